@@ -1,0 +1,13 @@
+import { SlideError } from '../errors.js';
+import { HttpSource } from '../source/http-source.js';
+import { NodeFileSource } from '../source/node-file-source.js';
+import type { RangeSource } from '../source/range-source.js';
+
+/** A CLI argument as a source: http(s) URLs (presigned ones too) over HTTP, anything else as a local path. */
+export function cliSource(arg: string): RangeSource {
+  if (/^https?:\/\//i.test(arg)) return new HttpSource(arg);
+  if (arg.startsWith('s3://')) {
+    throw new SlideError('invalid_argument', `reading ${arg} directly needs S3 credentials support, which this build lacks; pass a presigned HTTPS URL instead (aws s3 presign ${arg}).`);
+  }
+  return new NodeFileSource(arg);
+}

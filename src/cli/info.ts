@@ -1,0 +1,41 @@
+import type { TiffSlide } from '../slide/tiff-slide.js';
+
+/** The JSON contract of `wsi-stream info --json`. */
+export function infoJson(slide: TiffSlide): object {
+  return {
+    format: slide.format,
+    width: slide.width,
+    height: slide.height,
+    levels: slide.levels.map((l) => ({ width: l.width, height: l.height, tileWidth: l.tileWidth, tileHeight: l.tileHeight, tilesX: l.tilesX, tilesY: l.tilesY, downsample: l.downsample })),
+    mpp: slide.mpp ?? null,
+    magnification: slide.magnification ?? null,
+    associated: slide.associated,
+    properties: slide.properties,
+  };
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+  return rows.map((r) => r.map((cell, c) => cell.padStart(widths[c]!)).join('  ')).join('\n');
+}
+
+/** The human form: a summary, the level table, then every property. */
+export function infoText(slide: TiffSlide, source: string): string {
+  const lines = [
+    `${source}`,
+    `  format          ${slide.format}`,
+    `  size            ${slide.width} × ${slide.height}`,
+    `  mpp             ${slide.mpp ? `${slide.mpp.x} × ${slide.mpp.y} µm/px` : 'unknown'}`,
+    `  magnification   ${slide.magnification !== undefined ? `${slide.magnification}×` : 'unknown'}`,
+    `  associated      ${slide.associated.join(', ') || 'none'}`,
+    '',
+    table([
+      ['level', 'width', 'height', 'tile', 'tiles', 'downsample'],
+      ...slide.levels.map((l, i) => [String(i), String(l.width), String(l.height), `${l.tileWidth}×${l.tileHeight}`, `${l.tilesX}×${l.tilesY}`, l.downsample.toFixed(4)]),
+    ]),
+    '',
+    'properties',
+    ...Object.entries(slide.properties).map(([k, v]) => `  ${k} = ${v.replace(/\r?\n/g, '\\n')}`),
+  ];
+  return lines.join('\n');
+}

@@ -1,0 +1,52 @@
+/** Every failure the library reports carries one of these codes; hosts switch on `code`, never on text. */
+export type SlideErrorCode =
+  | 'not_tiff'
+  | 'not_tiled'
+  | 'not_pyramidal'
+  | 'unsupported_compression'
+  | 'unsupported_pixels'
+  | 'corrupt'
+  | 'truncated'
+  | 'out_of_bounds'
+  | 'tile_missing'
+  | 'no_such_associated'
+  | 'range_unsupported'
+  | 'object_changed'
+  | 'not_found'
+  | 'network'
+  | 'aborted'
+  | 'invalid_argument'
+  | `http_${number}`;
+
+export interface SlideErrorOptions {
+  cause?: unknown;
+  /** The `RangeSource.id` the failure concerns, so messages name the slide. */
+  source?: string;
+}
+
+/** The one error type of the library: a code to branch on, a message saying what happened and what to do. */
+export class SlideError extends Error {
+  override readonly name = 'SlideError';
+  readonly code: SlideErrorCode;
+  readonly source?: string;
+
+  constructor(code: SlideErrorCode, message: string, options: SlideErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    if (options.source !== undefined) this.source = options.source;
+  }
+
+  /** True for a SlideError, also one rebuilt on the far side of a worker boundary (plain object with `name` and `code`). */
+  static is(e: unknown): e is SlideError {
+    return e instanceof SlideError || (typeof e === 'object' && e !== null && (e as { name?: unknown }).name === 'SlideError' && typeof (e as { code?: unknown }).code === 'string');
+  }
+}
+
+/** The error to throw when an AbortSignal fired: keeps the `aborted` code whatever reason the caller gave. */
+export function abortError(signal: AbortSignal | undefined, source?: string): SlideError {
+  return new SlideError('aborted', 'The operation was aborted by its caller.', { cause: signal?.reason, ...(source === undefined ? {} : { source }) });
+}
+
+export function throwIfAborted(signal: AbortSignal | undefined, source?: string): void {
+  if (signal?.aborted) throw abortError(signal, source);
+}

@@ -1,0 +1,15 @@
+export { SlideError, type SlideErrorCode } from './errors.js';
+export type { RangeSource, ReadOptions } from './source/range-source.js';
+export { MemorySource } from './source/memory-source.js';
+export { BlobSource } from './source/blob-source.js';
+export { HttpSource, type HttpSourceOptions } from './source/http-source.js';
+export { BlockCache, type BlockCacheOptions, type BlockCacheStats } from './source/block-cache.js';
+export { MetricsSource, type RequestMetrics } from './source/metrics-source.js';
+export { PrefetchedSource } from './source/prefetched-source.js';
+export { TiffReader } from './tiff/tiff-reader.js';
+export { Ifd, type IfdEntry } from './tiff/ifd.js';
+export { Tag, Compression, Photometric } from './tiff/tags.js';
+export { openSlide, toSource, type OpenSlideOptions, type SlideInput } from './slide/open-slide.js';
+export { TiffSlide } from './slide/tiff-slide.js';
+export { standaloneJpeg } from './slide/jpeg.js';
+export type { Slide, SlideLevel, SlideFormat, EncodedTile, EncodedImage, AssociatedName, TileCodec, TileColour, SampleLayout } from './slide/types.js';

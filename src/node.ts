@@ -1,0 +1,2 @@
+export * from './index.js';
+export { NodeFileSource } from './source/node-file-source.js';

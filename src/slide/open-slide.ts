@@ -1,0 +1,42 @@
+import { SlideError } from '../errors.js';
+import { BlobSource } from '../source/blob-source.js';
+import { BlockCache, type BlockCacheOptions } from '../source/block-cache.js';
+import { HttpSource, type HttpSourceOptions } from '../source/http-source.js';
+import type { RangeSource } from '../source/range-source.js';
+import { TiffReader } from '../tiff/tiff-reader.js';
+import { TiffSlide } from './tiff-slide.js';
+
+export type SlideInput = string | URL | Blob | RangeSource;
+
+export interface OpenSlideOptions {
+  signal?: AbortSignal;
+  /** Metadata block cache (TIFF directories, offset arrays); tile bytes bypass it. */
+  cache?: BlockCacheOptions;
+  /** For URL inputs. */
+  http?: HttpSourceOptions;
+}
+
+/** A URL, Blob/File or any RangeSource, as the source the reader stacks its caches on. */
+export function toSource(input: SlideInput, options: OpenSlideOptions = {}): RangeSource {
+  if (typeof input === 'string' || input instanceof URL) {
+    const url = String(input);
+    if (url.startsWith('s3://')) {
+      throw new SlideError('invalid_argument', `${url} is an S3 URI: open it with an S3 source (wsi-stream/s3) or a presigned HTTPS URL.`);
+    }
+    return new HttpSource(url, options.http);
+  }
+  if (typeof Blob !== 'undefined' && input instanceof Blob) return new BlobSource(input);
+  if (typeof (input as RangeSource).read === 'function' && typeof (input as RangeSource).size === 'function') return input as RangeSource;
+  throw new SlideError('invalid_argument', 'openSlide needs a URL, a Blob or File, or a RangeSource.');
+}
+
+/**
+ * Opens an Aperio SVS or pyramidal TIFF: reads the directory chain through a block cache (few, small
+ * requests) and returns the slide model; tile reads later fetch exactly each tile's bytes.
+ */
+export async function openSlide(input: SlideInput, options: OpenSlideOptions = {}): Promise<TiffSlide> {
+  const data = toSource(input, options);
+  const meta = new BlockCache(data, options.cache);
+  const tiff = await TiffReader.open(meta, options.signal ? { signal: options.signal } : {});
+  return new TiffSlide(tiff, data);
+}

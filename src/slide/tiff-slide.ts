@@ -1,0 +1,117 @@
+import { SlideError } from '../errors.js';
+import { PrefetchedSource } from '../source/prefetched-source.js';
+import type { RangeSource, ReadOptions } from '../source/range-source.js';
+import { Tag } from '../tiff/tags.js';
+import type { TiffReader } from '../tiff/tiff-reader.js';
+import { parseAperioDescription } from './aperio.js';
+import type { DirectoryInfo } from './directory.js';
+import { levelOf, slideLayout } from './layout.js';
+import { openslideProperties, sortProperties, tiffProperties } from './properties.js';
+import { readBlock, tileRequest } from './tile-reader.js';
+import type { AssociatedName, EncodedImage, EncodedTile, Slide, SlideFormat, SlideLevel } from './types.js';
+
+/** A slide read from a TIFF: metadata through `meta` (cached, block-aligned), tile bytes straight from `data`. */
+export class TiffSlide implements Slide {
+  readonly format: SlideFormat;
+  readonly width: number;
+  readonly height: number;
+  readonly levels: readonly SlideLevel[];
+  readonly mpp?: { x: number; y: number };
+  readonly magnification?: number;
+  readonly properties: Readonly<Record<string, string>>;
+  readonly associated: readonly AssociatedName[];
+  /** The identity of the slide's bytes, for caches and messages. */
+  readonly sourceId: string;
+  readonly #meta: RangeSource;
+  readonly #data: RangeSource;
+  readonly #levelDirs: DirectoryInfo[];
+  readonly #associatedDirs: Map<AssociatedName, DirectoryInfo>;
+
+  constructor(tiff: TiffReader, data: RangeSource) {
+    const layout = slideLayout(tiff);
+    this.#meta = tiff.source;
+    this.#data = data;
+    this.sourceId = data.id;
+    this.#levelDirs = layout.levels;
+    this.#associatedDirs = layout.associated;
+    const base = layout.levels[0]!;
+    this.format = layout.format;
+    this.width = base.width;
+    this.height = base.height;
+    this.levels = layout.levels.map((dir) => levelOf(dir, base));
+    this.associated = [...layout.associated.keys()].sort();
+
+    const first = tiff.ifds[0]!;
+    const description = first.string(Tag.ImageDescription);
+    const properties: Record<string, string> = { ...tiffProperties(first), ...openslideProperties(this.format, this.levels, description) };
+    if (this.format === 'aperio-svs' && description !== undefined) {
+      Object.assign(properties, parseAperioDescription(description));
+      const mpp = Number.parseFloat(properties['aperio.MPP'] ?? '');
+      if (mpp > 0) {
+        this.mpp = { x: mpp, y: mpp };
+        properties['openslide.mpp-x'] = String(mpp);
+        properties['openslide.mpp-y'] = String(mpp);
+      }
+      const appMag = properties['aperio.AppMag'];
+      if (appMag !== undefined && Number.parseFloat(appMag) > 0) {
+        this.magnification = Number.parseFloat(appMag);
+        properties['openslide.objective-power'] = appMag;
+      }
+    }
+    this.properties = sortProperties(properties);
+  }
+
+  async readTile(level: number, x: number, y: number, opts: ReadOptions = {}): Promise<EncodedTile> {
+    const info = this.#levelDirs[level];
+    const geometry = this.levels[level];
+    if (!info || !geometry) {
+      throw new SlideError('out_of_bounds', `Level ${level} does not exist: ${this.sourceId} has levels 0–${this.levels.length - 1}.`, { source: this.sourceId });
+    }
+    if (!Number.isInteger(x) || !Number.isInteger(y) || x < 0 || y < 0 || x >= geometry.tilesX || y >= geometry.tilesY) {
+      throw new SlideError('out_of_bounds', `Tile (${x}, ${y}) is outside level ${level}, which has ${geometry.tilesX}×${geometry.tilesY} tiles.`, { source: this.sourceId });
+    }
+    if (info.planar !== 1 && info.layout.samplesPerPixel > 1) {
+      throw new SlideError('unsupported_pixels', `${this.sourceId} stores colour planes separately (PlanarConfiguration 2), which wsi-stream does not read. Convert it with \`vips tiffsave\`.`, { source: this.sourceId });
+    }
+    return readBlock(this.#meta, this.#data, tileRequest(info, x, y), opts);
+  }
+
+  async readAssociated(name: AssociatedName, opts: ReadOptions = {}): Promise<EncodedImage> {
+    const info = this.#associatedDirs.get(name);
+    if (!info) {
+      throw new SlideError('no_such_associated', `${this.sourceId} has no ${name} image; it has: ${this.associated.join(', ') || 'none'}.`, { source: this.sourceId });
+    }
+    if (info.tiled) {
+      throw new SlideError('unsupported_pixels', `${this.sourceId}: the ${name} image is tiled, which associated images never are in the formats read here.`, { source: this.sourceId });
+    }
+    const count = Math.ceil(info.height / info.blockHeight);
+    const data = await this.#prefetchStrips(info, opts);
+    const strips = await Promise.all(
+      Array.from({ length: count }, async (_, i) => {
+        const top = i * info.blockHeight;
+        const tile = await readBlock(this.#meta, data, { info, index: i, width: info.width, height: Math.min(info.blockHeight, info.height - top) }, opts);
+        return { ...tile, top };
+      }),
+    );
+    return { name, width: info.width, height: info.height, strips };
+  }
+
+  /**
+   * Strip offsets of an associated image are a few dozen entries: load them whole, and fetch all strips in
+   * one request when they lie together (as scanners write them) instead of one request per strip.
+   */
+  async #prefetchStrips(info: DirectoryInfo, opts: ReadOptions): Promise<RangeSource> {
+    await info.ifd.load([Tag.StripOffsets, Tag.StripByteCounts], opts);
+    const offsets = info.ifd.cached(Tag.StripOffsets);
+    const counts = info.ifd.cached(Tag.StripByteCounts);
+    if (!Array.isArray(offsets) || !Array.isArray(counts) || offsets.length !== counts.length) return this.#data;
+    const present = offsets.map((o, i) => [o, o + counts[i]!] as const).filter(([o, end]) => o > 0 && end > o);
+    if (present.length === 0) return this.#data;
+    const start = Math.min(...present.map(([o]) => o));
+    const end = Math.max(...present.map(([, e]) => e));
+    const useful = present.reduce((sum, [o, e]) => sum + e - o, 0);
+    // Gaps up to a quarter of the useful bytes cost less than the extra round trips they save.
+    if (end - start > useful * 1.25) return this.#data;
+    return PrefetchedSource.fetch(this.#data, start, end, opts);
+  }
+}

@@ -1,0 +1,61 @@
+import { SlideError } from '../errors.js';
+import type { RangeSource, ReadOptions } from '../source/range-source.js';
+import { Compression, Photometric, Tag } from '../tiff/tags.js';
+import { codecOf, colourOf, type DirectoryInfo } from './directory.js';
+import { standaloneJpeg } from './jpeg.js';
+import type { EncodedTile } from './types.js';
+
+/** No real tile or strip is anywhere near this; a bigger count is a hostile file asking for a huge allocation. */
+const MAX_BLOCK_BYTES = 256 * 1024 * 1024;
+
+export interface BlockRequest {
+  info: DirectoryInfo;
+  /** Index into the offsets and byte-count arrays. */
+  index: number;
+  width: number;
+  height: number;
+}
+
+/**
+ * Reads one tile or strip: its offset and byte count (one element each of arrays that may be huge, read
+ * through the metadata cache, so neighbours come along), then its bytes in one request from `data`.
+ */
+export async function readBlock(meta: RangeSource, data: RangeSource, req: BlockRequest, opts: ReadOptions): Promise<EncodedTile> {
+  const { info } = req;
+  const codec = codecOf(info, data.id);
+  const [offsetTag, countTag] = info.tiled ? [Tag.TileOffsets, Tag.TileByteCounts] : [Tag.StripOffsets, Tag.StripByteCounts];
+  if (!info.ifd.has(countTag)) {
+    throw new SlideError('corrupt', `${data.id}: the directory at offset ${info.ifd.offset} has no byte counts for its ${info.tiled ? 'tiles' : 'strips'}. The file is damaged.`, { source: data.id });
+  }
+  const [offset, byteCount] = await Promise.all([info.ifd.element(offsetTag, req.index, opts), info.ifd.element(countTag, req.index, opts)]);
+  const base = {
+    codec,
+    width: req.width,
+    height: req.height,
+    stored: { width: info.blockWidth, height: info.blockHeight },
+    colour: colourOf(info),
+    compression: info.compression,
+    layout: info.layout,
+  };
+  // Scanners leave never-scanned tiles out: offset or count 0. Not corruption; the tile is simply not there.
+  if (offset === 0 || byteCount === 0) return { ...base, bytes: new Uint8Array(0), missing: true };
+  if (byteCount > MAX_BLOCK_BYTES) {
+    throw new SlideError('corrupt', `${data.id}: a tile claims ${byteCount} bytes, more than any real tile. The file is damaged.`, { source: data.id });
+  }
+  const raw = await data.read(offset, byteCount, opts);
+  if (codec !== 'jpeg') return { ...base, bytes: raw };
+  const tables = await info.ifd.value(Tag.JPEGTables, opts);
+  const rgb = info.photometric === Photometric.RGB && info.compression === Compression.JPEG;
+  return { ...base, bytes: standaloneJpeg(raw, { ...(tables instanceof Uint8Array ? { tables } : {}), rgb }) };
+}
+
+/** Tiles of a tiled directory are numbered row by row. */
+export function tileRequest(info: DirectoryInfo, x: number, y: number): BlockRequest {
+  const tilesX = Math.ceil(info.width / info.blockWidth);
+  return {
+    info,
+    index: y * tilesX + x,
+    width: Math.min(info.blockWidth, info.width - x * info.blockWidth),
+    height: Math.min(info.blockHeight, info.height - y * info.blockHeight),
+  };
+}

@@ -1,0 +1,71 @@
+import type { ReadOptions } from '../source/range-source.js';
+
+export type SlideFormat = 'aperio-svs' | 'generic-tiff';
+export type AssociatedName = 'label' | 'macro' | 'thumbnail';
+
+export interface SlideLevel {
+  width: number;
+  height: number;
+  tileWidth: number;
+  tileHeight: number;
+  tilesX: number;
+  tilesY: number;
+  /** Level 0 size over this level's size, averaged over both axes as OpenSlide does; need not be an integer. */
+  downsample: number;
+}
+
+/** How decoders must read the samples of non-JPEG codecs. */
+export interface SampleLayout {
+  samplesPerPixel: number;
+  bitsPerSample: number;
+  /** 1 none, 2 horizontal differencing, 3 floating point. */
+  predictor: number;
+  /** TIFF SampleFormat: 1 unsigned, 2 signed, 3 float. */
+  sampleFormat: number;
+  littleEndian: boolean;
+}
+
+export type TileCodec = 'jpeg' | 'jp2k' | 'lzw' | 'deflate' | 'zstd' | 'packbits' | 'raw' | 'webp';
+export type TileColour = 'rgb' | 'rgba' | 'ycbcr' | 'grey' | 'grey-inverted';
+
+export interface EncodedTile {
+  codec: TileCodec;
+  /** Self-contained bytes: a standalone JPEG (tables spliced, colour marker set), a JPEG 2000 codestream, or compressed samples. */
+  bytes: Uint8Array;
+  /** True size after cropping at the image edge. */
+  width: number;
+  height: number;
+  /** Size as stored, padded to the full tile. */
+  stored: { width: number; height: number };
+  /** What the decoded samples are; for JPEG the stream itself already tells the decoder (Adobe marker). */
+  colour: TileColour;
+  /** TIFF compression value, for messages and for codec registries keyed by it. */
+  compression: number;
+  layout: SampleLayout;
+  /** The tile is absent from the file (offset or byte count 0): draw nothing there. */
+  missing?: true;
+}
+
+/** An associated image (label, macro, thumbnail): stored as strips, each decoded on its own and stacked. */
+export interface EncodedImage {
+  name: AssociatedName;
+  width: number;
+  height: number;
+  /** Strips top to bottom; each tile's `height` is its true row count and `top` its first row. */
+  strips: Array<EncodedTile & { top: number }>;
+}
+
+export interface Slide {
+  readonly format: SlideFormat;
+  readonly width: number;
+  readonly height: number;
+  /** 0 = full resolution. */
+  readonly levels: readonly SlideLevel[];
+  readonly mpp?: { x: number; y: number };
+  readonly magnification?: number;
+  /** OpenSlide's property names: openslide.*, aperio.*, tiff.* */
+  readonly properties: Readonly<Record<string, string>>;
+  readonly associated: readonly AssociatedName[];
+  readTile(level: number, x: number, y: number, opts?: ReadOptions): Promise<EncodedTile>;
+  readAssociated(name: AssociatedName, opts?: ReadOptions): Promise<EncodedImage>;
+}

@@ -1,0 +1,181 @@
+import { SlideError, abortError, throwIfAborted } from '../errors.js';
+import { LruMap } from './lru.js';
+import { checkRange, outOfBounds, type RangeSource, type ReadOptions } from './range-source.js';
+
+export interface BlockCacheOptions {
+  /** Alignment and unit of caching. Small, because TIFF metadata is small and scattered; tile bytes bypass this cache. */
+  blockSize?: number;
+  /** Memory bound in bytes. */
+  maxBytes?: number;
+}
+
+export interface BlockCacheStats {
+  hits: number;
+  misses: number;
+  requests: number;
+  bytes: number;
+}
+
+interface PendingBlock {
+  promise: Promise<Uint8Array>;
+  resolve(block: Uint8Array): void;
+  reject(e: unknown): void;
+  /** Callers still waiting; when every one of them aborted, the request is aborted too. */
+  waiters: number;
+  controller: AbortController;
+}
+
+/**
+ * Reads whole aligned blocks and keeps them in an LRU bounded in bytes. Concurrent reads of one block share
+ * one request, and every block missed within one tick is fetched by as few requests as there are runs of
+ * adjacent blocks — so parallel reads of neighbouring metadata cost one round trip.
+ */
+export class BlockCache implements RangeSource {
+  readonly id: string;
+  readonly blockSize: number;
+  readonly stats: BlockCacheStats = { hits: 0, misses: 0, requests: 0, bytes: 0 };
+  readonly #inner: RangeSource;
+  readonly #blocks: LruMap<number, Uint8Array>;
+  readonly #pending = new Map<number, PendingBlock>();
+  #queued: number[] = [];
+  #size?: Promise<number>;
+
+  constructor(inner: RangeSource, options: BlockCacheOptions = {}) {
+    this.#inner = inner;
+    this.id = inner.id;
+    this.blockSize = options.blockSize ?? 4096;
+    if (!Number.isSafeInteger(this.blockSize) || this.blockSize < 1) throw new SlideError('invalid_argument', `blockSize must be a positive integer, not ${this.blockSize}.`);
+    this.#blocks = new LruMap(options.maxBytes ?? 32 * 1024 * 1024);
+  }
+
+  size(opts: ReadOptions = {}): Promise<number> {
+    const pending = (this.#size ??= this.#inner.size(opts));
+    pending.catch(() => {
+      if (this.#size === pending) this.#size = undefined;
+    });
+    return pending;
+  }
+
+  async read(offset: number, length: number, opts: ReadOptions = {}): Promise<Uint8Array> {
+    throwIfAborted(opts.signal, this.id);
+    checkRange(this.id, offset, length);
+    const size = await this.size(opts);
+    if (offset + length > size) throw outOfBounds(this.id, offset, length, size);
+    if (length === 0) return new Uint8Array(0);
+
+    const first = Math.floor(offset / this.blockSize);
+    const last = Math.floor((offset + length - 1) / this.blockSize);
+    const parts: Array<Uint8Array | Promise<Uint8Array>> = [];
+    const waited: PendingBlock[] = [];
+    for (let b = first; b <= last; b++) {
+      const cached = this.#blocks.get(b);
+      if (cached) {
+        this.stats.hits++;
+        parts.push(cached);
+        continue;
+      }
+      let pending = this.#pending.get(b);
+      if (!pending) {
+        this.stats.misses++;
+        pending = this.#schedule(b, size);
+      }
+      pending.waiters++;
+      waited.push(pending);
+      parts.push(pending.promise);
+    }
+    const blocks = waited.length === 0 ? (parts as Uint8Array[]) : await this.#awaitAll(parts, waited, opts.signal);
+    return this.#assemble(blocks, first, offset, length);
+  }
+
+  #assemble(blocks: Uint8Array[], first: number, offset: number, length: number): Uint8Array {
+    const out = new Uint8Array(length);
+    let written = 0;
+    for (const [i, block] of blocks.entries()) {
+      const blockStart = (first + i) * this.blockSize;
+      const from = Math.max(offset, blockStart) - blockStart;
+      const to = Math.min(offset + length, blockStart + block.length) - blockStart;
+      out.set(block.subarray(from, to), written);
+      written += to - from;
+    }
+    return out;
+  }
+
+  async #awaitAll(parts: Array<Uint8Array | Promise<Uint8Array>>, waited: PendingBlock[], signal?: AbortSignal): Promise<Uint8Array[]> {
+    if (!signal) return Promise.all(parts);
+    let onAbort: (() => void) | undefined;
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => {
+        for (const p of waited) if (--p.waiters === 0) p.controller.abort(signal.reason);
+        reject(abortError(signal, this.id));
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      return await Promise.race([Promise.all(parts), aborted]);
+    } finally {
+      if (onAbort) signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  #schedule(block: number, size: number): PendingBlock {
+    let resolve!: (b: Uint8Array) => void;
+    let reject!: (e: unknown) => void;
+    const promise = new Promise<Uint8Array>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    // A block nobody awaits any more (all waiters aborted) must not surface as an unhandled rejection.
+    promise.catch(() => undefined);
+    const pending: PendingBlock = { promise, resolve, reject, waiters: 0, controller: new AbortController() };
+    this.#pending.set(block, pending);
+    if (this.#queued.length === 0) queueMicrotask(() => this.#flush(size));
+    this.#queued.push(block);
+    return pending;
+  }
+
+  /** Turns every block missed in this tick into requests, one per run of adjacent blocks. */
+  #flush(size: number): void {
+    const queued = [...new Set(this.#queued)].sort((a, b) => a - b);
+    this.#queued = [];
+    let runStart = 0;
+    for (let i = 0; i < queued.length; i++) {
+      const next = queued[i + 1];
+      if (next !== undefined && next === queued[i]! + 1) continue;
+      void this.#fetchRun(queued.slice(runStart, i + 1), size);
+      runStart = i + 1;
+    }
+  }
+
+  async #fetchRun(run: number[], size: number): Promise<void> {
+    const pendings = run.map((b) => this.#pending.get(b)!);
+    // The run is aborted only when every block in it has lost all its waiters.
+    const controller = new AbortController();
+    const abortIfUnwanted = () => {
+      if (pendings.every((p) => p.controller.signal.aborted)) controller.abort();
+    };
+    for (const p of pendings) p.controller.signal.addEventListener('abort', abortIfUnwanted, { once: true });
+    const start = run[0]! * this.blockSize;
+    const end = Math.min(size, (run[run.length - 1]! + 1) * this.blockSize);
+    try {
+      this.stats.requests++;
+      const bytes = await this.#inner.read(start, end - start, { signal: controller.signal });
+      this.stats.bytes += bytes.length;
+      for (const [i, b] of run.entries()) {
+        const block = bytes.slice(i * this.blockSize, Math.min((i + 1) * this.blockSize, bytes.length));
+        this.#blocks.set(b, block, block.length);
+        this.#pending.delete(b);
+        pendings[i]!.resolve(block);
+      }
+    } catch (e) {
+      for (const [i, b] of run.entries()) {
+        this.#pending.delete(b);
+        pendings[i]!.reject(e);
+      }
+    }
+  }
+
+  /** Drops every cached block (after the object changed, say). */
+  clear(): void {
+    this.#blocks.clear();
+  }
+}

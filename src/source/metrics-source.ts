@@ -1,0 +1,38 @@
+import type { RangeSource, ReadOptions } from './range-source.js';
+
+export interface RequestMetrics {
+  requests: number;
+  bytes: number;
+  /** Every range read, in order: what request-counting tests and the network panel look at. */
+  log: Array<{ offset: number; length: number }>;
+}
+
+/** Counts the reads that reach the wrapped source. Stack it directly over the network source to count requests. */
+export class MetricsSource implements RangeSource {
+  readonly id: string;
+  readonly metrics: RequestMetrics = { requests: 0, bytes: 0, log: [] };
+  readonly #inner: RangeSource;
+
+  constructor(inner: RangeSource) {
+    this.#inner = inner;
+    this.id = inner.id;
+  }
+
+  size(opts?: ReadOptions): Promise<number> {
+    return this.#inner.size(opts);
+  }
+
+  async read(offset: number, length: number, opts?: ReadOptions): Promise<Uint8Array> {
+    this.metrics.requests++;
+    this.metrics.log.push({ offset, length });
+    const bytes = await this.#inner.read(offset, length, opts);
+    this.metrics.bytes += bytes.length;
+    return bytes;
+  }
+
+  reset(): void {
+    this.metrics.requests = 0;
+    this.metrics.bytes = 0;
+    this.metrics.log = [];
+  }
+}

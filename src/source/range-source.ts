@@ -1,0 +1,32 @@
+import { SlideError } from '../errors.js';
+
+export interface ReadOptions {
+  signal?: AbortSignal;
+}
+
+/**
+ * The only thing the TIFF parser sees of the outside world: a sized sequence of bytes read by range.
+ * HTTP, S3, Blob, files and every cache are implementations or wrappers of this one interface.
+ */
+export interface RangeSource {
+  /** Stable identity for caches and messages: URL without query, s3://bucket/key, file name. */
+  readonly id: string;
+  size(opts?: ReadOptions): Promise<number>;
+  /** Exactly `length` bytes from `offset`, or a SlideError (`out_of_bounds` past the end). */
+  read(offset: number, length: number, opts?: ReadOptions): Promise<Uint8Array>;
+}
+
+/** Rejects ranges no source can serve, before any I/O: negative, fractional, or beyond what a double counts exactly. */
+export function checkRange(id: string, offset: number, length: number): void {
+  if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || !Number.isSafeInteger(offset + length)) {
+    throw new SlideError('invalid_argument', `Cannot read ${length} bytes at offset ${offset} of ${id}: offset and length must be non-negative safe integers.`, { source: id });
+  }
+}
+
+export function outOfBounds(id: string, offset: number, length: number, size: number): SlideError {
+  return new SlideError(
+    'out_of_bounds',
+    `Read of ${length} bytes at offset ${offset} runs past the end of ${id} (${size} bytes): the file is truncated or an offset in it is wrong.`,
+    { source: id },
+  );
+}

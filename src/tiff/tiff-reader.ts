@@ -1,0 +1,172 @@
+import { SlideError, throwIfAborted } from '../errors.js';
+import type { RangeSource, ReadOptions } from '../source/range-source.js';
+import { ByteView } from './byte-view.js';
+import { Ifd, byteLength, type IfdEntry, type TiffContext } from './ifd.js';
+import { Tag, fieldSize } from './tags.js';
+import { decodeValues } from './values.js';
+
+/** Tags every directory needs to be classified; all small. Offsets arrays, tables and profiles stay lazy. */
+const STRUCTURE_TAGS = [
+  Tag.NewSubfileType, Tag.ImageWidth, Tag.ImageLength, Tag.BitsPerSample, Tag.Compression, Tag.Photometric,
+  Tag.ImageDescription, Tag.SamplesPerPixel, Tag.RowsPerStrip, Tag.PlanarConfiguration, Tag.TileWidth,
+  Tag.TileLength, Tag.SubIFDs, Tag.SampleFormat, Tag.YCbCrSubsampling, Tag.XResolution, Tag.YResolution,
+  Tag.ResolutionUnit, Tag.Predictor, Tag.ExtraSamples,
+] as const;
+/** Text tags OpenSlide reports as `tiff.*` properties (first directory only). */
+export const TEXT_PROPERTY_TAGS = [
+  Tag.DocumentName, Tag.Make, Tag.Model, Tag.Software, Tag.DateTime, Tag.Artist, Tag.HostComputer, Tag.Copyright,
+] as const;
+
+/** Guards against hostile files: real slides have a few dozen directories of a few dozen entries. */
+const MAX_DIRECTORIES = 1024;
+const MAX_ENTRIES = 4096;
+/** Entries of one IFD fetched by the first read, so most directories and the values after them come in one request. */
+const IFD_READ_AHEAD_ENTRIES = 64;
+
+export interface TiffReaderOptions extends ReadOptions {}
+
+/** A TIFF or BigTIFF file: its directory chain (with SubIFDs attached to their parents). */
+export class TiffReader {
+  readonly source: RangeSource;
+  readonly littleEndian: boolean;
+  readonly bigTiff: boolean;
+  readonly fileSize: number;
+  /** The main IFD chain in file order. */
+  readonly ifds: Ifd[];
+
+  private constructor(ctx: TiffContext, ifds: Ifd[]) {
+    this.source = ctx.source;
+    this.littleEndian = ctx.littleEndian;
+    this.bigTiff = ctx.bigTiff;
+    this.fileSize = ctx.fileSize;
+    this.ifds = ifds;
+  }
+
+  static async open(source: RangeSource, opts: TiffReaderOptions = {}): Promise<TiffReader> {
+    const fileSize = await source.size(opts);
+    const ctx = await readHeader(source, fileSize, opts);
+    const walker = new DirectoryWalker(ctx, opts);
+    const ifds = await walker.chain(ctx.firstIfd, TEXT_PROPERTY_TAGS);
+    return new TiffReader(ctx, ifds);
+  }
+}
+
+interface HeaderContext extends TiffContext {
+  firstIfd: number;
+}
+
+async function readHeader(source: RangeSource, fileSize: number, opts: ReadOptions): Promise<HeaderContext> {
+  const notTiff = (what: string) =>
+    new SlideError('not_tiff', `${source.id} is not a TIFF or SVS file (${what}). Whole-slide formats read here are Aperio SVS and pyramidal TIFF.`, { source: source.id });
+  if (fileSize < 8) throw notTiff(`it is only ${fileSize} bytes long`);
+  const head = await source.read(0, Math.min(16, fileSize), opts);
+  const order = String.fromCharCode(head[0]!, head[1]!);
+  if (order !== 'II' && order !== 'MM') throw notTiff('it does not start with II or MM');
+  const view = new ByteView(head, order === 'II');
+  const version = view.u16(2);
+  if (version === 42) return { source, fileSize, littleEndian: view.littleEndian, bigTiff: false, firstIfd: view.u32(4) };
+  if (version !== 43) throw notTiff(`version ${version}, expected 42 (TIFF) or 43 (BigTIFF)`);
+  if (head.length < 16 || view.u16(4) !== 8 || view.u16(6) !== 0) throw notTiff('a BigTIFF header with offset size other than 8');
+  return { source, fileSize, littleEndian: view.littleEndian, bigTiff: true, firstIfd: view.u64(8) };
+}
+
+/** Walks IFD chains and SubIFDs once each, refusing loops and absurd sizes. */
+class DirectoryWalker {
+  readonly #ctx: TiffContext;
+  readonly #opts: ReadOptions;
+  readonly #seen = new Set<number>();
+
+  constructor(ctx: TiffContext, opts: ReadOptions) {
+    this.#ctx = ctx;
+    this.#opts = opts;
+  }
+
+  /** Reads a chain of directories; `firstExtra` are further tags to load of its first directory. */
+  async chain(first: number, firstExtra: readonly number[] = []): Promise<Ifd[]> {
+    const ifds: Ifd[] = [];
+    if (first === 0) throw this.#error('corrupt', 'the header points to no image directory');
+    const pending: Promise<void>[] = [];
+    for (let offset = first; offset !== 0; ) {
+      const ifd = await this.#readIfd(offset);
+      ifds.push(ifd);
+      // Values and SubIFDs load while the next directory is read: their requests go out in the same tick.
+      const loading = this.#loadStructure(ifd, ifds.length === 1 ? firstExtra : []);
+      // Handled now, awaited below: a failure must not go unhandled while later directories are read.
+      loading.catch(() => undefined);
+      pending.push(loading);
+      offset = ifd.next;
+    }
+    await Promise.all(pending);
+    return ifds;
+  }
+
+  async #loadStructure(ifd: Ifd, extra: readonly number[]): Promise<void> {
+    await ifd.load([...STRUCTURE_TAGS, ...extra], this.#opts);
+    const subs = ifd.cached(Tag.SubIFDs);
+    if (Array.isArray(subs)) {
+      // SubIFDs are single directories of the same image (OME-style pyramids); a chain behind one is followed too.
+      const chains = await Promise.all(subs.map((o) => this.chain(o)));
+      ifd.subIfds = chains.flat();
+    }
+  }
+
+  async #readIfd(offset: number): Promise<Ifd> {
+    throwIfAborted(this.#opts.signal, this.#ctx.source.id);
+    if (this.#seen.has(offset)) throw this.#error('corrupt', `the directory at offset ${offset} is visited twice (an IFD loop)`);
+    if (this.#seen.size >= MAX_DIRECTORIES) throw this.#error('corrupt', `more than ${MAX_DIRECTORIES} image directories`);
+    this.#seen.add(offset);
+    const { bigTiff, fileSize, source } = this.#ctx;
+    const countSize = bigTiff ? 8 : 2;
+    const entrySize = bigTiff ? 20 : 12;
+    const nextSize = bigTiff ? 8 : 4;
+    if (offset + countSize > fileSize) {
+      throw this.#error('truncated', `an image directory at offset ${offset} lies beyond the end of the ${fileSize}-byte file; the file is truncated (an incomplete upload or copy)`);
+    }
+    let bytes = await source.read(offset, Math.min(fileSize - offset, countSize + IFD_READ_AHEAD_ENTRIES * entrySize + nextSize), this.#opts);
+    let view = new ByteView(bytes, this.#ctx.littleEndian);
+    const count = bigTiff ? view.u64(0) : view.u16(0);
+    if (count === 0 || count > MAX_ENTRIES) throw this.#error('corrupt', `the directory at offset ${offset} claims ${count} entries`);
+    const length = countSize + count * entrySize + nextSize;
+    if (offset + length > fileSize) throw this.#error('truncated', `the directory at offset ${offset} runs past the end of the file`);
+    if (length > bytes.length) {
+      bytes = await source.read(offset, length, this.#opts);
+      view = new ByteView(bytes, this.#ctx.littleEndian);
+    }
+    const entries = new Map<number, IfdEntry>();
+    for (let i = 0; i < count; i++) {
+      const entry = this.#parseEntry(view, countSize + i * entrySize);
+      if (entry && !entries.has(entry.tag)) entries.set(entry.tag, entry);
+    }
+    const nextPos = countSize + count * entrySize;
+    const next = bigTiff ? view.u64(nextPos) : view.u32(nextPos);
+    return new Ifd(this.#ctx, offset, entries, next);
+  }
+
+  /** Parses one 12- or 20-byte entry; entries of unknown type are skipped, as TIFF 6.0 tells readers to. */
+  #parseEntry(view: ByteView, pos: number): IfdEntry | undefined {
+    const { bigTiff, fileSize } = this.#ctx;
+    const tag = view.u16(pos);
+    const type = view.u16(pos + 2);
+    const size = fieldSize(type);
+    if (size === undefined) return undefined;
+    const count = bigTiff ? view.u64(pos + 4) : view.u32(pos + 4);
+    const valuePos = pos + (bigTiff ? 12 : 8);
+    const inlineCapacity = bigTiff ? 8 : 4;
+    const entry: IfdEntry = { tag, type, count };
+    if (count * size <= inlineCapacity) {
+      entry.inline = view.bytes.slice(valuePos, valuePos + count * size);
+    } else {
+      entry.valueOffset = bigTiff ? view.u64(valuePos) : view.u32(valuePos);
+      if (entry.valueOffset + byteLength(entry) > fileSize) {
+        throw this.#error('truncated', `tag ${tag} has ${byteLength(entry)} bytes of values at offset ${entry.valueOffset}, past the end of the ${fileSize}-byte file`);
+      }
+    }
+    return entry;
+  }
+
+  #error(code: 'corrupt' | 'truncated', what: string): SlideError {
+    const advice = code === 'truncated' ? 'Copy or upload the file again.' : 'The file is damaged or is not a valid TIFF.';
+    return new SlideError(code, `${this.#ctx.source.id}: ${what}. ${advice}`, { source: this.#ctx.source.id });
+  }
+}
+

@@ -1,0 +1,93 @@
+import { createReadStream, statSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, normalize, sep } from 'node:path';
+
+export interface LoggedRequest {
+  path: string;
+  range?: string;
+  status: number;
+  bytes: number;
+}
+
+export interface RangeServerOptions {
+  root: string;
+  /** Answer 200 with the whole file whatever the Range header says (a server that ignores Range). */
+  ignoreRange?: boolean;
+  /** Changes the ETag for every response after this many (an object replaced mid-session). */
+  etagChangesAfter?: number;
+}
+
+/** A static file server with Range, ETag and CORS that logs what it sent: the request counter of the tests. */
+export class RangeServer {
+  readonly log: LoggedRequest[] = [];
+  readonly #options: RangeServerOptions;
+  readonly #server: Server;
+
+  constructor(options: RangeServerOptions) {
+    this.#options = options;
+    this.#server = createServer((req, res) => this.#handle(req, res));
+  }
+
+  async start(): Promise<string> {
+    await new Promise<void>((resolve) => this.#server.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    this.#server.closeAllConnections();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+
+  /** Requests for one file since the log was last cleared. */
+  requestsFor(name: string): LoggedRequest[] {
+    return this.log.filter((r) => r.path === `/${name}`);
+  }
+
+  #handle(req: IncomingMessage, res: ServerResponse): void {
+    res.setHeader('Access-Control-Allow-Origin', '*');
+    res.setHeader('Access-Control-Allow-Headers', 'Range');
+    res.setHeader('Access-Control-Expose-Headers', 'Content-Range, Content-Length, ETag, Accept-Ranges');
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204).end();
+      return;
+    }
+    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    const file = normalize(join(this.#options.root, path));
+    let size: number;
+    try {
+      if (!file.startsWith(this.#options.root + sep)) throw new Error('outside');
+      size = statSync(file).size;
+    } catch {
+      this.#send(req, res, path, 404, 0);
+      return;
+    }
+    const served = this.log.filter((r) => r.path === path).length;
+    const changed = this.#options.etagChangesAfter !== undefined && served >= this.#options.etagChangesAfter;
+    res.setHeader('ETag', changed ? '"v2"' : '"v1"');
+    res.setHeader('Accept-Ranges', 'bytes');
+    const m = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
+    if (!m || this.#options.ignoreRange) {
+      res.setHeader('Content-Length', size);
+      this.#send(req, res, path, 200, size, file, 0, size - 1);
+      return;
+    }
+    const start = Number(m[1]);
+    const end = Math.min(m[2] ? Number(m[2]) : size - 1, size - 1);
+    if (start >= size) {
+      res.setHeader('Content-Range', `bytes */${size}`);
+      this.#send(req, res, path, 416, 0);
+      return;
+    }
+    res.setHeader('Content-Range', `bytes ${start}-${end}/${size}`);
+    res.setHeader('Content-Length', end - start + 1);
+    this.#send(req, res, path, 206, end - start + 1, file, start, end);
+  }
+
+  #send(req: IncomingMessage, res: ServerResponse, path: string, status: number, bytes: number, file?: string, start = 0, end = 0): void {
+    this.log.push({ path, status, bytes, ...(req.headers.range ? { range: req.headers.range } : {}) });
+    res.writeHead(status);
+    if (!file || req.method === 'HEAD') res.end();
+    else createReadStream(file, { start, end }).pipe(res);
+  }
+}
