@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { SlideError } from '../errors.js';
 import { openSlide } from '../slide/open-slide.js';
 import { integerArg, parseArgs } from './args.js';
-import { cliSource } from './cli-source.js';
+import { withCliSource } from './cli-source.js';
 import { infoJson, infoText } from './info.js';
 
 const USAGE = `usage:
@@ -13,7 +13,7 @@ async function info(argv: string[]): Promise<void> {
   const { positional, flags } = parseArgs(argv, ['json']);
   const [source] = positional;
   if (!source || positional.length !== 1) throw new SlideError('invalid_argument', `info takes one slide.\n${USAGE}`);
-  const slide = await openSlide(cliSource(source));
+  const slide = await withCliSource(source, (s) => openSlide(s));
   process.stdout.write(flags.has('json') ? `${JSON.stringify(infoJson(slide), null, 2)}\n` : `${infoText(slide, source)}\n`);
 }
 
@@ -22,8 +22,8 @@ async function tile(argv: string[]): Promise<void> {
   const [source, level, x, y] = positional;
   const out = flags.get('out');
   if (!source || positional.length !== 4 || typeof out !== 'string') throw new SlideError('invalid_argument', `tile takes a slide, a level, x, y and --out FILE.\n${USAGE}`);
-  const slide = await openSlide(cliSource(source));
-  const encoded = await slide.readTile(integerArg(level, 'level'), integerArg(x, 'x'), integerArg(y, 'y'));
+  const at = [integerArg(level, 'level'), integerArg(x, 'x'), integerArg(y, 'y')] as const;
+  const encoded = await withCliSource(source, async (s) => (await openSlide(s)).readTile(...at));
   if (encoded.missing) throw new SlideError('tile_missing', `tile (${x}, ${y}) of level ${level} is not stored in the file (the scanner skipped it); there is nothing to write.`);
   await writeFile(out, encoded.bytes);
   process.stderr.write(`${out}: ${encoded.codec} tile, ${encoded.width}×${encoded.height} (stored ${encoded.stored.width}×${encoded.stored.height}), ${encoded.bytes.length} bytes\n`);

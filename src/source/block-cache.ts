@@ -7,6 +7,12 @@ export interface BlockCacheOptions {
   blockSize?: number;
   /** Memory bound in bytes. */
   maxBytes?: number;
+  /**
+   * Runs of missed blocks separated by at most this many uncached blocks are fetched as one request:
+   * a few kilobytes more cost far less than another round trip (a TIFF's TileOffsets and TileByteCounts
+   * slices for one tile are usually one array-length apart).
+   */
+  mergeGapBlocks?: number;
 }
 
 export interface BlockCacheStats {
@@ -37,6 +43,7 @@ export class BlockCache implements RangeSource {
   readonly #inner: RangeSource;
   readonly #blocks: LruMap<number, Uint8Array>;
   readonly #pending = new Map<number, PendingBlock>();
+  readonly #mergeGap: number;
   #queued: number[] = [];
   #size?: Promise<number>;
 
@@ -46,6 +53,7 @@ export class BlockCache implements RangeSource {
     this.blockSize = options.blockSize ?? 4096;
     if (!Number.isSafeInteger(this.blockSize) || this.blockSize < 1) throw new SlideError('invalid_argument', `blockSize must be a positive integer, not ${this.blockSize}.`);
     this.#blocks = new LruMap(options.maxBytes ?? 32 * 1024 * 1024);
+    this.#mergeGap = options.mergeGapBlocks ?? 4;
   }
 
   size(opts: ReadOptions = {}): Promise<number> {
@@ -118,6 +126,13 @@ export class BlockCache implements RangeSource {
   }
 
   #schedule(block: number, size: number): PendingBlock {
+    const pending = this.#createPending(block);
+    if (this.#queued.length === 0) queueMicrotask(() => this.#flush(size));
+    this.#queued.push(block);
+    return pending;
+  }
+
+  #createPending(block: number): PendingBlock {
     let resolve!: (b: Uint8Array) => void;
     let reject!: (e: unknown) => void;
     const promise = new Promise<Uint8Array>((res, rej) => {
@@ -128,32 +143,46 @@ export class BlockCache implements RangeSource {
     promise.catch(() => undefined);
     const pending: PendingBlock = { promise, resolve, reject, waiters: 0, controller: new AbortController() };
     this.#pending.set(block, pending);
-    if (this.#queued.length === 0) queueMicrotask(() => this.#flush(size));
-    this.#queued.push(block);
     return pending;
   }
 
-  /** Turns every block missed in this tick into requests, one per run of adjacent blocks. */
+  /** Turns every block missed in this tick into requests, one per run of adjacent (or nearly adjacent) blocks. */
   #flush(size: number): void {
     const queued = [...new Set(this.#queued)].sort((a, b) => a - b);
     this.#queued = [];
-    let runStart = 0;
-    for (let i = 0; i < queued.length; i++) {
-      const next = queued[i + 1];
-      if (next !== undefined && next === queued[i]! + 1) continue;
-      void this.#fetchRun(queued.slice(runStart, i + 1), size);
-      runStart = i + 1;
+    let run: number[] = [];
+    for (const block of queued) {
+      const previous = run[run.length - 1];
+      if (previous !== undefined && this.#canBridge(previous, block)) {
+        for (let gap = previous + 1; gap < block; gap++) {
+          // Registered as in flight, so a read of a bridged block meanwhile waits for this request.
+          this.#createPending(gap);
+          run.push(gap);
+        }
+      } else if (previous !== undefined) {
+        void this.#fetchRun(run, size);
+        run = [];
+      }
+      run.push(block);
     }
+    if (run.length > 0) void this.#fetchRun(run, size);
+  }
+
+  /** Whether the blocks between two misses may be fetched with them: few, and none cached or on its way (no byte read twice). */
+  #canBridge(from: number, to: number): boolean {
+    if (to - from - 1 > this.#mergeGap) return false;
+    for (let b = from + 1; b < to; b++) if (this.#blocks.has(b) || this.#pending.has(b)) return false;
+    return true;
   }
 
   async #fetchRun(run: number[], size: number): Promise<void> {
-    const pendings = run.map((b) => this.#pending.get(b)!);
-    // The run is aborted only when every block in it has lost all its waiters.
+    const wanted = run.map((b) => this.#pending.get(b)!).filter((p) => p.waiters > 0);
+    // The run is aborted only when every block someone asked for has lost all its waiters.
     const controller = new AbortController();
     const abortIfUnwanted = () => {
-      if (pendings.every((p) => p.controller.signal.aborted)) controller.abort();
+      if (wanted.every((p) => p.controller.signal.aborted)) controller.abort();
     };
-    for (const p of pendings) p.controller.signal.addEventListener('abort', abortIfUnwanted, { once: true });
+    for (const p of wanted) p.controller.signal.addEventListener('abort', abortIfUnwanted, { once: true });
     const start = run[0]! * this.blockSize;
     const end = Math.min(size, (run[run.length - 1]! + 1) * this.blockSize);
     try {
@@ -163,13 +192,13 @@ export class BlockCache implements RangeSource {
       for (const [i, b] of run.entries()) {
         const block = bytes.slice(i * this.blockSize, Math.min((i + 1) * this.blockSize, bytes.length));
         this.#blocks.set(b, block, block.length);
+        this.#pending.get(b)?.resolve(block);
         this.#pending.delete(b);
-        pendings[i]!.resolve(block);
       }
     } catch (e) {
-      for (const [i, b] of run.entries()) {
+      for (const b of run) {
+        this.#pending.get(b)?.reject(e);
         this.#pending.delete(b);
-        pendings[i]!.reject(e);
       }
     }
   }

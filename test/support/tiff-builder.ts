@@ -21,10 +21,23 @@ export interface BuilderIfd {
 
 const SIZES: Record<number, number> = { 1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 7: 1, 16: 8, 18: 8, 13: 4 };
 
-export function buildTiff(ifds: BuilderIfd[], options: { bigTiff?: boolean; littleEndian?: boolean; payload?: Uint8Array } = {}): Uint8Array {
+export interface BuilderOptions {
+  bigTiff?: boolean;
+  littleEndian?: boolean;
+  /** Bytes placed right after the header (tile data), at PAYLOAD_OFFSET. */
+  payload?: Uint8Array;
+}
+
+export function buildTiff(ifds: BuilderIfd[], options: BuilderOptions = {}): Uint8Array {
+  return buildTiffWithOffsets(ifds, options).bytes;
+}
+
+/** Also tells where each IFD landed, for tests that point at directories (SubIFDs, loops). */
+export function buildTiffWithOffsets(ifds: BuilderIfd[], options: BuilderOptions = {}): { bytes: Uint8Array; ifdOffsets: number[] } {
   const big = options.bigTiff ?? false;
   const le = options.littleEndian ?? true;
-  const buf = new ArrayBuffer(1 << 20);
+  const valueBytes = ifds.flatMap((ifd) => ifd.entries).reduce((sum, e) => sum + encode(e, le).length + 24, 0);
+  const buf = new ArrayBuffer(64 + (options.payload?.length ?? 0) + ifds.length * 16 + valueBytes);
   const view = new DataView(buf);
   let pos = 0;
   const u16 = (p: number, v: number) => view.setUint16(p, v, le);
@@ -45,10 +58,12 @@ export function buildTiff(ifds: BuilderIfd[], options: { bigTiff?: boolean; litt
   }
   pos += pos % 2;
   const firstIfdPointer = big ? 8 : 4;
-  let previousNextPointer = firstIfdPointer;
+  let previousNextPointer: number | undefined = firstIfdPointer;
+  const ifdOffsets: number[] = [];
   for (const ifd of ifds) {
     const start = pos;
-    off(previousNextPointer, start);
+    ifdOffsets.push(start);
+    if (previousNextPointer !== undefined) off(previousNextPointer, start);
     const entrySize = big ? 20 : 12;
     const countSize = big ? 8 : 2;
     const sorted = [...ifd.entries].sort((a, b) => a.tag - b.tag);
@@ -72,11 +87,15 @@ export function buildTiff(ifds: BuilderIfd[], options: { bigTiff?: boolean; litt
         data += bytes.length + (bytes.length % 2);
       }
     });
-    previousNextPointer = start + countSize + sorted.length * entrySize;
-    if (ifd.next !== undefined) off(previousNextPointer, ifd.next);
+    const nextPointer = start + countSize + sorted.length * entrySize;
+    previousNextPointer = nextPointer;
+    if (ifd.next !== undefined) {
+      off(nextPointer, ifd.next);
+      previousNextPointer = undefined;
+    }
     pos = data;
   }
-  return new Uint8Array(buf.slice(0, pos));
+  return { bytes: new Uint8Array(buf.slice(0, pos)), ifdOffsets };
 }
 
 function encode(e: BuilderEntry, le: boolean): Uint8Array {

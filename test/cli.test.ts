@@ -1,0 +1,94 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { fixturePath, REPO_ROOT, referencePng, references } from './support/fixtures.js';
+import { crop, djpegRgb, maxAbsDiff, readPngRgb } from './support/images.js';
+
+const run = promisify(execFile);
+const BIN = join(REPO_ROOT, 'bin/wsi-stream.js');
+const out = mkdtempSync(join(tmpdir(), 'wsi-cli-'));
+
+async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { cwd: REPO_ROOT });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+const jpegFixtures = references.filter((r) => r.tiff_pages?.[0]?.compression === 7 && r.reference_tiles?.length);
+
+describe('wsi-stream tile: standalone JPEGs that libjpeg-turbo decodes to the reference pixels', () => {
+  it('covers the RGB (Adobe marker) and the YCbCr case', () => {
+    expect(jpegFixtures.map((r) => r.tiff_pages![0]!.photometric).sort()).toEqual(expect.arrayContaining([2, 6]));
+  });
+  for (const ref of jpegFixtures) {
+    for (const tile of ref.reference_tiles!) {
+      it(`${ref.file} L${tile.level} (${tile.x}, ${tile.y})`, async () => {
+        const file = join(out, `${ref.file}-${tile.level}-${tile.x}-${tile.y}.jpg`);
+        const result = await cli('tile', fixturePath(ref.file), String(tile.level), String(tile.x), String(tile.y), '--out', file);
+        expect(result.code, result.stderr).toBe(0);
+        const expected = readPngRgb(referencePng(tile.png));
+        const decoded = crop(djpegRgb(file), tile.width, tile.height);
+        expect(maxAbsDiff(decoded, expected)).toBe(0);
+      });
+    }
+  }
+});
+
+describe('wsi-stream info', () => {
+  it('prints the JSON contract', async () => {
+    const result = await cli('info', fixturePath('CMU-1-Small-Region.svs'), '--json');
+    expect(result.code).toBe(0);
+    const info = JSON.parse(result.stdout);
+    expect(Object.keys(info)).toEqual(['format', 'width', 'height', 'levels', 'mpp', 'magnification', 'associated', 'properties']);
+    expect(info).toMatchObject({ format: 'aperio-svs', width: 2220, height: 2967, mpp: { x: 0.499, y: 0.499 }, magnification: 20, associated: ['label', 'macro', 'thumbnail'] });
+    expect(info.levels[0]).toEqual({ width: 2220, height: 2967, tileWidth: 240, tileHeight: 240, tilesX: 10, tilesY: 13, downsample: 1 });
+    expect(info.properties['aperio.AppMag']).toBe('20');
+  });
+
+  it('gives null MPP and magnification for a generic TIFF', async () => {
+    const info = JSON.parse((await cli('info', fixturePath('boxes.tiff'), '--json')).stdout);
+    expect(info).toMatchObject({ format: 'generic-tiff', mpp: null, magnification: null, associated: [] });
+    expect(info.levels.map((l: { downsample: number }) => l.downsample)).toEqual([1, 2, 4.016129032258064, 8.086312118570184]);
+  });
+
+  it('prints a human table', async () => {
+    const result = await cli('info', fixturePath('aperio-jpeg-ycbcr-240.svs'));
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/format\s+aperio-svs/);
+    expect(result.stdout).toMatch(/^\s+6\s+138\s+185\s+240×240\s+1×1\s+64\.2496$/m);
+  });
+});
+
+describe('CLI errors: one line, a code, no stack trace', () => {
+  const cases: Array<[string, string[], string]> = [
+    ['not a TIFF', ['info', fixturePath('broken.svs')], 'not_tiff'],
+    ['unknown compression', ['info', fixturePath('unopenable.tiff')], 'unsupported_compression'],
+    ['missing file', ['info', join(out, 'nope.svs')], 'not_found'],
+    ['tile outside the level', ['tile', fixturePath('small.svs'), '0', '1', '0', '--out', join(out, 'x.jpg')], 'out_of_bounds'],
+    ['level that does not exist', ['tile', fixturePath('small.svs'), '3', '0', '0', '--out', join(out, 'x.jpg')], 'out_of_bounds'],
+    ['bad number', ['tile', fixturePath('small.svs'), 'a', '0', '0', '--out', join(out, 'x.jpg')], 'invalid_argument'],
+    ['unreachable URL', ['info', 'http://127.0.0.1:9/slide.svs'], 'network'],
+  ];
+  for (const [name, args, code] of cases) {
+    it(name, async () => {
+      const result = await cli(...args);
+      expect(result.code).not.toBe(0);
+      expect(result.stderr).toMatch(new RegExp(`^wsi-stream: ${code}: \\S.*\\n$`));
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+    });
+  }
+
+  it('writes nothing but the tile for a good read', async () => {
+    const file = join(out, 'small.jpg');
+    const result = await cli('tile', fixturePath('small.svs'), '0', '0', '0', '--out', file);
+    expect(result.code).toBe(0);
+    expect([...readFileSync(file).subarray(0, 2)]).toEqual([0xff, 0xd8]);
+  });
+});

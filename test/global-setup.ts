@@ -1,0 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import { REPO_ROOT } from './support/fixtures.js';
+
+/** The CLI tests run the published entry point (bin → dist): build it from the current sources first. */
+export default function setup(): void {
+  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { cwd: REPO_ROOT, stdio: 'inherit' });
+}

@@ -1,0 +1,93 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NodeFileSource, openSlide, Tag, TiffReader } from '../src/node.js';
+import { FIXTURES, fixturePath, references } from './support/fixtures.js';
+import { RangeServer, type LoggedRequest } from './support/range-server.js';
+
+/** Request counts and bytes are the product: counted at the server, which is what the network sees. */
+const servers: Record<string, { server: RangeServer; base: string }> = {};
+beforeAll(async () => {
+  for (const dir of ['real', 'generated']) {
+    const server = new RangeServer({ root: `${FIXTURES}/${dir}` });
+    servers[dir] = { server, base: await server.start() };
+  }
+});
+afterAll(async () => {
+  for (const { server } of Object.values(servers)) await server.stop();
+});
+
+function urlOf(file: string): { url: string; server: RangeServer } {
+  const dir = fixturePath(file).includes('/generated/') ? 'generated' : 'real';
+  return { url: `${servers[dir]!.base}/${file}`, server: servers[dir]!.server };
+}
+
+function ranges(log: LoggedRequest[]): Array<[number, number]> {
+  return log.map((r) => {
+    const m = /bytes=(\d+)-(\d+)/.exec(r.range ?? '')!;
+    return [Number(m[1]), Number(m[1]) + r.bytes];
+  });
+}
+
+async function track<T>(server: RangeServer, file: string, work: () => Promise<T>): Promise<{ result: T; log: LoggedRequest[] }> {
+  const before = server.requestsFor(file).length;
+  const result = await work();
+  return { result, log: server.requestsFor(file).slice(before) };
+}
+
+const openable = references.filter((r) => !r.openslide_error);
+
+describe('opening a slide over HTTP', () => {
+  for (const ref of openable) {
+    it(`${ref.file}: at most one request per directory, no byte twice, no offset array read whole`, async () => {
+      const { url, server } = urlOf(ref.file);
+      const { log } = await track(server, ref.file, () => openSlide(url));
+      const directories = ref.tiff_pages!.length;
+      // One request per IFD at most, plus the first one that reads the header.
+      expect(log.length).toBeLessThanOrEqual(directories + 1);
+      expect(log.every((r) => r.status === 206)).toBe(true);
+      const read = ranges(log).sort((a, b) => a[0] - b[0]);
+      for (let i = 1; i < read.length; i++) expect(read[i]![0]).toBeGreaterThanOrEqual(read[i - 1]![1]);
+
+      // Arrays larger than a metadata block must never be fetched whole at open.
+      const tiff = await TiffReader.open(new NodeFileSource(fixturePath(ref.file)));
+      for (const ifd of tiff.ifds) {
+        const entry = ifd.entries.get(Tag.TileOffsets);
+        if (!entry?.valueOffset || entry.count * 4 <= 4096) continue;
+        const size = entry.count * (entry.type === 16 ? 8 : 4);
+        const whole = read.some(([from, to]) => from <= entry.valueOffset! && to >= entry.valueOffset! + size);
+        expect(whole, `TileOffsets of the IFD at ${ifd.offset} read whole`).toBe(false);
+      }
+    });
+  }
+
+  it('reads CMU-1-Small-Region in 5 requests and under 40 kB (4 IFDs spread over the last 660 kB)', async () => {
+    const { url, server } = urlOf('CMU-1-Small-Region.svs');
+    const { log } = await track(server, 'CMU-1-Small-Region.svs', () => openSlide(url));
+    expect(log.length).toBe(5);
+    expect(log.reduce((s, r) => s + r.bytes, 0)).toBeLessThan(40_000);
+  });
+});
+
+describe('reading a tile after open', () => {
+  const cases: Array<[string, number, number, number]> = [
+    ['aperio-jpeg-ycbcr-240.svs', 0, 18, 25],
+    ['aperio-jp2k-33003-240.svs', 0, 14, 19],
+    ['aperio-jpeg-ycbcr-240.svs', 2, 5, 6],
+    ['CMU-1-Small-Region.svs', 0, 5, 6],
+  ];
+  for (const [file, level, x, y] of cases) {
+    it(`${file} L${level} (${x}, ${y}): the tile's exact bytes, plus at most one request for its offsets`, async () => {
+      const { url, server } = urlOf(file);
+      const slide = await openSlide(url);
+      const { result: tile, log } = await track(server, file, () => slide.readTile(level, x, y));
+      expect(log.length).toBeLessThanOrEqual(2);
+      const dataRequest = log.filter((r) => r.bytes !== 4096 || tile.codec !== 'jpeg');
+      expect(dataRequest.length).toBeGreaterThanOrEqual(1);
+      // The tile request is exactly the stored tile: no block padding around compressed pixels.
+      const local = await openSlide(new NodeFileSource(fixturePath(file)));
+      const rawSize = (await local.readTile(level, x, y)).bytes.length;
+      expect(tile.bytes.length).toBe(rawSize);
+      const neighbour = await track(server, file, () => slide.readTile(level, x + 1, y));
+      expect(neighbour.log.length, 'a neighbour finds its offsets cached').toBe(1);
+    });
+  }
+});
