@@ -1,0 +1,33 @@
+import { createRequire } from 'node:module';
+import { SlideError } from '../errors.js';
+import { Compression } from '../tiff/tags.js';
+import type { EncodedTile } from '../slide/types.js';
+import { jp2kDecoder, type OpenJpegModule } from './jp2k.js';
+import { CodecRegistry } from './registry.js';
+import type { DecodedSamples } from './types.js';
+
+/** JPEG in Node: libjpeg-turbo (through sharp's libvips), which honours the Adobe marker our splice adds. */
+async function decodeJpegNode(tile: EncodedTile): Promise<DecodedSamples> {
+  const { default: sharp } = await import('sharp');
+  try {
+    const { data, info } = await sharp(tile.bytes, { failOn: 'error' }).raw().toBuffer({ resolveWithObject: true });
+    return { width: info.width, height: info.height, samples: new Uint8Array(data.buffer, data.byteOffset, data.length), channels: info.channels, colour: info.channels < 3 ? 'grey' : info.channels === 4 ? 'rgba' : 'rgb' };
+  } catch (cause) {
+    throw new SlideError('corrupt', `A JPEG tile could not be decoded (${cause instanceof Error ? cause.message : String(cause)}). The file is damaged.`, { cause });
+  }
+}
+
+async function loadOpenJpeg(): Promise<OpenJpegModule> {
+  // The glue is CommonJS and finds its .wasm beside itself in Node.
+  const factory = createRequire(import.meta.url)('@cornerstonejs/codec-openjpeg/decodewasmjs') as (o: object) => Promise<OpenJpegModule>;
+  return factory({ print: () => undefined, printErr: () => undefined });
+}
+
+/** The codecs of the Node host: CLI, sidecar and tests. */
+export function nodeCodecs(): CodecRegistry {
+  const jp2k = jp2kDecoder(loadOpenJpeg);
+  return new CodecRegistry()
+    .register(Compression.JPEG, () => decodeJpegNode)
+    .register(Compression.Jp2kYCbCr, () => jp2k)
+    .register(Compression.Jp2kRGB, () => jp2k);
+}

@@ -1,0 +1,62 @@
+import { decompress as zstdDecompress } from 'fzstd';
+import { SlideError } from '../errors.js';
+import type { EncodedTile } from '../slide/types.js';
+import { inflate } from './inflate.js';
+import { decodeLzw } from './lzw.js';
+import { decodePackBits } from './packbits.js';
+import { undoHorizontalPredictor } from './rgba.js';
+import type { DecodedSamples } from './types.js';
+
+/** Decodes the lossless TIFF codecs whose output is plain interleaved samples. */
+export async function decodeSamples(tile: EncodedTile): Promise<DecodedSamples> {
+  const { layout, stored } = tile;
+  const channels = layout.samplesPerPixel;
+  if (layout.bitsPerSample !== 8 || layout.sampleFormat !== 1 || channels < 1 || channels > 4 || channels === 2 && tile.colour !== 'grey') {
+    throw new SlideError(
+      'unsupported_pixels',
+      `Tiles with ${channels} samples of ${layout.bitsPerSample} bits (SampleFormat ${layout.sampleFormat}) are not supported; wsi-stream reads 8-bit greyscale, RGB and RGBA.`,
+    );
+  }
+  if (tile.colour === 'ycbcr') {
+    throw new SlideError('unsupported_pixels', `Uncompressed or ${tile.codec} YCbCr samples are not supported (only inside JPEG and JPEG 2000 tiles).`);
+  }
+  const expected = stored.width * stored.height * channels;
+  let samples: Uint8Array;
+  switch (tile.codec) {
+    case 'raw':
+      samples = tile.bytes.slice(0, expected);
+      break;
+    case 'lzw':
+      samples = decodeLzw(tile.bytes, expected);
+      break;
+    case 'deflate':
+      samples = await inflate(tile.bytes, expected);
+      break;
+    case 'packbits':
+      samples = decodePackBits(tile.bytes, expected);
+      break;
+    case 'zstd':
+      samples = decompressZstd(tile.bytes, expected);
+      break;
+    default:
+      throw new SlideError('unsupported_compression', `No sample decoder for ${tile.codec}.`);
+  }
+  if (samples.length < expected) {
+    // Strips at the bottom of an image legitimately hold fewer rows; anything else is a short stream.
+    if (samples.length % (stored.width * channels) !== 0 || samples.length < tile.height * stored.width * channels) {
+      throw new SlideError('corrupt', `A ${tile.codec} tile decoded to ${samples.length} bytes; ${expected} were expected. The file is damaged.`);
+    }
+  }
+  const rows = Math.floor(samples.length / (stored.width * channels));
+  if (layout.predictor === 2) undoHorizontalPredictor(samples, stored.width, rows, channels);
+  else if (layout.predictor !== 1) throw new SlideError('unsupported_pixels', `TIFF Predictor ${layout.predictor} is not supported for 8-bit samples.`);
+  return { width: stored.width, height: rows, samples, channels, colour: tile.colour === 'rgba' || channels === 4 ? 'rgba' : tile.colour };
+}
+
+function decompressZstd(input: Uint8Array, expected: number): Uint8Array {
+  try {
+    return zstdDecompress(input, new Uint8Array(expected));
+  } catch (cause) {
+    throw new SlideError('corrupt', `ZSTD data is corrupt (${cause instanceof Error ? cause.message : String(cause)}). The file is damaged.`, { cause });
+  }
+}

@@ -1,0 +1,23 @@
+import type { ReadOptions } from '../source/range-source.js';
+import type { EncodedTile } from '../slide/types.js';
+
+/** Decoded pixels: RGBA, 8 bits per channel, row-major, at the tile's true (edge-cropped) size. */
+export interface DecodedImage {
+  width: number;
+  height: number;
+  data: Uint8ClampedArray;
+}
+
+/** Samples as a codec produced them, before cropping and conversion to RGBA. */
+export interface DecodedSamples {
+  width: number;
+  height: number;
+  /** Interleaved samples, `channels` per pixel, 8 bits each. */
+  samples: Uint8Array | Uint8ClampedArray;
+  channels: number;
+  /** Colour of the samples: decoders that already produce RGB(A) say so, whatever the TIFF said. */
+  colour: 'rgb' | 'rgba' | 'ycbcr' | 'grey' | 'grey-inverted';
+}
+
+/** Turns one encoded tile into samples. Registered per codec, loaded on first use. */
+export type TileDecoder = (tile: EncodedTile, opts: ReadOptions) => Promise<DecodedSamples>;
