@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { openFixture } from './support/open-fixture.js';
 import { nodeCodecs } from '../src/codec/node-codecs.js';
-import { NodeFileSource, openSlide, type AssociatedName } from '../src/node.js';
+import type { AssociatedName } from '../src/node.js';
 import { difference, rgbaToRgb, withinTolerance } from './support/compare.js';
 import { fixturePath, REPO_ROOT, referencePng, references } from './support/fixtures.js';
 import { readPngRgb } from './support/images.js';
@@ -18,7 +19,7 @@ describe('decoded tiles equal the OpenSlide references (Node)', () => {
   for (const ref of references.filter((r) => r.reference_tiles?.length)) {
     const compression = ref.tiff_pages![0]!.compression;
     it(`${ref.file}: all ${ref.reference_tiles!.length} reference tiles (compression ${compression})`, async () => {
-      const slide = await openSlide(new NodeFileSource(fixturePath(ref.file)));
+      const slide = await openFixture(ref.file);
       for (const t of ref.reference_tiles!) {
         const decoded = await codecs.decode(await slide.readTile(t.level, t.x, t.y));
         expect([decoded.width, decoded.height]).toEqual([t.width, t.height]);
@@ -35,7 +36,7 @@ describe('associated images equal OpenSlide\'s', () => {
       it(`${ref.file} ${name} (via the CLI)`, async () => {
         const file = join(out, `${ref.file}-${name}.png`);
         await run(process.execPath, [join(REPO_ROOT, 'bin/wsi-stream.js'), 'associated', fixturePath(ref.file), name, '--out', file]);
-        const slide = await openSlide(new NodeFileSource(fixturePath(ref.file)));
+        const slide = await openFixture(ref.file);
         const compression = (await slide.readAssociated(name)).strips[0]!.compression;
         const d = difference(readPngRgb(file), readPngRgb(referencePng(`${ref.file}/associated-${name}.png`)));
         expect(withinTolerance(compression, d), `max ${d.max}, mean ${d.mean.toFixed(3)}`).toBe(true);
@@ -58,16 +59,16 @@ describe('wsi-stream tile --png', () => {
 
 describe('decode errors', () => {
   it('unreadable.svs opens, and its corrupt JPEG tile fails with a clear error', async () => {
-    const slide = await openSlide(new NodeFileSource(fixturePath('unreadable.svs')));
+    const slide = await openFixture('unreadable.svs');
     await expect(codecs.decode(await slide.readTile(0, 0, 0))).rejects.toMatchObject({ code: 'corrupt', message: expect.stringMatching(/Bogus marker length/) });
     // The rest keeps working: the same decoder, the same slide's metadata, another slide's tile.
     expect(slide.levels[0]!.width).toBe(16);
-    const good = await openSlide(new NodeFileSource(fixturePath('small.svs')));
+    const good = await openFixture('small.svs');
     expect((await codecs.decode(await good.readTile(0, 0, 0))).width).toBe(16);
   });
 
   it('a truncated JPEG 2000 codestream is corrupt, not a crash', async () => {
-    const slide = await openSlide(new NodeFileSource(fixturePath('aperio-jp2k-33005-256.svs')));
+    const slide = await openFixture('aperio-jp2k-33005-256.svs');
     const tile = await slide.readTile(0, 1, 1);
     await expect(codecs.decode({ ...tile, bytes: tile.bytes.subarray(0, 40) })).rejects.toMatchObject({ code: 'corrupt' });
     // The decoder keeps working after a failure.
@@ -75,7 +76,7 @@ describe('decode errors', () => {
   });
 
   it('names unsupported sample layouts', async () => {
-    const slide = await openSlide(new NodeFileSource(fixturePath('boxes.tiff')));
+    const slide = await openFixture('boxes.tiff');
     const tile = await slide.readTile(0, 0, 0);
     await expect(codecs.decode({ ...tile, layout: { ...tile.layout, bitsPerSample: 16 } })).rejects.toMatchObject({ code: 'unsupported_pixels', message: expect.stringMatching(/16 bits/) });
   });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openFixture } from './support/open-fixture.js';
 import { NodeFileSource, openSlide, Tag, TiffReader } from '../src/node.js';
 import { FIXTURES, fixturePath, references } from './support/fixtures.js';
 import { RangeServer, type LoggedRequest } from './support/range-server.js';
@@ -48,7 +49,8 @@ describe('opening a slide over HTTP', () => {
       for (let i = 1; i < read.length; i++) expect(read[i]![0]).toBeGreaterThanOrEqual(read[i - 1]![1]);
 
       // Arrays larger than a metadata block must never be fetched whole at open.
-      const tiff = await TiffReader.open(new NodeFileSource(fixturePath(ref.file)));
+      const local = new NodeFileSource(fixturePath(ref.file));
+      const tiff = await TiffReader.open(local).finally(() => local.close());
       for (const ifd of tiff.ifds) {
         const entry = ifd.entries.get(Tag.TileOffsets);
         if (!entry?.valueOffset || entry.count * 4 <= 4096) continue;
@@ -83,7 +85,7 @@ describe('reading a tile after open', () => {
       const dataRequest = log.filter((r) => r.bytes !== 4096 || tile.codec !== 'jpeg');
       expect(dataRequest.length).toBeGreaterThanOrEqual(1);
       // The tile request is exactly the stored tile: no block padding around compressed pixels.
-      const local = await openSlide(new NodeFileSource(fixturePath(file)));
+      const local = await openFixture(file);
       const rawSize = (await local.readTile(level, x, y)).bytes.length;
       expect(tile.bytes.length).toBe(rawSize);
       const neighbour = await track(server, file, () => slide.readTile(level, x + 1, y));

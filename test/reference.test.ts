@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { NodeFileSource, openSlide, SlideError } from '../src/node.js';
-import { fixturePath, references } from './support/fixtures.js';
+import { openFixture } from './support/open-fixture.js';
+import { SlideError } from '../src/node.js';
+import { references } from './support/fixtures.js';
 
 /** OpenSlide's exception names, as the code we must give for the same file. */
 const EXPECTED_ERRORS: Record<string, string> = {
@@ -12,14 +13,14 @@ describe('every fixture opens as OpenSlide opens it', () => {
   for (const ref of references) {
     if (ref.openslide_error) {
       it(`${ref.file} fails as OpenSlide fails (${ref.openslide_error})`, async () => {
-        const error = await openSlide(new NodeFileSource(fixturePath(ref.file))).catch((e: unknown) => e);
+        const error = await openFixture(ref.file).catch((e: unknown) => e);
         expect(SlideError.is(error)).toBe(true);
         expect((error as SlideError).code).toBe(EXPECTED_ERRORS[ref.file]);
       });
       continue;
     }
     it(`${ref.file}: format, levels, MPP, objective power, associated images and properties`, async () => {
-      const slide = await openSlide(new NodeFileSource(fixturePath(ref.file)));
+      const slide = await openFixture(ref.file);
       expect(slide.format).toBe(ref.vendor === 'aperio' ? 'aperio-svs' : 'generic-tiff');
       expect(slide.levels.length).toBe(ref.level_count);
       slide.levels.forEach((level, i) => {

@@ -9,7 +9,7 @@ export async function withCliSource<T>(arg: string, use: (source: RangeSource) =
   try {
     return await use(source);
   } finally {
-    if (source instanceof NodeFileSource) await source.close();
+    await source.close?.();
   }
 }
 

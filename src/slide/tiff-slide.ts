@@ -10,7 +10,7 @@ import { openslideProperties, sortProperties, tiffProperties } from './propertie
 import { readBlock, tileRequest } from './tile-reader.js';
 import type { AssociatedName, EncodedImage, EncodedTile, Slide, SlideFormat, SlideLevel } from './types.js';
 
-/** A slide read from a TIFF: metadata through `meta` (cached, block-aligned), tile bytes straight from `data`. */
+/** A slide read from a TIFF: metadata through the reader's (cached, block-aligned) source, tile bytes straight from `data`. */
 export class TiffSlide implements Slide {
   readonly format: SlideFormat;
   readonly width: number;
@@ -22,14 +22,12 @@ export class TiffSlide implements Slide {
   readonly associated: readonly AssociatedName[];
   /** The identity of the slide's bytes, for caches and messages. */
   readonly sourceId: string;
-  readonly #meta: RangeSource;
   readonly #data: RangeSource;
   readonly #levelDirs: DirectoryInfo[];
   readonly #associatedDirs: Map<AssociatedName, DirectoryInfo>;
 
   constructor(tiff: TiffReader, data: RangeSource) {
     const layout = slideLayout(tiff);
-    this.#meta = tiff.source;
     this.#data = data;
     this.sourceId = data.id;
     this.#levelDirs = layout.levels;
@@ -73,7 +71,12 @@ export class TiffSlide implements Slide {
     if (info.planar !== 1 && info.layout.samplesPerPixel > 1) {
       throw new SlideError('unsupported_pixels', `${this.sourceId} stores colour planes separately (PlanarConfiguration 2), which wsi-stream does not read. Convert it with \`vips tiffsave\`.`, { source: this.sourceId });
     }
-    return readBlock(this.#meta, this.#data, tileRequest(info, x, y), opts);
+    return readBlock(this.#data, tileRequest(info, x, y), opts);
+  }
+
+  /** Releases the underlying source (a Node file handle); HTTP and Blob sources hold nothing. */
+  async close(): Promise<void> {
+    await this.#data.close?.();
   }
 
   async readAssociated(name: AssociatedName, opts: ReadOptions = {}): Promise<EncodedImage> {
@@ -89,7 +92,7 @@ export class TiffSlide implements Slide {
     const strips = await Promise.all(
       Array.from({ length: count }, async (_, i) => {
         const top = i * info.blockHeight;
-        const tile = await readBlock(this.#meta, data, { info, index: i, width: info.width, height: Math.min(info.blockHeight, info.height - top) }, opts);
+        const tile = await readBlock(data, { info, index: i, width: info.width, height: Math.min(info.blockHeight, info.height - top) }, opts);
         return { ...tile, top };
       }),
     );

@@ -18,9 +18,9 @@ export interface BlockRequest {
 
 /**
  * Reads one tile or strip: its offset and byte count (one element each of arrays that may be huge, read
- * through the metadata cache, so neighbours come along), then its bytes in one request from `data`.
+ * through the directory's metadata cache, so neighbours come along), then its bytes in one request from `data`.
  */
-export async function readBlock(meta: RangeSource, data: RangeSource, req: BlockRequest, opts: ReadOptions): Promise<EncodedTile> {
+export async function readBlock(data: RangeSource, req: BlockRequest, opts: ReadOptions): Promise<EncodedTile> {
   const { info } = req;
   const codec = codecOf(info, data.id);
   const [offsetTag, countTag] = info.tiled ? [Tag.TileOffsets, Tag.TileByteCounts] : [Tag.StripOffsets, Tag.StripByteCounts];

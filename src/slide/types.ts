@@ -68,4 +68,5 @@ export interface Slide {
   readonly associated: readonly AssociatedName[];
   readTile(level: number, x: number, y: number, opts?: ReadOptions): Promise<EncodedTile>;
   readAssociated(name: AssociatedName, opts?: ReadOptions): Promise<EncodedImage>;
+  close(): Promise<void>;
 }

@@ -56,6 +56,10 @@ export class BlockCache implements RangeSource {
     this.#mergeGap = options.mergeGapBlocks ?? 4;
   }
 
+  async close(): Promise<void> {
+    await this.#inner.close?.();
+  }
+
   size(opts: ReadOptions = {}): Promise<number> {
     const pending = (this.#size ??= this.#inner.size(opts));
     pending.catch(() => {

@@ -18,6 +18,10 @@ export class MetricsSource implements RangeSource {
     this.id = inner.id;
   }
 
+  async close(): Promise<void> {
+    await this.#inner.close?.();
+  }
+
   size(opts?: ReadOptions): Promise<number> {
     return this.#inner.size(opts);
   }

@@ -19,6 +19,10 @@ export class PrefetchedSource implements RangeSource {
     return new PrefetchedSource(inner, start, await inner.read(start, end - start, opts));
   }
 
+  async close(): Promise<void> {
+    await this.#inner.close?.();
+  }
+
   size(opts?: ReadOptions): Promise<number> {
     return this.#inner.size(opts);
   }

@@ -14,6 +14,8 @@ export interface RangeSource {
   size(opts?: ReadOptions): Promise<number>;
   /** Exactly `length` bytes from `offset`, or a SlideError (`out_of_bounds` past the end). */
   read(offset: number, length: number, opts?: ReadOptions): Promise<Uint8Array>;
+  /** Releases what the source holds open (a file handle); wrappers pass it on. */
+  close?(): Promise<void>;
 }
 
 /** Rejects ranges no source can serve, before any I/O: negative, fractional, or beyond what a double counts exactly. */

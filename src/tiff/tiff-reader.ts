@@ -3,7 +3,6 @@ import type { RangeSource, ReadOptions } from '../source/range-source.js';
 import { ByteView } from './byte-view.js';
 import { Ifd, byteLength, type IfdEntry, type TiffContext } from './ifd.js';
 import { Tag, fieldSize } from './tags.js';
-import { decodeValues } from './values.js';
 
 /** Tags every directory needs to be classified; all small. Offsets arrays, tables and profiles stay lazy. */
 const STRUCTURE_TAGS = [
