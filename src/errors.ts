@@ -15,6 +15,7 @@ export type SlideErrorCode =
   | 'not_found'
   | 'network'
   | 'aborted'
+  | 'worker_failed'
   | 'invalid_argument'
   | `http_${number}`;
 

@@ -1,0 +1,122 @@
+import { difference, rgbaToRgb, withinTolerance } from '../test/support/compare.js';
+import { referencePng, references } from '../test/support/fixtures.js';
+import { readPngRgb } from '../test/support/images.js';
+import { expect, test } from './support/fixtures.js';
+
+// The harness page exposes the browser entry as `harness`; the page code is typed loosely on purpose (it runs in the browser).
+declare const harness: any;
+
+interface PageTile {
+  width: number;
+  height: number;
+  base64: string;
+}
+
+const tiled = references.filter((r) => r.reference_tiles?.length);
+const dirOf = (file: string) => (file.startsWith('aperio-') ? 'generated' : 'real');
+
+test.describe('decoding in the browser worker pool matches the OpenSlide references', () => {
+  for (const ref of tiled) {
+    for (const output of ['rgba', 'bitmap'] as const) {
+      test(`${ref.file} (${output})`, async ({ harness: page, servers }) => {
+        const url = `${servers.slides[dirOf(ref.file)].url}/${ref.file}`;
+        const tiles: PageTile[] = await page.evaluate(
+          async ({ url, tiles, output }) => {
+            const slide = await harness.openSlide(url);
+            const pool = harness.createDecoderPool();
+            const toBase64 = (data: Uint8ClampedArray) => {
+              let s = '';
+              for (let i = 0; i < data.length; i += 0x8000) s += String.fromCharCode(...data.subarray(i, i + 0x8000));
+              return btoa(s);
+            };
+            const out = [];
+            for (const t of tiles) {
+              const tile = await slide.readTile(t.level, t.x, t.y);
+              if (output === 'rgba') {
+                const image = await pool.decode(tile);
+                out.push({ width: image.width, height: image.height, base64: toBase64(image.data) });
+              } else {
+                // The viewer's path: an ImageBitmap drawn on a canvas.
+                const bitmap: ImageBitmap = await pool.decodeBitmap(tile);
+                const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+                const context = canvas.getContext('2d')!;
+                context.drawImage(bitmap, 0, 0);
+                out.push({ width: bitmap.width, height: bitmap.height, base64: toBase64(context.getImageData(0, 0, bitmap.width, bitmap.height).data) });
+                bitmap.close();
+              }
+            }
+            pool.terminate();
+            return out;
+          },
+          { url, tiles: ref.reference_tiles!, output },
+        );
+        const compression = ref.tiff_pages![0]!.compression;
+        ref.reference_tiles!.forEach((t, i) => {
+          const got = tiles[i]!;
+          expect([got.width, got.height]).toEqual([t.width, t.height]);
+          const d = difference(rgbaToRgb(got.width, got.height, Buffer.from(got.base64, 'base64')), readPngRgb(referencePng(t.png)));
+          expect(withinTolerance(compression, d), `${t.png}: max ${d.max}, mean ${d.mean.toFixed(3)}`).toBe(true);
+        });
+      });
+    }
+  }
+});
+
+test.describe('the worker pool', () => {
+  test('transfers tile bytes instead of copying them, and errors keep their code across the boundary', async ({ harness: page, servers }) => {
+    const result = await page.evaluate(async (base) => {
+      const pool = harness.createDecoderPool({ size: 1 });
+      const good = await harness.openSlide(`${base}/CMU-1-Small-Region.svs`);
+      const tile = await good.readTile(0, 5, 6);
+      const before = tile.bytes.byteLength;
+      await pool.decode(tile);
+      const after = tile.bytes.byteLength;
+      const bad = await harness.openSlide(`${base}/unreadable.svs`);
+      const error = await pool.decode(await bad.readTile(0, 0, 0)).catch((e: unknown) => e);
+      const recovered = await pool.decode(await good.readTile(0, 0, 0));
+      pool.terminate();
+      return { before, after, isSlideError: harness.SlideError.is(error), instance: error instanceof harness.SlideError, code: (error as { code?: string }).code, recovered: recovered.width };
+    }, servers.slides.real.url);
+    expect(result.before).toBeGreaterThan(0);
+    expect(result.after).toBe(0);
+    expect(result).toMatchObject({ isSlideError: true, instance: true, code: 'corrupt', recovered: 240 });
+  });
+
+  test('aborted jobs settle at once as aborted and leave the pool working', async ({ harness: page, servers }) => {
+    const result = await page.evaluate(async (base) => {
+      const pool = harness.createDecoderPool({ size: 1, jobsPerWorker: 1 });
+      const slide = await harness.openSlide(`${base}/aperio-jp2k-33003-240.svs`);
+      const tiles = await Promise.all(Array.from({ length: 12 }, (_, i) => slide.readTile(0, i, 0)));
+      const controller = new AbortController();
+      const jobs = tiles.map((t: unknown) => pool.decode(t, { signal: controller.signal }).then(() => 'done', (e: { code: string }) => e.code));
+      controller.abort();
+      const outcomes = await Promise.all(jobs);
+      const stats = { ...pool.stats };
+      const after = await pool.decode(await slide.readTile(0, 0, 1));
+      pool.terminate();
+      return { outcomes, stats, after: after.width };
+    }, servers.slides.generated.url);
+    expect(result.outcomes).toEqual(new Array(12).fill('aborted'));
+    expect(result.stats.aborted).toBe(12);
+    expect(result.stats.completed).toBe(0);
+    expect(result.after).toBe(240);
+  });
+
+  test('a worker that dies fails its job with worker_failed and is replaced', async ({ harness: page, servers }) => {
+    const result = await page.evaluate(async (base) => {
+      let first = true;
+      const pool = new harness.DecoderPool(() => {
+        const worker = first ? harness.crashingWorker() : harness.decodeWorker();
+        first = false;
+        return worker;
+      }, { size: 1 });
+      const slide = await harness.openSlide(`${base}/CMU-1-Small-Region.svs`);
+      const crashed = await pool.decode(await slide.readTile(0, 1, 1)).then(() => 'done', (e: { code: string }) => e.code);
+      const next = await pool.decode(await slide.readTile(0, 1, 1));
+      const replaced = pool.stats.workersReplaced;
+      pool.terminate();
+      return { crashed, next: next.width, replaced };
+    }, servers.slides.real.url);
+    expect(result).toEqual({ crashed: 'worker_failed', next: 240, replaced: 1 });
+  });
+});

@@ -1,0 +1,10 @@
+import * as wsi from '../../src/browser.js';
+
+/** What the browser tests drive: the library's browser entry, and a worker that crashes on its first job. */
+const harness = {
+  ...wsi,
+  crashingWorker: () => new Worker(new URL('./crashing.worker.ts', import.meta.url), { type: 'module' }),
+  decodeWorker: () => new Worker(new URL('../../workers/decode.worker.ts', import.meta.url), { type: 'module' }),
+};
+(globalThis as unknown as { harness: typeof harness }).harness = harness;
+document.title = 'ready';

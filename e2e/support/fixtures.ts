@@ -1,0 +1,40 @@
+import { test as base, expect, type Page } from '@playwright/test';
+import { resolve } from 'node:path';
+import { FIXTURES } from '../../test/support/fixtures.js';
+import { RangeServer } from '../../test/support/range-server.js';
+import { serveStatic } from './static-server.js';
+
+interface Servers {
+  /** Built pages, one origin. */
+  pages: string;
+  /** Fixtures by directory ('real', 'generated') on another origin, with Range and CORS. */
+  slides: Record<'real' | 'generated', { url: string; server: RangeServer }>;
+}
+
+/** Worker-scoped servers and a page with the harness loaded. */
+export const test = base.extend<{ harness: Page }, { servers: Servers }>({
+  servers: [
+    async ({}, use) => {
+      const pages = await serveStatic(resolve(import.meta.dirname, '../../build/pages'));
+      const slides = {} as Servers['slides'];
+      for (const dir of ['real', 'generated'] as const) {
+        const server = new RangeServer({ root: `${FIXTURES}/${dir}` });
+        slides[dir] = { url: await server.start(), server };
+      }
+      await use({ pages: pages.url, slides });
+      await pages.close();
+      for (const s of Object.values(slides)) await s.server.stop();
+    },
+    { scope: 'worker' },
+  ],
+  harness: async ({ page, servers }, use) => {
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${servers.pages}/e2e/harness/index.html`);
+    await expect(page).toHaveTitle('ready');
+    await use(page);
+    expect(errors).toEqual([]);
+  },
+});
+
+export { expect };

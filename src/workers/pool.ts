@@ -1,0 +1,192 @@
+import { transfer, wrap, type Remote } from 'comlink';
+import type { DecodedImage } from '../codec/types.js';
+import { SlideError, abortError } from '../errors.js';
+import type { EncodedTile } from '../slide/types.js';
+import type { DecodeOutput, DecodeWorkerApi, WorkerResult } from './protocol.js';
+
+export interface DecoderPoolOptions {
+  /** Number of workers; default `navigator.hardwareConcurrency` capped at 4 (decoding a viewport rarely needs more). */
+  size?: number;
+  /** Jobs handed to one worker at a time; the rest wait in the pool, where an abort removes them at no cost. */
+  jobsPerWorker?: number;
+}
+
+export interface DecodeJobOptions {
+  signal?: AbortSignal;
+}
+
+export interface DecoderPoolStats {
+  workers: number;
+  queued: number;
+  running: number;
+  completed: number;
+  failed: number;
+  aborted: number;
+  workersReplaced: number;
+}
+
+interface Job {
+  id: number;
+  tile: EncodedTile;
+  output: DecodeOutput;
+  settled: boolean;
+  resolve(result: WorkerResult): void;
+  reject(error: unknown): void;
+  detach(): void;
+}
+
+interface Slot {
+  worker: Worker;
+  api: Remote<DecodeWorkerApi>;
+  running: Map<number, Job>;
+}
+
+const DEFAULT_MAX_WORKERS = 4;
+
+/**
+ * Decodes tiles in a pool of module workers: least-loaded dispatch, tile bytes transferred in and pixels or
+ * ImageBitmaps transferred out, every job abortable, worker errors rethrown as SlideError with their code,
+ * and a worker that dies replaced.
+ */
+export class DecoderPool {
+  readonly stats: DecoderPoolStats = { workers: 0, queued: 0, running: 0, completed: 0, failed: 0, aborted: 0, workersReplaced: 0 };
+  readonly #createWorker: () => Worker;
+  readonly #slots: Slot[] = [];
+  readonly #queue: Job[] = [];
+  readonly #jobsPerWorker: number;
+  #nextId = 1;
+  #terminated = false;
+
+  constructor(createWorker: () => Worker, options: DecoderPoolOptions = {}) {
+    this.#createWorker = createWorker;
+    const cores = typeof navigator === 'undefined' ? 2 : navigator.hardwareConcurrency || 2;
+    const size = Math.max(1, Math.floor(options.size ?? Math.min(cores, DEFAULT_MAX_WORKERS)));
+    this.#jobsPerWorker = Math.max(1, options.jobsPerWorker ?? 2);
+    for (let i = 0; i < size; i++) this.#slots.push(this.#spawn());
+    this.stats.workers = size;
+  }
+
+  /** RGBA pixels at the tile's true size. The tile's bytes are transferred to the worker (its buffer is detached). */
+  async decode(tile: EncodedTile, opts: DecodeJobOptions = {}): Promise<DecodedImage> {
+    const result = await this.#submit(tile, 'rgba', opts);
+    if (result.kind !== 'rgba') throw new SlideError('worker_failed', 'The decode worker answered with the wrong kind of result.');
+    return result.image;
+  }
+
+  /** An ImageBitmap at the tile's true size, the cheapest thing to draw. The caller owns (and closes) it. */
+  async decodeBitmap(tile: EncodedTile, opts: DecodeJobOptions = {}): Promise<ImageBitmap> {
+    const result = await this.#submit(tile, 'bitmap', opts);
+    if (result.kind !== 'bitmap') throw new SlideError('worker_failed', 'The decode worker answered with the wrong kind of result.');
+    return result.bitmap;
+  }
+
+  terminate(): void {
+    this.#terminated = true;
+    for (const job of this.#queue.splice(0)) this.#settle(job, () => job.reject(new SlideError('aborted', 'The decoder pool was shut down.')));
+    for (const slot of this.#slots) {
+      for (const job of slot.running.values()) this.#settle(job, () => job.reject(new SlideError('aborted', 'The decoder pool was shut down.')));
+      slot.worker.terminate();
+    }
+  }
+
+  #submit(tile: EncodedTile, output: DecodeOutput, opts: DecodeJobOptions): Promise<WorkerResult> {
+    if (this.#terminated) return Promise.reject(new SlideError('invalid_argument', 'The decoder pool was terminated.'));
+    if (opts.signal?.aborted) return Promise.reject(abortError(opts.signal));
+    return new Promise<WorkerResult>((resolve, reject) => {
+      const job: Job = { id: this.#nextId++, tile, output, settled: false, resolve, reject, detach: () => undefined };
+      const signal = opts.signal;
+      if (signal) {
+        const onAbort = () => this.#abort(job, signal);
+        signal.addEventListener('abort', onAbort, { once: true });
+        job.detach = () => signal.removeEventListener('abort', onAbort);
+      }
+      this.#queue.push(job);
+      this.stats.queued = this.#queue.length;
+      this.#dispatch();
+    });
+  }
+
+  #abort(job: Job, signal: AbortSignal): void {
+    const queued = this.#queue.indexOf(job);
+    if (queued !== -1) this.#queue.splice(queued, 1);
+    else {
+      // Running: the worker skips its remaining stages; its slot frees as soon as the current stage ends.
+      const slot = this.#slots.find((s) => s.running.has(job.id));
+      void slot?.api.cancel(job.id);
+    }
+    this.stats.aborted++;
+    this.stats.queued = this.#queue.length;
+    this.#settle(job, () => job.reject(abortError(signal)));
+  }
+
+  #settle(job: Job, action: () => void): void {
+    if (job.settled) return;
+    job.settled = true;
+    job.detach();
+    action();
+  }
+
+  #dispatch(): void {
+    while (this.#queue.length > 0) {
+      let best: Slot | undefined;
+      for (const slot of this.#slots) if (slot.running.size < this.#jobsPerWorker && (!best || slot.running.size < best.running.size)) best = slot;
+      if (!best) break;
+      this.#run(best, this.#queue.shift()!);
+    }
+    this.stats.queued = this.#queue.length;
+    this.stats.running = this.#slots.reduce((n, s) => n + s.running.size, 0);
+  }
+
+  #run(slot: Slot, job: Job): void {
+    slot.running.set(job.id, job);
+    // Transfer, never copy; a view into a larger buffer is copied first so we never detach someone else's bytes.
+    const bytes = job.tile.bytes.byteOffset === 0 && job.tile.bytes.byteLength === job.tile.bytes.buffer.byteLength ? job.tile.bytes : job.tile.bytes.slice();
+    const tile = { ...job.tile, bytes };
+    slot.api
+      .decode(job.id, transfer(tile, [bytes.buffer as ArrayBuffer]), job.output)
+      .then(
+        (answer) => {
+          if ('error' in answer) {
+            this.stats.failed++;
+            this.#settle(job, () => job.reject(new SlideError(answer.error.code === 'internal' ? 'worker_failed' : answer.error.code, answer.error.message)));
+          } else if (job.settled) {
+            // Aborted while running: drop the result, and free a bitmap nobody will draw.
+            if (answer.kind === 'bitmap') answer.bitmap.close();
+          } else {
+            this.stats.completed++;
+            this.#settle(job, () => job.resolve(answer));
+          }
+        },
+        (cause: unknown) => this.#settle(job, () => job.reject(new SlideError('worker_failed', `The decode worker failed: ${String(cause)}`, { cause }))),
+      )
+      .finally(() => {
+        slot.running.delete(job.id);
+        this.#dispatch();
+      });
+  }
+
+  #spawn(): Slot {
+    const worker = this.#createWorker();
+    const slot: Slot = { worker, api: wrap<DecodeWorkerApi>(worker), running: new Map() };
+    // An uncaught error or a crash: fail its jobs with a code, and put a fresh worker in its place.
+    worker.addEventListener('error', (event) => {
+      event.preventDefault?.();
+      this.#replace(slot, event.message || 'the worker stopped');
+    });
+    return slot;
+  }
+
+  #replace(slot: Slot, why: string): void {
+    const index = this.#slots.indexOf(slot);
+    if (index === -1 || this.#terminated) return;
+    slot.worker.terminate();
+    for (const job of slot.running.values()) {
+      this.stats.failed++;
+      this.#settle(job, () => job.reject(new SlideError('worker_failed', `A decode worker failed (${why}); it was replaced. Try the tile again.`)));
+    }
+    slot.running.clear();
+    this.#slots[index] = this.#spawn();
+    this.stats.workersReplaced++;
+    this.#dispatch();
+  }
+}

@@ -1,0 +1,20 @@
+import type { DecodedImage } from '../codec/types.js';
+import type { SlideErrorCode } from '../errors.js';
+import type { EncodedTile } from '../slide/types.js';
+
+/** What a failed job sends back: the SlideError's code and message survive the worker boundary. */
+export interface WorkerFailure {
+  error: { code: SlideErrorCode | 'internal'; message: string };
+}
+
+export type DecodeOutput = 'rgba' | 'bitmap';
+
+/** A decoded tile as an ImageBitmap (cheapest for drawing) or RGBA pixels (for analysis and tests). */
+export type WorkerResult = { kind: 'rgba'; image: DecodedImage } | { kind: 'bitmap'; bitmap: ImageBitmap; width: number; height: number };
+
+/** The API a decode worker exposes through comlink. */
+export interface DecodeWorkerApi {
+  decode(id: number, tile: EncodedTile, output: DecodeOutput): Promise<WorkerResult | WorkerFailure>;
+  /** Marks a job unwanted: the worker skips its remaining stages and answers `aborted`. */
+  cancel(id: number): void;
+}
