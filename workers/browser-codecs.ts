@@ -1,10 +1,10 @@
 import openJpegWasmUrl from '@cornerstonejs/codec-openjpeg/decodewasm?url';
-import { jp2kDecoder, type OpenJpegModule } from '../src/codec/jp2k.js';
-import { CodecRegistry } from '../src/codec/registry.js';
+import { hostCodecs } from '../src/codec/host-codecs.js';
+import type { OpenJpegModule } from '../src/codec/jp2k.js';
+import type { CodecRegistry } from '../src/codec/registry.js';
 import type { DecodedSamples } from '../src/codec/types.js';
 import { SlideError } from '../src/errors.js';
 import type { EncodedTile } from '../src/slide/types.js';
-import { Compression } from '../src/tiff/tags.js';
 
 /** The browser's own JPEG decoder (libjpeg-turbo in Chromium), off the main thread, without colour management. */
 export async function jpegBitmap(tile: EncodedTile): Promise<ImageBitmap> {
@@ -45,9 +45,5 @@ async function loadOpenJpeg(): Promise<OpenJpegModule> {
 
 /** The codecs of the browser worker: the lossless ones, the browser's JPEG, OpenJPEG in WASM. */
 export function browserCodecs(): CodecRegistry {
-  const jp2k = jp2kDecoder(loadOpenJpeg);
-  return new CodecRegistry()
-    .register(Compression.JPEG, () => decodeJpegBrowser)
-    .register(Compression.Jp2kYCbCr, () => jp2k)
-    .register(Compression.Jp2kRGB, () => jp2k);
+  return hostCodecs(decodeJpegBrowser, loadOpenJpeg);
 }

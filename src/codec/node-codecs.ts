@@ -1,9 +1,9 @@
 import { createRequire } from 'node:module';
 import { SlideError } from '../errors.js';
-import { Compression } from '../tiff/tags.js';
 import type { EncodedTile } from '../slide/types.js';
-import { jp2kDecoder, type OpenJpegModule } from './jp2k.js';
-import { CodecRegistry } from './registry.js';
+import { hostCodecs } from './host-codecs.js';
+import type { OpenJpegModule } from './jp2k.js';
+import type { CodecRegistry } from './registry.js';
 import type { DecodedSamples } from './types.js';
 
 /** JPEG in Node: libjpeg-turbo (through sharp's libvips), which honours the Adobe marker our splice adds. */
@@ -25,9 +25,5 @@ async function loadOpenJpeg(): Promise<OpenJpegModule> {
 
 /** The codecs of the Node host: CLI, sidecar and tests. */
 export function nodeCodecs(): CodecRegistry {
-  const jp2k = jp2kDecoder(loadOpenJpeg);
-  return new CodecRegistry()
-    .register(Compression.JPEG, () => decodeJpegNode)
-    .register(Compression.Jp2kYCbCr, () => jp2k)
-    .register(Compression.Jp2kRGB, () => jp2k);
+  return hostCodecs(decodeJpegNode, loadOpenJpeg);
 }
