@@ -1,9 +1,11 @@
 import { resolve } from 'node:path';
 import { defineConfig } from 'vite';
 
-/** Pages built for the browser: the test harness (and, later, the demo). Relative base so they work from any path. */
+/** Pages built for the browser: the demo and the test harness. Relative base so they work from any path. */
 export default defineConfig({
   base: './',
+  // Bundled sample slides, served beside the demo.
+  publicDir: 'demo/public',
   worker: { format: 'es' },
   // The OpenJPEG glue is CommonJS: pre-bundle it, or the worker fails to start.
   optimizeDeps: { include: ['@cornerstonejs/codec-openjpeg/decodewasmjs'] },
@@ -12,7 +14,10 @@ export default defineConfig({
     emptyOutDir: true,
     target: 'es2022',
     rolldownOptions: {
-      input: { harness: resolve(import.meta.dirname, 'e2e/harness/index.html') },
+      input: {
+        demo: resolve(import.meta.dirname, 'demo/index.html'),
+        harness: resolve(import.meta.dirname, 'e2e/harness/index.html'),
+      },
     },
   },
 });

@@ -6,9 +6,8 @@ import { execFileSync } from 'node:child_process';
 import { chromium } from '@playwright/test';
 import { CHROMIUM_ARGS, chromiumPath } from '../e2e/support/chromium.js';
 import globalSetup from '../e2e/support/global-setup.js';
-import { serveStatic } from '../e2e/support/static-server.js';
 import { FIXTURES, REPO_ROOT } from '../test/support/fixtures.js';
-import { RangeServer } from '../test/support/range-server.js';
+import { RangeServer } from '../src/server/range-file-server.js';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const SLIDES = [
@@ -20,12 +19,13 @@ const COORDS = Array.from({ length: 24 }, (_, i) => [2 + (i % 6), 2 + Math.floor
 
 async function main(): Promise<void> {
   globalSetup();
-  const pages = await serveStatic(`${REPO_ROOT}/build/pages`);
+  const pages = new RangeServer({ root: `${REPO_ROOT}/build/pages` });
+  const pagesUrl = await pages.start();
   const slides = new RangeServer({ root: `${FIXTURES}/generated` });
   const slidesUrl = await slides.start();
   const browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
   const page = await browser.newPage();
-  await page.goto(`${pages.url}/e2e/harness/index.html`);
+  await page.goto(`${pagesUrl}/e2e/harness/index.html`);
   await page.waitForFunction(() => document.title === 'ready');
   const rows = [];
   for (const { file, tile } of SLIDES) {
@@ -54,7 +54,7 @@ async function main(): Promise<void> {
     rows.push({ file, ours: oursRate, openslide: peerRate, ratio: oursRate / peerRate });
   }
   await browser.close();
-  await pages.close();
+  await pages.stop();
   await slides.stop();
   console.log(`JPEG 2000 decode, ${COORDS.length} level-0 tiles × ${ROUNDS} rounds (ours: 1 worker in headless Chromium; OpenSlide: one Python thread)`);
   console.log('| slide | ours tiles/s/worker | OpenSlide tiles/s | ours/OpenSlide |');

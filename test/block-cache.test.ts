@@ -7,7 +7,7 @@ function bytes(n: number): Uint8Array {
 
 function stack(size: number, options = {}) {
   const data = bytes(size);
-  const metrics = new MetricsSource(new MemorySource(data));
+  const metrics = new MetricsSource(new MemorySource(data), { log: true });
   return { data, metrics, cache: new BlockCache(metrics, { blockSize: 100, ...options }) };
 }
 

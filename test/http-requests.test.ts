@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openFixture } from './support/open-fixture.js';
 import { NodeFileSource, openSlide, Tag, TiffReader } from '../src/node.js';
 import { FIXTURES, fixturePath, references } from './support/fixtures.js';
-import { RangeServer, type LoggedRequest } from './support/range-server.js';
+import { RangeServer, type LoggedRequest } from '../src/server/range-file-server.js';
 
 /** Request counts and bytes are the product: counted at the server, which is what the network sees. */
 const servers: Record<string, { server: RangeServer; base: string }> = {};

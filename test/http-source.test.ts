@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BlobSource, HttpSource, openSlide, SlideError } from '../src/index.js';
 import { FIXTURES, fixturePath } from './support/fixtures.js';
-import { RangeServer } from './support/range-server.js';
+import { RangeServer } from '../src/server/range-file-server.js';
 
 let server: RangeServer | undefined;
 afterEach(async () => {

@@ -165,7 +165,7 @@ describe('tiles', () => {
     const counts = new Array<number>(tiles * tiles).fill(1);
     const file = buildTiff([tiledIfd(tiles * 16, tiles * 16, 16, offsets, counts)], { payload: Uint8Array.of(42) });
     expect(file.length).toBeGreaterThan(8_000_000);
-    const metrics = new MetricsSource(new MemorySource(file));
+    const metrics = new MetricsSource(new MemorySource(file), { log: true });
     const slide = await openSlide(metrics);
     const tile = await slide.readTile(0, 500, 500);
     expect([...tile.bytes]).toEqual([42]);
@@ -223,7 +223,7 @@ describe('standaloneJpeg', () => {
 describe('the parser is lazy', () => {
   it('opens through a block cache without touching ICC profiles or offset arrays of big files', async () => {
     const file = readFileSync(fixturePath('aperio-jpeg-ycbcr-240.svs'));
-    const metrics = new MetricsSource(new MemorySource(file));
+    const metrics = new MetricsSource(new MemorySource(file), { log: true });
     const tiff = await TiffReader.open(new BlockCache(metrics));
     const level0 = tiff.ifds[0]!;
     expect(level0.has(Tag.ICCProfile) || level0.has(Tag.JPEGTables)).toBe(true);

@@ -1,8 +1,7 @@
 import { test as base, expect, type Page } from '@playwright/test';
 import { resolve } from 'node:path';
 import { FIXTURES } from '../../test/support/fixtures.js';
-import { RangeServer } from '../../test/support/range-server.js';
-import { serveStatic } from './static-server.js';
+import { RangeServer } from '../../src/server/range-file-server.js';
 
 interface Servers {
   /** Built pages, one origin. */
@@ -15,14 +14,15 @@ interface Servers {
 export const test = base.extend<{ harness: Page }, { servers: Servers }>({
   servers: [
     async ({}, use) => {
-      const pages = await serveStatic(resolve(import.meta.dirname, '../../build/pages'));
+      const pages = new RangeServer({ root: resolve(import.meta.dirname, '../../build/pages') });
+      const pagesUrl = await pages.start();
       const slides = {} as Servers['slides'];
       for (const dir of ['real', 'generated'] as const) {
         const server = new RangeServer({ root: `${FIXTURES}/${dir}` });
         slides[dir] = { url: await server.start(), server };
       }
-      await use({ pages: pages.url, slides });
-      await pages.close();
+      await use({ pages: pagesUrl, slides });
+      await pages.stop();
       for (const s of Object.values(slides)) await s.server.stop();
     },
     { scope: 'worker' },

@@ -2,6 +2,7 @@ import { SlideError } from '../errors.js';
 import { BlobSource } from '../source/blob-source.js';
 import { BlockCache, type BlockCacheOptions } from '../source/block-cache.js';
 import { HttpSource, type HttpSourceOptions } from '../source/http-source.js';
+import { MetricsSource } from '../source/metrics-source.js';
 import type { RangeSource } from '../source/range-source.js';
 import { TiffReader } from '../tiff/tiff-reader.js';
 import { TiffSlide } from './tiff-slide.js';
@@ -35,8 +36,8 @@ export function toSource(input: SlideInput, options: OpenSlideOptions = {}): Ran
  * requests) and returns the slide model; tile reads later fetch exactly each tile's bytes.
  */
 export async function openSlide(input: SlideInput, options: OpenSlideOptions = {}): Promise<TiffSlide> {
-  const data = toSource(input, options);
+  const data = new MetricsSource(toSource(input, options));
   const meta = new BlockCache(data, options.cache);
   const tiff = await TiffReader.open(meta, options.signal ? { signal: options.signal } : {});
-  return new TiffSlide(tiff, data);
+  return new TiffSlide(tiff, data, { requests: data.metrics, metadataCache: meta.stats });
 }

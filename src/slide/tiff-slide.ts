@@ -1,5 +1,7 @@
 import { SlideError } from '../errors.js';
 import { PrefetchedSource } from '../source/prefetched-source.js';
+import type { BlockCacheStats } from '../source/block-cache.js';
+import type { RequestMetrics } from '../source/metrics-source.js';
 import type { RangeSource, ReadOptions } from '../source/range-source.js';
 import { Tag } from '../tiff/tags.js';
 import type { TiffReader } from '../tiff/tiff-reader.js';
@@ -9,6 +11,13 @@ import { levelOf, slideLayout } from './layout.js';
 import { openslideProperties, sortProperties, tiffProperties } from './properties.js';
 import { readBlock, tileRequest } from './tile-reader.js';
 import type { AssociatedName, EncodedImage, EncodedTile, Slide, SlideFormat, SlideLevel } from './types.js';
+
+export interface SlideIoStats {
+  /** Reads that reached the byte source (network requests for HTTP), and their bytes. */
+  requests: RequestMetrics;
+  /** The metadata block cache: block hits and misses. */
+  metadataCache: BlockCacheStats;
+}
 
 /** A slide read from a TIFF: metadata through the reader's (cached, block-aligned) source, tile bytes straight from `data`. */
 export class TiffSlide implements Slide {
@@ -26,7 +35,11 @@ export class TiffSlide implements Slide {
   readonly #levelDirs: DirectoryInfo[];
   readonly #associatedDirs: Map<AssociatedName, DirectoryInfo>;
 
-  constructor(tiff: TiffReader, data: RangeSource) {
+  /** Live counters of the reads below this slide: what a network panel shows. */
+  readonly io: SlideIoStats;
+
+  constructor(tiff: TiffReader, data: RangeSource, io: SlideIoStats = { requests: { requests: 0, bytes: 0, log: [] }, metadataCache: { hits: 0, misses: 0, requests: 0, bytes: 0 } }) {
+    this.io = io;
     const layout = slideLayout(tiff);
     this.#data = data;
     this.sourceId = data.id;

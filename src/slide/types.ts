@@ -56,6 +56,8 @@ export interface EncodedImage {
 }
 
 export interface Slide {
+  /** Identity of the slide's bytes (URL without query, s3://bucket/key, file name): for caches and messages. */
+  readonly sourceId: string;
   readonly format: SlideFormat;
   readonly width: number;
   readonly height: number;

@@ -3,7 +3,7 @@ import type { RangeSource, ReadOptions } from './range-source.js';
 export interface RequestMetrics {
   requests: number;
   bytes: number;
-  /** Every range read, in order: what request-counting tests and the network panel look at. */
+  /** Every range read, in order, when the source was made with `{ log: true }` (tests); empty otherwise, so a long session does not grow it. */
   log: Array<{ offset: number; length: number }>;
 }
 
@@ -13,9 +13,12 @@ export class MetricsSource implements RangeSource {
   readonly metrics: RequestMetrics = { requests: 0, bytes: 0, log: [] };
   readonly #inner: RangeSource;
 
-  constructor(inner: RangeSource) {
+  readonly #keepLog: boolean;
+
+  constructor(inner: RangeSource, options: { log?: boolean } = {}) {
     this.#inner = inner;
     this.id = inner.id;
+    this.#keepLog = options.log ?? false;
   }
 
   async close(): Promise<void> {
@@ -28,7 +31,7 @@ export class MetricsSource implements RangeSource {
 
   async read(offset: number, length: number, opts?: ReadOptions): Promise<Uint8Array> {
     this.metrics.requests++;
-    this.metrics.log.push({ offset, length });
+    if (this.#keepLog) this.metrics.log.push({ offset, length });
     const bytes = await this.#inner.read(offset, length, opts);
     this.metrics.bytes += bytes.length;
     return bytes;

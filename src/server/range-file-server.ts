@@ -1,7 +1,20 @@
 import { createReadStream, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join, normalize, sep } from 'node:path';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.wasm': 'application/wasm',
+  '.json': 'application/json',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+  '.svs': 'image/tiff',
+  '.tif': 'image/tiff',
+  '.tiff': 'image/tiff',
+};
 
 export interface LoggedRequest {
   path: string;
@@ -16,21 +29,26 @@ export interface RangeServerOptions {
   ignoreRange?: boolean;
 }
 
-/** A static file server with Range, ETag and CORS that logs what it sent: the request counter of the tests. */
+/**
+ * A static file server with Range, ETag and CORS that logs what it sent: serves slides to the demo
+ * (`npm start`) and is the request counter of the tests. Paths never leave `root`.
+ */
 export class RangeServer {
   readonly log: LoggedRequest[] = [];
   /** The ETag every file is served with; a test changes it to simulate an object replaced mid-session. */
   etag = '"v1"';
   readonly #options: RangeServerOptions;
+  readonly #root: string;
   readonly #server: Server;
 
   constructor(options: RangeServerOptions) {
     this.#options = options;
+    this.#root = resolve(options.root);
     this.#server = createServer((req, res) => this.#handle(req, res));
   }
 
-  async start(): Promise<string> {
-    await new Promise<void>((resolve) => this.#server.listen(0, '127.0.0.1', resolve));
+  async start(port = 0, host = '127.0.0.1'): Promise<string> {
+    await new Promise<void>((resolve) => this.#server.listen(port, host, resolve));
     return `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
   }
 
@@ -52,17 +70,26 @@ export class RangeServer {
       res.writeHead(204).end();
       return;
     }
-    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-    const file = normalize(join(this.#options.root, path));
+    let path: string;
+    try {
+      path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    } catch {
+      this.#send(req, res, req.url ?? '', 400, 0);
+      return;
+    }
+    const file = normalize(join(this.#root, path.endsWith('/') ? `${path}index.html` : path));
     let size: number;
     try {
-      if (!file.startsWith(this.#options.root + sep)) throw new Error('outside');
-      size = statSync(file).size;
+      if (!file.startsWith(this.#root + sep)) throw new Error('outside the served folder');
+      const stat = statSync(file);
+      if (!stat.isFile()) throw new Error('not a file');
+      size = stat.size;
     } catch {
       this.#send(req, res, path, 404, 0);
       return;
     }
     res.setHeader('ETag', this.etag);
+    res.setHeader('Content-Type', CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream');
     res.setHeader('Accept-Ranges', 'bytes');
     const m = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
     if (!m || this.#options.ignoreRange) {

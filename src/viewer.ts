@@ -1,0 +1,5 @@
+export * from './browser.js';
+export { createViewer, type CreateViewerOptions, type WsiViewer, type ViewerEvents, type ViewerStats, type TilePosition } from './viewer/create-viewer.js';
+export { SlideTileSource, STALE_TILE } from './viewer/slide-tile-source.js';
+export { LevelMap } from './viewer/level-map.js';
+export { scaleBarFor } from './viewer/scale-bar.js';

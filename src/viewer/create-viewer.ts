@@ -1,0 +1,248 @@
+import OpenSeadragon from 'openseadragon';
+import { SlideError } from '../errors.js';
+import { openSlide, type OpenSlideOptions, type SlideInput } from '../slide/open-slide.js';
+import { TiffSlide } from '../slide/tiff-slide.js';
+import { createDecoderPool } from '../workers/default-pool.js';
+import type { DecoderPool, DecoderPoolStats } from '../workers/pool.js';
+import { Emitter } from './emitter.js';
+import { buildPanel } from './panel.js';
+import { scaleBarFor } from './scale-bar.js';
+import { SlideTileSource, STALE_TILE } from './slide-tile-source.js';
+import { tileWantedTest } from './stale-tiles.js';
+import { ensureStyles } from './styles.js';
+import { mergeHash, parseHash } from './viewport-hash.js';
+
+export interface TilePosition {
+  level: number;
+  x: number;
+  y: number;
+}
+
+export interface ViewerStats {
+  requests: number;
+  bytes: number;
+  metadataCacheHits: number;
+  metadataCacheMisses: number;
+  tilesLoaded: number;
+  tilesFailed: number;
+  tilesAborted: number;
+  decoder: DecoderPoolStats;
+}
+
+export interface ViewerEvents extends Record<string, unknown> {
+  opened: { slide: TiffSlide };
+  'tile-loaded': TilePosition;
+  'tile-failed': TilePosition & { error: SlideError };
+  stats: ViewerStats;
+}
+
+export interface CreateViewerOptions {
+  theme?: 'dark' | 'light';
+  navigator?: boolean;
+  scaleBar?: boolean;
+  /** +/− zoom, 0 home, F full screen, arrows pan. */
+  keyboard?: boolean;
+  /** The metadata and associated-images panel, behind an "i" button. */
+  panel?: boolean;
+  /** Keep the viewport in the URL hash, and start from it. */
+  hashViewport?: boolean;
+  /** Tiles fetched and decoded at once; OpenSeadragon's default (0) is unlimited, which floods the network. */
+  imageLoaderLimit?: number;
+  pool?: DecoderPool;
+  open?: OpenSlideOptions;
+  /** Passed through to OpenSeadragon. */
+  osd?: Partial<OpenSeadragon.Options>;
+}
+
+export interface WsiViewer {
+  readonly osd: OpenSeadragon.Viewer;
+  readonly slide: TiffSlide;
+  readonly tileSource: SlideTileSource;
+  readonly pool: DecoderPool;
+  on<K extends keyof ViewerEvents>(event: K, handler: (payload: ViewerEvents[K]) => void): () => void;
+  stats(): ViewerStats;
+  destroy(): void;
+}
+
+/**
+ * OpenSeadragon routes a stale tile's fail() through console.error and marks the tile as not existing; we
+ * silence the message and let the tile load again when it is wanted.
+ */
+function muteStaleTileErrors(): void {
+  const console = (OpenSeadragon as unknown as { console: { error: (...args: unknown[]) => void; __wsiMuted?: boolean } }).console;
+  if (console.__wsiMuted) return;
+  const error = console.error.bind(console);
+  console.error = (...args: unknown[]) => {
+    if (args.some((a) => a === STALE_TILE)) return;
+    error(...args);
+  };
+  console.__wsiMuted = true;
+}
+
+/** Opens a slide and shows it: dark theme, navigator, scale bar, keyboard, metadata and associated images. */
+export async function createViewer(element: HTMLElement, input: SlideInput | TiffSlide, options: CreateViewerOptions = {}): Promise<WsiViewer> {
+  const doc = element.ownerDocument;
+  ensureStyles(doc);
+  muteStaleTileErrors();
+  const root = doc.createElement('div');
+  root.className = `wsi-root wsi-${options.theme ?? 'dark'}`;
+  const osdHost = doc.createElement('div');
+  osdHost.className = 'wsi-osd';
+  const banner = doc.createElement('div');
+  banner.className = 'wsi-error';
+  banner.hidden = true;
+  root.append(osdHost, banner);
+  element.append(root);
+
+  const slide = input instanceof TiffSlide ? input : await openSlide(input, options.open);
+  const pool = options.pool ?? createDecoderPool();
+  const events = new Emitter<ViewerEvents>();
+  const counts = { loaded: 0, failed: 0, aborted: 0 };
+  const stats = (): ViewerStats => ({
+    requests: slide.io.requests.requests,
+    bytes: slide.io.requests.bytes,
+    metadataCacheHits: slide.io.metadataCache.hits,
+    metadataCacheMisses: slide.io.metadataCache.misses,
+    tilesLoaded: counts.loaded,
+    tilesFailed: counts.failed,
+    tilesAborted: counts.aborted,
+    decoder: { ...pool.stats },
+  });
+  const tileSource = new SlideTileSource(slide, pool, {
+    loaded: (t) => {
+      counts.loaded++;
+      events.emit('tile-loaded', t);
+      events.emit('stats', stats());
+    },
+    failed: (t, error) => {
+      counts.failed++;
+      banner.textContent = `Some tiles could not be shown: ${error.message}`;
+      banner.hidden = false;
+      events.emit('tile-failed', { ...t, error });
+    },
+  });
+
+  const osd = OpenSeadragon({
+    element: osdHost,
+    tileSources: tileSource,
+    showNavigationControl: false,
+    showNavigator: options.navigator ?? true,
+    navigatorPosition: 'BOTTOM_RIGHT',
+    imageLoaderLimit: options.imageLoaderLimit ?? 6,
+    // The canvas drawer shows native pixels exactly at 1:1; smoothing only when zoomed past it.
+    drawer: 'canvas',
+    immediateRender: false,
+    blendTime: 0,
+    maxZoomPixelRatio: 4,
+    visibilityRatio: 0.2,
+    ...(options.keyboard === false ? { keyboardNavEnabled: false } : {}),
+    ...options.osd,
+  } as OpenSeadragon.Options);
+
+  osd.addHandler('tile-load-failed', (event) => {
+    if ((event as { message?: string }).message !== STALE_TILE) return;
+    counts.aborted++;
+    // OpenSeadragon marks a failed tile as non-existent right after this event: undo it once it has.
+    const tile = (event as { tile: { exists: boolean } }).tile;
+    queueMicrotask(() => (tile.exists = true));
+  });
+
+  // OpenSeadragon never cancels work: after each viewport change, abort tiles the view no longer needs.
+  let pruneScheduled = false;
+  osd.addHandler('viewport-change', () => {
+    if (pruneScheduled) return;
+    pruneScheduled = true;
+    requestAnimationFrame(() => {
+      pruneScheduled = false;
+      tileSource.abortUnwanted(tileWantedTest(osd, slide.levels));
+    });
+  });
+
+  if (options.keyboard !== false) bindKeys(osd, root);
+  if (options.scaleBar !== false && slide.mpp) root.append(scaleBar(osd, doc, slide.mpp.x));
+  if (options.panel !== false) root.append(...panelWithButton(doc, slide, pool));
+  if (options.hashViewport) keepViewportInHash(osd, doc);
+
+  await new Promise<void>((resolve) => (osd.world.getItemCount() > 0 ? resolve() : osd.addOnceHandler('open', () => resolve())));
+  events.emit('opened', { slide });
+
+  return {
+    osd,
+    slide,
+    tileSource,
+    pool,
+    on: (event, handler) => events.on(event, handler),
+    stats,
+    destroy() {
+      events.clear();
+      osd.destroy();
+      if (!options.pool) pool.terminate();
+      root.remove();
+    },
+  };
+}
+
+function bindKeys(osd: OpenSeadragon.Viewer, root: HTMLElement): void {
+  osd.addHandler('canvas-key', (event) => {
+    const e = event as unknown as { originalEvent: KeyboardEvent; preventDefaultAction: boolean };
+    const key = e.originalEvent.key;
+    if (key === 'f' || key === 'F') {
+      // OpenSeadragon flips the image on F; here F means full screen, as in WSIStreamer's viewer.
+      e.preventDefaultAction = true;
+      if (e.originalEvent.type !== 'keydown') return;
+      if (root.ownerDocument.fullscreenElement) void root.ownerDocument.exitFullscreen();
+      else void root.requestFullscreen?.();
+    }
+  });
+}
+
+function scaleBar(osd: OpenSeadragon.Viewer, doc: Document, mpp: number): HTMLElement {
+  const bar = doc.createElement('div');
+  bar.className = 'wsi-bar';
+  const label = doc.createElement('div');
+  const line = doc.createElement('div');
+  line.className = 'wsi-bar-line';
+  bar.append(label, line);
+  const update = () => {
+    const item = osd.world.getItemAt(0);
+    if (!item) return;
+    const screenPerImage = item.viewportToImageZoom(osd.viewport.getZoom(true));
+    const { pixels, label: text } = scaleBarFor(mpp / screenPerImage);
+    label.textContent = text;
+    line.style.width = `${pixels}px`;
+    bar.dataset.micrometresPerPixel = String(mpp / screenPerImage);
+  };
+  osd.addHandler('update-viewport', update);
+  osd.addHandler('open', update);
+  return bar;
+}
+
+function panelWithButton(doc: Document, slide: TiffSlide, pool: DecoderPool): HTMLElement[] {
+  const tools = doc.createElement('div');
+  tools.className = 'wsi-tools';
+  const info = doc.createElement('button');
+  info.textContent = 'i';
+  info.title = 'Slide information, label and macro';
+  const panel = buildPanel(doc, slide, pool);
+  info.addEventListener('click', () => (panel.hidden = !panel.hidden));
+  tools.append(info);
+  return [tools, panel];
+}
+
+function keepViewportInHash(osd: OpenSeadragon.Viewer, doc: Document): void {
+  const win = doc.defaultView!;
+  osd.addOnceHandler('open', () => {
+    const start = parseHash(win.location.hash);
+    const item = osd.world.getItemAt(0);
+    if (!start || !item) return;
+    osd.viewport.zoomTo(item.imageToViewportZoom(start.zoom), undefined, true);
+    osd.viewport.panTo(item.imageToViewportCoordinates(start.x, start.y), true);
+  });
+  osd.addHandler('animation-finish', () => {
+    const item = osd.world.getItemAt(0);
+    if (!item) return;
+    const centre = item.viewportToImageCoordinates(osd.viewport.getCenter(true));
+    const zoom = item.viewportToImageZoom(osd.viewport.getZoom(true));
+    win.history.replaceState(null, '', mergeHash(win.location.hash, { x: centre.x, y: centre.y, zoom }));
+  });
+}

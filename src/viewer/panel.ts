@@ -1,0 +1,57 @@
+import type { Slide, AssociatedName } from '../slide/types.js';
+import type { DecoderPool } from '../workers/pool.js';
+
+function row(table: HTMLTableElement, key: string, value: string): void {
+  const tr = table.insertRow();
+  tr.insertCell().textContent = key;
+  tr.insertCell().textContent = value;
+}
+
+/** The metadata panel: summary, levels, properties, and the associated images, decoded only when asked for. */
+export function buildPanel(doc: Document, slide: Slide, pool: DecoderPool): HTMLElement {
+  const panel = doc.createElement('div');
+  panel.className = 'wsi-panel';
+  panel.hidden = true;
+  const summary = doc.createElement('table');
+  row(summary, 'format', slide.format);
+  row(summary, 'size', `${slide.width} × ${slide.height}`);
+  row(summary, 'MPP', slide.mpp ? `${slide.mpp.x} × ${slide.mpp.y} µm/px` : 'unknown');
+  row(summary, 'magnification', slide.magnification !== undefined ? `${slide.magnification}×` : 'unknown');
+  slide.levels.forEach((l, i) => row(summary, `level ${i}`, `${l.width} × ${l.height}, ${l.tileWidth}×${l.tileHeight} tiles, ÷${l.downsample.toFixed(3)}`));
+  panel.append(summary);
+
+  const images = doc.createElement('div');
+  for (const name of slide.associated) {
+    const button = doc.createElement('button');
+    button.textContent = name;
+    button.dataset.associated = name;
+    button.addEventListener('click', () => void showAssociated(doc, images, slide, pool, name));
+    images.append(button);
+  }
+  panel.append(images);
+
+  const details = doc.createElement('details');
+  details.append(Object.assign(doc.createElement('summary'), { textContent: 'properties' }));
+  const properties = doc.createElement('table');
+  for (const [k, v] of Object.entries(slide.properties)) row(properties, k, v);
+  details.append(properties);
+  panel.append(details);
+  return panel;
+}
+
+/** Decodes an associated image's strips in the pool and draws them on a canvas beside the buttons. */
+async function showAssociated(doc: Document, container: HTMLElement, slide: Slide, pool: DecoderPool, name: AssociatedName): Promise<void> {
+  container.querySelector('canvas')?.remove();
+  const image = await slide.readAssociated(name);
+  const canvas = doc.createElement('canvas');
+  canvas.width = image.width;
+  canvas.height = image.height;
+  canvas.dataset.associated = name;
+  const context = canvas.getContext('2d')!;
+  for (const strip of image.strips) {
+    const bitmap = await pool.decodeBitmap(strip);
+    context.drawImage(bitmap, 0, strip.top);
+    bitmap.close();
+  }
+  container.append(canvas);
+}

@@ -1,0 +1,145 @@
+import OpenSeadragon from 'openseadragon';
+import { SlideError } from '../errors.js';
+import type { Slide } from '../slide/types.js';
+import type { DecoderPool } from '../workers/pool.js';
+import { LevelMap } from './level-map.js';
+
+/** Marks jobs we settle because the viewer no longer wants the tile, so the viewer can let OSD retry them later. */
+export const STALE_TILE = 'wsi-stream: tile no longer wanted';
+
+interface TilePostData {
+  level: number;
+  x: number;
+  y: number;
+}
+
+interface InFlight {
+  job: OpenSeadragon.ImageJob;
+  controller: AbortController;
+  settled: boolean;
+}
+
+export interface TileEvents {
+  loaded?(tile: TilePostData): void;
+  failed?(tile: TilePostData, error: SlideError): void;
+}
+
+/**
+ * An OpenSeadragon tile source over a Slide: tiles read by range and decoded in the worker pool to
+ * ImageBitmaps. Non-power-of-two pyramids keep their true scales; edge tiles come at their true size.
+ */
+export class SlideTileSource extends OpenSeadragon.TileSource {
+  readonly slide: Slide;
+  readonly levelMap: LevelMap;
+  readonly #pool: DecoderPool;
+  readonly #inFlight = new Set<InFlight>();
+  readonly #events: TileEvents;
+
+  constructor(slide: Slide, pool: DecoderPool, events: TileEvents = {}) {
+    super({
+      width: slide.width,
+      height: slide.height,
+      tileSize: slide.levels[0]!.tileWidth,
+      tileOverlap: 0,
+      minLevel: 0,
+      maxLevel: slide.levels.length - 1,
+    } as OpenSeadragon.TileSourceOptions);
+    this.slide = slide;
+    this.levelMap = new LevelMap(slide.levels);
+    this.#pool = pool;
+    this.#events = events;
+  }
+
+  override getLevelScale(level: number): number {
+    return this.levelMap.scale(level);
+  }
+
+  override getNumTiles(level: number): OpenSeadragon.Point {
+    const l = this.levelMap.level(level);
+    return new OpenSeadragon.Point(l.tilesX, l.tilesY);
+  }
+
+  override getTileWidth(level: number): number {
+    return this.levelMap.level(level).tileWidth;
+  }
+
+  override getTileHeight(level: number): number {
+    return this.levelMap.level(level).tileHeight;
+  }
+
+  override tileExists(level: number, x: number, y: number): boolean {
+    if (level < 0 || level > this.levelMap.maxOsdLevel) return false;
+    const l = this.levelMap.level(level);
+    return x >= 0 && y >= 0 && x < l.tilesX && y < l.tilesY;
+  }
+
+  /** Not a URL: OpenSeadragon uses it as the tile's cache key, so it names the slide and the native tile. */
+  override getTileUrl(level: number, x: number, y: number): string {
+    return `wsi-stream:${this.slide.sourceId}/${this.levelMap.toSlide(level)}/${x}/${y}`;
+  }
+
+  override getTilePostData(level: number, x: number, y: number): TilePostData {
+    return { level: this.levelMap.toSlide(level), x, y };
+  }
+
+  override getTileHashKey(_level: number, _x: number, _y: number, url: string): string {
+    return url;
+  }
+
+  override downloadTileStart(job: OpenSeadragon.ImageJob): void {
+    const tile = job.postData as unknown as TilePostData;
+    const entry: InFlight = { job, controller: new AbortController(), settled: false };
+    (job.userData as { wsi?: InFlight }).wsi = entry;
+    this.#inFlight.add(entry);
+    const { signal } = entry.controller;
+    this.slide
+      .readTile(tile.level, tile.x, tile.y, { signal })
+      .then((encoded) => this.#pool.decodeBitmap(encoded, { signal }))
+      .then(
+        (bitmap) => {
+          if (!this.#settle(entry)) return bitmap.close();
+          job.finish(bitmap, null, 'imageBitmap');
+          this.#events.loaded?.(tile);
+        },
+        (error: unknown) => {
+          if (!this.#settle(entry)) return;
+          if (SlideError.is(error) && error.code === 'aborted') return job.fail(STALE_TILE, null);
+          const slideError = SlideError.is(error) ? error : new SlideError('worker_failed', String(error), { cause: error });
+          job.fail(`${slideError.code}: ${slideError.message}`, null);
+          this.#events.failed?.(tile, slideError);
+        },
+      );
+  }
+
+  /** OpenSeadragon calls this on its own timeout, and fails the job itself: only stop our work here. */
+  override downloadTileAbort(job: OpenSeadragon.ImageJob): void {
+    const entry = (job.userData as { wsi?: InFlight }).wsi;
+    if (!entry) return;
+    this.#settle(entry);
+    entry.controller.abort();
+  }
+
+  /** Aborts the fetch and decode of in-flight tiles `wanted` rejects (off screen, or far finer than the zoom needs). */
+  abortUnwanted(wanted: (tile: TilePostData, job: OpenSeadragon.ImageJob) => boolean): number {
+    let aborted = 0;
+    for (const entry of this.#inFlight) {
+      if (!entry.settled && !wanted(entry.job.postData as unknown as TilePostData, entry.job)) {
+        entry.controller.abort();
+        aborted++;
+      }
+    }
+    return aborted;
+  }
+
+  get inFlight(): number {
+    return this.#inFlight.size;
+  }
+
+  /** True the first time only: every job is settled exactly once. */
+  #settle(entry: InFlight): boolean {
+    this.#inFlight.delete(entry);
+    if (entry.settled) return false;
+    entry.settled = true;
+    return true;
+  }
+}

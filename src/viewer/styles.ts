@@ -1,0 +1,29 @@
+const CSS = `
+.wsi-root{position:relative;width:100%;height:100%;overflow:hidden;font:13px/1.4 system-ui,sans-serif}
+.wsi-root.wsi-dark{background:#0f0f0f;color:#e8e8e8}
+.wsi-root.wsi-light{background:#f4f4f4;color:#1b1b1b}
+.wsi-osd{position:absolute;inset:0}
+.wsi-bar{position:absolute;left:12px;bottom:12px;padding:4px 8px;border-radius:4px;background:rgba(0,0,0,.55);color:#fff;pointer-events:none}
+.wsi-light .wsi-bar{background:rgba(255,255,255,.8);color:#000}
+.wsi-bar-line{height:4px;border:2px solid currentColor;border-top:none;margin-top:2px}
+.wsi-tools{position:absolute;top:12px;left:12px;display:flex;gap:4px}
+.wsi-tools button,.wsi-panel button{font:inherit;padding:4px 9px;border-radius:4px;border:1px solid rgba(128,128,128,.5);background:rgba(30,30,30,.8);color:#eee;cursor:pointer}
+.wsi-light .wsi-tools button,.wsi-light .wsi-panel button{background:rgba(255,255,255,.9);color:#111}
+.wsi-panel{position:absolute;top:12px;right:12px;max-width:360px;max-height:calc(100% - 200px);overflow:auto;padding:10px 12px;border-radius:6px;background:rgba(20,20,20,.9)}
+.wsi-light .wsi-panel{background:rgba(255,255,255,.95)}
+.wsi-panel[hidden]{display:none}
+.wsi-panel table{border-collapse:collapse;width:100%}.wsi-panel td{padding:1px 4px;vertical-align:top;word-break:break-all}
+.wsi-panel td:first-child{opacity:.7;white-space:nowrap;word-break:normal}
+.wsi-panel canvas{max-width:100%;display:block;margin-top:6px;background:#fff}
+.wsi-error{position:absolute;left:50%;top:12px;transform:translateX(-50%);padding:6px 12px;border-radius:4px;background:#b3261e;color:#fff}
+.wsi-error[hidden]{display:none}
+`;
+
+/** Adds the viewer's styles to the document once. */
+export function ensureStyles(doc: Document): void {
+  if (doc.getElementById('wsi-stream-styles')) return;
+  const style = doc.createElement('style');
+  style.id = 'wsi-stream-styles';
+  style.textContent = CSS;
+  doc.head.append(style);
+}
