@@ -5,7 +5,7 @@ import { RangeServer } from '../src/server/range-file-server.js';
 
 const root = resolve(import.meta.dirname, '..');
 execFileSync(process.execPath, [resolve(root, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
-const server = new RangeServer({ root: resolve(root, 'build/pages') });
+const server = new RangeServer({ root: resolve(root, 'build/pages'), log: false });
 const port = Number(process.env.PORT ?? 5180);
 const url = await server.start(port, process.env.HOST ?? '127.0.0.1');
 console.log(`wsi-stream demo: ${url}/demo/`);

@@ -25,6 +25,8 @@ export interface LoggedRequest {
 
 export interface RangeServerOptions {
   root: string;
+  /** Keep a log of every request (tests count them); off for a long-running server, whose log would only grow. */
+  log?: boolean;
   /** Answer 200 with the whole file whatever the Range header says (a server that ignores Range). */
   ignoreRange?: boolean;
 }
@@ -110,7 +112,7 @@ export class RangeServer {
   }
 
   #send(req: IncomingMessage, res: ServerResponse, path: string, status: number, bytes: number, file?: string, start = 0, end = 0): void {
-    this.log.push({ path, status, bytes, ...(req.headers.range ? { range: req.headers.range } : {}) });
+    if (this.#options.log !== false) this.log.push({ path, status, bytes, ...(req.headers.range ? { range: req.headers.range } : {}) });
     res.writeHead(status);
     if (!file || req.method === 'HEAD') res.end();
     else createReadStream(file, { start, end }).pipe(res);
