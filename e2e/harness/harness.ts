@@ -1,4 +1,4 @@
-import * as wsi from '../../src/browser.js';
+import * as wsi from '../../src/viewer.js';
 
 /** What the browser tests drive: the library's browser entry, and a worker that crashes on its first job. */
 const harness = {

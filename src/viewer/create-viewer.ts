@@ -129,8 +129,9 @@ export async function createViewer(element: HTMLElement, input: SlideInput | Tif
     showNavigator: options.navigator ?? true,
     navigatorPosition: 'BOTTOM_RIGHT',
     imageLoaderLimit: options.imageLoaderLimit ?? 6,
-    // The canvas drawer shows native pixels exactly at 1:1; smoothing only when zoomed past it.
-    drawer: 'canvas',
+    // WebGL (falling back to canvas): it draws tiles at their exact size. The canvas drawer stretches each
+    // tile by one pixel to hide seams, which blurs native pixels at 1:1.
+    drawer: ['webgl', 'canvas'],
     immediateRender: false,
     blendTime: 0,
     maxZoomPixelRatio: 4,

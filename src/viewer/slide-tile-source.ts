@@ -67,6 +67,23 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
     return this.levelMap.level(level).tileHeight;
   }
 
+  /**
+   * Tile bounds on the level's own pixel grid at the level's width ratio on both axes, so a level is drawn
+   * pixel for pixel at its zoom, as OpenSlide reads it. (A level's height ratio can differ slightly —
+   * 8880×11868 → 138×185 is 64.35 across and 64.15 down — which shifts the bottom of a coarse level by
+   * under one of its own pixels; stretching it instead would resample every pixel.) Edge tiles keep their
+   * true size. Viewport units are full-resolution pixels over the full-resolution width.
+   */
+  override getTileBounds(level: number, x: number, y: number, isSource?: boolean): OpenSeadragon.Rect {
+    const l = this.levelMap.level(level);
+    const px = x * l.tileWidth;
+    const py = y * l.tileHeight;
+    const sx = Math.min(l.tileWidth, l.width - px);
+    const sy = Math.min(l.tileHeight, l.height - py);
+    if (isSource) return new OpenSeadragon.Rect(0, 0, sx, sy);
+    return new OpenSeadragon.Rect(px / l.width, py / l.width, sx / l.width, sy / l.width);
+  }
+
   override tileExists(level: number, x: number, y: number): boolean {
     if (level < 0 || level > this.levelMap.maxOsdLevel) return false;
     const l = this.levelMap.level(level);
