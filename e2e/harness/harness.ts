@@ -1,8 +1,10 @@
+import OpenSeadragon from 'openseadragon';
 import * as wsi from '../../src/viewer.js';
 
 /** What the browser tests drive: the library's browser entry, and a worker that crashes on its first job. */
 const harness = {
   ...wsi,
+  OpenSeadragon,
   crashingWorker: () => new Worker(new URL('./crashing.worker.ts', import.meta.url), { type: 'module' }),
   decodeWorker: () => new Worker(new URL('../../workers/decode.worker.ts', import.meta.url), { type: 'module' }),
 };

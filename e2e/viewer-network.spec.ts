@@ -1,0 +1,123 @@
+import type { Page } from '@playwright/test';
+import { expect, test } from './support/fixtures.js';
+
+declare const harness: any;
+
+const SLIDE = 'aperio-jpeg-ycbcr-240.svs'; // 8880×11868, 7 levels, about 2,500 tiles
+
+/** Opens the viewer in the harness page; records every settle of every OpenSeadragon job. */
+async function openViewer(page: Page, url: string, osd: object = {}): Promise<void> {
+  await page.evaluate(
+    async ({ url, osd }) => {
+      const w = window as any;
+      w.settles = new Map();
+      const proto = harness.OpenSeadragon.ImageJob.prototype;
+      for (const name of ['finish', 'fail']) {
+        const original = proto[name];
+        proto[name] = function (this: object, ...args: unknown[]) {
+          w.settles.set(this, (w.settles.get(this) ?? 0) + 1);
+          return original.apply(this, args);
+        };
+      }
+      w.viewer = await harness.createViewer(document.getElementById('viewer'), url, { navigator: false, osd: { animationTime: 0, ...osd } });
+    },
+    { url, osd },
+  );
+}
+
+async function waitFullyLoaded(page: Page): Promise<void> {
+  await page.evaluate(async () => {
+    const osd = (window as any).viewer.osd;
+    for (let i = 0; i < 3; i++) await new Promise((r) => requestAnimationFrame(r));
+    await new Promise<void>((resolve) => {
+      const check = () => (osd.world.getItemAt(0).getFullyLoaded() ? resolve() : setTimeout(check, 30));
+      check();
+    });
+  });
+}
+
+/** Zooms to one image pixel per screen pixel and centres on full-resolution (x, y). */
+async function lookAt(page: Page, x: number, y: number): Promise<void> {
+  await page.evaluate(
+    ({ x, y }) => {
+      const osd = (window as any).viewer.osd;
+      const item = osd.world.getItemAt(0);
+      osd.viewport.zoomTo(item.imageToViewportZoom(1), undefined, true);
+      osd.viewport.panTo(item.imageToViewportCoordinates(x, y), true);
+    },
+    { x, y },
+  );
+}
+
+test.describe('viewer network behaviour', () => {
+  test('opening and the first viewport read no byte range twice', async ({ harness: page, servers }) => {
+    const { server, url } = servers.slides.generated;
+    const before = server.requestsFor(SLIDE).length;
+    await openViewer(page, `${url}/${SLIDE}`);
+    await waitFullyLoaded(page);
+    const log = server.requestsFor(SLIDE).slice(before);
+    const ranges = log.map((r) => r.range);
+    expect(new Set(ranges).size).toBe(ranges.length);
+    const stats = await page.evaluate(() => (window as any).viewer.stats());
+    expect(stats.requests).toBe(log.length);
+    expect(stats.tilesLoaded).toBeGreaterThan(0);
+  });
+
+  test('panning fast aborts stale tiles, and every tile job settles exactly once', async ({ harness: page, servers }) => {
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 80, downloadThroughput: 2_000_000, uploadThroughput: 1_000_000 });
+    const { server, url } = servers.slides.generated;
+    await openViewer(page, `${url}/${SLIDE}`, { imageLoaderLimit: 6 });
+    await waitFullyLoaded(page);
+    const before = server.requestsFor(SLIDE).length;
+    // Sweep across level 0 faster than tiles can arrive.
+    for (let i = 0; i < 25; i++) {
+      await lookAt(page, 700 + i * 320, 1000 + i * 400);
+      await page.waitForTimeout(40);
+    }
+    await lookAt(page, 4000, 6000);
+    await waitFullyLoaded(page);
+    const result = await page.evaluate(() => {
+      const w = window as any;
+      return { stats: w.viewer.stats(), maxSettles: Math.max(...w.settles.values()), inFlight: w.viewer.tileSource.inFlight };
+    });
+    expect(result.stats.tilesAborted).toBeGreaterThan(0);
+    expect(result.maxSettles).toBe(1);
+    expect(result.inFlight).toBe(0);
+    // Aborted tiles never finished downloading: the server sent fewer tile bodies than jobs were started.
+    const tileRequests = server.requestsFor(SLIDE).slice(before).length;
+    expect(tileRequests).toBeLessThan(result.stats.tilesLoaded + result.stats.tilesAborted);
+    await cdp.detach();
+  });
+
+  test('memory stays bounded after panning over 2,000 tiles', async ({ harness: page, servers }) => {
+    const { url } = servers.slides.generated;
+    const cacheCap = 150;
+    // The canvas drawer here: CI's headless Chromium renders WebGL in software, ten times slower per frame,
+    // and this test is about what is kept in memory, not how it is drawn.
+    await openViewer(page, `${url}/${SLIDE}`, { maxImageCacheCount: cacheCap, drawer: 'canvas' });
+    await waitFullyLoaded(page);
+    const heapBefore = await page.evaluate(() => (performance as any).memory.usedJSHeapSize as number);
+    let loaded = 0;
+    // Walk level 0 view by view, then level 1, until 2,000 tiles have been drawn.
+    for (let pass = 0; loaded < 2000 && pass < 3; pass++) {
+      for (let y = 400; y < 11868 && loaded < 2000; y += 800) {
+        for (let x = 640; x < 8880 && loaded < 2000; x += 1280) {
+          await lookAt(page, x + pass * 7, y);
+          await waitFullyLoaded(page);
+          loaded = await page.evaluate(() => (window as any).viewer.stats().tilesLoaded);
+        }
+      }
+    }
+    expect(loaded).toBeGreaterThanOrEqual(2000);
+    const after = await page.evaluate(() => {
+      const w = window as any;
+      return { heap: (performance as any).memory.usedJSHeapSize as number, cached: w.viewer.osd.tileCache.numTilesLoaded(), pool: w.viewer.pool.stats };
+    });
+    expect(after.cached).toBeLessThanOrEqual(cacheCap);
+    // Decoded tiles live in ImageBitmaps outside the JS heap; the heap itself must not grow with tiles seen.
+    expect(after.heap - heapBefore).toBeLessThan(40 * 1024 * 1024);
+    expect(after.pool.queued + after.pool.running).toBe(0);
+  });
+});
