@@ -3,6 +3,7 @@ import { BlobSource } from '../source/blob-source.js';
 import { BlockCache, type BlockCacheOptions } from '../source/block-cache.js';
 import { HttpSource, type HttpSourceOptions } from '../source/http-source.js';
 import { MetricsSource } from '../source/metrics-source.js';
+import { PersistentCache, type PersistentCacheOptions } from '../source/persistent-cache.js';
 import type { RangeSource } from '../source/range-source.js';
 import { TiffReader } from '../tiff/tiff-reader.js';
 import { TiffSlide } from './tiff-slide.js';
@@ -15,6 +16,8 @@ export interface OpenSlideOptions {
   cache?: BlockCacheOptions;
   /** For URL inputs. */
   http?: HttpSourceOptions;
+  /** Keep ranges read in IndexedDB across page loads (browsers; a pass-through elsewhere). */
+  persistentCache?: PersistentCacheOptions | boolean;
 }
 
 /** A URL, Blob/File or any RangeSource, as the source the reader stacks its caches on. */
@@ -36,8 +39,11 @@ export function toSource(input: SlideInput, options: OpenSlideOptions = {}): Ran
  * requests) and returns the slide model; tile reads later fetch exactly each tile's bytes.
  */
 export async function openSlide(input: SlideInput, options: OpenSlideOptions = {}): Promise<TiffSlide> {
-  const data = new MetricsSource(toSource(input, options));
+  // Metrics sit right on the byte source, so they count what reaches the network; caches stack above.
+  const network = new MetricsSource(toSource(input, options));
+  const persistent = options.persistentCache ? new PersistentCache(network, options.persistentCache === true ? {} : options.persistentCache) : undefined;
+  const data = persistent ?? network;
   const meta = new BlockCache(data, options.cache);
   const tiff = await TiffReader.open(meta, options.signal ? { signal: options.signal } : {});
-  return new TiffSlide(tiff, data, { requests: data.metrics, metadataCache: meta.stats });
+  return new TiffSlide(tiff, data, { requests: network.metrics, metadataCache: meta.stats, ...(persistent ? { persistentCache: persistent.stats } : {}) });
 }

@@ -2,6 +2,7 @@ import { SlideError } from '../errors.js';
 import { PrefetchedSource } from '../source/prefetched-source.js';
 import type { BlockCacheStats } from '../source/block-cache.js';
 import type { RequestMetrics } from '../source/metrics-source.js';
+import type { PersistentCacheStats } from '../source/persistent-cache.js';
 import type { RangeSource, ReadOptions } from '../source/range-source.js';
 import { Tag } from '../tiff/tags.js';
 import type { TiffReader } from '../tiff/tiff-reader.js';
@@ -17,6 +18,8 @@ export interface SlideIoStats {
   requests: RequestMetrics;
   /** The metadata block cache: block hits and misses. */
   metadataCache: BlockCacheStats;
+  /** The IndexedDB cache of ranges, when the slide was opened with one. */
+  persistentCache?: PersistentCacheStats;
 }
 
 /** A slide read from a TIFF: metadata through the reader's (cached, block-aligned) source, tile bytes straight from `data`. */
@@ -87,7 +90,7 @@ export class TiffSlide implements Slide {
     return readBlock(this.#data, tileRequest(info, x, y), opts);
   }
 
-  /** Releases the underlying source (a Node file handle); HTTP and Blob sources hold nothing. */
+  /** Finishes pending cache writes and releases the underlying source (a Node file handle). */
   async close(): Promise<void> {
     await this.#data.close?.();
   }

@@ -11,14 +11,19 @@ export interface RequestMetrics {
 export class MetricsSource implements RangeSource {
   readonly id: string;
   readonly metrics: RequestMetrics = { requests: 0, bytes: 0, log: [] };
-  readonly #inner: RangeSource;
+  readonly #inner: RangeSource & { readonly etag?: string | undefined };
 
   readonly #keepLog: boolean;
 
-  constructor(inner: RangeSource, options: { log?: boolean } = {}) {
+  constructor(inner: RangeSource & { readonly etag?: string | undefined }, options: { log?: boolean } = {}) {
     this.#inner = inner;
     this.id = inner.id;
     this.#keepLog = options.log ?? false;
+  }
+
+  /** The wrapped source's version (HttpSource's ETag), for caches above this one. */
+  get etag(): string | undefined {
+    return this.#inner.etag;
   }
 
   async close(): Promise<void> {

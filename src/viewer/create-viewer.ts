@@ -23,6 +23,8 @@ export interface ViewerStats {
   bytes: number;
   metadataCacheHits: number;
   metadataCacheMisses: number;
+  persistentCacheHits: number;
+  persistentCacheMisses: number;
   tilesLoaded: number;
   tilesFailed: number;
   tilesAborted: number;
@@ -94,7 +96,8 @@ export async function createViewer(element: HTMLElement, input: SlideInput | Tif
   root.append(osdHost, banner);
   element.append(root);
 
-  const slide = input instanceof TiffSlide ? input : await openSlide(input, options.open);
+  // Slides seen before reopen from IndexedDB unless the host says otherwise.
+  const slide = input instanceof TiffSlide ? input : await openSlide(input, { persistentCache: true, ...options.open });
   const pool = options.pool ?? createDecoderPool();
   const events = new Emitter<ViewerEvents>();
   const counts = { loaded: 0, failed: 0, aborted: 0 };
@@ -103,6 +106,8 @@ export async function createViewer(element: HTMLElement, input: SlideInput | Tif
     bytes: slide.io.requests.bytes,
     metadataCacheHits: slide.io.metadataCache.hits,
     metadataCacheMisses: slide.io.metadataCache.misses,
+    persistentCacheHits: slide.io.persistentCache?.hits ?? 0,
+    persistentCacheMisses: slide.io.persistentCache?.misses ?? 0,
     tilesLoaded: counts.loaded,
     tilesFailed: counts.failed,
     tilesAborted: counts.aborted,
@@ -179,6 +184,7 @@ export async function createViewer(element: HTMLElement, input: SlideInput | Tif
       osd.destroy();
       if (!options.pool) pool.terminate();
       root.remove();
+      void slide.close();
     },
   };
 }

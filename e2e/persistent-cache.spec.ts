@@ -1,0 +1,84 @@
+import type { Page } from '@playwright/test';
+import { expect, test } from './support/fixtures.js';
+
+declare const harness: any;
+
+const SLIDE = 'aperio-jpeg-ycbcr-240.svs';
+
+/** Opens the slide in the viewer, waits until the view is fully drawn, and returns the viewer's statistics. */
+async function openAndSettle(page: Page, url: string): Promise<any> {
+  return page.evaluate(async (url) => {
+    const w = window as any;
+    w.viewer = await harness.createViewer(document.getElementById('viewer'), url, { navigator: false, osd: { animationTime: 0 } });
+    const osd = w.viewer.osd;
+    for (let i = 0; i < 3; i++) await new Promise((r) => requestAnimationFrame(r));
+    await new Promise<void>((resolve) => {
+      const check = () => (osd.world.getItemAt(0).getFullyLoaded() ? resolve() : setTimeout(check, 30));
+      check();
+    });
+    const stats = w.viewer.stats();
+    // Let every cache write land before the page goes away.
+    await w.viewer.slide.close();
+    return stats;
+  }, url);
+}
+
+async function reload(page: Page): Promise<void> {
+  await page.reload();
+  await expect(page).toHaveTitle('ready');
+}
+
+test.describe('persistent cache (IndexedDB)', () => {
+  test('a slide seen before reopens after a reload with no request at all', async ({ harness: page, servers }) => {
+    const { server, url } = servers.slides.generated;
+    const first = await openAndSettle(page, `${url}/${SLIDE}`);
+    expect(first.requests).toBeGreaterThan(0);
+    expect(first.tilesLoaded).toBeGreaterThan(0);
+
+    await reload(page);
+    const before = server.requestsFor(SLIDE).length;
+    const second = await openAndSettle(page, `${url}/${SLIDE}`);
+    expect(server.requestsFor(SLIDE).length - before).toBe(0);
+    expect(second.requests).toBe(0);
+    expect(second.tilesLoaded).toBe(first.tilesLoaded);
+    expect(second.persistentCacheHits).toBeGreaterThan(0);
+    expect(second.persistentCacheMisses).toBe(0);
+  });
+
+  test('a damaged or foreign entry is dropped and read again, never shown', async ({ harness: page, servers }) => {
+    const { server, url } = servers.slides.generated;
+    await openAndSettle(page, `${url}/${SLIDE}`);
+    // Damage one stored range and replace another with something that is not ours.
+    const damaged = await page.evaluate(
+      () =>
+        new Promise<number>((resolve, reject) => {
+          const open = indexedDB.open('wsi-stream');
+          open.onerror = () => reject(open.error);
+          open.onsuccess = () => {
+            const tx = open.result.transaction('ranges', 'readwrite');
+            const store = tx.objectStore('ranges');
+            let n = 0;
+            store.openCursor().onsuccess = (event) => {
+              const cursor = (event.target as IDBRequest<IDBCursorWithValue | null>).result;
+              if (!cursor || n === 2) return;
+              if (String(cursor.key).startsWith('manifest|')) return cursor.continue();
+              const value = cursor.value;
+              if (n === 0) value.bytes[0] ^= 0xff;
+              cursor.update(n === 0 ? value : { foreign: true });
+              n++;
+              cursor.continue();
+            };
+            tx.oncomplete = () => resolve(n);
+          };
+        }),
+    );
+    expect(damaged).toBe(2);
+    await reload(page);
+    const before = server.requestsFor(SLIDE).length;
+    const stats = await openAndSettle(page, `${url}/${SLIDE}`);
+    // The two bad ranges are fetched again (plus, at most, the probe that learns the size and ETag).
+    expect(server.requestsFor(SLIDE).length - before).toBeLessThanOrEqual(3);
+    expect(stats.persistentCacheMisses).toBe(2);
+    expect(stats.tilesFailed).toBe(0);
+  });
+});

@@ -1,0 +1,199 @@
+import { createStore, del, delMany, entries, get, set, type UseStore } from 'idb-keyval';
+import { SlideError } from '../errors.js';
+import { fnv1a } from './checksum.js';
+import type { RangeSource, ReadOptions } from './range-source.js';
+
+export interface PersistentCacheOptions {
+  /** Bytes kept across sessions; least recently used ranges are evicted beyond it. */
+  maxBytes?: number;
+  /** IndexedDB database name, for hosts that run several caches. */
+  dbName?: string;
+}
+
+export interface PersistentCacheStats {
+  hits: number;
+  misses: number;
+  /** Entries found damaged or not ours, dropped. */
+  dropped: number;
+  /** IndexedDB failures (quota, private mode); after one, the cache only passes reads through. */
+  errors: number;
+  bytesStored: number;
+}
+
+interface Entry {
+  v: 1;
+  id: string;
+  etag: string;
+  offset: number;
+  bytes: Uint8Array;
+  sum: number;
+}
+
+interface Manifest {
+  size: number;
+  etag: string;
+}
+
+interface Usage {
+  size: number;
+  used: number;
+}
+
+const DEFAULT_MAX = 256 * 1024 * 1024;
+
+/** A source that can tell the version of what it reads (HttpSource's ETag, forwarded by wrappers). */
+export type VersionedSource = RangeSource & { readonly etag?: string | undefined };
+
+/**
+ * Ranges read before, kept in IndexedDB across page loads. Keyed by the object's identity and ETag, never by
+ * URL, so renewed presigned URLs still hit. The object's size and ETag are remembered too, so a slide seen
+ * before reopens with no request at all; the first request that does go out re-checks the ETag and drops
+ * the slide's entries if the object changed. Without IndexedDB (Node, some private modes) reads pass through.
+ */
+export class PersistentCache implements RangeSource {
+  readonly id: string;
+  readonly stats: PersistentCacheStats = { hits: 0, misses: 0, dropped: 0, errors: 0, bytesStored: 0 };
+  readonly #inner: VersionedSource;
+  readonly #maxBytes: number;
+  readonly #dbName: string;
+  #stores?: { data: UseStore; usage: UseStore };
+  #usage?: Promise<Map<string, Usage>>;
+  #manifest?: Promise<Manifest | undefined>;
+  #disabled = typeof indexedDB === 'undefined';
+  readonly #writes = new Set<Promise<unknown>>();
+
+  constructor(inner: VersionedSource, options: PersistentCacheOptions = {}) {
+    this.#inner = inner;
+    this.id = inner.id;
+    this.#maxBytes = options.maxBytes ?? DEFAULT_MAX;
+    this.#dbName = options.dbName ?? 'wsi-stream';
+  }
+
+  get etag(): string | undefined {
+    return this.#inner.etag;
+  }
+
+  async size(opts: ReadOptions = {}): Promise<number> {
+    const manifest = await this.#readManifest();
+    if (manifest) return manifest.size;
+    const size = await this.#inner.size(opts);
+    this.#track(this.#guard(() => set(`manifest|${this.id}`, { size, etag: this.#inner.etag ?? '' }, this.#stores!.data)));
+    return size;
+  }
+
+  async read(offset: number, length: number, opts: ReadOptions = {}): Promise<Uint8Array> {
+    const manifest = await this.#readManifest();
+    const etag = manifest?.etag ?? this.#inner.etag ?? '';
+    const key = `${this.id}|${etag}|${offset}|${length}`;
+    const cached = await this.#guard(() => get<unknown>(key, this.#stores!.data));
+    if (cached !== undefined) {
+      const bytes = this.#validate(cached, offset, length, etag);
+      if (bytes) {
+        this.stats.hits++;
+        void this.#touch(key, length);
+        return bytes;
+      }
+      this.stats.dropped++;
+      this.#track(this.#guard(() => del(key, this.#stores!.data)));
+    }
+    this.stats.misses++;
+    const bytes = await this.#inner.read(offset, length, opts);
+    const current = this.#inner.etag ?? '';
+    if (manifest && current && current !== manifest.etag) await this.#objectChanged(current);
+    const entry: Entry = { v: 1, id: this.id, etag: current || etag, offset, bytes, sum: fnv1a(bytes) };
+    this.#track(this.#store(`${this.id}|${entry.etag}|${offset}|${length}`, entry));
+    return bytes;
+  }
+
+  /** Resolves when every pending write has reached IndexedDB (before a reload, in tests). */
+  async flush(): Promise<void> {
+    while (this.#writes.size > 0) await Promise.allSettled([...this.#writes]);
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+    await this.#inner.close?.();
+  }
+
+  /** Only an entry we wrote, for this range and version, with intact bytes, is ever returned. */
+  #validate(value: unknown, offset: number, length: number, etag: string): Uint8Array | undefined {
+    const e = value as Partial<Entry> | null;
+    if (!e || typeof e !== 'object' || e.v !== 1 || e.id !== this.id || e.etag !== etag || e.offset !== offset) return undefined;
+    if (!(e.bytes instanceof Uint8Array) || e.bytes.length !== length || e.sum !== fnv1a(e.bytes)) return undefined;
+    return e.bytes;
+  }
+
+  async #objectChanged(etag: string): Promise<void> {
+    const usage = await this.#loadUsage();
+    const stale = [...usage.keys()].filter((k) => k.startsWith(`${this.id}|`));
+    for (const k of stale) usage.delete(k);
+    await this.#guard(() => delMany([...stale, `manifest|${this.id}`], this.#stores!.data));
+    this.#manifest = Promise.resolve(undefined);
+    throw new SlideError('object_changed', `${this.id} changed since it was cached (ETag now ${etag}). Reopen the slide to see the new version.`, { source: this.id });
+  }
+
+  #readManifest(): Promise<Manifest | undefined> {
+    this.#manifest ??= this.#guard(() => get<Manifest>(`manifest|${this.id}`, this.#stores!.data)).then((m) =>
+      m && typeof m.size === 'number' && typeof m.etag === 'string' ? m : undefined,
+    );
+    return this.#manifest;
+  }
+
+  async #store(key: string, entry: Entry): Promise<void> {
+    const usage = await this.#loadUsage();
+    await this.#guard(async () => {
+      await set(key, entry, this.#stores!.data);
+      const record = { size: entry.bytes.length, used: Date.now() };
+      usage.set(key, record);
+      await set(key, record, this.#stores!.usage);
+      this.stats.bytesStored += record.size;
+    });
+    await this.#evict(usage);
+  }
+
+  /** Least recently used first, down to 80% of the cap, so eviction does not run on every write. */
+  async #evict(usage: Map<string, Usage>): Promise<void> {
+    let total = 0;
+    for (const u of usage.values()) total += u.size;
+    if (total <= this.#maxBytes) return;
+    const victims: string[] = [];
+    for (const [key, u] of [...usage].sort((a, b) => a[1].used - b[1].used)) {
+      if (total <= this.#maxBytes * 0.8) break;
+      victims.push(key);
+      total -= u.size;
+      usage.delete(key);
+    }
+    await this.#guard(() => delMany(victims, this.#stores!.data));
+    await this.#guard(() => delMany(victims, this.#stores!.usage));
+  }
+
+  async #touch(key: string, size: number): Promise<void> {
+    const usage = await this.#loadUsage();
+    const record = { size, used: Date.now() };
+    usage.set(key, record);
+    this.#track(this.#guard(() => set(key, record, this.#stores!.usage)));
+  }
+
+  #loadUsage(): Promise<Map<string, Usage>> {
+    this.#usage ??= this.#guard(() => entries<string, Usage>(this.#stores!.usage)).then((all) => new Map((all ?? []).filter(([, u]) => typeof u?.size === 'number')));
+    return this.#usage;
+  }
+
+  /** Runs an IndexedDB operation; any failure turns the cache into a pass-through instead of failing the read. */
+  async #guard<T>(operation: () => Promise<T>): Promise<T | undefined> {
+    if (this.#disabled) return undefined;
+    try {
+      this.#stores ??= { data: createStore(this.#dbName, 'ranges'), usage: createStore(`${this.#dbName}-usage`, 'usage') };
+      return await operation();
+    } catch {
+      this.stats.errors++;
+      this.#disabled = true;
+      return undefined;
+    }
+  }
+
+  #track(write: Promise<unknown>): void {
+    this.#writes.add(write);
+    void write.finally(() => this.#writes.delete(write));
+  }
+}
