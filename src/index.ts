@@ -6,6 +6,8 @@ export { HttpSource, type HttpSourceOptions } from './source/http-source.js';
 export { BlockCache, type BlockCacheOptions, type BlockCacheStats } from './source/block-cache.js';
 export { MetricsSource, type RequestMetrics } from './source/metrics-source.js';
 export { PrefetchedSource } from './source/prefetched-source.js';
+export { CoalescingSource, type CoalescingOptions, type CoalescingStats } from './source/coalescing-source.js';
+export { PersistentCache, type PersistentCacheOptions, type PersistentCacheStats } from './source/persistent-cache.js';
 export { TiffReader } from './tiff/tiff-reader.js';
 export { Ifd, type IfdEntry } from './tiff/ifd.js';
 export { Tag, Compression, Photometric } from './tiff/tags.js';

@@ -1,6 +1,7 @@
 import { SlideError } from '../errors.js';
 import { BlobSource } from '../source/blob-source.js';
 import { BlockCache, type BlockCacheOptions } from '../source/block-cache.js';
+import { CoalescingSource, type CoalescingOptions } from '../source/coalescing-source.js';
 import { HttpSource, type HttpSourceOptions } from '../source/http-source.js';
 import { MetricsSource } from '../source/metrics-source.js';
 import { PersistentCache, type PersistentCacheOptions } from '../source/persistent-cache.js';
@@ -16,6 +17,8 @@ export interface OpenSlideOptions {
   cache?: BlockCacheOptions;
   /** For URL inputs. */
   http?: HttpSourceOptions;
+  /** How nearby concurrent reads are merged into one request. */
+  coalesce?: CoalescingOptions;
   /** Keep ranges read in IndexedDB across page loads (browsers; a pass-through elsewhere). */
   persistentCache?: PersistentCacheOptions | boolean;
 }
@@ -39,11 +42,14 @@ export function toSource(input: SlideInput, options: OpenSlideOptions = {}): Ran
  * requests) and returns the slide model; tile reads later fetch exactly each tile's bytes.
  */
 export async function openSlide(input: SlideInput, options: OpenSlideOptions = {}): Promise<TiffSlide> {
-  // Metrics sit right on the byte source, so they count what reaches the network; caches stack above.
+  // Metrics sit right on the byte source, so they count what reaches the network. Above them, nearby
+  // concurrent reads (a viewport's tiles) merge into one request; above that, the persistent cache keeps
+  // exact tile ranges, so what it stores does not depend on how reads happened to be merged.
   const network = new MetricsSource(toSource(input, options));
-  const persistent = options.persistentCache ? new PersistentCache(network, options.persistentCache === true ? {} : options.persistentCache) : undefined;
-  const data = persistent ?? network;
+  const coalesced = new CoalescingSource(network, options.coalesce);
+  const persistent = options.persistentCache ? new PersistentCache(coalesced, options.persistentCache === true ? {} : options.persistentCache) : undefined;
+  const data = persistent ?? coalesced;
   const meta = new BlockCache(data, options.cache);
   const tiff = await TiffReader.open(meta, options.signal ? { signal: options.signal } : {});
-  return new TiffSlide(tiff, data, { requests: network.metrics, metadataCache: meta.stats, ...(persistent ? { persistentCache: persistent.stats } : {}) });
+  return new TiffSlide(tiff, data, { requests: network.metrics, metadataCache: meta.stats, coalescing: coalesced.stats, ...(persistent ? { persistentCache: persistent.stats } : {}) });
 }

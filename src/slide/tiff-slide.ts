@@ -1,6 +1,7 @@
 import { SlideError } from '../errors.js';
 import { PrefetchedSource } from '../source/prefetched-source.js';
 import type { BlockCacheStats } from '../source/block-cache.js';
+import type { CoalescingStats } from '../source/coalescing-source.js';
 import type { RequestMetrics } from '../source/metrics-source.js';
 import type { PersistentCacheStats } from '../source/persistent-cache.js';
 import type { RangeSource, ReadOptions } from '../source/range-source.js';
@@ -18,6 +19,8 @@ export interface SlideIoStats {
   requests: RequestMetrics;
   /** The metadata block cache: block hits and misses. */
   metadataCache: BlockCacheStats;
+  /** Reads merged into shared requests. */
+  coalescing: CoalescingStats;
   /** The IndexedDB cache of ranges, when the slide was opened with one. */
   persistentCache?: PersistentCacheStats;
 }
@@ -41,7 +44,7 @@ export class TiffSlide implements Slide {
   /** Live counters of the reads below this slide: what a network panel shows. */
   readonly io: SlideIoStats;
 
-  constructor(tiff: TiffReader, data: RangeSource, io: SlideIoStats = { requests: { requests: 0, bytes: 0, log: [] }, metadataCache: { hits: 0, misses: 0, requests: 0, bytes: 0 } }) {
+  constructor(tiff: TiffReader, data: RangeSource, io: SlideIoStats = { requests: { requests: 0, bytes: 0, log: [] }, metadataCache: { hits: 0, misses: 0, requests: 0, bytes: 0 }, coalescing: { reads: 0, requests: 0, gapBytes: 0 } }) {
     this.io = io;
     const layout = slideLayout(tiff);
     this.#data = data;

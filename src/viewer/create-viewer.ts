@@ -4,6 +4,7 @@ import { openSlide, type OpenSlideOptions, type SlideInput } from '../slide/open
 import { TiffSlide } from '../slide/tiff-slide.js';
 import { createDecoderPool } from '../workers/default-pool.js';
 import type { DecoderPool, DecoderPoolStats } from '../workers/pool.js';
+import type { TileCacheStats } from './tile-bytes-cache.js';
 import { Emitter } from './emitter.js';
 import { buildPanel } from './panel.js';
 import { scaleBarFor } from './scale-bar.js';
@@ -25,6 +26,12 @@ export interface ViewerStats {
   metadataCacheMisses: number;
   persistentCacheHits: number;
   persistentCacheMisses: number;
+  /** Encoded tiles in memory. */
+  tileCache: TileCacheStats;
+  /** Decoded tiles held by OpenSeadragon's cache (bounded by `maxImageCacheCount`). */
+  decodedTiles: number;
+  /** Tile reads merged into shared requests. */
+  coalescedReads: number;
   tilesLoaded: number;
   tilesFailed: number;
   tilesAborted: number;
@@ -50,6 +57,8 @@ export interface CreateViewerOptions {
   hashViewport?: boolean;
   /** Tiles fetched and decoded at once; OpenSeadragon's default (0) is unlimited, which floods the network. */
   imageLoaderLimit?: number;
+  /** Memory for encoded tiles (bytes); decoded tiles are bounded by OpenSeadragon's `maxImageCacheCount`. */
+  tileCacheBytes?: number;
   pool?: DecoderPool;
   open?: OpenSlideOptions;
   /** Passed through to OpenSeadragon. */
@@ -108,11 +117,15 @@ export async function createViewer(element: HTMLElement, input: SlideInput | Tif
     metadataCacheMisses: slide.io.metadataCache.misses,
     persistentCacheHits: slide.io.persistentCache?.hits ?? 0,
     persistentCacheMisses: slide.io.persistentCache?.misses ?? 0,
+    tileCache: { ...tileSource.tileCache.stats },
+    decodedTiles: osd?.tileCache?.numTilesLoaded() ?? 0,
+    coalescedReads: slide.io.coalescing.reads - slide.io.coalescing.requests,
     tilesLoaded: counts.loaded,
     tilesFailed: counts.failed,
     tilesAborted: counts.aborted,
     decoder: { ...pool.stats },
   });
+  let osd: OpenSeadragon.Viewer | undefined;
   const tileSource = new SlideTileSource(slide, pool, {
     loaded: (t) => {
       counts.loaded++;
@@ -125,18 +138,22 @@ export async function createViewer(element: HTMLElement, input: SlideInput | Tif
       banner.hidden = false;
       events.emit('tile-failed', { ...t, error });
     },
-  });
+  }, options.tileCacheBytes);
 
-  const osd = OpenSeadragon({
+  osd = OpenSeadragon({
     element: osdHost,
     tileSources: tileSource,
     showNavigationControl: false,
     showNavigator: options.navigator ?? true,
     navigatorPosition: 'BOTTOM_RIGHT',
+    // The overview stays visible: OpenSeadragon would fade it out whenever the pointer rests.
+    autoHideControls: false,
     imageLoaderLimit: options.imageLoaderLimit ?? 6,
     // WebGL (falling back to canvas): it draws tiles at their exact size. The canvas drawer stretches each
     // tile by one pixel to hide seams, which blurs native pixels at 1:1.
     drawer: ['webgl', 'canvas'],
+    // The minimap needs no exact pixels, and a second WebGL context is one too many on some machines.
+    navigatorDrawer: 'canvas',
     immediateRender: false,
     blendTime: 0,
     maxZoomPixelRatio: 4,

@@ -3,6 +3,7 @@ import { SlideError } from '../errors.js';
 import type { Slide } from '../slide/types.js';
 import type { DecoderPool } from '../workers/pool.js';
 import { LevelMap } from './level-map.js';
+import { TileBytesCache } from './tile-bytes-cache.js';
 
 /** Marks jobs we settle because the viewer no longer wants the tile, so the viewer can let OSD retry them later. */
 export const STALE_TILE = 'wsi-stream: tile no longer wanted';
@@ -34,8 +35,9 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
   readonly #pool: DecoderPool;
   readonly #inFlight = new Set<InFlight>();
   readonly #events: TileEvents;
+  readonly tileCache: TileBytesCache;
 
-  constructor(slide: Slide, pool: DecoderPool, events: TileEvents = {}) {
+  constructor(slide: Slide, pool: DecoderPool, events: TileEvents = {}, tileCacheBytes?: number) {
     super({
       width: slide.width,
       height: slide.height,
@@ -48,6 +50,7 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
     this.levelMap = new LevelMap(slide.levels);
     this.#pool = pool;
     this.#events = events;
+    this.tileCache = new TileBytesCache(slide, tileCacheBytes);
   }
 
   override getLevelScale(level: number): number {
@@ -109,8 +112,8 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
     (job.userData as { wsi?: InFlight }).wsi = entry;
     this.#inFlight.add(entry);
     const { signal } = entry.controller;
-    this.slide
-      .readTile(tile.level, tile.x, tile.y, { signal })
+    this.tileCache
+      .get(tile.level, tile.x, tile.y, signal)
       .then((encoded) => this.#pool.decodeBitmap(encoded, { signal }))
       .then(
         (bitmap) => {

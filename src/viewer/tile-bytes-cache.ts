@@ -1,0 +1,75 @@
+import { abortError } from '../errors.js';
+import { LruMap } from '../source/lru.js';
+import { SharedAbort } from '../source/shared-abort.js';
+import type { EncodedTile, Slide } from '../slide/types.js';
+
+export interface TileCacheStats {
+  hits: number;
+  misses: number;
+  /** Requests that joined a read already under way (the navigator and the main view wanting one tile). */
+  shared: number;
+  bytes: number;
+  entries: number;
+}
+
+/**
+ * Encoded tiles kept in memory, bounded in bytes. Encoded tiles are about a tenth of their decoded size and
+ * decode in a few milliseconds, so this holds ten times more of the slide than a bitmap cache would;
+ * decoded tiles live in OpenSeadragon's own cache (`maxImageCacheCount`). Every caller gets its own copy
+ * of the bytes, because decoding transfers them to a worker.
+ */
+export class TileBytesCache {
+  readonly stats: TileCacheStats = { hits: 0, misses: 0, shared: 0, bytes: 0, entries: 0 };
+  readonly #slide: Slide;
+  readonly #lru: LruMap<string, EncodedTile>;
+  readonly #inFlight = new Map<string, { promise: Promise<EncodedTile>; shared: SharedAbort }>();
+
+  constructor(slide: Slide, maxBytes = 64 * 1024 * 1024) {
+    this.#slide = slide;
+    this.#lru = new LruMap(maxBytes);
+  }
+
+  async get(level: number, x: number, y: number, signal?: AbortSignal): Promise<EncodedTile> {
+    const key = `${level}/${x}/${y}`;
+    const cached = this.#lru.get(key);
+    if (cached) {
+      this.stats.hits++;
+      return { ...cached, bytes: cached.bytes.slice() };
+    }
+    let entry = this.#inFlight.get(key);
+    if (entry) this.stats.shared++;
+    else {
+      this.stats.misses++;
+      const shared = new SharedAbort();
+      const promise = this.#slide.readTile(level, x, y, { signal: shared.signal }).then(
+        (tile) => {
+          this.#inFlight.delete(key);
+          this.#lru.set(key, tile, tile.bytes.length);
+          this.stats.bytes = this.#lru.weight;
+          this.stats.entries = this.#lru.size;
+          return tile;
+        },
+        (error: unknown) => {
+          this.#inFlight.delete(key);
+          throw error;
+        },
+      );
+      promise.catch(() => undefined);
+      entry = { promise, shared };
+      this.#inFlight.set(key, entry);
+    }
+    entry.shared.join(signal);
+    const tile = await (signal ? raceAbort(entry.promise, signal) : entry.promise);
+    return { ...tile, bytes: tile.bytes.slice() };
+  }
+}
+
+/** Rejects as soon as `signal` aborts, without waiting for work others may still want. */
+function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(abortError(signal));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(abortError(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}

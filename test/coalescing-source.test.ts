@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { CoalescingSource, MemorySource, MetricsSource } from '../src/index.js';
+
+const data = Uint8Array.from({ length: 10_000 }, (_, i) => (i * 13) & 0xff);
+
+function stack(options = {}) {
+  const metrics = new MetricsSource(new MemorySource(data), { log: true });
+  return { metrics, source: new CoalescingSource(metrics, options) };
+}
+
+describe('CoalescingSource', () => {
+  it('merges concurrent reads of touching ranges into one request and gives each caller its bytes', async () => {
+    const { metrics, source } = stack();
+    const reads = [[1000, 100], [1100, 50], [1150, 200], [5000, 10]] as const;
+    const results = await Promise.all(reads.map(([o, l]) => source.read(o, l)));
+    results.forEach((bytes, i) => expect(bytes).toEqual(data.slice(reads[i]![0], reads[i]![0] + reads[i]![1])));
+    expect(metrics.metrics.log).toEqual([
+      { offset: 1000, length: 350 },
+      { offset: 5000, length: 10 },
+    ]);
+    expect(source.stats).toMatchObject({ reads: 4, requests: 2, gapBytes: 0 });
+  });
+
+  it('bridges gaps only when asked to, and never beyond maxBytes', async () => {
+    const { metrics, source } = stack({ maxGap: 100, maxBytes: 300 });
+    await Promise.all([source.read(0, 100), source.read(150, 100), source.read(260, 100)]);
+    expect(metrics.metrics.log).toEqual([
+      { offset: 0, length: 250 },
+      { offset: 260, length: 100 },
+    ]);
+    expect(source.stats.gapBytes).toBe(50);
+  });
+
+  it('keeps reading for the callers that still want it when one aborts, and aborts when all do', async () => {
+    const { source } = stack();
+    const a = new AbortController();
+    const first = source.read(0, 10, { signal: a.signal });
+    const second = source.read(10, 10);
+    a.abort();
+    await expect(first).rejects.toMatchObject({ code: 'aborted' });
+    expect(await second).toEqual(data.slice(10, 20));
+    const b = new AbortController();
+    const only = source.read(100, 10, { signal: b.signal });
+    b.abort();
+    await expect(only).rejects.toMatchObject({ code: 'aborted' });
+  });
+});
