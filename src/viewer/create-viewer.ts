@@ -236,8 +236,7 @@ function scaleBar(osd: OpenSeadragon.Viewer, doc: Document, mpp: number): HTMLEl
     line.style.width = `${pixels}px`;
     bar.dataset.micrometresPerPixel = String(mpp / screenPerImage);
   };
-  osd.addHandler('update-viewport', update);
-  osd.addHandler('open', update);
+  for (const event of ['open', 'update-viewport', 'animation', 'animation-finish', 'resize'] as const) osd.addHandler(event, update);
   return bar;
 }
 

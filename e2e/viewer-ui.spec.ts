@@ -1,0 +1,98 @@
+import { expect, test } from './support/fixtures.js';
+
+declare const harness: any;
+
+const CMU = 'CMU-1-Small-Region.svs';
+
+test.describe('createViewer controls', () => {
+  test('scale bar follows the zoom, keys zoom and go home, F does not flip the slide', async ({ harness: page, servers }) => {
+    await page.evaluate(async (url) => {
+      (window as any).viewer = await harness.createViewer(document.getElementById('viewer'), url, { osd: { animationTime: 0 } });
+    }, `${servers.slides.real.url}/${CMU}`);
+    const bar = page.locator('.wsi-bar');
+    await expect(bar).toBeVisible();
+    const micrometres = async () => Number(await bar.getAttribute('data-micrometres-per-pixel'));
+    // What the bar must say: the slide's 0.499 µm/px over the screen pixels per image pixel right now.
+    const expected = () =>
+      page.evaluate(() => {
+        const osd = (window as any).viewer.osd;
+        return 0.499 / osd.world.getItemAt(0).viewportToImageZoom(osd.viewport.getZoom(true));
+      });
+    const home = await expected();
+    await expect.poll(async () => Math.abs((await micrometres()) / home - 1)).toBeLessThan(0.001);
+    // At home the 2220-px-wide slide (0.499 µm/px) fits the 800-px-high view: about 1.85 µm per screen pixel.
+    expect(home).toBeGreaterThan(1.5);
+    expect(home).toBeLessThan(2.5);
+    await expect(bar).toContainText(/µm|mm/);
+
+    await page.locator('.wsi-osd > .openseadragon-container > .openseadragon-canvas').click({ position: { x: 640, y: 400 } });
+    await page.keyboard.press('+');
+    await page.waitForTimeout(100);
+    const zoomed = await micrometres();
+    expect(zoomed).toBeLessThan(home * 0.9);
+    await expect.poll(async () => Math.abs((await micrometres()) / (await expected()) - 1)).toBeLessThan(0.001);
+    const flipped = await page.evaluate(() => (window as any).viewer.osd.viewport.getFlip());
+    await page.keyboard.press('f');
+    expect(await page.evaluate(() => (window as any).viewer.osd.viewport.getFlip())).toBe(flipped);
+    await page.keyboard.press('0');
+    await expect.poll(async () => (await micrometres()) > zoomed * 1.5).toBe(true);
+    await expect.poll(async () => Math.abs((await micrometres()) / (await expected()) - 1)).toBeLessThan(0.001);
+  });
+
+  test('the panel shows metadata and decodes the label on demand, never into the pyramid', async ({ harness: page, servers }) => {
+    await page.evaluate(async (url) => {
+      (window as any).viewer = await harness.createViewer(document.getElementById('viewer'), url, { osd: { animationTime: 0 } });
+    }, `${servers.slides.real.url}/${CMU}`);
+    const panel = page.locator('.wsi-panel');
+    await expect(panel).toBeHidden();
+    await page.locator('.wsi-tools button').click();
+    await expect(panel).toBeVisible();
+    await expect(panel).toContainText('aperio-svs');
+    await expect(panel).toContainText('0.499');
+    await panel.locator('button[data-associated="label"]').click();
+    const label = panel.locator('canvas[data-associated="label"]');
+    await expect(label).toBeVisible();
+    expect(await label.evaluate((c: HTMLCanvasElement) => [c.width, c.height])).toEqual([387, 463]);
+    expect(await page.evaluate(() => (window as any).viewer.osd.world.getItemCount())).toBe(1);
+  });
+
+  test('the viewport is kept in the URL hash and restored from it', async ({ harness: page, servers }) => {
+    const url = `${servers.slides.real.url}/${CMU}`;
+    await page.evaluate(async (url) => {
+      (window as any).viewer = await harness.createViewer(document.getElementById('viewer'), url, { hashViewport: true, osd: { animationTime: 0 } });
+      const osd = (window as any).viewer.osd;
+      const item = osd.world.getItemAt(0);
+      osd.viewport.zoomTo(item.imageToViewportZoom(0.5), undefined, true);
+      osd.viewport.panTo(item.imageToViewportCoordinates(1000, 1500), true);
+      osd.viewport.applyConstraints(true);
+    }, url);
+    await expect.poll(() => page.evaluate(() => location.hash)).toMatch(/x=\d+&y=\d+&z=0\.5/);
+    const hash = await page.evaluate(() => location.hash);
+    await page.reload();
+    await expect(page).toHaveTitle('ready');
+    expect(await page.evaluate(() => location.hash)).toBe(hash);
+    const restored = await page.evaluate(async (url) => {
+      const viewer = await harness.createViewer(document.getElementById('viewer'), url, { hashViewport: true, osd: { animationTime: 0 } });
+      const item = viewer.osd.world.getItemAt(0);
+      const centre = item.viewportToImageCoordinates(viewer.osd.viewport.getCenter(true));
+      return { x: centre.x, y: centre.y, zoom: item.viewportToImageZoom(viewer.osd.viewport.getZoom(true)) };
+    }, url);
+    const expected = Object.fromEntries(new URLSearchParams(hash.slice(1)));
+    expect(restored.x).toBeCloseTo(Number(expected.x), 0);
+    expect(restored.y).toBeCloseTo(Number(expected.y), 0);
+    expect(restored.zoom).toBeCloseTo(Number(expected.z), 3);
+  });
+
+  test('a tile that cannot be decoded raises tile-failed with its SlideError and a banner', async ({ harness: page, servers }) => {
+    const result = await page.evaluate(async (url) => {
+      const failures: Array<{ code: string }> = [];
+      const viewer = await harness.createViewer(document.getElementById('viewer'), url, { osd: { animationTime: 0 } });
+      viewer.on('tile-failed', (e: { error: { code: string } }) => failures.push({ code: e.error.code }));
+      await new Promise((r) => setTimeout(r, 1500));
+      return { failures, banner: document.querySelector('.wsi-error')?.textContent ?? '' };
+    }, `${servers.slides.real.url}/unreadable.svs`);
+    expect(result.failures.length).toBeGreaterThan(0);
+    expect(result.failures[0]!.code).toBe('corrupt');
+    expect(result.banner).toMatch(/could not be shown/);
+  });
+});
