@@ -9,7 +9,7 @@ const SLIDE = 'aperio-jpeg-ycbcr-240.svs';
 async function openAndSettle(page: Page, url: string): Promise<any> {
   return page.evaluate(async (url) => {
     const w = window as any;
-    w.viewer = await harness.createViewer(document.getElementById('viewer'), url, { navigator: false, osd: { animationTime: 0 } });
+    w.viewer = await harness.createViewer(document.getElementById('viewer'), url, { navigator: false, prefetch: false, osd: { animationTime: 0 } });
     const osd = w.viewer.osd;
     for (let i = 0; i < 3; i++) await new Promise((r) => requestAnimationFrame(r));
     await new Promise<void>((resolve) => {

@@ -6,9 +6,9 @@ declare const harness: any;
 const SLIDE = 'aperio-jpeg-ycbcr-240.svs'; // 8880×11868, 7 levels, about 2,500 tiles
 
 /** Opens the viewer in the harness page; records every settle of every OpenSeadragon job. */
-async function openViewer(page: Page, url: string, osd: object = {}): Promise<void> {
+async function openViewer(page: Page, url: string, osd: object = {}, prefetch: object | false = false): Promise<void> {
   await page.evaluate(
-    async ({ url, osd }) => {
+    async ({ url, osd, prefetch }) => {
       const w = window as any;
       w.settles = new Map();
       const proto = harness.OpenSeadragon.ImageJob.prototype;
@@ -19,9 +19,9 @@ async function openViewer(page: Page, url: string, osd: object = {}): Promise<vo
           return original.apply(this, args);
         };
       }
-      w.viewer = await harness.createViewer(document.getElementById('viewer'), url, { navigator: false, osd: { animationTime: 0, ...osd } });
+      w.viewer = await harness.createViewer(document.getElementById('viewer'), url, { navigator: false, prefetch, osd: { animationTime: 0, ...osd } });
     },
-    { url, osd },
+    { url, osd, prefetch },
   );
 }
 
@@ -89,6 +89,28 @@ test.describe('viewer network behaviour', () => {
     const tileRequests = server.requestsFor(SLIDE).slice(before).length;
     expect(tileRequests).toBeLessThan(result.stats.tilesLoaded + result.stats.tilesAborted);
     await cdp.detach();
+  });
+
+  test('idle prefetch fetches the ring around the view, so a pan by one tile needs no request', async ({ harness: page, servers }) => {
+    const { server, url } = servers.slides.generated;
+    await openViewer(page, `${url}/${SLIDE}`, {}, { delayMs: 200, maxTiles: 64 });
+    await waitFullyLoaded(page);
+    await lookAt(page, 4000, 6000);
+    await waitFullyLoaded(page);
+    // Wait for the prefetch to finish: the cache stops growing.
+    let previous = -1;
+    for (;;) {
+      await page.waitForTimeout(500);
+      const misses = await page.evaluate(() => (window as any).viewer.tileSource.tileCache.stats.misses);
+      if (misses === previous) break;
+      previous = misses;
+    }
+    const before = server.requestsFor(SLIDE).length;
+    const hitsBefore = await page.evaluate(() => (window as any).viewer.tileSource.tileCache.stats.hits);
+    await lookAt(page, 4000 + 240, 6000);
+    await waitFullyLoaded(page);
+    expect(server.requestsFor(SLIDE).length - before).toBe(0);
+    expect(await page.evaluate(() => (window as any).viewer.tileSource.tileCache.stats.hits)).toBeGreaterThan(hitsBefore);
   });
 
   test('memory stays bounded after panning over 2,000 tiles', async ({ harness: page, servers }) => {

@@ -7,6 +7,7 @@ import type { DecoderPool, DecoderPoolStats } from '../workers/pool.js';
 import type { TileCacheStats } from './tile-bytes-cache.js';
 import { Emitter } from './emitter.js';
 import { buildPanel } from './panel.js';
+import { prefetchWhenIdle, type PrefetchOptions } from './prefetch.js';
 import { scaleBarFor } from './scale-bar.js';
 import { SlideTileSource, STALE_TILE } from './slide-tile-source.js';
 import { tileWantedTest } from './stale-tiles.js';
@@ -59,6 +60,8 @@ export interface CreateViewerOptions {
   imageLoaderLimit?: number;
   /** Memory for encoded tiles (bytes); decoded tiles are bounded by OpenSeadragon's `maxImageCacheCount`. */
   tileCacheBytes?: number;
+  /** Fetch the tiles around the view while the network is idle (default on); `false` turns it off. */
+  prefetch?: PrefetchOptions | false;
   pool?: DecoderPool;
   open?: OpenSlideOptions;
   /** Passed through to OpenSeadragon. */
@@ -181,6 +184,7 @@ export async function createViewer(element: HTMLElement, input: SlideInput | Tif
     });
   });
 
+  const stopPrefetch = options.prefetch === false ? () => undefined : prefetchWhenIdle(osd, tileSource, slide.levels, options.prefetch);
   if (options.keyboard !== false) bindKeys(osd, root);
   if (options.scaleBar !== false && slide.mpp) root.append(scaleBar(osd, doc, slide.mpp.x));
   if (options.panel !== false) root.append(...panelWithButton(doc, slide, pool));
@@ -197,6 +201,7 @@ export async function createViewer(element: HTMLElement, input: SlideInput | Tif
     on: (event, handler) => events.on(event, handler),
     stats,
     destroy() {
+      stopPrefetch();
       events.clear();
       osd.destroy();
       if (!options.pool) pool.terminate();
