@@ -2,6 +2,7 @@ import { test as base, expect, type Page } from '@playwright/test';
 import { resolve } from 'node:path';
 import { FIXTURES } from '../../test/support/fixtures.js';
 import { RangeServer } from '../../src/server/range-file-server.js';
+import { startS3Server, type S3TestServer } from '../../test/support/s3-server.js';
 
 interface Servers {
   /** Built pages, one origin. */
@@ -10,8 +11,16 @@ interface Servers {
   slides: Record<'real' | 'generated', { url: string; server: RangeServer }>;
 }
 
-/** Worker-scoped servers and a page with the harness loaded. */
-export const test = base.extend<{ harness: Page }, { servers: Servers }>({
+/** Worker-scoped servers (the S3 server only for tests that ask for it) and a page with the harness loaded. */
+export const test = base.extend<{ harness: Page }, { servers: Servers; s3: S3TestServer }>({
+  s3: [
+    async ({}, use) => {
+      const s3 = await startS3Server();
+      await use(s3);
+      await s3.stop();
+    },
+    { scope: 'worker' },
+  ],
   servers: [
     async ({}, use) => {
       const pages = new RangeServer({ root: resolve(import.meta.dirname, '../../build/pages') });

@@ -1,11 +1,11 @@
-import { SlideError } from '../errors.js';
+import { parseS3Uri, s3Source } from '../s3/s3-source.js';
 import { HttpSource } from '../source/http-source.js';
 import { NodeFileSource } from '../source/node-file-source.js';
 import type { RangeSource } from '../source/range-source.js';
 
 /** Runs `use` on the source named by a CLI argument and closes the file it opened, whatever happens. */
-export async function withCliSource<T>(arg: string, use: (source: RangeSource) => Promise<T>): Promise<T> {
-  const source = cliSource(arg);
+export async function withCliSource<T>(arg: string, use: (source: RangeSource) => Promise<T>, s3: CliS3Options = {}): Promise<T> {
+  const source = cliSource(arg, s3);
   try {
     return await use(source);
   } finally {
@@ -13,11 +13,23 @@ export async function withCliSource<T>(arg: string, use: (source: RangeSource) =
   }
 }
 
-/** A CLI argument as a source: http(s) URLs (presigned ones too) over HTTP, anything else as a local path. */
-export function cliSource(arg: string): RangeSource {
+export interface CliS3Options {
+  endpoint?: string;
+  region?: string;
+}
+
+/**
+ * A CLI argument as a source: http(s) URLs (presigned ones too) over HTTP; s3://bucket/key signed with the
+ * SDK's usual credentials (environment, profile), endpoint and region from flags or AWS_ENDPOINT_URL /
+ * AWS_REGION; anything else as a local path.
+ */
+export function cliSource(arg: string, s3: CliS3Options = {}): RangeSource {
   if (/^https?:\/\//i.test(arg)) return new HttpSource(arg);
   if (arg.startsWith('s3://')) {
-    throw new SlideError('invalid_argument', `reading ${arg} directly needs S3 credentials support, which this build lacks; pass a presigned HTTPS URL instead (aws s3 presign ${arg}).`);
+    const { bucket, key } = parseS3Uri(arg);
+    const endpoint = s3.endpoint ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL;
+    const region = s3.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+    return s3Source({ bucket, key, ...(endpoint ? { endpoint } : {}), ...(region ? { region } : {}) });
   }
   return new NodeFileSource(arg);
 }

@@ -4,20 +4,29 @@ import { nodeCodecs } from '../codec/node-codecs.js';
 import { openSlide } from '../slide/open-slide.js';
 import type { AssociatedName } from '../slide/types.js';
 import { integerArg, parseArgs } from './args.js';
-import { withCliSource } from './cli-source.js';
+import { corsConfiguration } from '../source/cors-rule.js';
+import { withCliSource, type CliS3Options } from './cli-source.js';
 import { infoJson, infoText } from './info.js';
 import { writePng } from './png.js';
 
 const USAGE = `usage:
-  wsi-stream info <path|url> [--json]
-  wsi-stream tile <path|url> <level> <x> <y> --out FILE [--png]
-  wsi-stream associated <path|url> <label|macro|thumbnail> --out FILE.png`;
+  wsi-stream info <path|url|s3://bucket/key> [--json]
+  wsi-stream tile <path|url|s3://bucket/key> <level> <x> <y> --out FILE [--png]
+  wsi-stream associated <path|url|s3://bucket/key> <label|macro|thumbnail> --out FILE.png
+  wsi-stream cors [--origin URL[,URL…]]
+options for s3:// sources: --s3-endpoint URL --s3-region REGION (or AWS_ENDPOINT_URL, AWS_REGION; credentials as the AWS CLI finds them)`;
+
+function s3Flags(flags: Map<string, string | true>): CliS3Options {
+  const endpoint = flags.get('s3-endpoint');
+  const region = flags.get('s3-region');
+  return { ...(typeof endpoint === 'string' ? { endpoint } : {}), ...(typeof region === 'string' ? { region } : {}) };
+}
 
 async function info(argv: string[]): Promise<void> {
   const { positional, flags } = parseArgs(argv, ['json']);
   const [source] = positional;
   if (!source || positional.length !== 1) throw new SlideError('invalid_argument', `info takes one slide.\n${USAGE}`);
-  const slide = await withCliSource(source, (s) => openSlide(s));
+  const slide = await withCliSource(source, (s) => openSlide(s), s3Flags(flags));
   process.stdout.write(flags.has('json') ? `${JSON.stringify(infoJson(slide), null, 2)}\n` : `${infoText(slide, source)}\n`);
 }
 
@@ -27,7 +36,7 @@ async function tile(argv: string[]): Promise<void> {
   const out = flags.get('out');
   if (!source || positional.length !== 4 || typeof out !== 'string') throw new SlideError('invalid_argument', `tile takes a slide, a level, x, y and --out FILE.\n${USAGE}`);
   const at = [integerArg(level, 'level'), integerArg(x, 'x'), integerArg(y, 'y')] as const;
-  const encoded = await withCliSource(source, async (s) => (await openSlide(s)).readTile(...at));
+  const encoded = await withCliSource(source, async (s) => (await openSlide(s)).readTile(...at), s3Flags(flags));
   if (flags.has('png')) {
     await writePng(await nodeCodecs().decode(encoded), out);
     process.stderr.write(`${out}: PNG ${encoded.width}×${encoded.height}${encoded.missing ? ' (tile not stored: transparent)' : ''}\n`);
@@ -45,7 +54,7 @@ async function associated(argv: string[]): Promise<void> {
   if (!source || positional.length !== 2 || !isAssociatedName(name) || typeof out !== 'string') {
     throw new SlideError('invalid_argument', `associated takes a slide, one of label, macro or thumbnail, and --out FILE.png.\n${USAGE}`);
   }
-  const image = await withCliSource(source, async (s) => (await openSlide(s)).readAssociated(name));
+  const image = await withCliSource(source, async (s) => (await openSlide(s)).readAssociated(name), s3Flags(flags));
   await writePng(await nodeCodecs().decodeImage(image), out);
   process.stderr.write(`${out}: ${name} ${image.width}×${image.height}\n`);
 }
@@ -54,7 +63,16 @@ function isAssociatedName(name: string | undefined): name is AssociatedName {
   return name === 'label' || name === 'macro' || name === 'thumbnail';
 }
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = { info, tile, associated };
+/** Prints the CORS configuration a bucket needs so browsers on these origins can read slides by range. */
+async function cors(argv: string[]): Promise<void> {
+  const { positional, flags } = parseArgs(argv, []);
+  if (positional.length > 0) throw new SlideError('invalid_argument', `cors takes no arguments but --origin.\n${USAGE}`);
+  const origin = flags.get('origin');
+  const origins = typeof origin === 'string' ? origin.split(',').map((o) => o.trim()).filter(Boolean) : ['*'];
+  process.stdout.write(`${JSON.stringify(corsConfiguration(origins), null, 2)}\n`);
+}
+
+const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = { info, tile, associated, cors };
 
 /** Runs the CLI; every failure becomes one line `wsi-stream: <code>: <message>` and exit code 1 (2 for usage). */
 export async function main(argv: string[]): Promise<number> {

@@ -27,6 +27,8 @@ export interface RangeServerOptions {
   root: string;
   /** Keep a log of every request (tests count them); off for a long-running server, whose log would only grow. */
   log?: boolean;
+  /** Answer with CORS headers (default); `false` plays a bucket nobody configured for browsers. */
+  cors?: boolean;
   /** Answer 200 with the whole file whatever the Range header says (a server that ignores Range). */
   ignoreRange?: boolean;
 }
@@ -65,9 +67,11 @@ export class RangeServer {
   }
 
   #handle(req: IncomingMessage, res: ServerResponse): void {
-    res.setHeader('Access-Control-Allow-Origin', '*');
-    res.setHeader('Access-Control-Allow-Headers', 'Range');
-    res.setHeader('Access-Control-Expose-Headers', 'Content-Range, Content-Length, ETag, Accept-Ranges');
+    if (this.#options.cors !== false) {
+      res.setHeader('Access-Control-Allow-Origin', '*');
+      res.setHeader('Access-Control-Allow-Headers', 'Range');
+      res.setHeader('Access-Control-Expose-Headers', 'Content-Range, Content-Length, ETag, Accept-Ranges');
+    }
     if (req.method === 'OPTIONS') {
       res.writeHead(204).end();
       return;

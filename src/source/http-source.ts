@@ -1,5 +1,8 @@
 import { SlideError, abortError, throwIfAborted } from '../errors.js';
+import { corsAdvice } from './cors-rule.js';
 import { checkRange, outOfBounds, type RangeSource, type ReadOptions } from './range-source.js';
+import { s3Error } from './s3-errors.js';
+import type { UrlProvider } from './url-provider.js';
 
 export interface HttpSourceOptions {
   /** Extra request headers. Anything beyond `Range` makes browsers send a CORS preflight per request. */
@@ -8,12 +11,14 @@ export interface HttpSourceOptions {
   probeLength?: number;
   /** Known object size (from a listing), which saves nothing but a check. */
   size?: number;
-  /** Identity for caches; defaults to the URL without query and fragment, so re-signed URLs keep it. */
+  /** Identity for caches; defaults to the URL without query and fragment, so re-signed URLs keep it. Required with a UrlProvider. */
   id?: string;
   fetch?: typeof fetch;
 }
 
 const DEFAULT_PROBE = 16 * 1024;
+/** fetch bound once, so `this.#fetch === DEFAULT_FETCH` tells whether a test or host replaced it. */
+const DEFAULT_FETCH: typeof fetch = (input, init) => globalThis.fetch(input, init);
 
 /** Parses `bytes a-b/total` or `bytes * /total`. */
 function parseContentRange(header: string | null): { start?: number; end?: number; total?: number } {
@@ -30,13 +35,18 @@ export function urlIdentity(url: string): string {
   return `${u.origin}${u.pathname}`;
 }
 
+/** An error answer's body is read for its S3 error code, up to this much. */
+const MAX_ERROR_BODY = 8 * 1024;
+
 /**
  * Any HTTP(S) server or presigned URL that answers Range requests. It remembers the object's size and
  * ETag from the first answer and reports an object that changes under it instead of mixing two versions.
+ * Given a UrlProvider instead of a URL (presigned URLs that expire), it asks for a fresh URL when the
+ * current one is about to expire, and once more when the server refuses one with 401/403.
  */
 export class HttpSource implements RangeSource {
   readonly id: string;
-  #url: string;
+  #url: string | UrlProvider;
   readonly #headers: Record<string, string>;
   readonly #probeLength: number;
   readonly #fetch: typeof fetch;
@@ -46,12 +56,13 @@ export class HttpSource implements RangeSource {
   #head?: Uint8Array;
   #probing?: Promise<number>;
 
-  constructor(url: string, options: HttpSourceOptions = {}) {
+  constructor(url: string | UrlProvider, options: HttpSourceOptions = {}) {
     this.#url = url;
-    this.id = options.id ?? urlIdentity(url);
+    if (typeof url !== 'string' && options.id === undefined) throw new SlideError('invalid_argument', 'An HttpSource over a UrlProvider needs an `id` (for example s3://bucket/key).');
+    this.id = options.id ?? urlIdentity(url as string);
     this.#headers = options.headers ?? {};
     this.#probeLength = options.probeLength ?? DEFAULT_PROBE;
-    this.#fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+    this.#fetch = options.fetch ?? DEFAULT_FETCH;
     if (options.size !== undefined) this.#size = options.size;
   }
 
@@ -60,10 +71,6 @@ export class HttpSource implements RangeSource {
     return this.#etag;
   }
 
-  /** Points later reads at a new URL for the same object (a renewed presigned URL); size and ETag checks continue. */
-  setUrl(url: string): void {
-    this.#url = url;
-  }
 
   async size(opts: ReadOptions = {}): Promise<number> {
     if (this.#size !== undefined) return this.#size;
@@ -91,30 +98,58 @@ export class HttpSource implements RangeSource {
 
   /** One GET with `Range`; with `short` the server may answer fewer bytes (the probe of a small file). */
   async #fetchRange(offset: number, length: number, opts: ReadOptions, short: boolean): Promise<{ bytes: Uint8Array; total: number }> {
+    const provider = typeof this.#url === 'string' ? undefined : this.#url;
+    for (let attempt = 0; ; attempt++) {
+      const url = provider ? await provider.get(opts.signal) : (this.#url as string);
+      const response = await this.#send(url, offset, length, opts);
+      // A presigned URL can be refused before its stated expiry (clock skew, revoked credentials): renew once.
+      if (provider && attempt === 0 && (response.status === 401 || response.status === 403)) {
+        await response.body?.cancel().catch(() => undefined);
+        provider.invalidate();
+        continue;
+      }
+      try {
+        return await this.#readBody(response, offset, length, short, opts);
+      } catch (e) {
+        if (!response.bodyUsed) await response.body?.cancel().catch(() => undefined);
+        if (opts.signal?.aborted && !SlideError.is(e)) throw abortError(opts.signal, this.id);
+        throw e;
+      }
+    }
+  }
+
+  async #send(url: string, offset: number, length: number, opts: ReadOptions): Promise<Response> {
     throwIfAborted(opts.signal, this.id);
-    const last = offset + length - 1;
-    let response: Response;
+    const init: RequestInit = { headers: { ...this.#headers, Range: `bytes=${offset}-${offset + length - 1}` }, ...(opts.signal ? { signal: opts.signal } : {}) };
     try {
-      response = await this.#fetch(this.#url, {
-        headers: { ...this.#headers, Range: `bytes=${offset}-${last}` },
-        ...(opts.signal ? { signal: opts.signal } : {}),
-      });
+      return await this.#fetch(url, init);
     } catch (cause) {
       if (opts.signal?.aborted) throw abortError(opts.signal, this.id);
-      throw new SlideError(
-        'network',
-        `Could not reach ${this.id}: the network failed, or (in a browser) the server does not allow this page's origin. ` +
-          'If the file is on S3 or another host, add a CORS rule allowing GET with the Range header and exposing Content-Range, ETag and Content-Length.',
-        { cause, source: this.id },
+      throw await this.#networkError(url, cause);
+    }
+  }
+
+  /**
+   * A fetch that fails without an answer is a network failure or, in a browser, a CORS refusal: the two look
+   * the same. An opaque no-cors request to the same URL tells them apart — if the server answers that, it is
+   * reachable and only CORS is missing.
+   */
+  async #networkError(url: string, cause: unknown): Promise<SlideError> {
+    const inBrowser = typeof location !== 'undefined' && typeof location.origin === 'string';
+    if (inBrowser && this.#fetch === DEFAULT_FETCH) {
+      const reachable = await fetch(url, { mode: 'no-cors', method: 'GET', headers: { Range: 'bytes=0-0' } }).then(
+        (r) => r.type === 'opaque' || r.ok,
+        () => false,
       );
+      if (reachable) {
+        return new SlideError('cors_blocked', `${this.id} is reachable but does not allow this page (${location.origin}) to read it: the server has no CORS rule for this origin. ${corsAdvice(location.origin)}`, { cause, source: this.id });
+      }
     }
-    try {
-      return await this.#readBody(response, offset, length, short, opts);
-    } catch (e) {
-      if (!response.bodyUsed) await response.body?.cancel().catch(() => undefined);
-      if (opts.signal?.aborted && !SlideError.is(e)) throw abortError(opts.signal, this.id);
-      throw e;
-    }
+    return new SlideError(
+      'network',
+      `Could not reach ${this.id}: the network failed, or the server does not allow this page's origin (CORS). ${corsAdvice(inBrowser ? location.origin : undefined)}`,
+      { cause, source: this.id },
+    );
   }
 
   async #readBody(response: Response, offset: number, length: number, short: boolean, opts: ReadOptions): Promise<{ bytes: Uint8Array; total: number }> {
@@ -123,7 +158,10 @@ export class HttpSource implements RangeSource {
       if (range.total !== undefined) this.#size = range.total;
       throw outOfBounds(this.id, offset, length, range.total ?? NaN);
     }
-    if (response.status !== 206 && response.status !== 200) throw httpError(this.id, response.status);
+    if (response.status !== 206 && response.status !== 200) {
+      const body = await readErrorBody(response);
+      throw s3Error(this.id, response.status, body) ?? httpError(this.id, response.status);
+    }
     this.#checkEtag(response.headers.get('etag'));
 
     let total: number;
@@ -168,6 +206,25 @@ export class HttpSource implements RangeSource {
     else if (this.#etag !== etag) {
       throw new SlideError('object_changed', `${this.id} was replaced while it was being read (ETag ${this.#etag} became ${etag}). Reopen the slide to see the new version.`, { source: this.id });
     }
+  }
+}
+
+/** The start of an error answer's body (S3 explains itself in XML there). */
+async function readErrorBody(response: Response): Promise<string> {
+  try {
+    const reader = response.body?.getReader();
+    if (!reader) return '';
+    let text = '';
+    const decoder = new TextDecoder();
+    while (text.length < MAX_ERROR_BODY) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+    }
+    await reader.cancel().catch(() => undefined);
+    return text;
+  } catch {
+    return '';
   }
 }
 
