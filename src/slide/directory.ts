@@ -23,8 +23,9 @@ export interface DirectoryInfo {
 export function describeDirectory(ifd: Ifd, littleEndian: boolean, sourceId: string): DirectoryInfo {
   const width = ifd.number(Tag.ImageWidth);
   const height = ifd.number(Tag.ImageLength);
-  if (!width || !height) {
-    throw new SlideError('corrupt', `${sourceId}: the image directory at offset ${ifd.offset} has no image size. The file is damaged.`, { source: sourceId });
+  // Real slides stay below a few hundred thousand pixels a side; beyond 2^24 the size itself is corrupt.
+  if (!width || !height || width > 2 ** 24 || height > 2 ** 24) {
+    throw new SlideError('corrupt', `${sourceId}: the image directory at offset ${ifd.offset} has no usable image size (${width ?? '?'}×${height ?? '?'}). The file is damaged.`, { source: sourceId });
   }
   const tiled = ifd.has(Tag.TileWidth) && ifd.has(Tag.TileOffsets);
   const blockWidth = tiled ? ifd.number(Tag.TileWidth) ?? 0 : width;

@@ -25,6 +25,8 @@ export interface SlideIoStats {
   persistentCache?: PersistentCacheStats;
 }
 
+const MAX_ASSOCIATED_PIXELS = 2 ** 27;
+
 /** A slide read from a TIFF: metadata through the reader's (cached, block-aligned) source, tile bytes straight from `data`. */
 export class TiffSlide implements Slide {
   readonly format: SlideFormat;
@@ -107,6 +109,12 @@ export class TiffSlide implements Slide {
       throw new SlideError('unsupported_pixels', `${this.sourceId}: the ${name} image is tiled, which associated images never are in the formats read here.`, { source: this.sourceId });
     }
     const count = Math.ceil(info.height / info.blockHeight);
+    const listed = info.ifd.entries.get(Tag.StripOffsets)?.count ?? 0;
+    // A label or macro is at most a few million pixels; a bigger one, or a strip table that does not match
+    // the image, is a damaged file asking for a huge allocation.
+    if (count !== listed || info.width * info.height > MAX_ASSOCIATED_PIXELS) {
+      throw new SlideError('corrupt', `${this.sourceId}: the ${name} image (${info.width}×${info.height}, ${listed} strips for ${count} expected) is inconsistent. The file is damaged.`, { source: this.sourceId });
+    }
     const data = await this.#prefetchStrips(info, opts);
     const strips = await Promise.all(
       Array.from({ length: count }, async (_, i) => {
@@ -127,6 +135,7 @@ export class TiffSlide implements Slide {
     const offsets = info.ifd.cached(Tag.StripOffsets);
     const counts = info.ifd.cached(Tag.StripByteCounts);
     if (!Array.isArray(offsets) || !Array.isArray(counts) || offsets.length !== counts.length) return this.#data;
+    if (![...offsets, ...counts].every((v) => Number.isSafeInteger(v) && v >= 0)) return this.#data;
     const present = offsets.map((o, i) => [o, o + counts[i]!] as const).filter(([o, end]) => o > 0 && end > o);
     if (present.length === 0) return this.#data;
     const start = Math.min(...present.map(([o]) => o));

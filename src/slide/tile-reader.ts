@@ -5,8 +5,9 @@ import { codecOf, colourOf, type DirectoryInfo } from './directory.js';
 import { standaloneJpeg } from './jpeg.js';
 import type { EncodedTile } from './types.js';
 
-/** No real tile or strip is anywhere near this; a bigger count is a hostile file asking for a huge allocation. */
+/** No real tile or strip is anywhere near these; bigger is a hostile file asking for a huge allocation. */
 const MAX_BLOCK_BYTES = 256 * 1024 * 1024;
+const MAX_BLOCK_SAMPLES = 2 ** 26;
 
 export interface BlockRequest {
   info: DirectoryInfo;
@@ -28,6 +29,12 @@ export async function readBlock(data: RangeSource, req: BlockRequest, opts: Read
     throw new SlideError('corrupt', `${data.id}: the directory at offset ${info.ifd.offset} has no byte counts for its ${info.tiled ? 'tiles' : 'strips'}. The file is damaged.`, { source: data.id });
   }
   const [offset, byteCount] = await Promise.all([info.ifd.element(offsetTag, req.index, opts), info.ifd.element(countTag, req.index, opts)]);
+  if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(byteCount) || offset < 0 || byteCount < 0) {
+    throw new SlideError('corrupt', `${data.id}: a tile's offset (${offset}) or length (${byteCount}) is not a byte position. The file is damaged.`, { source: data.id });
+  }
+  if (info.blockWidth * info.blockHeight * info.layout.samplesPerPixel > MAX_BLOCK_SAMPLES) {
+    throw new SlideError('corrupt', `${data.id}: a ${info.blockWidth}×${info.blockHeight} tile of ${info.layout.samplesPerPixel} samples is far beyond any real tile. The file is damaged.`, { source: data.id });
+  }
   const base = {
     codec,
     width: req.width,

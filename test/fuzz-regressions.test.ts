@@ -1,0 +1,30 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { fixturePath } from './support/fixtures.js';
+import { fuzzCase } from './fuzz/fuzz.js';
+import { layoutOf } from './fuzz/layout.js';
+
+/**
+ * Every mutant the fuzzer ever found a fault with, replayed by its seed. Each once crashed, hung or
+ * allocated without bound; each must now end in a result or a SlideError.
+ */
+const FINDINGS: Array<[file: string, seed: number, was: string]> = [
+  ['small.svs', 639, 'an associated image height of 2^31 made an array of 2^31 strips'],
+  ['yb10kx5k.zstd.tiff', 1087, 'a 1024×65535 tile was decoded (200 M samples) until the time limit'],
+  ['yb10kx5k.zstd.tiff', 1346, 'a 34464×1024 tile was decoded until the time limit'],
+  ['yb10kx5k.zstd.tiff', 1514, 'an oversized tile was decoded until the time limit'],
+  ['yb10kx5k.zstd.tiff', 2130, 'an oversized tile was decoded until the time limit'],
+  ['small.svs', 5974, 'no directory left to be level 0: TypeError on levels[0]'],
+  ['small.svs', 6730, 'no directory left to be level 0: TypeError on levels[0]'],
+  ['aperio-jp2k-33005-256.svs', 6768, 'no directory left to be level 0: TypeError on levels[0]'],
+];
+
+describe('fuzzer findings stay fixed', () => {
+  for (const [file, seed, was] of FINDINGS) {
+    it(`${file} seed ${seed}: ${was}`, async () => {
+      const bytes = new Uint8Array(readFileSync(fixturePath(file)));
+      const { outcome } = await fuzzCase(file, bytes, await layoutOf(bytes), seed);
+      expect(outcome.kind, JSON.stringify(outcome)).not.toBe('finding');
+    });
+  }
+});

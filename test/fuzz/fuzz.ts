@@ -1,0 +1,47 @@
+import { readFileSync } from 'node:fs';
+import { fixturePath } from '../support/fixtures.js';
+import { layoutOf } from './layout.js';
+import { MutatedSource } from './mutated-source.js';
+import { mutate, rng } from './mutations.js';
+import { runCase, type CaseOutcome } from './run-case.js';
+
+export const FUZZ_FIXTURES = ['CMU-1-Small-Region.svs', 'small.svs', 'boxes.tiff', 'yb10kx5k.zstd.tiff', 'aperio-jp2k-33005-256.svs', 'aperio-jpeg-ycbcr-240.svs', 'aperio-jp2k-33003-240.svs'];
+
+/** Bytes held in ArrayBuffers after a case beyond this mean an allocation followed a count we did not check. */
+const MEMORY_LIMIT = 512 * 1024 * 1024;
+
+export interface FuzzReport {
+  cases: number;
+  outcomes: Record<string, number>;
+  findings: Array<{ file: string; seed: number; what: string; detail: string }>;
+}
+
+/** Case `seed` of a fixture: the same seed always builds the same mutant. */
+export async function fuzzCase(file: string, bytes: Uint8Array, layout: Awaited<ReturnType<typeof layoutOf>>, seed: number): Promise<{ what: string; outcome: CaseOutcome }> {
+  const mutant = mutate(bytes, layout, rng(seed));
+  const outcome = await runCase(new MutatedSource(bytes, mutant.patches, mutant.size, `${file}#${seed}`));
+  const held = process.memoryUsage().arrayBuffers;
+  if (outcome.kind !== 'finding' && held > MEMORY_LIMIT) return { what: mutant.what, outcome: { kind: 'finding', detail: `${held} bytes held in ArrayBuffers after the case` } };
+  return { what: mutant.what, outcome };
+}
+
+/** Runs cases round-robin over the fixtures from `firstSeed` until `cases` are done or `deadline` passes. */
+export async function fuzz(options: { cases: number; firstSeed: number; deadline?: number }): Promise<FuzzReport> {
+  const files = await Promise.all(
+    FUZZ_FIXTURES.map(async (file) => {
+      const bytes = new Uint8Array(readFileSync(fixturePath(file)));
+      return { file, bytes, layout: await layoutOf(bytes) };
+    }),
+  );
+  const report: FuzzReport = { cases: 0, outcomes: {}, findings: [] };
+  for (let i = 0; i < options.cases && (options.deadline === undefined || Date.now() < options.deadline); i++) {
+    const { file, bytes, layout } = files[i % files.length]!;
+    const seed = options.firstSeed + i;
+    const { what, outcome } = await fuzzCase(file, bytes, layout, seed);
+    report.cases++;
+    const key = outcome.kind === 'slide-error' ? outcome.code : outcome.kind;
+    report.outcomes[key] = (report.outcomes[key] ?? 0) + 1;
+    if (outcome.kind === 'finding') report.findings.push({ file, seed, what, detail: outcome.detail });
+  }
+  return report;
+}
