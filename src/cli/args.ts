@@ -5,12 +5,14 @@ export interface ParsedArgs {
   flags: Map<string, string | true>;
 }
 
-/** `--name value`, `--name=value` and boolean `--name` (when listed in `booleans`). */
-export function parseArgs(argv: readonly string[], booleans: readonly string[]): ParsedArgs {
+/** `--name value`, `--name=value`, boolean `--name` (when listed in `booleans`) and one-letter `aliases` (`-p 3000`). */
+export function parseArgs(argv: readonly string[], booleans: readonly string[], aliases: Record<string, string> = {}): ParsedArgs {
   const positional: string[] = [];
   const flags = new Map<string, string | true>();
   for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
+    let arg = argv[i]!;
+    const alias = /^-([a-zA-Z])$/.exec(arg)?.[1];
+    if (alias && aliases[alias]) arg = `--${aliases[alias]}`;
     if (!arg.startsWith('--')) {
       positional.push(arg);
       continue;
@@ -31,4 +33,12 @@ export function parseArgs(argv: readonly string[], booleans: readonly string[]):
 export function integerArg(value: string | undefined, name: string): number {
   if (value === undefined || !/^\d+$/.test(value)) throw new SlideError('invalid_argument', `${name} must be a non-negative integer, not ${value === undefined ? 'missing' : `"${value}"`}.`);
   return Number(value);
+}
+
+/** A flag's value, else its environment variable, else undefined: every server flag has both, as in WSIStreamer. */
+export function flagOrEnv(flags: Map<string, string | true>, name: string, env: string): string | undefined {
+  const value = flags.get(name);
+  if (typeof value === 'string') return value;
+  if (value === true) return 'true';
+  return process.env[env];
 }

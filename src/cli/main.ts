@@ -5,7 +5,10 @@ import { openSlide } from '../slide/open-slide.js';
 import type { AssociatedName } from '../slide/types.js';
 import { integerArg, parseArgs } from './args.js';
 import { corsConfiguration } from '../source/cors-rule.js';
+import { check } from './check.js';
 import { withCliSource, type CliS3Options } from './cli-source.js';
+import { serve } from './serve.js';
+import { sign } from './sign.js';
 import { infoJson, infoText } from './info.js';
 import { writePng } from './png.js';
 
@@ -14,6 +17,11 @@ const USAGE = `usage:
   wsi-stream tile <path|url|s3://bucket/key> <level> <x> <y> --out FILE [--png]
   wsi-stream associated <path|url|s3://bucket/key> <label|macro|thumbnail> --out FILE.png
   wsi-stream cors [--origin URL[,URL…]]
+  wsi-stream serve <s3://bucket[/prefix]|folder> [--host H] [-p PORT] [--auth-enabled --auth-secret S] [--cache-slides N]
+                   [--cache-tiles 100MB] [--block-size 256KiB] [--jpeg-quality 80] [--cache-max-age 3600] [--cors-origins A,B]
+                   [--s3-endpoint URL] [--s3-region R]      (every flag also as WSI_* environment variable)
+  wsi-stream sign --path P --secret S [--ttl 3600] [--base-url URL] [--params k=v,k2=v2] [--format url|json|signature]
+  wsi-stream check <s3://bucket|folder> [--list-slides] [--test-slide KEY]
 options for s3:// sources: --s3-endpoint URL --s3-region REGION (or AWS_ENDPOINT_URL, AWS_REGION; credentials as the AWS CLI finds them)`;
 
 function s3Flags(flags: Map<string, string | true>): CliS3Options {
@@ -72,11 +80,12 @@ async function cors(argv: string[]): Promise<void> {
   process.stdout.write(`${JSON.stringify(corsConfiguration(origins), null, 2)}\n`);
 }
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = { info, tile, associated, cors };
+const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = { info, tile, associated, cors, serve, sign, check };
 
 /** Runs the CLI; every failure becomes one line `wsi-stream: <code>: <message>` and exit code 1 (2 for usage). */
 export async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
+  // `wsi-stream s3://bucket` serves, as WSIStreamer does with no command.
+  const [command, ...rest] = argv[0]?.startsWith('s3://') || argv[0]?.startsWith('--') ? ['serve', ...argv] : argv;
   const run = command ? COMMANDS[command] : undefined;
   if (!run) {
     process.stderr.write(command === undefined || command === '--help' || command === '-h' ? `${USAGE}\n` : `wsi-stream: invalid_argument: unknown command "${command}".\n${USAGE}\n`);

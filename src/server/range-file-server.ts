@@ -94,31 +94,47 @@ export class RangeServer {
       this.#send(req, res, path, 404, 0);
       return;
     }
-    res.setHeader('ETag', this.etag);
-    res.setHeader('Content-Type', CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream');
-    res.setHeader('Accept-Ranges', 'bytes');
-    const m = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
-    if (!m || this.#options.ignoreRange) {
-      res.setHeader('Content-Length', size);
-      this.#send(req, res, path, 200, size, file, 0, size - 1);
-      return;
-    }
-    const start = Number(m[1]);
-    const end = Math.min(m[2] ? Number(m[2]) : size - 1, size - 1);
-    if (start >= size) {
-      res.setHeader('Content-Range', `bytes */${size}`);
-      this.#send(req, res, path, 416, 0);
-      return;
-    }
-    res.setHeader('Content-Range', `bytes ${start}-${end}/${size}`);
-    res.setHeader('Content-Length', end - start + 1);
-    this.#send(req, res, path, 206, end - start + 1, file, start, end);
+    const { status, bytes } = answerRange(req, res, file, size, { etag: this.etag, ignoreRange: this.#options.ignoreRange ?? false });
+    this.#record(req, path, status, bytes);
   }
 
-  #send(req: IncomingMessage, res: ServerResponse, path: string, status: number, bytes: number, file?: string, start = 0, end = 0): void {
-    if (this.#options.log !== false) this.log.push({ path, status, bytes, ...(req.headers.range ? { range: req.headers.range } : {}) });
-    res.writeHead(status);
-    if (!file || req.method === 'HEAD') res.end();
-    else createReadStream(file, { start, end }).pipe(res);
+  #send(req: IncomingMessage, res: ServerResponse, path: string, status: number, bytes: number): void {
+    this.#record(req, path, status, bytes);
+    res.writeHead(status).end();
   }
+
+  #record(req: IncomingMessage, path: string, status: number, bytes: number): void {
+    if (this.#options.log !== false) this.log.push({ path, status, bytes, ...(req.headers.range ? { range: req.headers.range } : {}) });
+  }
+}
+
+/**
+ * Answers a GET or HEAD for an existing file of `size` bytes: 206 with Content-Range for a single
+ * `bytes=a-b` range, 416 past the end, 200 with the whole file otherwise.
+ */
+export function answerRange(req: IncomingMessage, res: ServerResponse, file: string, size: number, options: { etag: string; ignoreRange?: boolean }): { status: number; bytes: number } {
+  res.setHeader('ETag', options.etag);
+  res.setHeader('Content-Type', CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream');
+  res.setHeader('Accept-Ranges', 'bytes');
+  const m = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
+  let status = 200;
+  let start = 0;
+  let end = size - 1;
+  if (m && !options.ignoreRange) {
+    start = Number(m[1]);
+    end = Math.min(m[2] ? Number(m[2]) : size - 1, size - 1);
+    if (start >= size || end < start) {
+      res.setHeader('Content-Range', `bytes */${size}`);
+      res.writeHead(416).end();
+      return { status: 416, bytes: 0 };
+    }
+    status = 206;
+    res.setHeader('Content-Range', `bytes ${start}-${end}/${size}`);
+  }
+  const bytes = size === 0 ? 0 : end - start + 1;
+  res.setHeader('Content-Length', bytes);
+  res.writeHead(status);
+  if (req.method === 'HEAD' || bytes === 0) res.end();
+  else createReadStream(file, { start, end }).pipe(res);
+  return { status, bytes };
 }

@@ -1,0 +1,33 @@
+import { SlideError } from '../errors.js';
+import { signUrl } from '../sidecar/signature.js';
+import { parseArgs } from './args.js';
+
+/** `wsi-stream sign --path P --secret S [--ttl 3600] [--base-url URL] [--params k=v,…] [--format url|json|signature]` */
+export async function sign(argv: string[]): Promise<void> {
+  const { flags } = parseArgs(argv, []);
+  const path = flags.get('path');
+  const secret = flags.get('secret');
+  if (typeof path !== 'string' || typeof secret !== 'string' || !path.startsWith('/')) {
+    throw new SlideError('invalid_argument', 'sign needs --path /route/as/requested and --secret SECRET.');
+  }
+  const ttlFlag = flags.get('ttl');
+  const ttl = typeof ttlFlag === 'string' ? Number(ttlFlag) : 3600;
+  if (!Number.isInteger(ttl) || ttl <= 0) throw new SlideError('invalid_argument', '--ttl must be a positive number of seconds.');
+  const params: Record<string, string> = {};
+  const list = flags.get('params');
+  if (typeof list === 'string' && list) {
+    for (const pair of list.split(',')) {
+      const eq = pair.indexOf('=');
+      if (eq <= 0) throw new SlideError('invalid_argument', `--params wants k=v pairs, not "${pair}".`);
+      params[pair.slice(0, eq)] = pair.slice(eq + 1);
+    }
+  }
+  const base = typeof flags.get('base-url') === 'string' ? (flags.get('base-url') as string).replace(/\/$/, '') : '';
+  const signed = signUrl(secret, path, ttl, params);
+  const url = `${base}${signed.url}`;
+  const format = flags.get('format') ?? 'url';
+  if (format === 'signature') process.stdout.write(`${signed.signature}\n`);
+  else if (format === 'json') process.stdout.write(`${JSON.stringify({ signature: signed.signature, expiry: signed.expiry, path, ttl, url })}\n`);
+  else if (format === 'url') process.stdout.write(`${url}\n`);
+  else throw new SlideError('invalid_argument', '--format is url, json or signature.');
+}

@@ -1,0 +1,123 @@
+import type { TiffSlide } from '../slide/tiff-slide.js';
+import { LruMap } from '../source/lru.js';
+import { ApiError } from './http-error.js';
+import type { SidecarOptions } from './options.js';
+import { dziLevels, dziTile, thumbnail, tileJpeg } from './render.js';
+import { intParam, intSegment, type ApiRequest } from './request.js';
+import { viewerToken } from './signature.js';
+import type { SlideCache } from './slide-cache.js';
+import { viewPage } from './view-page.js';
+
+export interface Reply {
+  status?: number;
+  type: string;
+  body: string | Buffer;
+  cacheable?: boolean;
+  headers?: Record<string, string>;
+}
+
+export interface RouteContext {
+  options: Required<Pick<SidecarOptions, 'jpegQuality' | 'cacheMaxAge'>> & SidecarOptions;
+  slides: SlideCache;
+  images: LruMap<string, Buffer>;
+  version: string;
+  baseUrl: string;
+  signal: AbortSignal;
+}
+
+const json = (value: unknown): Reply => ({ type: 'application/json', body: JSON.stringify(value) });
+const jpeg = (body: Buffer): Reply => ({ type: 'image/jpeg', body, cacheable: true });
+
+/** The seed's slide JSON, plus what the browser library knows (MPP, magnification, associated, properties). */
+function slideJson(id: string, slide: TiffSlide) {
+  return {
+    slide_id: id,
+    format: slide.format === 'aperio-svs' ? 'Aperio SVS' : 'Generic Pyramidal TIFF',
+    width: slide.width,
+    height: slide.height,
+    level_count: slide.levels.length,
+    levels: slide.levels.map((l, level) => ({ level, width: l.width, height: l.height, tile_width: l.tileWidth, tile_height: l.tileHeight, tiles_x: l.tilesX, tiles_y: l.tilesY, downsample: l.downsample })),
+    mpp: slide.mpp ?? null,
+    magnification: slide.magnification ?? null,
+    associated: slide.associated,
+    properties: slide.properties,
+  };
+}
+
+/** Rendered images are cached by what determines them. */
+async function cached(ctx: RouteContext, key: string, render: () => Promise<Buffer>): Promise<Reply> {
+  const hit = ctx.images.get(key);
+  if (hit) return jpeg(hit);
+  const body = await render();
+  ctx.images.set(key, body, body.length);
+  return jpeg(body);
+}
+
+export async function slidesRoute(ctx: RouteContext, req: ApiRequest, id: string, sub: string | undefined): Promise<Reply> {
+  const quality = () => intParam(req, 'quality', ctx.options.jpegQuality, 1, 100, 'invalid_quality');
+  switch (sub) {
+    case undefined:
+      return json(slideJson(id, await ctx.slides.get(id)));
+    case 'thumbnail': {
+      const maxSize = intParam(req, 'max_size', 512, 64, 2048);
+      const q = quality();
+      return cached(ctx, `thumb|${id}|${maxSize}|${q}`, async () => thumbnail(await ctx.slides.get(id), maxSize, q));
+    }
+    case 'dzi': {
+      const slide = await ctx.slides.get(id);
+      const tile = slide.levels[0]!.tileWidth;
+      return {
+        type: 'application/xml',
+        cacheable: true,
+        body: `<?xml version="1.0" encoding="UTF-8"?>\n<Image xmlns="http://schemas.microsoft.com/deepzoom/2008" TileSize="${tile}" Overlap="0" Format="jpg"><Size Width="${slide.width}" Height="${slide.height}"/></Image>\n`,
+      };
+    }
+    case 'url': {
+      const expires = intParam(req, 'ttl', 900, 60, 3600);
+      const url = await ctx.options.store.url(id, expires, ctx.baseUrl);
+      return json({ url: url.url, expires_at: url.expiresAt === undefined ? null : Math.floor(url.expiresAt / 1000), source_id: `${ctx.options.store.description.replace(/\/$/, '')}#${id}` });
+    }
+    case 'token': {
+      // Renews a viewer token the caller already holds (checked before we get here); never mints one from nothing.
+      if (!ctx.options.authSecret) throw new ApiError('not_found', 'Viewer tokens exist only when auth is enabled.');
+      const exp = Math.floor(Date.now() / 1000) + 3600;
+      return json({ vt: viewerToken(ctx.options.authSecret, id, exp), exp });
+    }
+    default:
+      throw new ApiError('not_found', `No route /slides/{id}/${sub.slice(0, 50)}.`);
+  }
+}
+
+export async function dziTileRoute(ctx: RouteContext, req: ApiRequest, id: string, levelSegment: string | undefined, file: string | undefined): Promise<Reply> {
+  const level = intSegment(levelSegment, 'The Deep Zoom level', 'invalid_level');
+  const m = /^(\d{1,9})_(\d{1,9})\.(jpg|jpeg)$/.exec(file ?? '');
+  if (!m) throw new ApiError('tile_out_of_bounds', 'Deep Zoom tiles are named {col}_{row}.jpg.');
+  const q = intParam(req, 'quality', ctx.options.jpegQuality, 1, 100, 'invalid_quality');
+  const slide = await ctx.slides.get(id);
+  if (level >= dziLevels(slide)) throw new ApiError('invalid_level', `Deep Zoom level ${level} does not exist (0–${dziLevels(slide) - 1}).`);
+  return cached(ctx, `dz|${id}|${level}|${m[1]}|${m[2]}|${q}`, () => dziTile(slide, level, Number(m[1]), Number(m[2]), slide.levels[0]!.tileWidth, q));
+}
+
+export async function tileRoute(ctx: RouteContext, req: ApiRequest, id: string, levelSegment: string | undefined, xSegment: string | undefined, ySegment: string | undefined): Promise<Reply> {
+  const level = intSegment(levelSegment, 'The level', 'invalid_level');
+  const x = intSegment(xSegment, 'x', 'tile_out_of_bounds');
+  const y = intSegment(ySegment?.replace(/\.jpe?g$/, ''), 'y', 'tile_out_of_bounds');
+  const q = intParam(req, 'quality', ctx.options.jpegQuality, 1, 100, 'invalid_quality');
+  const key = `tile|${id}|${level}|${x}|${y}|${q}`;
+  const hit = ctx.images.get(key);
+  if (hit) return jpeg(hit);
+  const { body, passedThrough } = await tileJpeg(await ctx.slides.get(id), level, x, y, q);
+  ctx.images.set(key, body, body.length);
+  return { ...jpeg(body), headers: { 'X-Tile-Encoding': passedThrough ? 'passthrough' : 'reencoded' } };
+}
+
+export async function viewRoute(ctx: RouteContext, id: string): Promise<Reply> {
+  await ctx.slides.get(id);
+  const exp = Math.floor(Date.now() / 1000) + 3600;
+  const token = ctx.options.authSecret ? { vt: viewerToken(ctx.options.authSecret, id, exp), exp } : undefined;
+  return { type: 'text/html; charset=utf-8', body: await viewPage(ctx.options.pagesDir, { id, ...(token ? { token } : {}) }) };
+}
+
+export function newImageCache(bytes: number): LruMap<string, Buffer> {
+  return new LruMap(bytes);
+}

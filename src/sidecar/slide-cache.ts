@@ -1,0 +1,53 @@
+import { openSlide } from '../slide/open-slide.js';
+import type { TiffSlide } from '../slide/tiff-slide.js';
+import type { SlideStore } from './store.js';
+
+/** Open slides by id, at most `max`, least recently used closed first; concurrent opens of one id share one. */
+export class SlideCache {
+  readonly #store: SlideStore;
+  readonly #max: number;
+  readonly #blockSize: number;
+  readonly #open = new Map<string, Promise<TiffSlide>>();
+
+  readonly #timeoutMs: number;
+
+  constructor(store: SlideStore, max: number, blockSize: number, timeoutMs: number) {
+    this.#store = store;
+    this.#max = Math.max(1, max);
+    this.#blockSize = blockSize;
+    this.#timeoutMs = timeoutMs;
+  }
+
+  get size(): number {
+    return this.#open.size;
+  }
+
+  /** An open slide. Shared by every request that wants it, so no one request's disconnect aborts the open; a timeout does. */
+  get(id: string): Promise<TiffSlide> {
+    const existing = this.#open.get(id);
+    if (existing) {
+      this.#open.delete(id);
+      this.#open.set(id, existing);
+      return existing;
+    }
+    const source = this.#store.source(id);
+    const opening = openSlide(source, { cache: { blockSize: this.#blockSize }, signal: AbortSignal.timeout(this.#timeoutMs) });
+    this.#open.set(id, opening);
+    opening.catch(() => {
+      if (this.#open.get(id) === opening) this.#open.delete(id);
+      void source.close?.();
+    });
+    for (const [oldest, slide] of this.#open) {
+      if (this.#open.size <= this.#max) break;
+      this.#open.delete(oldest);
+      void slide.then((s) => s.close(), () => undefined);
+    }
+    return opening;
+  }
+
+  async closeAll(): Promise<void> {
+    const all = [...this.#open.values()];
+    this.#open.clear();
+    await Promise.all(all.map((p) => p.then((s) => s.close(), () => undefined)));
+  }
+}
