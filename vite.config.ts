@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { defineConfig } from 'vite';
 
-/** Pages built for the browser: the demo and the test harness. Relative base so they work from any path. */
+/** Pages built for the browser: the demo, the sidecar's viewer page and the test harness. Relative base so they work from any path. */
 export default defineConfig({
   base: './',
   // Bundled sample slides, served beside the demo.
@@ -16,6 +16,7 @@ export default defineConfig({
     rolldownOptions: {
       input: {
         demo: resolve(import.meta.dirname, 'demo/index.html'),
+        view: resolve(import.meta.dirname, 'view/index.html'),
         harness: resolve(import.meta.dirname, 'e2e/harness/index.html'),
       },
     },

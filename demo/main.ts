@@ -1,7 +1,7 @@
 import { BlobSource, createViewer, SlideError, type WsiViewer } from '../src/viewer.js';
 
 /** Sample slides sit beside the built assets (Vite's public folder), wherever the site is deployed. */
-const SAMPLES = new URL('../samples/', import.meta.url);
+const SAMPLES = new URL(/* @vite-ignore */ '../samples/', import.meta.url);
 
 interface Sample {
   file: string;

@@ -11,10 +11,17 @@ function rawInput(image: DecodedImage) {
   return sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.length), { raw: { width: image.width, height: image.height, channels: 4 } });
 }
 
+/** Chroma subsampling halves colour detail; above this quality the client wants detail, so keep it (4:4:4). */
+const FULL_CHROMA_FROM = 90;
+
+function jpegOptions(quality: number) {
+  return { quality, chromaSubsampling: quality >= FULL_CHROMA_FROM ? '4:4:4' : '4:2:0' };
+}
+
 /** RGBA to JPEG on white (slides have no transparency; missing tiles show as background). */
 export async function encodeJpeg(image: DecodedImage, quality: number): Promise<Buffer> {
   try {
-    return await rawInput(image).flatten({ background: '#ffffff' }).jpeg({ quality, mozjpeg: false }).toBuffer();
+    return await rawInput(image).flatten({ background: '#ffffff' }).jpeg(jpegOptions(quality)).toBuffer();
   } catch (cause) {
     throw new ApiError('encode_error', `Could not encode JPEG: ${String(cause)}`);
   }
@@ -91,7 +98,7 @@ export async function thumbnail(slide: Slide, maxSize: number, quality: number):
     source = await readRegion(slide, level, 0, 0, l.width, l.height);
   }
   try {
-    return await rawInput(source).resize(target.width, target.height, { fit: 'fill', kernel: 'lanczos3' }).flatten({ background: '#ffffff' }).jpeg({ quality }).toBuffer();
+    return await rawInput(source).resize(target.width, target.height, { fit: 'fill', kernel: 'lanczos3' }).flatten({ background: '#ffffff' }).jpeg(jpegOptions(quality)).toBuffer();
   } catch (cause) {
     throw new ApiError('encode_error', `Could not encode the thumbnail: ${String(cause)}`);
   }
@@ -119,7 +126,7 @@ export async function dziTile(slide: Slide, dzLevel: number, col: number, row: n
   const factor = scale / ds;
   const region = await readRegion(slide, native, Math.floor(x * factor), Math.floor(y * factor), Math.ceil(w * factor), Math.ceil(h * factor));
   try {
-    return await rawInput(region).resize(w, h, { fit: 'fill' }).flatten({ background: '#ffffff' }).jpeg({ quality }).toBuffer();
+    return await rawInput(region).resize(w, h, { fit: 'fill' }).flatten({ background: '#ffffff' }).jpeg(jpegOptions(quality)).toBuffer();
   } catch (cause) {
     throw new ApiError('encode_error', `Could not encode the Deep Zoom tile: ${String(cause)}`);
   }

@@ -1,0 +1,195 @@
+import { mkdtempSync, copyFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { openSlide } from '../src/index.js';
+import { FolderStore } from '../src/sidecar/folder-store.js';
+import { difference, withinTolerance } from './support/compare.js';
+import { FIXTURES, fixturePath, referencePng, references } from './support/fixtures.js';
+import { readPngRgb, type RgbImage } from './support/images.js';
+import { getJson, startSidecar } from './support/sidecar.js';
+
+let base: string;
+beforeAll(async () => {
+  ({ url: base } = await startSidecar({ store: new FolderStore(FIXTURES) }));
+});
+
+const idOf = (file: string) => (fixturePath(file).includes('/generated/') ? `generated/${file}` : `real/${file}`);
+const enc = encodeURIComponent;
+
+async function jpegRgb(response: Response): Promise<RgbImage> {
+  const { data, info } = await sharp(Buffer.from(await response.arrayBuffer())).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  return { width: info.width, height: info.height, rgb: new Uint8Array(data) };
+}
+
+describe('sidecar over a folder: the WSIStreamer interface', () => {
+  it('/health', async () => {
+    const { status, body } = await getJson(`${base}/health`);
+    expect(status).toBe(200);
+    expect(body).toEqual({ status: 'healthy', version: '0.1.0' });
+  });
+
+  it('/slides lists every slide once across pages, with prefix and search', async () => {
+    const ids: string[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const { body } = await getJson(`${base}/slides?limit=3${cursor ? `&cursor=${enc(cursor)}` : ''}`);
+      ids.push(...body.slides);
+      cursor = body.next_cursor;
+      pages++;
+    } while (cursor && pages < 20);
+    const expected = references.map((r) => idOf(r.file)).sort();
+    expect(ids).toEqual(expected);
+    expect(pages).toBe(Math.ceil(expected.length / 3));
+    expect((await getJson(`${base}/slides?prefix=generated/`)).body.slides).toEqual(expected.filter((id) => id.startsWith('generated/')));
+    expect((await getJson(`${base}/slides?search=JP2K`)).body.slides).toEqual(['generated/aperio-jp2k-33003-240.svs', 'generated/aperio-jp2k-33005-256.svs']);
+    expect((await getJson(`${base}/slides?limit=0`)).body.slides.length).toBe(1);
+  });
+
+  for (const ref of references) {
+    it(`/slides/{id} for ${ref.file}`, async () => {
+      const { status, body } = await getJson(`${base}/slides/${enc(idOf(ref.file))}`);
+      if (ref.openslide_error) {
+        expect(status).toBe(415);
+        expect(body).toMatchObject({ error: 'unsupported_format', status: 415 });
+        return;
+      }
+      expect(status).toBe(200);
+      expect(body).toMatchObject({ slide_id: idOf(ref.file), format: ref.vendor === 'aperio' ? 'Aperio SVS' : 'Generic Pyramidal TIFF', width: ref.levels![0]!.width, level_count: ref.level_count });
+      expect(body.levels[0]).toEqual(expect.objectContaining({ level: 0, tile_width: ref.levels![0]!.tile[0], tiles_x: Math.ceil(ref.levels![0]!.width / ref.levels![0]!.tile[0]) }));
+      expect(body.mpp?.x ?? null).toBe(ref.mpp_x ?? null);
+      expect(body.properties['openslide.level-count']).toBe(String(ref.level_count));
+    });
+  }
+
+  it('thumbnail of unreadable.svs (its JPEG data is corrupt) is a decode_error, not a crash', async () => {
+    const { status, body } = await getJson(`${base}/slides/${enc(idOf('unreadable.svs'))}/thumbnail?max_size=200`);
+    expect([status, body.error]).toEqual([500, 'decode_error']);
+  });
+
+  for (const ref of references.filter((r) => !r.openslide_error && r.file !== 'unreadable.svs')) {
+    it(`thumbnail of ${ref.file} fits max_size with the slide's aspect`, async () => {
+      const response = await fetch(`${base}/slides/${enc(idOf(ref.file))}/thumbnail?max_size=200`);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toBe('image/jpeg');
+      expect(response.headers.get('cache-control')).toBe('public, max-age=3600');
+      const { width, height } = await sharp(Buffer.from(await response.arrayBuffer())).metadata();
+      const [w, h] = [ref.levels![0]!.width, ref.levels![0]!.height];
+      expect(Math.max(width!, height!)).toBe(Math.min(200, Math.max(w, h)) === 200 ? 200 : Math.max(width!, height!));
+      expect(Math.abs(width! / height! - w / h)).toBeLessThan(0.05 * (w / h) + 1 / Math.min(width!, height!));
+    });
+  }
+
+  for (const ref of references.filter((r) => r.reference_tiles?.length)) {
+    const t = ref.reference_tiles![0]!;
+    it(`/tiles for ${ref.file} L${t.level} (${t.x}, ${t.y}) matches the reference`, async () => {
+      const compression = ref.tiff_pages![0]!.compression;
+      // Lossless sources come back re-encoded as JPEG: ask for quality 100 and hold them to JPEG's tolerance.
+      const response = await fetch(`${base}/tiles/${enc(idOf(ref.file))}/${t.level}/${t.x}/${t.y}.jpg?quality=100`);
+      expect(response.status).toBe(200);
+      const passthrough = response.headers.get('x-tile-encoding') === 'passthrough';
+      expect(passthrough).toBe(compression === 7 && t.width === ref.levels![t.level]!.tile[0] && t.height === ref.levels![t.level]!.tile[1]);
+      const d = difference(await jpegRgb(response), readPngRgb(referencePng(t.png)));
+      // Passed-through JPEG: the decode tolerance of the codec issue. Re-encoded (one JPEG generation at
+      // quality 100, 4:4:4): mean within 1 level and no pixel off by more than 8.
+      if (passthrough) expect(withinTolerance(7, d), `max ${d.max}, mean ${d.mean.toFixed(3)}`).toBe(true);
+      else expect(d.mean <= 1 && d.max <= 8, `max ${d.max}, mean ${d.mean.toFixed(3)}`).toBe(true);
+    });
+  }
+
+  it('Deep Zoom: the descriptor and tiles at every level a DZI viewer asks for', async () => {
+    const id = enc(idOf('CMU-1-Small-Region.svs'));
+    const xml = await (await fetch(`${base}/slides/${id}/dzi`)).text();
+    expect(xml).toContain('xmlns="http://schemas.microsoft.com/deepzoom/2008"');
+    expect(xml).toContain('TileSize="240" Overlap="0" Format="jpg"><Size Width="2220" Height="2967"/>');
+    const top = await fetch(`${base}/slides/${id}_files/12/0_0.jpg`);
+    expect(top.status).toBe(200);
+    expect(await sharp(Buffer.from(await top.arrayBuffer())).metadata()).toMatchObject({ width: 240, height: 240 });
+    const single = await fetch(`${base}/slides/${id}_files/0/0_0.jpg`);
+    expect(await sharp(Buffer.from(await single.arrayBuffer())).metadata()).toMatchObject({ width: 1, height: 1 });
+    // The full-resolution DZ tile equals the native tile: DZ level 12 is level 0 here.
+    const native = await fetch(`${base}/tiles/${id}/0/0/0.jpg?quality=100`);
+    const d = difference(await jpegRgb(await fetch(`${base}/slides/${id}_files/12/0_0.jpg?quality=100`)), await jpegRgb(native));
+    expect(d.mean).toBeLessThan(1);
+    expect((await getJson(`${base}/slides/${id}_files/13/0_0.jpg`)).body.error).toBe('invalid_level');
+    expect((await getJson(`${base}/slides/${id}_files/12/99_0.jpg`)).body.error).toBe('tile_out_of_bounds');
+  });
+
+  it('/slides/{id}/url hands out a Range-capable URL the library opens', async () => {
+    const { body } = await getJson(`${base}/slides/${enc(idOf('CMU-1-Small-Region.svs'))}/url`);
+    expect(body.url).toMatch(/\/raw\/real%2FCMU-1-Small-Region\.svs$/);
+    expect(body.expires_at).toBeGreaterThan(Date.now() / 1000);
+    const slide = await openSlide(body.url);
+    expect(slide.width).toBe(2220);
+  });
+
+  it('/view/{id} serves the viewer page configured for the slide', async () => {
+    const response = await fetch(`${base}/view/${enc(idOf('small.svs'))}`);
+    expect(response.status).toBe(200);
+    const html = await response.text();
+    expect(html).toContain('window.WSI_VIEW = {"id":"real/small.svs"}');
+    const asset = /src="\.\.\/(assets\/[^"]+)"/.exec(html)![1]!;
+    expect((await fetch(`${base}/${asset}`)).status).toBe(200);
+  });
+});
+
+describe('sidecar errors: always the JSON shape and the seed codes', () => {
+  const cases: Array<[string, string, number, string]> = [
+    ['a level that does not exist', '/tiles/real%2Fsmall.svs/5/0/0.jpg', 400, 'invalid_level'],
+    ['a tile outside the level', '/tiles/real%2Fsmall.svs/0/3/0.jpg', 400, 'tile_out_of_bounds'],
+    ['a non-numeric level', '/tiles/real%2Fsmall.svs/x/0/0.jpg', 400, 'invalid_level'],
+    ['a non-numeric quality', '/tiles/real%2Fsmall.svs/0/0/0.jpg?quality=high', 400, 'invalid_quality'],
+    ['a missing slide', '/slides/nope.svs', 404, 'not_found'],
+    ['a file that is not a slide', '/slides/real%2Fbroken.svs', 415, 'unsupported_format'],
+    ['a corrupt tile', '/tiles/real%2Funreadable.svs/0/0/0.jpg?quality=50', 500, 'decode_error'],
+    ['an unknown route', '/nothing/here', 404, 'not_found'],
+    ['bad percent-encoding', '/slides/%ZZ', 400, 'invalid_request'],
+    ['a non-integer limit', '/slides?limit=ten', 400, 'invalid_request'],
+    ['an unknown sub-route', '/slides/real%2Fsmall.svs/nope', 404, 'not_found'],
+  ];
+  for (const [name, path, status, code] of cases) {
+    it(name, async () => {
+      const { status: got, body, headers } = await getJson(`${base}${path}`);
+      expect(headers.get('content-type')).toBe('application/json');
+      expect(body).toEqual({ error: code, message: expect.any(String), status });
+      expect(got).toBe(status);
+    });
+  }
+
+  it('a method other than GET', async () => {
+    const { status, body } = await getJson(`${base}/slides`, { method: 'POST' });
+    expect([status, body.error]).toEqual([405, 'method_not_allowed']);
+  });
+});
+
+describe('path traversal and odd keys never leave the folder', () => {
+  let oddBase: string;
+  const long = `${'a'.repeat(5000)}.svs`;
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wsi-odd-'));
+    mkdirSync(join(dir, 'nested', 'deeper'), { recursive: true });
+    copyFileSync(fixturePath('small.svs'), join(dir, 'Ünïcødé slide #1.svs'));
+    copyFileSync(fixturePath('small.svs'), join(dir, 'nested', 'deeper', 'a b.svs'));
+    ({ url: oddBase } = await startSidecar({ store: new FolderStore(join(dir, 'nested')) }));
+    await startSidecar({ store: new FolderStore(dir) }).then(({ url }) => (base2 = url));
+  });
+  let base2 = '';
+
+  it('lists and serves unicode and nested keys', async () => {
+    const { body } = await getJson(`${base2}/slides`);
+    expect(body.slides).toEqual(['nested/deeper/a b.svs', 'Ünïcødé slide #1.svs'].sort());
+    for (const id of body.slides) expect((await getJson(`${base2}/slides/${enc(id)}`)).body.width).toBe(16);
+  });
+
+  for (const attempt of ['..%2FÜnïcødé%20slide%20%231.svs', '%2E%2E%2F%C3%9Cn%C3%AFc%C3%B8d%C3%A9%20slide%20%231.svs', '..', '%2Fetc%2Fpasswd', 'deeper%2F..%2F..%2F..%2Fetc%2Fpasswd', '%00', 'deeper%5C..%5C..%5Ca.svs', encodeURIComponent(long)]) {
+    it(`refuses ${attempt.slice(0, 60)}`, async () => {
+      for (const route of ['slides', 'raw', 'tiles']) {
+        const path = route === 'tiles' ? `/tiles/${attempt}/0/0/0.jpg` : `/${route}/${attempt}`;
+        const { status, body } = await getJson(`${oddBase}${path}`);
+        expect([status, body.error]).toEqual([404, 'not_found']);
+      }
+    });
+  }
+});

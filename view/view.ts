@@ -1,0 +1,60 @@
+import { presignedUrlSource } from '../src/s3.js';
+import { createViewer, SlideError } from '../src/viewer.js';
+
+/** What the sidecar injects: the slide id and, with auth on, a viewer token this page renews before it ends. */
+interface ViewConfig {
+  id: string;
+  token?: { vt: string; exp: number };
+}
+
+const config = (window as unknown as { WSI_VIEW: ViewConfig }).WSI_VIEW;
+let token = config.token;
+const base = new URL('../', location.href);
+const slidePath = `slides/${encodeURIComponent(config.id)}`;
+
+function withToken(path: string): URL {
+  const url = new URL(path, base);
+  if (token) {
+    url.searchParams.set('exp', String(token.exp));
+    url.searchParams.set('vt', token.vt);
+  }
+  return url;
+}
+
+async function getJson<T>(path: string): Promise<T> {
+  const response = await fetch(withToken(path));
+  const body = (await response.json()) as T & { error?: string; message?: string };
+  if (!response.ok) throw new SlideError(response.status === 404 ? 'not_found' : `http_${response.status}`, body.message ?? `${path} answered ${response.status}`);
+  return body;
+}
+
+/** Renews the viewer token a minute before it ends, so a long session never sees an expired link. */
+function scheduleRenewal(): void {
+  if (!token) return;
+  const delay = Math.max(5_000, (token.exp - 60) * 1000 - Date.now());
+  setTimeout(async () => {
+    token = await getJson<{ vt: string; exp: number }>(`${slidePath}/token`);
+    scheduleRenewal();
+  }, delay);
+}
+
+async function main(): Promise<void> {
+  scheduleRenewal();
+  const first = await getJson<{ url: string; expires_at: number | null; source_id: string }>(`${slidePath}/url`);
+  let pending: typeof first | undefined = first;
+  const source = presignedUrlSource(first.source_id, async () => {
+    const next = pending ?? (await getJson<typeof first>(`${slidePath}/url`));
+    pending = undefined;
+    return { url: next.url, ...(next.expires_at ? { expiresAt: next.expires_at * 1000 } : {}) };
+  });
+  document.title = `${config.id} — wsi-stream`;
+  await createViewer(document.getElementById('viewer')!, source);
+}
+
+main().catch((error: unknown) => {
+  const banner = document.createElement('div');
+  banner.setAttribute('role', 'alert');
+  banner.style.cssText = 'position:absolute;top:12px;left:50%;transform:translateX(-50%);background:#b3261e;color:#fff;padding:8px 14px;border-radius:4px;font:14px system-ui';
+  banner.textContent = SlideError.is(error) ? `${error.code}: ${error.message}` : String(error);
+  document.body.append(banner);
+});
