@@ -93,7 +93,8 @@ export async function main(argv: string[]): Promise<number> {
   }
   try {
     await run(rest);
-    return 0;
+    // Commands that report several results (check) set the exit code themselves.
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
     const code = SlideError.is(e) ? e.code : 'internal';
     const message = e instanceof Error ? e.message : String(e);

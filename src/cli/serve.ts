@@ -53,12 +53,11 @@ export async function serve(argv: string[]): Promise<void> {
   try {
     await store.check();
   } catch (e) {
-    process.stderr.write(
-      `wsi-stream: cannot read ${store.description}: ${e instanceof Error ? e.message : String(e)}\n` +
-        'Check: the bucket or folder exists; credentials are set (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or a profile); --s3-region matches the bucket; --s3-endpoint for S3-compatible stores; the credentials allow s3:ListBucket and s3:GetObject.\n',
+    throw new SlideError(
+      SlideError.is(e) ? e.code : 'network',
+      `cannot read ${store.description}: ${e instanceof Error ? e.message : String(e)} Check: the bucket or folder exists; credentials are set (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or a profile); --s3-region matches the bucket; --s3-endpoint for S3-compatible stores; the credentials allow s3:ListBucket and s3:GetObject.`,
+      { cause: e },
     );
-    process.exitCode = 1;
-    return;
   }
   const pages = pagesDir();
   const sidecar = createSidecar({

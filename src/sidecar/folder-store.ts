@@ -49,6 +49,10 @@ export class FolderStore implements SlideStore {
     return { slides, ...(matching.length > query.limit ? { nextCursor: encodeCursor(slides[slides.length - 1]!) } : {}) };
   }
 
+  identity(id: string, baseUrl: string): string {
+    return `${baseUrl}/raw/${encodeURIComponent(id)}`;
+  }
+
   source(id: string): NodeFileSource {
     return new NodeFileSource(this.path(id));
   }

@@ -75,7 +75,7 @@ export async function slidesRoute(ctx: RouteContext, req: ApiRequest, id: string
     case 'url': {
       const expires = intParam(req, 'ttl', 900, 60, 3600);
       const url = await ctx.options.store.url(id, expires, ctx.baseUrl);
-      return json({ url: url.url, expires_at: url.expiresAt === undefined ? null : Math.floor(url.expiresAt / 1000), source_id: `${ctx.options.store.description.replace(/\/$/, '')}#${id}` });
+      return json({ url: url.url, expires_at: url.expiresAt === undefined ? null : Math.floor(url.expiresAt / 1000), source_id: ctx.options.store.identity(id, ctx.baseUrl) });
     }
     case 'token': {
       // Renews a viewer token the caller already holds (checked before we get here); never mints one from nothing.

@@ -58,6 +58,10 @@ export class S3Store implements SlideStore {
     }
   }
 
+  identity(id: string): string {
+    return `s3://${this.#location.bucket}/${id}`;
+  }
+
   source(id: string): RangeSource {
     this.#check(id);
     return s3Source({ ...this.#location, client: this.#client, key: id });

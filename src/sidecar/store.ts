@@ -17,6 +17,8 @@ export interface ListPage {
 export interface SlideStore {
   readonly description: string;
   list(query: ListQuery, signal?: AbortSignal): Promise<ListPage>;
+  /** The slide's stable identity for browser caches (`s3://bucket/key`), whatever URL it is read from. */
+  identity(id: string, baseUrl: string): string;
   /** A byte source for the slide; `not_found` (as a SlideError) when it does not exist. */
   source(id: string): RangeSource;
   /** A URL the browser library can read the slide from, and when it stops working. */
