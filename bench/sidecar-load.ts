@@ -27,7 +27,7 @@ for (const [name, path] of routes) {
     duration: seconds,
     requests: [
       {
-        setupRequest: (req: { path: string }) => {
+        setupRequest: (req) => {
           n++;
           return { ...req, path: path.replace('[x]', String(n % 30)).replace('[y]', String(Math.floor(n / 30) % 10)) };
         },
