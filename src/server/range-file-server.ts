@@ -17,6 +17,8 @@ const CONTENT_TYPES: Record<string, string> = {
 };
 
 export interface LoggedRequest {
+  /** When the request arrived (epoch ms): benchmarks split requests into phases by it. */
+  at: number;
   path: string;
   range?: string;
   status: number;
@@ -104,7 +106,7 @@ export class RangeServer {
   }
 
   #record(req: IncomingMessage, path: string, status: number, bytes: number): void {
-    if (this.#options.log !== false) this.log.push({ path, status, bytes, ...(req.headers.range ? { range: req.headers.range } : {}) });
+    if (this.#options.log !== false) this.log.push({ at: Date.now(), path, status, bytes, ...(req.headers.range ? { range: req.headers.range } : {}) });
   }
 }
 

@@ -10,6 +10,8 @@ export interface TileCacheStats {
   shared: number;
   bytes: number;
   entries: number;
+  /** Encoded bytes of every tile read so far (what the tiles drawn cost, compressed). */
+  bytesRead: number;
 }
 
 /**
@@ -19,7 +21,7 @@ export interface TileCacheStats {
  * of the bytes, because decoding transfers them to a worker.
  */
 export class TileBytesCache {
-  readonly stats: TileCacheStats = { hits: 0, misses: 0, shared: 0, bytes: 0, entries: 0 };
+  readonly stats: TileCacheStats = { hits: 0, misses: 0, shared: 0, bytes: 0, entries: 0, bytesRead: 0 };
   readonly #slide: Slide;
   readonly #lru: LruMap<string, EncodedTile>;
   readonly #inFlight = new Map<string, { promise: Promise<EncodedTile>; shared: SharedAbort }>();
@@ -45,6 +47,7 @@ export class TileBytesCache {
         (tile) => {
           this.#inFlight.delete(key);
           this.#lru.set(key, tile, tile.bytes.length);
+          this.stats.bytesRead += tile.bytes.length;
           this.stats.bytes = this.#lru.weight;
           this.stats.entries = this.#lru.size;
           return tile;

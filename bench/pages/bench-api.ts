@@ -1,0 +1,57 @@
+import type OpenSeadragon from 'openseadragon';
+
+/** What the benchmark driver reads and calls in both pages, ours and the peer's: same marks, same moves. */
+export interface BenchApi {
+  marks: { metadata?: number; firstTile?: number; fullViewport?: number };
+  tilesDrawn: number;
+  error?: string;
+  goTo(x: number, y: number, zoom: number): void;
+  fullyLoaded(): Promise<void>;
+  longTasks(): { total: number; max: number; over50: number };
+  heap(): number;
+  /** Full-resolution width and height of the slide on screen. */
+  size(): [number, number];
+}
+
+/** Wires the marks and moves onto a viewer; `openedAt` is when the slide's metadata was known. */
+export function benchApi(osd: OpenSeadragon.Viewer, openedAt: number): BenchApi {
+  const longTasks: number[] = [];
+  new PerformanceObserver((list) => list.getEntries().forEach((e) => longTasks.push(e.duration))).observe({ type: 'longtask', buffered: true });
+  const api: BenchApi = {
+    marks: { metadata: openedAt },
+    tilesDrawn: 0,
+    goTo(x, y, zoom) {
+      const item = osd.world.getItemAt(0)!;
+      osd.viewport.zoomTo(item.imageToViewportZoom(zoom), undefined, true);
+      osd.viewport.panTo(item.imageToViewportCoordinates(x, y), true);
+    },
+    async fullyLoaded() {
+      for (let i = 0; i < 2; i++) await new Promise((r) => requestAnimationFrame(r));
+      await new Promise<void>((resolve) => {
+        const check = () => (osd.world.getItemAt(0)?.getFullyLoaded() ? resolve() : setTimeout(check, 10));
+        check();
+      });
+    },
+    longTasks: () => ({ total: longTasks.reduce((a, b) => a + b, 0), max: Math.max(0, ...longTasks), over50: longTasks.filter((d) => d > 50).length }),
+    heap: () => (performance as unknown as { memory: { usedJSHeapSize: number } }).memory.usedJSHeapSize,
+    size: () => {
+      const d = osd.world.getItemAt(0)!.source.dimensions;
+      return [d.x, d.y];
+    },
+  };
+  osd.addHandler('tile-drawn', () => {
+    api.tilesDrawn++;
+    api.marks.firstTile ??= performance.now();
+  });
+  osd.addHandler('tile-loaded', () => {
+    api.marks.firstTile ??= performance.now();
+  });
+  const item = () => osd.world.getItemAt(0);
+  const watch = () => {
+    if (item()?.getFullyLoaded()) api.marks.fullViewport ??= performance.now();
+    else requestAnimationFrame(watch);
+  };
+  requestAnimationFrame(watch);
+  (window as unknown as { bench: BenchApi }).bench = api;
+  return api;
+}

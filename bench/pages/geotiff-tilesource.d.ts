@@ -1,0 +1,3 @@
+declare module 'geotiff-tilesource' {
+  export function enableGeoTIFFTileSource(osd: unknown, options?: object): void;
+}

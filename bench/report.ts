@@ -1,0 +1,88 @@
+export interface RunMetrics {
+  shown: boolean;
+  metadataMs?: number;
+  firstTileMs?: number;
+  firstViewportMs?: number;
+  sequenceMs?: number;
+  openRequests?: number;
+  openBytes?: number;
+  viewportRequests?: number;
+  viewportBytes?: number;
+  sequenceRequests?: number;
+  sequenceBytes?: number;
+  longTaskMs?: number;
+  longestTaskMs?: number;
+  heapBytes?: number;
+  tilesDrawn?: number;
+  encodedTileBytes?: number;
+  warmViewportMs?: number;
+  warmRequests?: number;
+}
+
+export interface SlideResult {
+  slide: string;
+  ours: RunMetrics;
+  peer: RunMetrics;
+}
+
+/** Per-metric medians over runs; a viewer that could not show the slide in some run is reported as not shown. */
+export function median(runs: RunMetrics[]): RunMetrics {
+  if (runs.length === 0 || runs.some((r) => !r.shown)) return { shown: false };
+  const out: RunMetrics = { shown: true };
+  const keys = new Set(runs.flatMap((r) => Object.keys(r))) as Set<keyof RunMetrics>;
+  for (const key of keys) {
+    if (key === 'shown') continue;
+    const values = runs.map((r) => r[key]).filter((v): v is number => typeof v === 'number').sort((a, b) => a - b);
+    if (values.length) (out as unknown as Record<string, number>)[key] = values[Math.floor((values.length - 1) / 2)]!;
+  }
+  return out;
+}
+
+const ms = (v?: number) => (v === undefined ? '–' : `${Math.round(v)}`);
+const kb = (v?: number) => (v === undefined ? '–' : `${(v / 1024).toFixed(0)}`);
+const ratio = (a?: number, b?: number) => (a === undefined || b === undefined || b === 0 ? '–' : `${(a / b).toFixed(2)}`);
+
+export function markdownTable(report: { date: string; conditions: Record<string, unknown>; results: SlideResult[] }): string {
+  const c = report.conditions;
+  const lines = [
+    `Benchmark ${report.date}: ${c.latencyMs} ms, ${c.mbps} Mbit/s, ${c.viewport}, medians of ${c.runs}; times from navigation start; peer ${c.peer} on OpenSeadragon ${c.openseadragon}.`,
+    '',
+    '| slide | viewer | metadata ms | first tile ms | first viewport ms | sequence ms | open req / kB | viewport req / kB | sequence kB | long tasks ms (max) | heap MB | warm viewport ms / req |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const r of report.results) {
+    for (const [name, m] of [['ours', r.ours], ['peer', r.peer]] as const) {
+      if (!m.shown) {
+        lines.push(`| ${r.slide} | ${name} | not shown | | | | | | | | | |`);
+        continue;
+      }
+      lines.push(
+        `| ${r.slide} | ${name} | ${ms(m.metadataMs)} | ${ms(m.firstTileMs)} | ${ms(m.firstViewportMs)} | ${ms(m.sequenceMs)} | ${m.openRequests} / ${kb(m.openBytes)} | ${m.viewportRequests} / ${kb(m.viewportBytes)} | ${kb(m.sequenceBytes)} | ${ms(m.longTaskMs)} (${ms(m.longestTaskMs)}) | ${((m.heapBytes ?? 0) / 1e6).toFixed(0)} | ${m.warmViewportMs === undefined ? '–' : `${ms(m.warmViewportMs)} / ${m.warmRequests}`} |`,
+      );
+    }
+    if (r.ours.shown && r.peer.shown) {
+      lines.push(
+        `| ${r.slide} | **ours/peer** | ${ratio(r.ours.metadataMs, r.peer.metadataMs)} | ${ratio(r.ours.firstTileMs, r.peer.firstTileMs)} | **${ratio(r.ours.firstViewportMs, r.peer.firstViewportMs)}** | ${ratio(r.ours.sequenceMs, r.peer.sequenceMs)} | ${ratio(r.ours.openRequests, r.peer.openRequests)} / **${ratio(r.ours.openBytes, r.peer.openBytes)}** | ${ratio(r.ours.viewportBytes, r.peer.viewportBytes)} | ${ratio(r.ours.sequenceBytes, r.peer.sequenceBytes)} | | | ${ratio(r.ours.warmViewportMs, r.peer.firstViewportMs)} |`,
+      );
+    }
+    if (r.ours.shown && r.ours.encodedTileBytes) lines.push(`| ${r.slide} | ours: sequence bytes / encoded tile bytes | ${ratio(r.ours.sequenceBytes, r.ours.encodedTileBytes)} | | | | | | | | | |`);
+  }
+  return lines.join('\n');
+}
+
+/** First full viewport per slide, ours against the peer, as a small SVG bar chart. */
+export function barChart(results: SlideResult[]): string {
+  const rowHeight = 46;
+  const width = 720;
+  const max = Math.max(1, ...results.flatMap((r) => [r.ours.firstViewportMs ?? 0, r.peer.firstViewportMs ?? 0]));
+  const scale = (v: number) => (v / max) * (width - 260);
+  const rows = results.map((r, i) => {
+    const y = 30 + i * rowHeight;
+    const bar = (v: number | undefined, dy: number, colour: string, label: string) =>
+      v === undefined
+        ? `<text x="240" y="${y + dy + 11}" font-size="11" fill="#999">${label}: not shown</text>`
+        : `<rect x="240" y="${y + dy}" width="${scale(v).toFixed(1)}" height="14" fill="${colour}"/><text x="${(244 + scale(v)).toFixed(1)}" y="${y + dy + 11}" font-size="11">${Math.round(v)} ms</text>`;
+    return `<text x="8" y="${y + 18}" font-size="12">${r.slide}</text>${bar(r.ours.firstViewportMs, 0, '#2b7bd6', 'ours')}${bar(r.peer.shown ? r.peer.firstViewportMs : undefined, 18, '#c9772b', 'geotiff-tilesource')}`;
+  });
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${40 + results.length * rowHeight}" font-family="sans-serif"><text x="8" y="16" font-size="13">First full viewport (ms): wsi-stream (blue) vs geotiff-tilesource (orange)</text>${rows.join('')}</svg>\n`;
+}

@@ -1,0 +1,171 @@
+/**
+ * `npm run bench [-- --quick] [-- --big] [--runs N] [--latency 40] [--mbps 100]`: our viewer against
+ * geotiff-tilesource 2.3.2 on the same slides, server and emulated network, alternately, medians of N runs.
+ * Writes bench/results/<date>.json, latest.json, latest.md and latest.svg.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from '@playwright/test';
+import { CHROMIUM_ARGS, chromiumPath } from '../e2e/support/chromium.js';
+import globalSetup from '../e2e/support/global-setup.js';
+import { RangeServer, type LoggedRequest } from '../src/server/range-file-server.js';
+import { FIXTURES, REPO_ROOT } from '../test/support/fixtures.js';
+import { barChart, markdownTable, median, type RunMetrics, type SlideResult } from './report.js';
+
+const argv = process.argv.slice(2);
+const flag = (name: string) => argv.includes(`--${name}`);
+const value = (name: string, fallback: number) => (argv.includes(`--${name}`) ? Number(argv[argv.indexOf(`--${name}`) + 1]) : fallback);
+const quick = flag('quick');
+const runs = value('runs', quick ? 1 : 3);
+const latency = value('latency', 40);
+const mbps = value('mbps', 100);
+
+/** Slides: fixtures, plus make-big-slide.sh outputs (made once, kept in bench/.slides). */
+function slides(): Array<{ name: string; dir: string; file: string }> {
+  const list = [
+    { name: 'CMU-1-Small-Region.svs', dir: `${FIXTURES}/real`, file: 'CMU-1-Small-Region.svs' },
+    { name: 'aperio-jpeg-ycbcr-240.svs', dir: `${FIXTURES}/generated`, file: 'aperio-jpeg-ycbcr-240.svs' },
+  ];
+  if (quick) return list;
+  list.push({ name: 'aperio-jp2k-33003-240.svs', dir: `${FIXTURES}/generated`, file: 'aperio-jp2k-33003-240.svs' }, { name: 'aperio-jp2k-33005-256.svs', dir: `${FIXTURES}/generated`, file: 'aperio-jp2k-33005-256.svs' });
+  const dir = join(REPO_ROOT, 'bench/.slides');
+  for (const n of flag('big') ? [11, 40] : [11]) {
+    const file = `big-${n}.tif`;
+    if (!existsSync(join(dir, file))) {
+      mkdirSync(dir, { recursive: true });
+      console.log(`making ${file} with make-big-slide.sh ${n} (libvips)…`);
+      execFileSync(join(FIXTURES, '../tools/make-big-slide.sh'), [join(dir, file), String(n)], { stdio: 'inherit' });
+    }
+    list.push({ name: `make-big-slide N=${n}`, dir, file });
+  }
+  return list;
+}
+
+/** A fixed script in slide coordinates: overview, three zooms, pans at full resolution. */
+function script(width: number, height: number): Array<[number, number, number]> {
+  const [cx, cy] = [width / 2, height / 2];
+  return [
+    [cx, cy, 0.125],
+    [cx, cy, 0.25],
+    [cx, cy, 0.5],
+    [cx, cy, 1],
+    [cx + 640, cy, 1],
+    [cx + 640, cy + 400, 1],
+    [cx - 640, cy + 400, 1],
+    [width * 0.25, height * 0.25, 0.5],
+  ];
+}
+
+async function measure(browser: Browser, server: RangeServer, viewer: 'ours' | 'peer', slideUrl: string, slidePath: string, pagesUrl: string): Promise<RunMetrics> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+  await cdp.send('Network.emulateNetworkConditions', { offline: false, latency, downloadThroughput: (mbps * 1e6) / 8, uploadThroughput: (mbps * 1e6) / 8 });
+  const first = server.log.length;
+  const url = `${pagesUrl}/bench/pages/${viewer}.html?slide=${encodeURIComponent(slideUrl)}`;
+  await page.goto(url);
+  const shown = await waitShown(page);
+  const origin = await page.evaluate(() => performance.timeOrigin);
+  const requestsSince = (from: number, until?: number) => server.log.slice(from).filter((r) => r.path === slidePath && (until === undefined || r.at <= origin + until));
+  if (!shown) {
+    await context.close();
+    return { shown: false };
+  }
+  const marks = await page.evaluate(() => (window as any).bench.marks as { metadata: number; firstTile: number; fullViewport: number });
+  const open = requestsSince(first, marks.metadata);
+  const viewport = requestsSince(first, marks.fullViewport);
+  const seqStart = server.log.length;
+  const [width, height] = await page.evaluate(() => (window as any).bench.size() as [number, number]);
+  const started = Date.now();
+  for (const [x, y, zoom] of script(width, height)) {
+    await page.evaluate(([x, y, zoom]) => (window as any).bench.goTo(x, y, zoom), [x, y, zoom] as const);
+    await page.evaluate(() => (window as any).bench.fullyLoaded());
+  }
+  const sequenceMs = Date.now() - started;
+  const sequence = server.log.slice(seqStart).filter((r) => r.path === slidePath);
+  const after = await page.evaluate(() => {
+    const w = window as any;
+    return { longTasks: w.bench.longTasks(), heap: w.bench.heap(), tilesDrawn: w.bench.tilesDrawn, tileBytes: w.wsiStats?.tileCache?.bytesRead as number | undefined };
+  });
+  const metrics: RunMetrics = {
+    shown: true,
+    metadataMs: marks.metadata,
+    firstTileMs: marks.firstTile,
+    firstViewportMs: marks.fullViewport,
+    sequenceMs,
+    openRequests: open.length,
+    openBytes: sum(open),
+    viewportRequests: viewport.length,
+    viewportBytes: sum(viewport),
+    sequenceRequests: sequence.length,
+    sequenceBytes: sum(sequence),
+    longTaskMs: after.longTasks.total,
+    longestTaskMs: after.longTasks.max,
+    heapBytes: after.heap,
+    tilesDrawn: after.tilesDrawn,
+    ...(after.tileBytes !== undefined ? { encodedTileBytes: after.tileBytes } : {}),
+  };
+  if (viewer === 'ours') {
+    // Warm reload: same browser profile, IndexedDB kept, HTTP cache still disabled.
+    const before = server.log.length;
+    await page.reload();
+    if (await waitShown(page)) {
+      const warm = await page.evaluate(() => (window as any).bench.marks.fullViewport as number);
+      metrics.warmViewportMs = warm;
+      metrics.warmRequests = server.log.slice(before).filter((r) => r.path === slidePath).length;
+    }
+  }
+  await context.close();
+  return metrics;
+}
+
+async function waitShown(page: Page): Promise<boolean> {
+  try {
+    await page.waitForFunction(() => (window as any).benchError || (window as any).bench?.marks.fullViewport, undefined, { timeout: 60_000, polling: 50 });
+    return !(await page.evaluate(() => (window as any).benchError));
+  } catch {
+    return false;
+  }
+}
+
+const sum = (log: LoggedRequest[]) => log.reduce((s, r) => s + r.bytes, 0);
+
+async function main(): Promise<void> {
+  globalSetup();
+  const pages = new RangeServer({ root: join(REPO_ROOT, 'build/pages'), log: false });
+  const pagesUrl = await pages.start();
+  const browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
+  const results: SlideResult[] = [];
+  for (const slide of slides()) {
+    const server = new RangeServer({ root: slide.dir });
+    const base = await server.start();
+    const runsBy: Record<'ours' | 'peer', RunMetrics[]> = { ours: [], peer: [] };
+    for (let i = 0; i < runs; i++) {
+      // Alternate who goes first, so neither always runs on a warmer machine.
+      const order: Array<'ours' | 'peer'> = i % 2 === 0 ? ['ours', 'peer'] : ['peer', 'ours'];
+      for (const viewer of order) {
+        runsBy[viewer].push(await measure(browser, server, viewer, `${base}/${slide.file}`, `/${slide.file}`, pagesUrl));
+      }
+    }
+    await server.stop();
+    results.push({ slide: slide.name, ours: median(runsBy.ours), peer: median(runsBy.peer) });
+    console.log(`${slide.name}: done`);
+  }
+  await browser.close();
+  await pages.stop();
+  const date = new Date().toISOString().slice(0, 10);
+  const report = { date, conditions: { latencyMs: latency, mbps, viewport: '1280x800', runs, peer: 'geotiff-tilesource@2.3.2', openseadragon: '6.1.1' }, results };
+  const dir = join(REPO_ROOT, 'bench/results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `${date}.json`), `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+  const table = markdownTable(report);
+  writeFileSync(join(dir, 'latest.md'), `${table}\n`);
+  writeFileSync(join(dir, 'latest.svg'), barChart(results));
+  console.log(table);
+}
+
+await main();
