@@ -18,8 +18,6 @@ export default defineConfig({
         demo: resolve(import.meta.dirname, 'demo/index.html'),
         view: resolve(import.meta.dirname, 'view/index.html'),
         harness: resolve(import.meta.dirname, 'e2e/harness/index.html'),
-        'bench-ours': resolve(import.meta.dirname, 'bench/pages/ours.html'),
-        'bench-peer': resolve(import.meta.dirname, 'bench/pages/peer.html'),
       },
     },
   },

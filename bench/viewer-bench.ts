@@ -8,7 +8,6 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { CHROMIUM_ARGS, chromiumPath } from '../e2e/support/chromium.js';
-import globalSetup from '../e2e/support/global-setup.js';
 import { RangeServer, type LoggedRequest } from '../src/server/range-file-server.js';
 import { FIXTURES, REPO_ROOT } from '../test/support/fixtures.js';
 import { barChart, markdownTable, median, type RunMetrics, type SlideResult } from './report.js';
@@ -134,8 +133,8 @@ async function waitShown(page: Page): Promise<boolean> {
 const sum = (log: LoggedRequest[]) => log.reduce((s, r) => s + r.bytes, 0);
 
 async function main(): Promise<void> {
-  globalSetup();
-  const pages = new RangeServer({ root: join(REPO_ROOT, 'build/pages'), log: false });
+  execFileSync(process.execPath, [join(REPO_ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'bench/vite.config.ts', '--logLevel', 'warn'], { cwd: REPO_ROOT, stdio: 'inherit' });
+  const pages = new RangeServer({ root: join(REPO_ROOT, 'build/bench'), log: false });
   const pagesUrl = await pages.start();
   const browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
   const results: SlideResult[] = [];

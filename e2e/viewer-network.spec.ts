@@ -116,9 +116,7 @@ test.describe('viewer network behaviour', () => {
   test('memory stays bounded after panning over 2,000 tiles', async ({ harness: page, servers }) => {
     const { url } = servers.slides.generated;
     const cacheCap = 150;
-    // The canvas drawer here: CI's headless Chromium renders WebGL in software, ten times slower per frame,
-    // and this test is about what is kept in memory, not how it is drawn.
-    await openViewer(page, `${url}/${SLIDE}`, { maxImageCacheCount: cacheCap, drawer: 'canvas' });
+    await openViewer(page, `${url}/${SLIDE}`, { maxImageCacheCount: cacheCap });
     await waitFullyLoaded(page);
     const heapBefore = await page.evaluate(() => (performance as any).memory.usedJSHeapSize as number);
     let loaded = 0;

@@ -6,6 +6,7 @@ import { createDecoderPool } from '../workers/default-pool.js';
 import type { DecoderPool, DecoderPoolStats } from '../workers/pool.js';
 import type { TileCacheStats } from './tile-bytes-cache.js';
 import { Emitter } from './emitter.js';
+import { preferredDrawer } from './drawer-choice.js';
 import { buildPanel } from './panel.js';
 import { prefetchWhenIdle, type PrefetchOptions } from './prefetch.js';
 import { scaleBarFor } from './scale-bar.js';
@@ -152,9 +153,7 @@ export async function createViewer(element: HTMLElement, input: SlideInput | Tif
     // The overview stays visible: OpenSeadragon would fade it out whenever the pointer rests.
     autoHideControls: false,
     imageLoaderLimit: options.imageLoaderLimit ?? 6,
-    // WebGL (falling back to canvas): it draws tiles at their exact size. The canvas drawer stretches each
-    // tile by one pixel to hide seams, which blurs native pixels at 1:1.
-    drawer: ['webgl', 'canvas'],
+    drawer: preferredDrawer(doc),
     // The minimap needs no exact pixels, and a second WebGL context is one too many on some machines.
     navigatorDrawer: 'canvas',
     immediateRender: false,

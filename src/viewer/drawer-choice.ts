@@ -1,0 +1,18 @@
+/**
+ * The OpenSeadragon drawer to use. WebGL draws tiles at their exact size (native pixels stay exact at 1:1),
+ * but where WebGL is emulated in software (SwiftShader, llvmpipe: headless browsers, VMs without a GPU)
+ * each frame costs ten times more than the canvas drawer's, so there the canvas drawer is chosen, accepting
+ * its one-pixel tile stretch (it hides seams) for a usable frame rate.
+ */
+export function preferredDrawer(doc: Document): Array<'webgl' | 'canvas'> {
+  try {
+    const gl = doc.createElement('canvas').getContext('webgl');
+    if (!gl) return ['canvas'];
+    const info = gl.getExtension('WEBGL_debug_renderer_info');
+    const renderer = String(info ? gl.getParameter(info.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER));
+    gl.getExtension('WEBGL_lose_context')?.loseContext();
+    return /swiftshader|llvmpipe|softpipe|software|basic render/i.test(renderer) ? ['canvas'] : ['webgl', 'canvas'];
+  } catch {
+    return ['canvas'];
+  }
+}
