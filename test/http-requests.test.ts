@@ -61,11 +61,11 @@ describe('opening a slide over HTTP', () => {
     });
   }
 
-  it('reads CMU-1-Small-Region in 5 requests and under 40 kB (4 IFDs spread over the last 660 kB)', async () => {
+  it('reads CMU-1-Small-Region in 5 requests and under 24 kB (4 IFDs spread over the last 660 kB)', async () => {
     const { url, server } = urlOf('CMU-1-Small-Region.svs');
     const { log } = await track(server, 'CMU-1-Small-Region.svs', () => openSlide(url));
     expect(log.length).toBe(5);
-    expect(log.reduce((s, r) => s + r.bytes, 0)).toBeLessThan(40_000);
+    expect(log.reduce((s, r) => s + r.bytes, 0)).toBeLessThan(24_000);
   });
 });
 

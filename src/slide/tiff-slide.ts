@@ -95,6 +95,12 @@ export class TiffSlide implements Slide {
     return readBlock(this.#data, tileRequest(info, x, y), opts);
   }
 
+  /** Width and height of an associated image, without reading it. */
+  associatedSize(name: AssociatedName): { width: number; height: number } | undefined {
+    const info = this.#associatedDirs.get(name);
+    return info ? { width: info.width, height: info.height } : undefined;
+  }
+
   /** Finishes pending cache writes and releases the underlying source (a Node file handle). */
   async close(): Promise<void> {
     await this.#data.close?.();

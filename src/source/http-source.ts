@@ -16,7 +16,7 @@ export interface HttpSourceOptions {
   fetch?: typeof fetch;
 }
 
-const DEFAULT_PROBE = 16 * 1024;
+const DEFAULT_PROBE = 4 * 1024;
 /** fetch bound once, so `this.#fetch === DEFAULT_FETCH` tells whether a test or host replaced it. */
 const DEFAULT_FETCH: typeof fetch = (input, init) => globalThis.fetch(input, init);
 

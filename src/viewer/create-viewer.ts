@@ -179,7 +179,7 @@ export async function createViewer(element: HTMLElement, input: SlideInput | Tif
     pruneScheduled = true;
     requestAnimationFrame(() => {
       pruneScheduled = false;
-      tileSource.abortUnwanted(tileWantedTest(osd, slide.levels));
+      tileSource.abortUnwanted(tileWantedTest(osd, tileSource.levels));
     });
   });
 

@@ -1,6 +1,8 @@
 import OpenSeadragon from 'openseadragon';
 import { SlideError } from '../errors.js';
-import type { Slide } from '../slide/types.js';
+import type { TiffSlide } from '../slide/tiff-slide.js';
+import type { SlideLevel } from '../slide/types.js';
+import { displayLevels } from './display-levels.js';
 import type { DecoderPool } from '../workers/pool.js';
 import { LevelMap } from './level-map.js';
 import { TileBytesCache } from './tile-bytes-cache.js';
@@ -30,24 +32,30 @@ export interface TileEvents {
  * ImageBitmaps. Non-power-of-two pyramids keep their true scales; edge tiles come at their true size.
  */
 export class SlideTileSource extends OpenSeadragon.TileSource {
-  readonly slide: Slide;
+  readonly slide: TiffSlide;
   readonly levelMap: LevelMap;
+  /** What the viewer draws: the slide's levels and possibly the thumbnail as a coarser overview level. */
+  readonly levels: readonly SlideLevel[];
+  readonly #overviewLevel: number | undefined;
   readonly #pool: DecoderPool;
   readonly #inFlight = new Set<InFlight>();
   readonly #events: TileEvents;
   readonly tileCache: TileBytesCache;
 
-  constructor(slide: Slide, pool: DecoderPool, events: TileEvents = {}, tileCacheBytes?: number) {
+  constructor(slide: TiffSlide, pool: DecoderPool, events: TileEvents = {}, tileCacheBytes?: number) {
+    const { levels, overview } = displayLevels(slide);
     super({
       width: slide.width,
       height: slide.height,
       tileSize: slide.levels[0]!.tileWidth,
       tileOverlap: 0,
       minLevel: 0,
-      maxLevel: slide.levels.length - 1,
+      maxLevel: levels.length - 1,
     } as OpenSeadragon.TileSourceOptions);
     this.slide = slide;
-    this.levelMap = new LevelMap(slide.levels);
+    this.levels = levels;
+    this.#overviewLevel = overview ? levels.length - 1 : undefined;
+    this.levelMap = new LevelMap(levels);
     this.#pool = pool;
     this.#events = events;
     this.tileCache = new TileBytesCache(slide, tileCacheBytes);
@@ -112,10 +120,11 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
     (job.userData as { wsi?: InFlight }).wsi = entry;
     this.#inFlight.add(entry);
     const { signal } = entry.controller;
-    this.tileCache
-      .get(tile.level, tile.x, tile.y, signal)
-      .then((encoded) => this.#pool.decodeBitmap(encoded, { signal }))
-      .then(
+    const drawn =
+      tile.level === this.#overviewLevel
+        ? this.#overview(signal)
+        : this.tileCache.get(tile.level, tile.x, tile.y, signal).then((encoded) => this.#pool.decodeBitmap(encoded, { signal }));
+    drawn.then(
         (bitmap) => {
           if (!this.#settle(entry)) return bitmap.close();
           job.finish(bitmap, null, 'imageBitmap');
@@ -129,6 +138,19 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
           this.#events.failed?.(tile, slideError);
         },
       );
+  }
+
+  /** The embedded thumbnail as one bitmap: its strips (one request) decoded in the pool and stacked. */
+  async #overview(signal: AbortSignal): Promise<ImageBitmap> {
+    const image = await this.slide.readAssociated('thumbnail', { signal });
+    const canvas = new OffscreenCanvas(image.width, image.height);
+    const context = canvas.getContext('2d')!;
+    const strips = await Promise.all(image.strips.map((strip) => this.#pool.decodeBitmap(strip, { signal })));
+    strips.forEach((bitmap, i) => {
+      context.drawImage(bitmap, 0, image.strips[i]!.top);
+      bitmap.close();
+    });
+    return canvas.transferToImageBitmap();
   }
 
   /** OpenSeadragon calls this on its own timeout, and fails the job itself: only stop our work here. */
