@@ -1,4 +1,4 @@
-import { createStore, del, delMany, entries, get, set, type UseStore } from 'idb-keyval';
+import { createStore, del, delMany, entries, get, set, setMany, type UseStore } from 'idb-keyval';
 import { SlideError } from '../errors.js';
 import { fnv1a } from './checksum.js';
 import type { RangeSource, ReadOptions } from './range-source.js';
@@ -61,6 +61,8 @@ export class PersistentCache implements RangeSource {
   #manifest?: Promise<Manifest | undefined>;
   #disabled = typeof indexedDB === 'undefined';
   readonly #writes = new Set<Promise<unknown>>();
+  readonly #touched = new Map<string, Usage>();
+  #touchTimer?: ReturnType<typeof setTimeout>;
 
   constructor(inner: VersionedSource, options: PersistentCacheOptions = {}) {
     this.#inner = inner;
@@ -107,6 +109,10 @@ export class PersistentCache implements RangeSource {
 
   /** Resolves when every pending write has reached IndexedDB (before a reload, in tests). */
   async flush(): Promise<void> {
+    if (this.#touchTimer !== undefined) {
+      clearTimeout(this.#touchTimer);
+      this.#writeTouches();
+    }
     while (this.#writes.size > 0) await Promise.allSettled([...this.#writes]);
   }
 
@@ -167,11 +173,23 @@ export class PersistentCache implements RangeSource {
     await this.#guard(() => delMany(victims, this.#stores!.usage));
   }
 
+  /**
+   * Marks a range as just used. Every cache hit would otherwise be an IndexedDB write on the tile path;
+   * recency only orders eviction, so touches are gathered and written together once a second.
+   */
   async #touch(key: string, size: number): Promise<void> {
     const usage = await this.#loadUsage();
     const record = { size, used: Date.now() };
     usage.set(key, record);
-    this.#track(this.#guard(() => set(key, record, this.#stores!.usage)));
+    this.#touched.set(key, record);
+    this.#touchTimer ??= setTimeout(() => this.#writeTouches(), 1000);
+  }
+
+  #writeTouches(): void {
+    this.#touchTimer = undefined;
+    const batch = [...this.#touched];
+    this.#touched.clear();
+    if (batch.length > 0) this.#track(this.#guard(() => setMany(batch, this.#stores!.usage)));
   }
 
   #loadUsage(): Promise<Map<string, Usage>> {

@@ -1,5 +1,6 @@
 import type OpenSeadragon from 'openseadragon';
 import type { SlideLevel } from '../slide/types.js';
+import { tilesCovering } from './level-map.js';
 import type { SlideTileSource } from './slide-tile-source.js';
 
 export interface PrefetchOptions {
@@ -18,12 +19,7 @@ export function currentLevel(levels: readonly SlideLevel[], imagePixelsPerScreen
 
 /** Tiles of `level` in the ring one tile wide around the rectangle (full-resolution pixels), nearest first. */
 export function ringAround(level: SlideLevel, base: SlideLevel, rect: { x: number; y: number; width: number; height: number }): Array<{ x: number; y: number }> {
-  const sx = base.width / level.width;
-  const sy = base.height / level.height;
-  const x0 = Math.floor(rect.x / sx / level.tileWidth);
-  const y0 = Math.floor(rect.y / sy / level.tileHeight);
-  const x1 = Math.floor((rect.x + rect.width) / sx / level.tileWidth);
-  const y1 = Math.floor((rect.y + rect.height) / sy / level.tileHeight);
+  const { x0, y0, x1, y1 } = tilesCovering(level, base, rect);
   const ring: Array<{ x: number; y: number; d: number }> = [];
   for (let y = y0 - 1; y <= y1 + 1; y++) {
     for (let x = x0 - 1; x <= x1 + 1; x++) {

@@ -4,7 +4,7 @@ import type { TiffSlide } from '../slide/tiff-slide.js';
 import type { SlideLevel } from '../slide/types.js';
 import { displayLevels } from './display-levels.js';
 import type { DecoderPool } from '../workers/pool.js';
-import { LevelMap } from './level-map.js';
+import { LevelMap, tileImageRect } from './level-map.js';
 import { TileBytesCache } from './tile-bytes-cache.js';
 
 /** Marks jobs we settle because the viewer no longer wants the tile, so the viewer can let OSD retry them later. */
@@ -87,12 +87,11 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
    */
   override getTileBounds(level: number, x: number, y: number, isSource?: boolean): OpenSeadragon.Rect {
     const l = this.levelMap.level(level);
-    const px = x * l.tileWidth;
-    const py = y * l.tileHeight;
-    const sx = Math.min(l.tileWidth, l.width - px);
-    const sy = Math.min(l.tileHeight, l.height - py);
-    if (isSource) return new OpenSeadragon.Rect(0, 0, sx, sy);
-    return new OpenSeadragon.Rect(px / l.width, py / l.width, sx / l.width, sy / l.width);
+    const rect = tileImageRect(l, this.levels[0]!, x, y);
+    const scale = this.levels[0]!.width / l.width;
+    if (isSource) return new OpenSeadragon.Rect(0, 0, rect.width / scale, rect.height / scale);
+    const unit = this.levels[0]!.width;
+    return new OpenSeadragon.Rect(rect.x / unit, rect.y / unit, rect.width / unit, rect.height / unit);
   }
 
   override tileExists(level: number, x: number, y: number): boolean {

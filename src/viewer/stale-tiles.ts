@@ -1,5 +1,6 @@
 import type OpenSeadragon from 'openseadragon';
 import type { SlideLevel } from '../slide/types.js';
+import { tileImageRect } from './level-map.js';
 
 /**
  * Whether an in-flight tile is still worth finishing: it overlaps the viewport (plus half a screen of margin,
@@ -17,12 +18,7 @@ export function tileWantedTest(viewer: OpenSeadragon.Viewer, levels: readonly Sl
     const l = levels[level];
     if (!l) return false;
     if (l.downsample < needed / 3) return false;
-    const scaleX = levels[0]!.width / l.width;
-    const scaleY = levels[0]!.height / l.height;
-    const left = x * l.tileWidth * scaleX;
-    const top = y * l.tileHeight * scaleY;
-    const right = left + l.tileWidth * scaleX;
-    const bottom = top + l.tileHeight * scaleY;
-    return right >= view.x - marginX && left <= view.x + view.width + marginX && bottom >= view.y - marginY && top <= view.y + view.height + marginY;
+    const t = tileImageRect(l, levels[0]!, x, y);
+    return t.x + t.width >= view.x - marginX && t.x <= view.x + view.width + marginX && t.y + t.height >= view.y - marginY && t.y <= view.y + view.height + marginY;
   };
 }
