@@ -1,14 +1,20 @@
+import type { Page } from '@playwright/test';
 import { expect, test } from './support/fixtures.js';
 
 declare const harness: any;
 
 const CMU = 'CMU-1-Small-Region.svs';
 
+/** Opens CMU-1-Small-Region in the harness viewer, kept as `window.viewer`. */
+async function openCmu(page: Page, base: string): Promise<void> {
+  await page.evaluate(async (url) => {
+    (window as any).viewer = await harness.createViewer(document.getElementById('viewer'), url, { osd: { animationTime: 0 } });
+  }, `${base}/${CMU}`);
+}
+
 test.describe('createViewer controls', () => {
   test('scale bar follows the zoom, keys zoom and go home, F does not flip the slide', async ({ harness: page, servers }) => {
-    await page.evaluate(async (url) => {
-      (window as any).viewer = await harness.createViewer(document.getElementById('viewer'), url, { osd: { animationTime: 0 } });
-    }, `${servers.slides.real.url}/${CMU}`);
+    await openCmu(page, servers.slides.real.url);
     const bar = page.locator('.wsi-bar');
     await expect(bar).toBeVisible();
     const micrometres = async () => Number(await bar.getAttribute('data-micrometres-per-pixel'));
@@ -40,9 +46,7 @@ test.describe('createViewer controls', () => {
   });
 
   test('the panel shows metadata and decodes the label on demand, never into the pyramid', async ({ harness: page, servers }) => {
-    await page.evaluate(async (url) => {
-      (window as any).viewer = await harness.createViewer(document.getElementById('viewer'), url, { osd: { animationTime: 0 } });
-    }, `${servers.slides.real.url}/${CMU}`);
+    await openCmu(page, servers.slides.real.url);
     const panel = page.locator('.wsi-panel');
     await expect(panel).toBeHidden();
     await page.locator('.wsi-tools button').click();
