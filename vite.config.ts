@@ -1,8 +1,14 @@
 import { resolve } from 'node:path';
-import { defineConfig } from 'vite';
+import { defineConfig, type UserConfig } from 'vite';
 
-/** Pages built for the browser: the demo, the sidecar's viewer page and the test harness. Relative base so they work from any path. */
-export default defineConfig({
+/**
+ * Pages built for the browser: the demo, the sidecar's viewer page and the test harness. Relative base so they work
+ * from any path. `--mode sidecar-page` builds the viewer page alone into dist/pages, which the npm package carries
+ * so that `wsi-stream serve` has its /view page when installed.
+ */
+export default defineConfig(({ mode }) => (mode === 'sidecar-page' ? sidecarPage : pages));
+
+export const pages: UserConfig = {
   base: './',
   // Bundled sample slides, served beside the demo.
   publicDir: 'demo/public',
@@ -21,4 +27,10 @@ export default defineConfig({
       },
     },
   },
-});
+};
+
+const sidecarPage: UserConfig = {
+  ...pages,
+  publicDir: false,
+  build: { ...pages.build, outDir: 'dist/pages', rolldownOptions: { input: { view: resolve(import.meta.dirname, 'view/index.html') } } },
+};

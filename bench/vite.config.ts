@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { defineConfig, mergeConfig } from 'vite';
-import base from '../vite.config.js';
+import { pages as base } from '../vite.config.js';
 
 const root = resolve(import.meta.dirname, '..');
 

@@ -3,6 +3,8 @@ export type { RangeSource, ReadOptions } from './source/range-source.js';
 export { MemorySource } from './source/memory-source.js';
 export { BlobSource } from './source/blob-source.js';
 export { HttpSource, type HttpSourceOptions } from './source/http-source.js';
+export { presignedUrlSource } from './source/presigned-url-source.js';
+export { CachedUrl, type ExpiringUrl, type UrlFetcher, type UrlProvider } from './source/url-provider.js';
 export { BlockCache, type BlockCacheOptions, type BlockCacheStats } from './source/block-cache.js';
 export { MetricsSource, type RequestMetrics } from './source/metrics-source.js';
 export { PrefetchedSource } from './source/prefetched-source.js';

@@ -1,4 +1,4 @@
-import { presignedUrlSource } from '../src/s3.js';
+import { presignedUrlSource } from '../src/viewer.js';
 import { createViewer, SlideError } from '../src/viewer.js';
 
 /** What the sidecar injects: the slide id and, with auth on, a viewer token this page renews before it ends. */

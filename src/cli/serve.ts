@@ -31,10 +31,11 @@ export function storeFrom(target: string | undefined, flags: Map<string, string 
   throw new SlideError('invalid_argument', 'Give slides to serve: s3://bucket[/prefix], --s3-bucket NAME, or a folder.');
 }
 
-/** The built pages (viewer) beside the package, when they were built. */
+/** The built viewer page: the package's own (dist/pages), else the repository's full build (build/pages). */
 function pagesDir(): string | undefined {
-  const dir = resolve(fileURLToPath(new URL('../../build/pages', import.meta.url)));
-  return existsSync(resolve(dir, 'view', 'index.html')) ? dir : undefined;
+  return ['../pages', '../../build/pages']
+    .map((relative) => resolve(fileURLToPath(new URL(relative, import.meta.url))))
+    .find((dir) => existsSync(resolve(dir, 'view', 'index.html')));
 }
 
 /** `wsi-stream serve …` (and `wsi-stream s3://bucket`): the WSIStreamer-compatible sidecar. */

@@ -47,8 +47,3 @@ export function s3UrlFetcher(options: S3SourceOptions): UrlFetcher {
     return { url, expiresAt };
   };
 }
-
-/** A source over presigned URLs the app hands out (from the sidecar or its own backend), renewed as they expire. */
-export function presignedUrlSource(id: string, fetchUrl: UrlFetcher, http: Omit<HttpSourceOptions, 'id'> = {}): HttpSource {
-  return new HttpSource(new CachedUrl(fetchUrl), { ...http, id });
-}

@@ -1,0 +1,31 @@
+import { resolve } from 'node:path';
+import { defineConfig } from 'vite';
+
+/**
+ * The browser bundles of the npm package. `vite build -c vite.lib.config.ts` writes the ES module build of
+ * `wsi-stream/viewer` (OpenSeadragon left to the app, as a peer dependency); `--mode iife` writes
+ * `wsi-stream.iife.js`, one script that sets `window.WsiStream` with OpenSeadragon inside. Both load the decode
+ * worker, its JPEG 2000 chunk and the WASM from beside themselves, wherever they are served from.
+ */
+export default defineConfig(({ mode }) => {
+  const iife = mode === 'iife';
+  return {
+    base: './',
+    publicDir: false,
+    // One self-contained worker file (the JPEG 2000 glue and its WASM inlined): an app's bundler copies it as an
+    // asset, and a chunk beside it would be left behind.
+    worker: { format: 'es', rolldownOptions: { output: { codeSplitting: false } } },
+    optimizeDeps: { include: ['@cornerstonejs/codec-openjpeg/decodewasmjs'] },
+    build: {
+      outDir: 'dist/browser',
+      emptyOutDir: !iife,
+      target: 'es2022',
+      sourcemap: true,
+      assetsDir: 'assets',
+      lib: iife
+        ? { entry: resolve(import.meta.dirname, 'src/bundle/iife.ts'), formats: ['iife'], name: 'WsiStream', fileName: () => 'wsi-stream.iife.js' }
+        : { entry: { viewer: resolve(import.meta.dirname, 'src/viewer.ts') }, formats: ['es'], fileName: (_format, name) => `${name}.js` },
+      rolldownOptions: iife ? {} : { external: (id: string) => id === 'openseadragon' || id.startsWith('openseadragon/') },
+    },
+  };
+});
