@@ -1,64 +1,136 @@
-import { BlobSource, createViewer, SlideError, type WsiViewer } from '../src/viewer.js';
+import { BlobSource, createViewer, SlideError, type SlideInput, type WsiViewer } from '../src/viewer.js';
+import { bucketCatalogue, parseS3Target, s3Input, sampleCatalogue, sidecarCatalogue, type CatalogueEntry, type S3Settings } from './catalogues.js';
+import { renderNetworkPanel } from './network-panel.js';
+import { SlideBrowser } from './slide-browser.js';
 
 /** Sample slides sit beside the built assets (Vite's public folder), wherever the site is deployed. */
 const SAMPLES = new URL(/* @vite-ignore */ '../samples/', import.meta.url);
 
-interface Sample {
-  file: string;
-  title: string;
-}
+/** A heading per error code: the SlideError's message under it says what to do. */
+const HEADINGS: Partial<Record<string, string>> = {
+  not_found: 'The slide was not found',
+  http_404: 'The slide was not found',
+  http_403: 'Access to the slide was refused',
+  access_denied: 'Access to the slide was refused',
+  credentials_expired: 'The credentials or link have expired',
+  cors_blocked: 'The server does not let this page read the slide (CORS)',
+  network: 'The slide server could not be reached',
+  not_tiff: 'This is not a slide this viewer can read',
+  not_tiled: 'This TIFF is not tiled',
+  unsupported_compression: 'The slide uses a compression this viewer cannot decode',
+  corrupt: 'The slide file is damaged',
+  truncated: 'The slide file is incomplete',
+  range_unsupported: 'The server does not support partial downloads',
+  wrong_region: 'The bucket is in another region',
+};
 
 const viewerElement = document.getElementById('viewer')!;
 const banner = document.getElementById('banner')!;
-const statsLine = document.getElementById('stats')!;
+const network = document.getElementById('network') as HTMLTableElement;
+const themeButton = document.getElementById('theme') as HTMLButtonElement;
+const browser = new SlideBrowser(document.getElementById('browser')!, (entry) => void openEntry(entry));
 let current: WsiViewer | undefined;
+let theme: 'dark' | 'light' = localStorage.getItem('wsi-theme') === 'light' ? 'light' : 'dark';
 
 function showError(error: unknown): void {
-  banner.textContent = SlideError.is(error) ? `${error.code}: ${error.message}` : String(error);
+  const code = SlideError.is(error) ? error.code : undefined;
+  const heading = Object.assign(document.createElement('strong'), { textContent: (code && HEADINGS[code]) ?? 'The slide could not be opened' });
+  const message = error instanceof Error ? error.message : String(error);
+  banner.replaceChildren(heading, `${code ? `${code}: ` : ''}${message}`);
+  banner.dataset.code = code ?? 'error';
   banner.hidden = false;
 }
 
-async function open(input: string | Blob, label: string): Promise<void> {
+function applyTheme(): void {
+  document.documentElement.dataset.theme = theme;
+  themeButton.textContent = theme === 'dark' ? 'Light' : 'Dark';
+  current?.setTheme(theme);
+}
+
+/** Puts what is open into the address bar, so the page can be bookmarked or shared; the viewport follows in the hash. */
+function remember(params: Record<string, string>): void {
+  history.replaceState(null, '', `?${new URLSearchParams(params).toString()}${location.hash}`);
+}
+
+async function open(input: SlideInput | Promise<SlideInput>, label: string): Promise<void> {
   banner.hidden = true;
   current?.destroy();
   current = undefined;
+  const started = performance.now();
+  let firstTileMs: number | undefined;
   try {
-    current = await createViewer(viewerElement, typeof input === 'string' ? input : new BlobSource(input, label), { hashViewport: true });
-    current.on('stats', (s) => (statsLine.textContent = `${s.requests} requests, ${(s.bytes / 1024).toFixed(0)} kB, ${s.tilesLoaded} tiles`));
+    const viewer = await createViewer(viewerElement, await input, { hashViewport: true, theme });
+    current = viewer;
+    // A handle for the browser console: `wsiViewer.stats()`, `wsiViewer.osd.viewport`…
+    (window as unknown as { wsiViewer?: WsiViewer }).wsiViewer = viewer;
+    viewer.on('tile-loaded', () => (firstTileMs ??= performance.now() - started));
+    viewer.on('stats', (stats) => renderNetworkPanel(network, stats, firstTileMs));
+    renderNetworkPanel(network, viewer.stats(), firstTileMs);
     document.title = `${label} — wsi-stream`;
   } catch (error) {
     showError(error);
   }
 }
 
-async function listSamples(): Promise<Sample[]> {
-  const response = await fetch(new URL('index.json', SAMPLES));
-  return response.ok ? ((await response.json()) as Sample[]) : [];
+function openEntry(entry: CatalogueEntry): Promise<void> {
+  if (entry.link) remember(entry.link);
+  else history.replaceState(null, '', location.pathname);
+  return open(entry.open(), entry.title);
 }
 
-async function main(): Promise<void> {
-  const samples = await listSamples();
-  const nav = document.getElementById('samples')!;
-  const params = new URLSearchParams(location.search);
-  const requested = params.get('slide');
-  for (const sample of samples) {
-    const button = document.createElement('button');
-    button.textContent = sample.title;
-    button.dataset.file = sample.file;
-    button.addEventListener('click', () => {
-      nav.querySelectorAll('button').forEach((b) => b.setAttribute('aria-current', String(b === button)));
-      const url = new URL(sample.file, SAMPLES).href;
-      history.replaceState(null, '', `?slide=${encodeURIComponent(url)}`);
-      void open(url, sample.file);
-    });
-    nav.append(button);
+async function browse(entries: Promise<CatalogueEntry[]>): Promise<HTMLButtonElement[]> {
+  banner.hidden = true;
+  try {
+    return browser.show(await entries);
+  } catch (error) {
+    showError(error);
+    return [];
   }
+}
+
+function s3Settings(form: HTMLFormElement): S3Settings {
+  const data = new FormData(form);
+  const field = (name: string) => String(data.get(name) ?? '').trim();
+  return { region: field('region'), endpoint: field('endpoint'), accessKeyId: field('accessKeyId'), secretAccessKey: field('secretAccessKey'), sessionToken: field('sessionToken'), identityPoolId: field('identityPoolId') };
+}
+
+function nameOf(path: string): string {
+  return decodeURIComponent(path.split(/[/?#]/).filter(Boolean).pop() ?? path);
+}
+
+function bindForms(): void {
   document.getElementById('by-url')!.addEventListener('submit', (event) => {
     event.preventDefault();
     const url = String(new FormData(event.target as HTMLFormElement).get('url') ?? '').trim();
     if (!url) return;
-    history.replaceState(null, '', `?slide=${encodeURIComponent(url)}`);
-    void open(url, url.split('/').pop() ?? url);
+    browser.select(undefined);
+    remember({ slide: url });
+    void open(url, nameOf(url));
+  });
+  document.getElementById('by-sidecar')!.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const base = String(new FormData(event.target as HTMLFormElement).get('sidecar') ?? '').trim();
+    if (!base) return;
+    remember({ sidecar: base });
+    void browse(sidecarCatalogue(base, new AbortController().signal));
+  });
+  document.getElementById('by-s3')!.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const form = event.target as HTMLFormElement;
+    const settings = s3Settings(form);
+    try {
+      const { bucket, key } = parseS3Target(String(new FormData(form).get('uri') ?? ''));
+      // Credentials never go into the address bar: only a public bucket's slide is worth a link.
+      const publicLink = !settings.accessKeyId && !settings.identityPoolId;
+      if (key && !key.endsWith('/')) {
+        if (publicLink) remember({ slide: `s3://${bucket}/${key}`, ...(settings.region ? { region: settings.region } : {}), ...(settings.endpoint ? { endpoint: settings.endpoint } : {}) });
+        void open(s3Input(settings, bucket, key), nameOf(key));
+      } else {
+        void browse(bucketCatalogue(settings, bucket, key, new AbortController().signal));
+      }
+    } catch (error) {
+      showError(error);
+    }
   });
   const main = document.getElementById('main')!;
   main.addEventListener('dragover', (e) => {
@@ -70,10 +142,49 @@ async function main(): Promise<void> {
     e.preventDefault();
     main.classList.remove('dragging');
     const file = e.dataTransfer?.files[0];
-    if (file) void open(file, file.name);
+    if (!file) return;
+    browser.select(undefined);
+    // A local file has no address to share: the link goes back to the plain demo.
+    history.replaceState(null, '', location.pathname);
+    void open(new BlobSource(file, file.name), file.name);
   });
-  if (requested) await open(requested, requested.split('/').pop() ?? requested);
-  else if (samples[0]) (nav.querySelector('button') as HTMLButtonElement).click();
+  themeButton.addEventListener('click', () => {
+    theme = theme === 'dark' ? 'light' : 'dark';
+    localStorage.setItem('wsi-theme', theme);
+    applyTheme();
+  });
+}
+
+/** `?slide=<url or s3://…>[&region=&endpoint=]`, `?sidecar=<url>[&id=<slide>]`, else the first sample. */
+async function main(): Promise<void> {
+  applyTheme();
+  bindForms();
+  const params = new URLSearchParams(location.search);
+  const sidecar = params.get('sidecar');
+  const slide = params.get('slide');
+  if (sidecar) {
+    const entries = await sidecarCatalogue(sidecar, new AbortController().signal).catch((error: unknown) => (showError(error), []));
+    const buttons = browser.show(entries);
+    const wanted = params.get('id');
+    const index = entries.findIndex((e) => e.title === wanted);
+    if (wanted && index >= 0) {
+      browser.select(buttons[index]);
+      await openEntry(entries[index]!);
+    }
+    return;
+  }
+  const samples = await sampleCatalogue(SAMPLES);
+  const buttons = browser.show(samples);
+  if (slide?.startsWith('s3://')) {
+    const { bucket, key } = parseS3Target(slide);
+    await open(s3Input({ region: params.get('region') ?? '', endpoint: params.get('endpoint') ?? '', accessKeyId: '', secretAccessKey: '', sessionToken: '', identityPoolId: '' }, bucket, key), nameOf(key));
+  } else if (slide) {
+    const index = samples.findIndex((s) => s.link?.slide === slide);
+    browser.select(buttons[index]);
+    await open(slide, samples[index]?.title ?? nameOf(slide));
+  } else {
+    buttons[0]?.click();
+  }
 }
 
 void main();

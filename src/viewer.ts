@@ -3,3 +3,4 @@ export { createViewer, type CreateViewerOptions, type WsiViewer, type ViewerEven
 export { SlideTileSource, STALE_TILE } from './viewer/slide-tile-source.js';
 export { LevelMap } from './viewer/level-map.js';
 export { scaleBarFor } from './viewer/scale-bar.js';
+export { slideThumbnail } from './viewer/thumbnail.js';

@@ -1,13 +1,11 @@
 import OpenSeadragon from 'openseadragon';
 import * as wsi from '../../src/viewer.js';
 import * as s3 from '../../src/s3.js';
-import { s3rverCompatible } from '../../test/support/s3rver-compat.js';
 
 /** What the browser tests drive: the library's browser entry, and a worker that crashes on its first job. */
 const harness = {
   ...wsi,
   s3,
-  s3rverCompatible,
   OpenSeadragon,
   crashingWorker: () => new Worker(new URL('./crashing.worker.ts', import.meta.url), { type: 'module' }),
   decodeWorker: () => new Worker(new URL('../../workers/decode.worker.ts', import.meta.url), { type: 'module' }),

@@ -19,7 +19,7 @@ export interface S3Location {
 /** A client for the location, or the one the caller gave. Checksums only when required: S3-compatible servers differ. */
 export function s3Client(location: S3Location, extra: Partial<S3ClientConfig> = {}): S3Client {
   if (location.client) return location.client;
-  return new S3Client({
+  const client = new S3Client({
     region: location.region ?? 'us-east-1',
     ...(location.endpoint ? { endpoint: location.endpoint, forcePathStyle: true } : {}),
     ...(location.credentials ? { credentials: location.credentials } : {}),
@@ -27,4 +27,23 @@ export function s3Client(location: S3Location, extra: Partial<S3ClientConfig> = 
     responseChecksumValidation: 'WHEN_REQUIRED',
     ...extra,
   });
+  if (location.endpoint) withoutBucketSlash(client);
+  return client;
+}
+
+/**
+ * Path-style bucket requests (listing) go to `/bucket/`; S3-compatible stores disagree on whether that slash is part
+ * of what they sign (s3rver signs `/bucket`, and refuses the SDK's signature). AWS and MinIO answer both forms, so
+ * send the one every store accepts.
+ */
+export function withoutBucketSlash(client: S3Client): S3Client {
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      const request = args.request as { path?: string };
+      if (request.path && /^\/[^/]+\/$/.test(request.path)) request.path = request.path.slice(0, -1);
+      return next(args);
+    },
+    { step: 'build', name: 'withoutBucketSlash' },
+  );
+  return client;
 }

@@ -76,6 +76,7 @@ export interface WsiViewer {
   readonly pool: DecoderPool;
   on<K extends keyof ViewerEvents>(event: K, handler: (payload: ViewerEvents[K]) => void): () => void;
   stats(): ViewerStats;
+  setTheme(theme: 'dark' | 'light'): void;
   destroy(): void;
 }
 
@@ -199,6 +200,9 @@ export async function createViewer(element: HTMLElement, input: SlideInput | Tif
     pool,
     on: (event, handler) => events.on(event, handler),
     stats,
+    setTheme(theme) {
+      root.className = `wsi-root wsi-${theme}`;
+    },
     destroy() {
       stopPrefetch();
       events.clear();

@@ -1,5 +1,6 @@
 import type { Slide, AssociatedName } from '../slide/types.js';
 import type { DecoderPool } from '../workers/pool.js';
+import { associatedCanvas } from './associated-canvas.js';
 
 function row(table: HTMLTableElement, key: string, value: string): void {
   const tr = table.insertRow();
@@ -39,19 +40,8 @@ export function buildPanel(doc: Document, slide: Slide, pool: DecoderPool): HTML
   return panel;
 }
 
-/** Decodes an associated image's strips in the pool and draws them on a canvas beside the buttons. */
+/** Shows one associated image beside the buttons, replacing the one shown before. */
 async function showAssociated(doc: Document, container: HTMLElement, slide: Slide, pool: DecoderPool, name: AssociatedName): Promise<void> {
   container.querySelector('canvas')?.remove();
-  const image = await slide.readAssociated(name);
-  const canvas = doc.createElement('canvas');
-  canvas.width = image.width;
-  canvas.height = image.height;
-  canvas.dataset.associated = name;
-  const context = canvas.getContext('2d')!;
-  for (const strip of image.strips) {
-    const bitmap = await pool.decodeBitmap(strip);
-    context.drawImage(bitmap, 0, strip.top);
-    bitmap.close();
-  }
-  container.append(canvas);
+  container.append(await associatedCanvas(doc, slide, pool, name));
 }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, PutBucketCorsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { REPO_ROOT } from './fixtures.js';
-import { s3rverCompatible } from './s3rver-compat.js';
+import { s3Client } from '../../src/s3/client.js';
 
 /** The credentials s3rver accepts. */
 export const S3_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
@@ -57,9 +57,7 @@ export async function startS3Server(bucket = 'wsi'): Promise<S3TestServer> {
   child.stderr!.on('data', (d) => (output += d));
   await waitForPort(port, child, () => output);
   const endpoint = `http://127.0.0.1:${port}`;
-  const client = s3rverCompatible(
-    new S3Client({ region: 'us-east-1', endpoint, forcePathStyle: true, credentials: S3_CREDENTIALS, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' }),
-  );
+  const client = s3Client({ bucket, endpoint, credentials: S3_CREDENTIALS });
   await client.send(new CreateBucketCommand({ Bucket: bucket }));
   await client.send(
     new PutBucketCorsCommand({

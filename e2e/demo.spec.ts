@@ -1,0 +1,199 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Page } from '@playwright/test';
+import { createSidecar } from '../src/sidecar/server.js';
+import { FolderStore } from '../src/sidecar/folder-store.js';
+import { RangeServer } from '../src/server/range-file-server.js';
+import { FIXTURES, fixturePath } from '../test/support/fixtures.js';
+import { fixtureBytes, S3_CREDENTIALS } from '../test/support/s3-server.js';
+import { expect, test } from './support/fixtures.js';
+
+/** The README's screenshot, rewritten by every run of the suite. */
+const SCREENSHOT = resolve(import.meta.dirname, '../docs/demo.png');
+
+/** The built demo (npm start serves the same files), never the dev server. */
+async function openDemo(page: Page, pages: string, query = ''): Promise<string[]> {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.goto(`${pages}/demo/${query}`);
+  return errors;
+}
+
+async function waitForTiles(page: Page, title: string): Promise<void> {
+  await expect(page).toHaveTitle(`${title} — wsi-stream`, { timeout: 30_000 });
+  await expect(page.locator('#network [data-stat="first-tile"] td')).toHaveText(/^\d+ ms$/, { timeout: 30_000 });
+}
+
+/** Viewport centre (full-resolution pixels) and zoom (screen pixels per image pixel) of the demo's viewer. */
+function viewport(page: Page): Promise<{ x: number; y: number; zoom: number }> {
+  return page.evaluate(() => {
+    const osd = (window as any).wsiViewer.osd;
+    const item = osd.world.getItemAt(0);
+    const centre = item.viewportToImageCoordinates(osd.viewport.getCenter(true));
+    return { x: centre.x, y: centre.y, zoom: item.viewportToImageZoom(osd.viewport.getZoom(true)) };
+  });
+}
+
+test.describe('the demo, built', () => {
+  test('the slide browser lists the samples with thumbnails and opens the one clicked', async ({ page, servers }) => {
+    const errors = await openDemo(page, servers.pages);
+    const slides = page.locator('#browser button.slide');
+    await expect(slides).toHaveCount(3);
+    // Every sample gets a picture drawn from its own thumbnail or coarsest level.
+    await expect(page.locator('#browser .thumb canvas')).toHaveCount(3, { timeout: 30_000 });
+    await waitForTiles(page, 'CMU-1 small region — Aperio SVS, JPEG (RGB)');
+    await slides.nth(2).click();
+    await waitForTiles(page, 'Boxes — generic pyramidal TIFF, Deflate');
+    expect(new URL(page.url()).searchParams.get('slide')).toMatch(/\/samples\/boxes\.tiff$/);
+    await expect(slides.nth(2)).toHaveAttribute('aria-current', 'true');
+    // Its bytes came over the network, or from IndexedDB where its thumbnail left them.
+    const requests = Number(await page.locator('#network [data-stat="requests"] td').textContent());
+    const cacheHits = Number((await page.locator('#network [data-stat="cache-hits"] td').textContent())!.split(' ')[0]);
+    expect(requests + cacheHits).toBeGreaterThan(0);
+    expect(errors).toEqual([]);
+  });
+
+  test('the README screenshot: CMU-1-Small-Region in the demo', async ({ page, servers }) => {
+    await openDemo(page, servers.pages);
+    await waitForTiles(page, 'CMU-1 small region — Aperio SVS, JPEG (RGB)');
+    await expect(page.locator('#browser .thumb canvas')).toHaveCount(3, { timeout: 30_000 });
+    await page.waitForFunction(() => (window as any).wsiViewer.osd.world.getItemAt(0).getFullyLoaded());
+    mkdirSync(resolve(SCREENSHOT, '..'), { recursive: true });
+    await page.screenshot({ path: SCREENSHOT });
+    expect(readFileSync(SCREENSHOT).length).toBeGreaterThan(50_000);
+  });
+
+  test('opens a slide by URL from another origin', async ({ page, servers }) => {
+    const errors = await openDemo(page, servers.pages);
+    await waitForTiles(page, 'CMU-1 small region — Aperio SVS, JPEG (RGB)');
+    const url = `${servers.slides.generated.url}/aperio-jpeg-ycbcr-240.svs`;
+    await page.fill('#by-url input', url);
+    await page.click('#by-url button');
+    await waitForTiles(page, 'aperio-jpeg-ycbcr-240.svs');
+    expect(new URL(page.url()).searchParams.get('slide')).toBe(url);
+    expect(errors).toEqual([]);
+  });
+
+  test('opens a local file dropped on the viewer, reading it in place', async ({ page, servers }) => {
+    const errors = await openDemo(page, servers.pages);
+    await waitForTiles(page, 'CMU-1 small region — Aperio SVS, JPEG (RGB)');
+    const bytes = readFileSync(fixturePath('boxes.tiff')).toString('base64');
+    const requestsBefore = servers.slides.real.server.log.length + servers.slides.generated.server.log.length;
+    const dataTransfer = await page.evaluateHandle((base64) => {
+      const file = new File([Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))], 'dropped-boxes.tiff', { type: 'image/tiff' });
+      const transfer = new DataTransfer();
+      transfer.items.add(file);
+      return transfer;
+    }, bytes);
+    await page.dispatchEvent('#main', 'dragover', { dataTransfer });
+    await expect(page.locator('#main')).toHaveClass(/dragging/);
+    await page.dispatchEvent('#main', 'drop', { dataTransfer });
+    await waitForTiles(page, 'dropped-boxes.tiff');
+    await expect(page.locator('#main')).not.toHaveClass(/dragging/);
+    // Nothing was uploaded or fetched: the file was read through File.slice.
+    expect(servers.slides.real.server.log.length + servers.slides.generated.server.log.length).toBe(requestsBefore);
+    expect(new URL(page.url()).search).toBe('');
+    expect(errors).toEqual([]);
+  });
+
+  test('a deep link restores the slide and the viewport', async ({ page, servers }) => {
+    const url = `${servers.slides.real.url}/CMU-1-Small-Region.svs`;
+    const errors = await openDemo(page, servers.pages, `?slide=${encodeURIComponent(url)}#x=1500&y=900&z=0.75`);
+    await waitForTiles(page, 'CMU-1-Small-Region.svs');
+    const view = await viewport(page);
+    expect(view.x).toBeCloseTo(1500, 0);
+    expect(view.y).toBeCloseTo(900, 0);
+    expect(view.zoom).toBeCloseTo(0.75, 3);
+    expect(errors).toEqual([]);
+  });
+
+  test('the theme switch recolours page and viewer and is remembered', async ({ page, servers }) => {
+    await openDemo(page, servers.pages);
+    await waitForTiles(page, 'CMU-1 small region — Aperio SVS, JPEG (RGB)');
+    await expect(page.locator('.wsi-root')).toHaveClass(/wsi-dark/);
+    await page.click('#theme');
+    await expect(page.locator('html')).toHaveAttribute('data-theme', 'light');
+    await expect(page.locator('.wsi-root')).toHaveClass(/wsi-light/);
+    await page.reload();
+    await waitForTiles(page, 'CMU-1 small region — Aperio SVS, JPEG (RGB)');
+    await expect(page.locator('.wsi-root')).toHaveClass(/wsi-light/);
+  });
+
+  for (const [what, path, code, heading] of [
+    ['a missing slide', '/no-such-slide.svs', 'http_404', 'The slide was not found'],
+    ['a file that is not a slide', '/ORIGIN.md', 'not_tiff', 'This is not a slide this viewer can read'],
+  ] as const) {
+    test(`${what} shows a banner that says what happened`, async ({ page, servers }) => {
+      await openDemo(page, servers.pages, `?slide=${encodeURIComponent(`${servers.pages}/samples${path}`)}`);
+      const banner = page.locator('#banner');
+      await expect(banner).toBeVisible({ timeout: 30_000 });
+      await expect(banner).toHaveAttribute('data-code', code);
+      await expect(banner.locator('strong')).toHaveText(heading);
+      await expect(banner).toContainText(`${code}: `);
+    });
+  }
+
+  test('a server without CORS for this page shows the cors_blocked banner with the fix', async ({ page, servers }) => {
+    const closed = new RangeServer({ root: `${FIXTURES}/real`, cors: false });
+    const url = `${await closed.start()}/CMU-1-Small-Region.svs`;
+    try {
+      await openDemo(page, servers.pages, `?slide=${encodeURIComponent(url)}`);
+      const banner = page.locator('#banner');
+      await expect(banner).toHaveAttribute('data-code', 'cors_blocked', { timeout: 30_000 });
+      await expect(banner).toContainText('CORS');
+    } finally {
+      await closed.stop();
+    }
+  });
+
+  test('browses a sidecar: its thumbnails, and slides opened from the URLs it hands out', async ({ page, servers }) => {
+    const sidecar = createSidecar({ store: new FolderStore(`${FIXTURES}/real`), host: '127.0.0.1', port: 0 });
+    const base = await sidecar.listen();
+    try {
+      const errors = await openDemo(page, servers.pages);
+      await page.fill('#by-sidecar input', base);
+      await page.click('#by-sidecar button');
+      const entry = page.locator('#browser button.slide', { hasText: 'CMU-1-Small-Region.svs' });
+      await expect(entry.locator('img')).toBeVisible({ timeout: 30_000 });
+      expect(await entry.locator('img').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
+      await entry.click();
+      await waitForTiles(page, 'CMU-1-Small-Region.svs');
+      const params = new URL(page.url()).searchParams;
+      expect([params.get('sidecar'), params.get('id')]).toEqual([base, 'CMU-1-Small-Region.svs']);
+      // The deep link opens the same slide through the sidecar again.
+      await page.reload();
+      await waitForTiles(page, 'CMU-1-Small-Region.svs');
+      expect(errors).toEqual([]);
+    } finally {
+      await sidecar.close();
+    }
+  });
+
+  test('browses a bucket with credentials and opens a slide from it', async ({ page, servers, s3 }) => {
+    await s3.upload('demo/CMU-1-Small-Region.svs', fixtureBytes(fixturePath('CMU-1-Small-Region.svs')));
+    await s3.upload('demo/boxes.tiff', fixtureBytes(fixturePath('boxes.tiff')));
+    const errors = await openDemo(page, servers.pages);
+    await waitForTiles(page, 'CMU-1 small region — Aperio SVS, JPEG (RGB)');
+    await page.click('#s3 summary');
+    await page.fill('#by-s3 [name="uri"]', `s3://${s3.bucket}/demo/`);
+    await page.fill('#by-s3 [name="endpoint"]', s3.endpoint);
+    await page.fill('#by-s3 [name="accessKeyId"]', S3_CREDENTIALS.accessKeyId);
+    // A wrong secret first: the banner says so, and the list stays as it was.
+    await page.fill('#by-s3 [name="secretAccessKey"]', 'not-the-secret');
+    await page.click('#by-s3 button');
+    await expect(page.locator('#banner')).toHaveAttribute('data-code', 'access_denied', { timeout: 30_000 });
+    await page.fill('#by-s3 [name="secretAccessKey"]', S3_CREDENTIALS.secretAccessKey);
+    await page.click('#by-s3 button');
+    await expect(page.locator('#banner')).toBeHidden();
+    const slides = page.locator('#browser button.slide');
+    await expect(slides).toHaveText(['CMU-1-Small-Region.svs', 'boxes.tiff'], { timeout: 30_000 });
+    await expect(page.locator('#browser .thumb canvas')).toHaveCount(2, { timeout: 30_000 });
+    await slides.nth(0).click();
+    await waitForTiles(page, 'CMU-1-Small-Region.svs');
+    // Signed with a secret: nothing about the bucket goes into the shareable address.
+    expect(page.url()).not.toContain(S3_CREDENTIALS.secretAccessKey);
+    expect(new URL(page.url()).search).toBe('');
+    expect(errors).toEqual([]);
+  });
+});
