@@ -3,6 +3,7 @@ import { corsAdvice } from './cors-rule.js';
 import { checkRange, outOfBounds, type RangeSource, type ReadOptions } from './range-source.js';
 import { s3Error } from './s3-errors.js';
 import type { UrlProvider } from './url-provider.js';
+import { backoffDelay, isTransient, sleep, type RetryOptions } from './retry.js';
 
 export interface HttpSourceOptions {
   /** Extra request headers. Anything beyond `Range` makes browsers send a CORS preflight per request. */
@@ -14,8 +15,20 @@ export interface HttpSourceOptions {
   /** Identity for caches; defaults to the URL without query and fragment, so re-signed URLs keep it. Required with a UrlProvider. */
   id?: string;
   fetch?: typeof fetch;
+  /** Retries of transient failures (5xx, 429, cut, stalled or truncated answers) with jittered back-off. */
+  retry?: RetryOptions;
+  /** A try that has not delivered its whole answer within this many ms is abandoned and retried (default 30,000). */
+  timeoutMs?: number;
 }
 
+export interface HttpSourceStats {
+  /** Tries repeated after a transient failure. */
+  retries: number;
+  /** Presigned URLs renewed after the server refused one. */
+  renewals: number;
+}
+
+const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_PROBE = 4 * 1024;
 /** fetch bound once, so `this.#fetch === DEFAULT_FETCH` tells whether a test or host replaced it. */
 const DEFAULT_FETCH: typeof fetch = (input, init) => globalThis.fetch(input, init);
@@ -46,10 +59,13 @@ const MAX_ERROR_BODY = 8 * 1024;
  */
 export class HttpSource implements RangeSource {
   readonly id: string;
+  readonly stats: HttpSourceStats = { retries: 0, renewals: 0 };
   #url: string | UrlProvider;
   readonly #headers: Record<string, string>;
   readonly #probeLength: number;
   readonly #fetch: typeof fetch;
+  readonly #retry: RetryOptions;
+  readonly #timeoutMs: number;
   #size?: number;
   #etag?: string;
   /** The probe's bytes: the header and, for small files, all of them. */
@@ -63,6 +79,8 @@ export class HttpSource implements RangeSource {
     this.#headers = options.headers ?? {};
     this.#probeLength = options.probeLength ?? DEFAULT_PROBE;
     this.#fetch = options.fetch ?? DEFAULT_FETCH;
+    this.#retry = options.retry ?? {};
+    this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     if (options.size !== undefined) this.#size = options.size;
   }
 
@@ -96,47 +114,83 @@ export class HttpSource implements RangeSource {
     return (await this.#fetchRange(offset, length, opts, false)).bytes;
   }
 
-  /** One GET with `Range`; with `short` the server may answer fewer bytes (the probe of a small file). */
+  /**
+   * One GET with `Range` (with `short` the server may answer fewer bytes: the probe of a small file), tried again
+   * after transient failures with jittered back-off. A refused presigned URL is renewed once per read.
+   */
   async #fetchRange(offset: number, length: number, opts: ReadOptions, short: boolean): Promise<{ bytes: Uint8Array; total: number }> {
+    const attempts = Math.max(1, this.#retry.attempts ?? 4);
+    const state = { renewed: false, fetchFailures: 0 };
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#try(offset, length, opts, short, state);
+      } catch (e) {
+        if (!isTransient(e) || attempt >= attempts || opts.signal?.aborted) throw e;
+        this.stats.retries++;
+        await sleep(backoffDelay(attempt - 1, this.#retry), opts.signal, this.id);
+      }
+    }
+  }
+
+  async #try(offset: number, length: number, opts: ReadOptions, short: boolean, state: { renewed: boolean; fetchFailures: number }): Promise<{ bytes: Uint8Array; total: number }> {
     const provider = typeof this.#url === 'string' ? undefined : this.#url;
-    for (let attempt = 0; ; attempt++) {
+    // One signal for the whole try, body included: a connection that stalls mid-answer is abandoned too.
+    const timeout = AbortSignal.timeout(this.#timeoutMs);
+    const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
+    const stalled = () => timeout.aborted && !opts.signal?.aborted;
+    const stallError = () => new SlideError('network', `${this.id} did not answer within ${this.#timeoutMs} ms; the connection stalled.`, { source: this.id });
+    for (;;) {
       const url = provider ? await provider.get(opts.signal) : (this.#url as string);
-      const response = await this.#send(url, offset, length, opts);
+      let response: Response;
+      try {
+        response = await this.#send(url, offset, length, signal, state);
+      } catch (e) {
+        throw stalled() ? stallError() : e;
+      }
       // A presigned URL can be refused before its stated expiry (clock skew, revoked credentials): renew once.
-      if (provider && attempt === 0 && (response.status === 401 || response.status === 403)) {
+      if (provider && !state.renewed && (response.status === 401 || response.status === 403)) {
         await response.body?.cancel().catch(() => undefined);
         provider.invalidate();
+        state.renewed = true;
+        this.stats.renewals++;
         continue;
       }
       try {
-        return await this.#readBody(response, offset, length, short, opts);
+        return await this.#readBody(response, offset, length, short, signal);
       } catch (e) {
         if (!response.bodyUsed) await response.body?.cancel().catch(() => undefined);
+        if (stalled()) throw stallError();
         if (opts.signal?.aborted && !SlideError.is(e)) throw abortError(opts.signal, this.id);
+        // A body cut off mid-stream surfaces as a TypeError from the stream: the connection failed.
+        if (!SlideError.is(e)) throw new SlideError('network', `The answer from ${this.id} was cut off: ${e instanceof Error ? e.message : String(e)}.`, { cause: e, source: this.id });
         throw e;
       }
     }
   }
 
-  async #send(url: string, offset: number, length: number, opts: ReadOptions): Promise<Response> {
-    throwIfAborted(opts.signal, this.id);
-    const init: RequestInit = { headers: { ...this.#headers, Range: `bytes=${offset}-${offset + length - 1}` }, ...(opts.signal ? { signal: opts.signal } : {}) };
+  async #send(url: string, offset: number, length: number, signal: AbortSignal, state: { fetchFailures: number }): Promise<Response> {
+    throwIfAborted(signal, this.id);
+    const init: RequestInit = { headers: { ...this.#headers, Range: `bytes=${offset}-${offset + length - 1}` }, signal };
     try {
-      return await this.#fetch(url, init);
+      const response = await this.#fetch(url, init);
+      state.fetchFailures = 0;
+      return response;
     } catch (cause) {
-      if (opts.signal?.aborted) throw abortError(opts.signal, this.id);
-      throw await this.#networkError(url, cause);
+      if (signal.aborted) throw abortError(signal, this.id);
+      state.fetchFailures++;
+      throw await this.#networkError(url, cause, state.fetchFailures);
     }
   }
 
   /**
    * A fetch that fails without an answer is a network failure or, in a browser, a CORS refusal: the two look
    * the same. An opaque no-cors request to the same URL tells them apart — if the server answers that, it is
-   * reachable and only CORS is missing.
+   * reachable and only CORS is missing. A connection reset looks the same once, so only a second failure in a
+   * row is put to the test; the first is retried like any network failure.
    */
-  async #networkError(url: string, cause: unknown): Promise<SlideError> {
+  async #networkError(url: string, cause: unknown, failuresInRow: number): Promise<SlideError> {
     const inBrowser = typeof location !== 'undefined' && typeof location.origin === 'string';
-    if (inBrowser && this.#fetch === DEFAULT_FETCH) {
+    if (inBrowser && this.#fetch === DEFAULT_FETCH && failuresInRow >= 2) {
       const reachable = await fetch(url, { mode: 'no-cors', method: 'GET', headers: { Range: 'bytes=0-0' } }).then(
         (r) => r.type === 'opaque' || r.ok,
         () => false,
@@ -152,7 +206,7 @@ export class HttpSource implements RangeSource {
     );
   }
 
-  async #readBody(response: Response, offset: number, length: number, short: boolean, opts: ReadOptions): Promise<{ bytes: Uint8Array; total: number }> {
+  async #readBody(response: Response, offset: number, length: number, short: boolean, signal: AbortSignal): Promise<{ bytes: Uint8Array; total: number }> {
     const range = parseContentRange(response.headers.get('content-range'));
     if (response.status === 416) {
       if (range.total !== undefined) this.#size = range.total;
@@ -192,7 +246,7 @@ export class HttpSource implements RangeSource {
     this.#size = total;
 
     const bytes = new Uint8Array(await response.arrayBuffer());
-    throwIfAborted(opts.signal, this.id);
+    throwIfAborted(signal, this.id);
     const expected = Math.min(length, total - offset);
     if (bytes.length !== expected || (!short && expected !== length)) {
       throw new SlideError('truncated', `${this.id} sent ${bytes.length} bytes at offset ${offset} when ${expected} were due: the connection was cut or a proxy altered the answer. Try again.`, { source: this.id });
