@@ -120,7 +120,7 @@ export class HttpSource implements RangeSource {
    */
   async #fetchRange(offset: number, length: number, opts: ReadOptions, short: boolean): Promise<{ bytes: Uint8Array; total: number }> {
     const attempts = Math.max(1, this.#retry.attempts ?? 4);
-    const state = { renewed: false, fetchFailures: 0 };
+    const state = { renewed: false };
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.#try(offset, length, opts, short, state);
@@ -132,7 +132,7 @@ export class HttpSource implements RangeSource {
     }
   }
 
-  async #try(offset: number, length: number, opts: ReadOptions, short: boolean, state: { renewed: boolean; fetchFailures: number }): Promise<{ bytes: Uint8Array; total: number }> {
+  async #try(offset: number, length: number, opts: ReadOptions, short: boolean, state: { renewed: boolean }): Promise<{ bytes: Uint8Array; total: number }> {
     const provider = typeof this.#url === 'string' ? undefined : this.#url;
     // One signal for the whole try, body included: a connection that stalls mid-answer is abandoned too.
     const timeout = AbortSignal.timeout(this.#timeoutMs);
@@ -143,7 +143,7 @@ export class HttpSource implements RangeSource {
       const url = provider ? await provider.get(opts.signal) : (this.#url as string);
       let response: Response;
       try {
-        response = await this.#send(url, offset, length, signal, state);
+        response = await this.#send(url, offset, length, signal);
       } catch (e) {
         throw stalled() ? stallError() : e;
       }
@@ -168,34 +168,36 @@ export class HttpSource implements RangeSource {
     }
   }
 
-  async #send(url: string, offset: number, length: number, signal: AbortSignal, state: { fetchFailures: number }): Promise<Response> {
+  async #send(url: string, offset: number, length: number, signal: AbortSignal): Promise<Response> {
     throwIfAborted(signal, this.id);
-    const init: RequestInit = { headers: { ...this.#headers, Range: `bytes=${offset}-${offset + length - 1}` }, signal };
+    // Past the browser's HTTP cache: it stitches partial answers of one URL together, and an object replaced
+    // under it must show up here as a new ETag, never as a tile of old and new bytes. Our own caches key by ETag.
+    const init: RequestInit = { headers: { ...this.#headers, Range: `bytes=${offset}-${offset + length - 1}` }, signal, cache: 'no-store' };
     try {
-      const response = await this.#fetch(url, init);
-      state.fetchFailures = 0;
-      return response;
+      return await this.#fetch(url, init);
     } catch (cause) {
       if (signal.aborted) throw abortError(signal, this.id);
-      state.fetchFailures++;
-      throw await this.#networkError(url, cause, state.fetchFailures);
+      throw await this.#networkError(url, cause);
     }
   }
 
   /**
    * A fetch that fails without an answer is a network failure or, in a browser, a CORS refusal: the two look
-   * the same. An opaque no-cors request to the same URL tells them apart — if the server answers that, it is
-   * reachable and only CORS is missing. A connection reset looks the same once, so only a second failure in a
-   * row is put to the test; the first is retried like any network failure.
+   * the same. Two one-byte probes tell them apart: if a CORS request gets through, CORS is fine and the failure
+   * was the network's (retried); if only an opaque no-cors request does, the server is up and CORS is missing.
    */
-  async #networkError(url: string, cause: unknown, failuresInRow: number): Promise<SlideError> {
+  async #networkError(url: string, cause: unknown): Promise<SlideError> {
     const inBrowser = typeof location !== 'undefined' && typeof location.origin === 'string';
-    if (inBrowser && this.#fetch === DEFAULT_FETCH && failuresInRow >= 2) {
-      const reachable = await fetch(url, { mode: 'no-cors', method: 'GET', headers: { Range: 'bytes=0-0' } }).then(
-        (r) => r.type === 'opaque' || r.ok,
-        () => false,
-      );
-      if (reachable) {
+    if (inBrowser && this.#fetch === DEFAULT_FETCH) {
+      const probe = (mode: RequestMode) =>
+        fetch(url, { mode, headers: { Range: 'bytes=0-0' }, signal: AbortSignal.timeout(5_000) }).then(
+          async (r) => {
+            await r.body?.cancel().catch(() => undefined);
+            return r.type === 'opaque' || r.ok;
+          },
+          () => false,
+        );
+      if (!(await probe('cors')) && (await probe('no-cors'))) {
         return new SlideError('cors_blocked', `${this.id} is reachable but does not allow this page (${location.origin}) to read it: the server has no CORS rule for this origin. ${corsAdvice(location.origin)}`, { cause, source: this.id });
       }
     }

@@ -10,11 +10,14 @@ export interface RetryOptions {
 }
 
 /** Failures that a later try can cure: a server hiccup, a cut or stalled connection, rate limiting. */
-export function isTransient(error: unknown): boolean {
-  if (!SlideError.is(error)) return false;
-  if (error.code === 'network' || error.code === 'truncated') return true;
-  const status = /^http_(\d{3})$/.exec(error.code)?.[1];
+export function isTransientCode(code: string): boolean {
+  if (code === 'network' || code === 'truncated') return true;
+  const status = /^http_(\d{3})$/.exec(code)?.[1];
   return status !== undefined && (status === '429' || status === '408' || status.startsWith('5'));
+}
+
+export function isTransient(error: unknown): boolean {
+  return SlideError.is(error) && isTransientCode(error.code);
 }
 
 /** "Full jitter" exponential back-off: many viewers failing together do not come back together. */

@@ -1,5 +1,6 @@
 import OpenSeadragon from 'openseadragon';
 import { SlideError } from '../errors.js';
+import { isTransientCode } from '../source/retry.js';
 import { openSlide, type OpenSlideOptions, type SlideInput } from '../slide/open-slide.js';
 import { TiffSlide } from '../slide/tiff-slide.js';
 import { createDecoderPool } from '../workers/default-pool.js';
@@ -65,6 +66,8 @@ export interface CreateViewerOptions {
   prefetch?: PrefetchOptions | false;
   pool?: DecoderPool;
   open?: OpenSlideOptions;
+  /** A tile lost to the network (after the source's own retries) is asked for again after this many ms (default 5,000). */
+  tileRetryMs?: number;
   /** Passed through to OpenSeadragon. */
   osd?: Partial<OpenSeadragon.Options>;
 }
@@ -115,6 +118,10 @@ export async function createViewer(element: HTMLElement, input: SlideInput | Tif
   const pool = options.pool ?? createDecoderPool();
   const events = new Emitter<ViewerEvents>();
   const counts = { loaded: 0, failed: 0, aborted: 0 };
+  // Tiles that failed and have not loaded since, and whether the network was to blame: the banner stays while any are.
+  const failing = new Map<string, boolean>();
+  const tileKey = (t: TilePosition) => `${t.level}/${t.x}/${t.y}`;
+  const retryTimers = new Set<ReturnType<typeof setTimeout>>();
   const stats = (): ViewerStats => ({
     requests: slide.io.requests.requests,
     bytes: slide.io.requests.bytes,
@@ -134,12 +141,14 @@ export async function createViewer(element: HTMLElement, input: SlideInput | Tif
   const tileSource = new SlideTileSource(slide, pool, {
     loaded: (t) => {
       counts.loaded++;
+      if (failing.delete(tileKey(t)) && failing.size === 0) banner.hidden = true;
       events.emit('tile-loaded', t);
       events.emit('stats', stats());
     },
     failed: (t, error) => {
       counts.failed++;
-      banner.textContent = `Some tiles could not be shown: ${error.message}`;
+      failing.set(tileKey(t), isTransientCode(error.code));
+      banner.textContent = `Some tiles could not be shown (${error.code}): ${error.message}`;
       banner.hidden = false;
       events.emit('tile-failed', { ...t, error });
     },
@@ -165,12 +174,34 @@ export async function createViewer(element: HTMLElement, input: SlideInput | Tif
     ...options.osd,
   } as OpenSeadragon.Options);
 
+  // Once every tile the view needs has loaded, network failures (retried since, or no longer needed) are history;
+  // a damaged tile or a replaced file is not, and keeps the banner.
+  osd.world.addHandler('add-item', (event) => {
+    (event as unknown as { item: OpenSeadragon.TiledImage }).item.addHandler('fully-loaded-change', (e) => {
+      if (!(e as unknown as { fullyLoaded: boolean }).fullyLoaded) return;
+      for (const [key, transient] of failing) if (transient) failing.delete(key);
+      if (failing.size === 0) banner.hidden = true;
+    });
+  });
+
   osd.addHandler('tile-load-failed', (event) => {
-    if ((event as { message?: string }).message !== STALE_TILE) return;
-    counts.aborted++;
-    // OpenSeadragon marks a failed tile as non-existent right after this event: undo it once it has.
+    const message = (event as { message?: string }).message ?? '';
+    // OpenSeadragon marks a failed tile as non-existent right after this event, for good: undo that for a tile
+    // no longer wanted at once, and for one lost to the network once it may be back. A damaged tile stays failed.
     const tile = (event as { tile: { exists: boolean } }).tile;
-    queueMicrotask(() => (tile.exists = true));
+    if (message === STALE_TILE) {
+      counts.aborted++;
+      queueMicrotask(() => (tile.exists = true));
+      return;
+    }
+    const code = /^(\w+): /.exec(message)?.[1];
+    if (!code || !isTransientCode(code)) return;
+    const timer = setTimeout(() => {
+      retryTimers.delete(timer);
+      tile.exists = true;
+      osd.forceRedraw();
+    }, options.tileRetryMs ?? 5_000);
+    retryTimers.add(timer);
   });
 
   // OpenSeadragon never cancels work: after each viewport change, abort tiles the view no longer needs.
@@ -205,6 +236,7 @@ export async function createViewer(element: HTMLElement, input: SlideInput | Tif
     },
     destroy() {
       stopPrefetch();
+      retryTimers.forEach(clearTimeout);
       events.clear();
       osd.destroy();
       if (!options.pool) pool.terminate();

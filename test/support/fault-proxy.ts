@@ -1,0 +1,118 @@
+import { request as httpRequest, createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+/** What the proxy can do to one request instead of forwarding it faithfully. */
+export type Fault =
+  | { kind: 'status'; status: number }
+  /** The connection is cut before any answer. */
+  | { kind: 'reset' }
+  /** No answer at all, until the client gives up. */
+  | { kind: 'stall' }
+  /** Headers and half of the body, then the connection is cut. */
+  | { kind: 'truncate' }
+  /** The whole object with 200, as a server that ignores Range. */
+  | { kind: 'ignore-range' }
+  /** A faithful answer carrying another ETag: the object was replaced. */
+  | { kind: 'etag'; etag: string };
+
+const CORS = { 'Access-Control-Allow-Origin': '*', 'Access-Control-Expose-Headers': 'Content-Range, Content-Length, ETag, Accept-Ranges' };
+
+/**
+ * A local HTTP proxy in front of a Range server that injects network faults: the next requests take the queued
+ * faults in order, and while `down` every request fails with 503. The browser sees it as the slide's server.
+ */
+export class FaultProxy {
+  /** Every request seen, with the fault it met (undefined: forwarded faithfully). */
+  readonly log: Array<{ range: string | undefined; fault: Fault['kind'] | 'down' | undefined }> = [];
+  down = false;
+  readonly #queue: Fault[] = [];
+  readonly #server: Server;
+  readonly #sockets = new Set<Socket>();
+  readonly #upstream: URL;
+
+  constructor(upstream: string) {
+    this.#upstream = new URL(upstream);
+    this.#server = createServer((req, res) => this.#handle(req, res));
+    this.#server.on('connection', (socket) => {
+      this.#sockets.add(socket);
+      socket.on('close', () => this.#sockets.delete(socket));
+    });
+  }
+
+  /** Faults for the next requests, one each, in order. */
+  inject(...faults: Fault[]): void {
+    this.#queue.push(...faults);
+  }
+
+  get pending(): number {
+    return this.#queue.length;
+  }
+
+  async start(): Promise<string> {
+    await new Promise<void>((resolve) => this.#server.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    for (const socket of this.#sockets) socket.destroy();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+
+  #handle(req: IncomingMessage, res: ServerResponse): void {
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204, { ...CORS, 'Access-Control-Allow-Headers': 'Range', 'Access-Control-Allow-Methods': 'GET, HEAD' }).end();
+      return;
+    }
+    const range = req.headers.range;
+    if (this.down) {
+      this.log.push({ range, fault: 'down' });
+      res.writeHead(503, CORS).end('down');
+      return;
+    }
+    const fault = this.#queue.shift();
+    this.log.push({ range, fault: fault?.kind });
+    switch (fault?.kind) {
+      case 'status':
+        res.writeHead(fault.status, CORS).end(`fault ${fault.status}`);
+        return;
+      case 'reset':
+        req.socket.destroy();
+        return;
+      case 'stall':
+        return;
+      default:
+        this.#forward(req, res, fault);
+    }
+  }
+
+  #forward(req: IncomingMessage, res: ServerResponse, fault: Fault | undefined): void {
+    const headers: Record<string, string> = {};
+    if (req.headers.range && fault?.kind !== 'ignore-range') headers.range = req.headers.range;
+    const upstream = httpRequest(new URL(req.url ?? '/', this.#upstream), { headers }, (answer) => {
+      const out: Record<string, string | string[]> = { ...CORS };
+      for (const name of ['content-type', 'content-length', 'content-range', 'etag', 'accept-ranges']) {
+        const value = answer.headers[name];
+        if (value !== undefined) out[name] = value;
+      }
+      if (fault?.kind === 'etag') out.etag = fault.etag;
+      res.writeHead(answer.statusCode ?? 502, out);
+      if (fault?.kind !== 'truncate') {
+        answer.pipe(res);
+        return;
+      }
+      const length = Number(answer.headers['content-length'] ?? 0);
+      let sent = 0;
+      answer.on('data', (chunk: Buffer) => {
+        const room = Math.floor(length / 2) - sent;
+        if (room > 0) res.write(chunk.subarray(0, room));
+        sent += chunk.length;
+        if (sent >= length / 2) {
+          answer.destroy();
+          res.socket?.destroy();
+        }
+      });
+    });
+    upstream.on('error', () => res.socket?.destroy());
+    upstream.end();
+  }
+}
