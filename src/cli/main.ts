@@ -18,7 +18,8 @@ const USAGE = `usage:
   wsi-stream associated <path|url|s3://bucket/key> <label|macro|thumbnail> --out FILE.png
   wsi-stream cors [--origin URL[,URL…]]
   wsi-stream serve <s3://bucket[/prefix]|folder> [--host H] [-p PORT] [--auth-enabled --auth-secret S] [--cache-slides N]
-                   [--cache-tiles 100MB] [--block-size 256KiB] [--jpeg-quality 80] [--cache-max-age 3600] [--cors-origins A,B]
+                   [--cache-tiles 100MB] [--cache-metadata 256MiB] [--block-size 256KiB] [--jpeg-quality 80] [--cache-max-age 3600] [--cors-origins A,B]
+                   [--storage-timeout-ms 30000]
                    [--s3-endpoint URL] [--s3-region R]      (every flag also as WSI_* environment variable)
   wsi-stream sign --path P --secret S [--ttl 3600] [--base-url URL] [--params k=v,k2=v2] [--format url|json|signature]
   wsi-stream check <s3://bucket|folder> [--list-slides] [--test-slide KEY]

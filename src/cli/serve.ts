@@ -48,6 +48,8 @@ export async function serve(argv: string[]): Promise<void> {
   if (authEnabled && !secret) throw new SlideError('invalid_argument', 'Auth is enabled but no secret was given: set --auth-secret or WSI_AUTH_SECRET.');
   const cacheTiles = flagOrEnv(flags, 'cache-tiles', 'WSI_CACHE_TILES');
   const blockSize = flagOrEnv(flags, 'block-size', 'WSI_BLOCK_SIZE');
+  const cacheMetadata = flagOrEnv(flags, 'cache-metadata', 'WSI_CACHE_METADATA');
+  const storageTimeout = flagOrEnv(flags, 'storage-timeout-ms', 'WSI_STORAGE_TIMEOUT_MS');
   const cors = flagOrEnv(flags, 'cors-origins', 'WSI_CORS_ORIGINS');
   const quality = number(flagOrEnv(flags, 'jpeg-quality', 'WSI_JPEG_QUALITY'), 'jpeg-quality', DEFAULTS.jpegQuality);
   if (quality < 1 || quality > 100) throw new SlideError('invalid_argument', '--jpeg-quality must be 1–100.');
@@ -69,6 +71,8 @@ export async function serve(argv: string[]): Promise<void> {
     cacheSlides: number(flagOrEnv(flags, 'cache-slides', 'WSI_CACHE_SLIDES'), 'cache-slides', DEFAULTS.cacheSlides),
     cacheTiles: cacheTiles ? parseBytes(cacheTiles) : DEFAULTS.cacheTiles,
     blockSize: blockSize ? parseBytes(blockSize) : DEFAULTS.blockSize,
+    cacheMetadata: cacheMetadata ? parseBytes(cacheMetadata) : DEFAULTS.cacheMetadata,
+    storageTimeoutMs: number(storageTimeout, 'storage-timeout-ms', DEFAULTS.storageTimeoutMs),
     jpegQuality: quality,
     cacheMaxAge: number(flagOrEnv(flags, 'cache-max-age', 'WSI_CACHE_MAX_AGE'), 'cache-max-age', DEFAULTS.cacheMaxAge),
     ...(cors ? { corsOrigins: cors.split(',').map((o) => o.trim()).filter(Boolean) } : {}),

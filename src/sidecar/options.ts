@@ -12,6 +12,8 @@ export interface SidecarOptions {
   cacheTiles?: number;
   /** Metadata block size for reading slides. */
   blockSize?: number;
+  /** Bytes of slide metadata (directories, tile offsets) kept for all open slides together; each gets its share. */
+  cacheMetadata?: number;
   /** Default JPEG quality for tiles the sidecar encodes. */
   jpegQuality?: number;
   /** Cache-Control max-age for tiles, thumbnails and DZI (seconds). */
@@ -32,6 +34,7 @@ export const DEFAULTS = {
   cacheSlides: 100,
   cacheTiles: 100 * 1024 * 1024,
   blockSize: 256 * 1024,
+  cacheMetadata: 256 * 1024 * 1024,
   jpegQuality: 80,
   cacheMaxAge: 3600,
   storageTimeoutMs: 30_000,

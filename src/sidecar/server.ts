@@ -17,6 +17,8 @@ const EXPOSED = 'Content-Range, Content-Length, ETag, Accept-Ranges, Cache-Contr
 export interface Sidecar {
   server: Server;
   slides: SlideCache;
+  /** What the bounded caches hold now: open slides, their metadata bytes, cached images. */
+  memory(): { slidesOpen: number; metadataBytes: number; imageBytes: number };
   listen(): Promise<string>;
   close(): Promise<void>;
 }
@@ -24,7 +26,7 @@ export interface Sidecar {
 /** WSIStreamer's HTTP interface over a folder or a bucket, stateless but for bounded caches. */
 export function createSidecar(input: SidecarOptions): Sidecar {
   const options = { ...DEFAULTS, ...input };
-  const slides = new SlideCache(options.store, options.cacheSlides, options.blockSize, options.storageTimeoutMs);
+  const slides = new SlideCache(options.store, options.cacheSlides, options.blockSize, options.storageTimeoutMs, options.cacheMetadata);
   const images = newImageCache(options.cacheTiles);
   let baseUrl = '';
   const log = options.log ?? (() => undefined);
@@ -37,6 +39,15 @@ export function createSidecar(input: SidecarOptions): Sidecar {
     Promise.race([handle(req, res, signal), stalled])
       .catch((e: unknown) => sendError(res, timedOut(signal) ? new ApiError('connection_error', `Storage did not answer within ${options.storageTimeoutMs} ms.`) : apiErrorOf(e)))
       .finally(() => log(`${req.method} ${(req.url ?? '').replace(/([?&](sig|vt)=)[^&]*/g, '$1…')} ${res.statusCode} ${Date.now() - started}ms`));
+  });
+
+  // Requests Node cannot parse (bad request line or headers, headers too large) get the JSON error too.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return socket.destroy();
+    const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+    const status = tooLarge ? 431 : 400;
+    const body = JSON.stringify({ error: 'invalid_request', message: tooLarge ? 'The request headers are too large.' : `The request could not be parsed (${error.code ?? 'malformed'}).`, status });
+    socket.end(`HTTP/1.1 ${status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
   });
 
   function cors(req: IncomingMessage, res: ServerResponse): void {
@@ -130,6 +141,7 @@ export function createSidecar(input: SidecarOptions): Sidecar {
   return {
     server,
     slides,
+    memory: () => ({ slidesOpen: slides.size, metadataBytes: slides.metadataBytes, imageBytes: images.weight }),
     async listen() {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);

@@ -2,24 +2,38 @@ import { openSlide } from '../slide/open-slide.js';
 import type { TiffSlide } from '../slide/tiff-slide.js';
 import type { SlideStore } from './store.js';
 
-/** Open slides by id, at most `max`, least recently used closed first; concurrent opens of one id share one. */
+/**
+ * Open slides by id, at most `max`, least recently used closed first; concurrent opens of one id share one.
+ * Memory is bounded twice: by the number of slides, and by each slide's share of the metadata budget.
+ */
 export class SlideCache {
   readonly #store: SlideStore;
   readonly #max: number;
   readonly #blockSize: number;
+  readonly #metadataBytesPerSlide: number;
   readonly #open = new Map<string, Promise<TiffSlide>>();
+  readonly #opened = new Map<string, TiffSlide>();
 
   readonly #timeoutMs: number;
 
-  constructor(store: SlideStore, max: number, blockSize: number, timeoutMs: number) {
+  constructor(store: SlideStore, max: number, blockSize: number, timeoutMs: number, metadataBytes: number) {
     this.#store = store;
     this.#max = Math.max(1, max);
     this.#blockSize = blockSize;
     this.#timeoutMs = timeoutMs;
+    // Each open slide gets an equal share; at least one block, or it could not hold the block it is reading.
+    this.#metadataBytesPerSlide = Math.max(blockSize, Math.floor(metadataBytes / this.#max));
   }
 
   get size(): number {
     return this.#open.size;
+  }
+
+  /** Metadata bytes held by the open slides together. */
+  get metadataBytes(): number {
+    let total = 0;
+    for (const slide of this.#opened.values()) total += slide.io.metadataCache.heldBytes;
+    return total;
   }
 
   /** An open slide. Shared by every request that wants it, so no one request's disconnect aborts the open; a timeout does. */
@@ -31,15 +45,21 @@ export class SlideCache {
       return existing;
     }
     const source = this.#store.source(id);
-    const opening = openSlide(source, { cache: { blockSize: this.#blockSize }, signal: AbortSignal.timeout(this.#timeoutMs) });
+    const opening = openSlide(source, { cache: { blockSize: this.#blockSize, maxBytes: this.#metadataBytesPerSlide }, signal: AbortSignal.timeout(this.#timeoutMs) });
     this.#open.set(id, opening);
-    opening.catch(() => {
-      if (this.#open.get(id) === opening) this.#open.delete(id);
-      void source.close?.();
-    });
+    opening.then(
+      (slide) => {
+        if (this.#open.get(id) === opening) this.#opened.set(id, slide);
+      },
+      () => {
+        if (this.#open.get(id) === opening) this.#open.delete(id);
+        void source.close?.();
+      },
+    );
     for (const [oldest, slide] of this.#open) {
       if (this.#open.size <= this.#max) break;
       this.#open.delete(oldest);
+      this.#opened.delete(oldest);
       void slide.then((s) => s.close(), () => undefined);
     }
     return opening;
@@ -48,6 +68,7 @@ export class SlideCache {
   async closeAll(): Promise<void> {
     const all = [...this.#open.values()];
     this.#open.clear();
+    this.#opened.clear();
     await Promise.all(all.map((p) => p.then((s) => s.close(), () => undefined)));
   }
 }

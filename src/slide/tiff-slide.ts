@@ -46,7 +46,7 @@ export class TiffSlide implements Slide {
   /** Live counters of the reads below this slide: what a network panel shows. */
   readonly io: SlideIoStats;
 
-  constructor(tiff: TiffReader, data: RangeSource, io: SlideIoStats = { requests: { requests: 0, bytes: 0, log: [] }, metadataCache: { hits: 0, misses: 0, requests: 0, bytes: 0 }, coalescing: { reads: 0, requests: 0, gapBytes: 0 } }) {
+  constructor(tiff: TiffReader, data: RangeSource, io: SlideIoStats = { requests: { requests: 0, bytes: 0, log: [] }, metadataCache: { hits: 0, misses: 0, requests: 0, bytes: 0, heldBytes: 0 }, coalescing: { reads: 0, requests: 0, gapBytes: 0 } }) {
     this.io = io;
     const layout = slideLayout(tiff);
     this.#data = data;

@@ -20,6 +20,8 @@ export interface BlockCacheStats {
   misses: number;
   requests: number;
   bytes: number;
+  /** Bytes held now (at most `maxBytes`). */
+  heldBytes: number;
 }
 
 interface PendingBlock {
@@ -39,7 +41,7 @@ interface PendingBlock {
 export class BlockCache implements RangeSource {
   readonly id: string;
   readonly blockSize: number;
-  readonly stats: BlockCacheStats = { hits: 0, misses: 0, requests: 0, bytes: 0 };
+  readonly stats: BlockCacheStats = { hits: 0, misses: 0, requests: 0, bytes: 0, heldBytes: 0 };
   readonly #inner: RangeSource;
   readonly #blocks: LruMap<number, Uint8Array>;
   readonly #pending = new Map<number, PendingBlock>();
@@ -196,6 +198,7 @@ export class BlockCache implements RangeSource {
       for (const [i, b] of run.entries()) {
         const block = bytes.slice(i * this.blockSize, Math.min((i + 1) * this.blockSize, bytes.length));
         this.#blocks.set(b, block, block.length);
+        this.stats.heldBytes = this.#blocks.weight;
         this.#pending.get(b)?.resolve(block);
         this.#pending.delete(b);
       }
@@ -210,5 +213,6 @@ export class BlockCache implements RangeSource {
   /** Drops every cached block (after the object changed, say). */
   clear(): void {
     this.#blocks.clear();
+    this.stats.heldBytes = 0;
   }
 }

@@ -44,6 +44,11 @@ export class FaultProxy {
     this.#queue.push(...faults);
   }
 
+  /** Drops the faults not met yet. */
+  clear(): void {
+    this.#queue.length = 0;
+  }
+
   get pending(): number {
     return this.#queue.length;
   }
@@ -86,9 +91,10 @@ export class FaultProxy {
   }
 
   #forward(req: IncomingMessage, res: ServerResponse, fault: Fault | undefined): void {
-    const headers: Record<string, string> = {};
-    if (req.headers.range && fault?.kind !== 'ignore-range') headers.range = req.headers.range;
-    const upstream = httpRequest(new URL(req.url ?? '/', this.#upstream), { headers }, (answer) => {
+    // Every header goes through unchanged, Host included: an S3 request's signature covers them.
+    const headers = { ...req.headers };
+    if (fault?.kind === 'ignore-range') delete headers.range;
+    const upstream = httpRequest(new URL(req.url ?? '/', this.#upstream), { headers, method: req.method }, (answer) => {
       const out: Record<string, string | string[]> = { ...CORS };
       for (const name of ['content-type', 'content-length', 'content-range', 'etag', 'accept-ranges']) {
         const value = answer.headers[name];
