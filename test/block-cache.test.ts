@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BlockCache, MemorySource, MetricsSource, SlideError, type RangeSource, type ReadOptions } from '../src/index.js';
+import { HeldBytesFirst } from '../src/source/held-bytes-first.js';
 
 function bytes(n: number): Uint8Array {
   return Uint8Array.from({ length: n }, (_, i) => (i * 7 + 3) & 0xff);
@@ -139,5 +140,21 @@ describe('BlockCache', () => {
     await expect(cache.read(90, 20)).rejects.toMatchObject({ code: 'out_of_bounds' });
     await expect(cache.read(-1, 2)).rejects.toMatchObject({ code: 'invalid_argument' });
     await expect(cache.read(0.5, 2)).rejects.toMatchObject({ code: 'invalid_argument' });
+  });
+});
+
+describe('HeldBytesFirst: tile reads answered from blocks the metadata cache already holds', () => {
+  it('serves a range inside held blocks from memory and anything else from the source, without touching the cache order', async () => {
+    const { data, metrics, cache } = stack(1000);
+    await cache.read(200, 250); // blocks 2, 3 and 4 are held now
+    const reads = metrics.metrics.requests;
+    const tiles = new HeldBytesFirst(cache, metrics);
+    expect(await tiles.read(210, 180)).toEqual(data.slice(210, 390));
+    expect(metrics.metrics.requests).toBe(reads);
+    expect(cache.stats.hits + cache.stats.misses).toBe(3);
+    // Partly outside the held blocks: one exact read of the source, nothing cached by it.
+    expect(await tiles.read(450, 100)).toEqual(data.slice(450, 550));
+    expect(metrics.metrics.log.at(-1)).toEqual({ offset: 450, length: 100 });
+    expect(cache.peek(500, 10)).toBeUndefined();
   });
 });

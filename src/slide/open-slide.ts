@@ -1,6 +1,7 @@
 import { SlideError } from '../errors.js';
 import { BlobSource } from '../source/blob-source.js';
 import { BlockCache, type BlockCacheOptions } from '../source/block-cache.js';
+import { HeldBytesFirst } from '../source/held-bytes-first.js';
 import { CoalescingSource, type CoalescingOptions } from '../source/coalescing-source.js';
 import { HttpSource, type HttpSourceOptions } from '../source/http-source.js';
 import { MetricsSource } from '../source/metrics-source.js';
@@ -51,5 +52,5 @@ export async function openSlide(input: SlideInput, options: OpenSlideOptions = {
   const data = persistent ?? coalesced;
   const meta = new BlockCache(data, options.cache);
   const tiff = await TiffReader.open(meta, options.signal ? { signal: options.signal } : {});
-  return new TiffSlide(tiff, data, { requests: network.metrics, metadataCache: meta.stats, coalescing: coalesced.stats, ...(persistent ? { persistentCache: persistent.stats } : {}) });
+  return new TiffSlide(tiff, new HeldBytesFirst(meta, data), { requests: network.metrics, metadataCache: meta.stats, coalescing: coalesced.stats, ...(persistent ? { persistentCache: persistent.stats } : {}) });
 }

@@ -101,6 +101,20 @@ export class BlockCache implements RangeSource {
     return this.#assemble(blocks, first, offset, length);
   }
 
+  /** The bytes, if every block of the range is held now; never reads, never counts as a hit or miss. */
+  peek(offset: number, length: number): Uint8Array | undefined {
+    if (length <= 0) return undefined;
+    const first = Math.floor(offset / this.blockSize);
+    const last = Math.floor((offset + length - 1) / this.blockSize);
+    const blocks: Uint8Array[] = [];
+    for (let b = first; b <= last; b++) {
+      const block = this.#blocks.peek(b);
+      if (!block) return undefined;
+      blocks.push(block);
+    }
+    return this.#assemble(blocks, first, offset, length);
+  }
+
   #assemble(blocks: Uint8Array[], first: number, offset: number, length: number): Uint8Array {
     const out = new Uint8Array(length);
     let written = 0;

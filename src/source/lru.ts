@@ -25,6 +25,11 @@ export class LruMap<K, V> {
     return entry.value;
   }
 
+  /** The value without making it the most recently used. */
+  peek(key: K): V | undefined {
+    return this.#map.get(key)?.value;
+  }
+
   has(key: K): boolean {
     return this.#map.has(key);
   }

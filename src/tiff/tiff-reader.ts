@@ -21,6 +21,12 @@ const MAX_DIRECTORIES = 1024;
 const MAX_ENTRIES = 4096;
 /** Entries of one IFD fetched by the first read, so most directories and the values after them come in one request. */
 const IFD_READ_AHEAD_ENTRIES = 64;
+/**
+ * When a directory lies this close to the end of the file, everything from it to the end is read at once: writers
+ * that put the directories last (scanners, tifffile, libvips for the small levels) then cost one request for all of
+ * them instead of one round trip per directory. Small enough to stay cheap when the guess is wrong.
+ */
+export const TAIL_READ_AHEAD = 64 * 1024;
 
 export interface TiffReaderOptions extends ReadOptions {}
 
@@ -86,6 +92,7 @@ class DirectoryWalker {
     if (first === 0) throw this.#error('corrupt', 'the header points to no image directory');
     const pending: Promise<void>[] = [];
     for (let offset = first; offset !== 0; ) {
+      this.#readTail(offset);
       const ifd = await this.#readIfd(offset);
       ifds.push(ifd);
       // Values and SubIFDs load while the next directory is read: their requests go out in the same tick.
@@ -97,6 +104,23 @@ class DirectoryWalker {
     }
     await Promise.all(pending);
     return ifds;
+  }
+
+  /** Where the bytes already read through to the end of the file begin. */
+  #tailStart = Number.POSITIVE_INFINITY;
+
+  /**
+   * Reads from a directory near the end of the file up to what was read that way before, in the same tick as the
+   * directory read it contains (so the two are one request). Directories in any order within the window cost one
+   * request between them.
+   */
+  #readTail(offset: number): void {
+    const { fileSize, source } = this.#ctx;
+    if (offset >= fileSize || fileSize - offset > TAIL_READ_AHEAD || offset >= this.#tailStart) return;
+    const end = Math.min(this.#tailStart, fileSize);
+    this.#tailStart = offset;
+    // Only warms the block cache below; the directory read that follows reports any failure.
+    source.read(offset, end - offset, this.#opts).catch(() => undefined);
   }
 
   async #loadStructure(ifd: Ifd, extra: readonly number[]): Promise<void> {
