@@ -19,6 +19,8 @@ const quick = flag('quick');
 const runs = value('runs', quick ? 1 : 3);
 const latency = value('latency', 40);
 const mbps = value('mbps', 100);
+/** `--only TEXT`: just the slides whose name contains TEXT (e.g. `--big --only N=40`); written beside, not over, latest. */
+const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefined;
 
 /** Slides: fixtures, plus make-big-slide.sh outputs (made once, kept in bench/.slides). */
 function slides(): Array<{ name: string; dir: string; file: string }> {
@@ -31,6 +33,7 @@ function slides(): Array<{ name: string; dir: string; file: string }> {
   const dir = join(REPO_ROOT, 'bench/.slides');
   for (const n of flag('big') ? [11, 40] : [11]) {
     const file = `big-${n}.tif`;
+    if (only && !`make-big-slide N=${n}`.includes(only)) continue;
     if (!existsSync(join(dir, file))) {
       mkdirSync(dir, { recursive: true });
       console.log(`making ${file} with make-big-slide.sh ${n} (libvips)…`);
@@ -38,7 +41,7 @@ function slides(): Array<{ name: string; dir: string; file: string }> {
     }
     list.push({ name: `make-big-slide N=${n}`, dir, file });
   }
-  return list;
+  return only ? list.filter((slide) => slide.name.includes(only)) : list;
 }
 
 /** A fixed script in slide coordinates: overview, three zooms, pans at full resolution. */
@@ -159,11 +162,15 @@ async function main(): Promise<void> {
   const report = { date, conditions: { latencyMs: latency, mbps, viewport: '1280x800', runs, peer: 'geotiff-tilesource@2.3.2', openseadragon: '6.1.1' }, results };
   const dir = join(REPO_ROOT, 'bench/results');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, `${date}.json`), `${JSON.stringify(report, null, 2)}\n`);
-  writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+  const name = only ? `${date}-${only.replace(/[^\w.-]+/g, '_')}` : date;
+  writeFileSync(join(dir, `${name}.json`), `${JSON.stringify(report, null, 2)}\n`);
   const table = markdownTable(report);
-  writeFileSync(join(dir, 'latest.md'), `${table}\n`);
-  writeFileSync(join(dir, 'latest.svg'), barChart(results));
+  if (only) writeFileSync(join(dir, `${name}.md`), `${table}\n`);
+  else {
+    writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+    writeFileSync(join(dir, 'latest.md'), `${table}\n`);
+    writeFileSync(join(dir, 'latest.svg'), barChart(results));
+  }
   console.log(table);
 }
 
