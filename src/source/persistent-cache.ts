@@ -1,4 +1,4 @@
-import { createStore, del, delMany, entries, get, set, setMany, type UseStore } from 'idb-keyval';
+import { createStore, del, delMany, entries, get, getMany, set, setMany, type UseStore } from 'idb-keyval';
 import { SlideError } from '../errors.js';
 import { fnv1a } from './checksum.js';
 import type { RangeSource, ReadOptions } from './range-source.js';
@@ -63,6 +63,7 @@ export class PersistentCache implements RangeSource {
   readonly #writes = new Set<Promise<unknown>>();
   readonly #touched = new Map<string, Usage>();
   #touchTimer?: ReturnType<typeof setTimeout>;
+  #lookups: Array<{ key: string; resolve(value: unknown): void }> = [];
 
   constructor(inner: VersionedSource, options: PersistentCacheOptions = {}) {
     this.#inner = inner;
@@ -87,7 +88,7 @@ export class PersistentCache implements RangeSource {
     const manifest = await this.#readManifest();
     const etag = manifest?.etag ?? this.#inner.etag ?? '';
     const key = `${this.id}|${etag}|${offset}|${length}`;
-    const cached = await this.#guard(() => get<unknown>(key, this.#stores!.data));
+    const cached = await this.#lookup(key);
     if (cached !== undefined) {
       const bytes = this.#validate(cached, offset, length, etag);
       if (bytes) {
@@ -119,6 +120,25 @@ export class PersistentCache implements RangeSource {
   async close(): Promise<void> {
     await this.flush();
     await this.#inner.close?.();
+  }
+
+  /**
+   * Looks keys up in batches: the reads of one task (a viewport's tiles) share one IndexedDB transaction, and
+   * their misses then reach the source below together, in one task, where touching ranges merge into one request.
+   */
+  #lookup(key: string): Promise<unknown> {
+    if (this.#disabled) return Promise.resolve(undefined);
+    return new Promise((resolve) => {
+      if (this.#lookups.length === 0) setTimeout(() => void this.#lookupBatch(), 0);
+      this.#lookups.push({ key, resolve });
+    });
+  }
+
+  async #lookupBatch(): Promise<void> {
+    const batch = this.#lookups;
+    this.#lookups = [];
+    const values = await this.#guard(() => getMany<unknown>(batch.map((b) => b.key), this.#stores!.data));
+    batch.forEach((b, i) => b.resolve(values?.[i]));
   }
 
   /** Only an entry we wrote, for this range and version, with intact bytes, is ever returned. */

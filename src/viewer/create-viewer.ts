@@ -83,6 +83,11 @@ export interface WsiViewer {
   destroy(): void;
 }
 
+/** Tiles fetched and decoded at once, by default: a viewport's worth, started together. */
+const loaderLimit = 16;
+/** Times a tile lost with a crashed decode worker is asked for again. */
+const WORKER_RETRIES = 2;
+
 /**
  * OpenSeadragon routes a stale tile's fail() through console.error and marks the tile as not existing; we
  * silence the message and let the tile load again when it is wanted.
@@ -113,15 +118,36 @@ export async function createViewer(element: HTMLElement, input: SlideInput | Tif
   root.append(osdHost, banner);
   element.append(root);
 
-  // Slides seen before reopen from IndexedDB unless the host says otherwise.
-  const slide = input instanceof TiffSlide ? input : await openSlide(input, { persistentCache: true, ...options.open });
+  // The workers start (fetch and compile their script) while the slide's directories are read, not after.
   const pool = options.pool ?? createDecoderPool();
+  let slide: TiffSlide;
+  try {
+    // Slides seen before reopen from IndexedDB unless the host says otherwise.
+    slide = input instanceof TiffSlide ? input : await openSlide(input, { persistentCache: true, ...options.open });
+  } catch (error) {
+    if (!options.pool) pool.terminate();
+    root.remove();
+    throw error;
+  }
   const events = new Emitter<ViewerEvents>();
   const counts = { loaded: 0, failed: 0, aborted: 0 };
   // Tiles that failed and have not loaded since, and whether the network was to blame: the banner stays while any are.
   const failing = new Map<string, boolean>();
   const tileKey = (t: TilePosition) => `${t.level}/${t.x}/${t.y}`;
   const retryTimers = new Set<ReturnType<typeof setTimeout>>();
+  // Failed tiles that will be asked for again, and after how long (ms); taken when OpenSeadragon reports the failure.
+  const retryPlan = new Map<string, number>();
+  const workerRetries = new Map<string, number>();
+  /** Network failures are retried after a pause, for as long as they last; a crashed worker's tiles at once, twice at most. */
+  const retryDelay = (key: string, code: string): number | undefined => {
+    if (isTransientCode(code)) return options.tileRetryMs ?? 5_000;
+    if (code !== 'worker_failed') return undefined;
+    // The pool has already replaced the worker; but it may be the tile that kills workers.
+    const tries = workerRetries.get(key) ?? 0;
+    if (tries >= WORKER_RETRIES) return undefined;
+    workerRetries.set(key, tries + 1);
+    return 0;
+  };
   const stats = (): ViewerStats => ({
     requests: slide.io.requests.requests,
     bytes: slide.io.requests.bytes,
@@ -147,7 +173,10 @@ export async function createViewer(element: HTMLElement, input: SlideInput | Tif
     },
     failed: (t, error) => {
       counts.failed++;
-      failing.set(tileKey(t), isTransientCode(error.code));
+      const key = tileKey(t);
+      const delay = retryDelay(key, error.code);
+      failing.set(key, delay !== undefined);
+      if (delay !== undefined) retryPlan.set(key, delay);
       banner.textContent = `Some tiles could not be shown (${error.code}): ${error.message}`;
       banner.hidden = false;
       events.emit('tile-failed', { ...t, error });
@@ -162,7 +191,10 @@ export async function createViewer(element: HTMLElement, input: SlideInput | Tif
     navigatorPosition: 'BOTTOM_RIGHT',
     // The overview stays visible: OpenSeadragon would fade it out whenever the pointer rests.
     autoHideControls: false,
-    imageLoaderLimit: options.imageLoaderLimit ?? 6,
+    imageLoaderLimit: options.imageLoaderLimit ?? loaderLimit,
+    // OpenSeadragon starts one tile per frame by default, so a viewport's requests trickle out a frame apart and
+    // never meet in the same tick to be merged; starting as many as may run lets touching tiles share a request.
+    maxTilesPerFrame: options.imageLoaderLimit ?? loaderLimit,
     drawer: preferredDrawer(doc),
     // The minimap needs no exact pixels, and a second WebGL context is one too many on some machines.
     navigatorDrawer: 'canvas',
@@ -174,33 +206,37 @@ export async function createViewer(element: HTMLElement, input: SlideInput | Tif
     ...options.osd,
   } as OpenSeadragon.Options);
 
-  // Once every tile the view needs has loaded, network failures (retried since, or no longer needed) are history;
-  // a damaged tile or a replaced file is not, and keeps the banner.
-  osd.world.addHandler('add-item', (event) => {
-    (event as unknown as { item: OpenSeadragon.TiledImage }).item.addHandler('fully-loaded-change', (e) => {
-      if (!(e as unknown as { fullyLoaded: boolean }).fullyLoaded) return;
-      for (const [key, transient] of failing) if (transient) failing.delete(key);
-      if (failing.size === 0) banner.hidden = true;
-    });
+  // Once every tile the view needs has loaded and no retry is waiting, network failures (retried since, or no
+  // longer needed) are history; a damaged tile or a replaced file is not, and keeps the banner. Checked after each
+  // drawn frame, when OpenSeadragon's idea of "fully loaded" is up to date.
+  osd.addHandler('update-viewport', () => {
+    if (failing.size === 0 || retryTimers.size > 0 || !osd.world.getItemAt(0)?.getFullyLoaded()) return;
+    for (const [key, transient] of failing) if (transient) failing.delete(key);
+    if (failing.size === 0) banner.hidden = true;
   });
 
   osd.addHandler('tile-load-failed', (event) => {
     const message = (event as { message?: string }).message ?? '';
     // OpenSeadragon marks a failed tile as non-existent right after this event, for good: undo that for a tile
-    // no longer wanted at once, and for one lost to the network once it may be back. A damaged tile stays failed.
-    const tile = (event as { tile: { exists: boolean } }).tile;
+    // no longer wanted at once, and for one that will be asked for again when its pause is over.
+    const tile = (event as unknown as { tile: { exists: boolean; level: number; x: number; y: number } }).tile;
     if (message === STALE_TILE) {
       counts.aborted++;
       queueMicrotask(() => (tile.exists = true));
       return;
     }
-    const code = /^(\w+): /.exec(message)?.[1];
-    if (!code || !isTransientCode(code)) return;
+    const key = tileKey({ level: tileSource.levelMap.toSlide(tile.level), x: tile.x, y: tile.y });
+    const delay = retryPlan.get(key);
+    retryPlan.delete(key);
+    if (delay === undefined) return;
     const timer = setTimeout(() => {
       retryTimers.delete(timer);
       tile.exists = true;
+      // A view whose every tile failed counts as fully loaded, and OpenSeadragon stops looking at its tiles until
+      // the viewport moves: have it look again now.
+      osd.world.update(true);
       osd.forceRedraw();
-    }, options.tileRetryMs ?? 5_000);
+    }, delay);
     retryTimers.add(timer);
   });
 

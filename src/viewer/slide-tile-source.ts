@@ -133,8 +133,9 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
           if (!this.#settle(entry)) return;
           if (SlideError.is(error) && error.code === 'aborted') return job.fail(STALE_TILE, null);
           const slideError = SlideError.is(error) ? error : new SlideError('worker_failed', String(error), { cause: error });
-          job.fail(`${slideError.code}: ${slideError.message}`, null);
+          // Reported before OpenSeadragon hears of it: the viewer decides here whether the tile will be asked for again.
           this.#events.failed?.(tile, slideError);
+          job.fail(`${slideError.code}: ${slideError.message}`, null);
         },
       );
   }
