@@ -68,8 +68,7 @@ async function measure(browser: Browser, server: RangeServer, viewer: 'ours' | '
   await cdp.send('Network.emulateNetworkConditions', { offline: false, latency, downloadThroughput: (mbps * 1e6) / 8, uploadThroughput: (mbps * 1e6) / 8 });
   const first = server.log.length;
   const url = `${pagesUrl}/bench/pages/${viewer}.html?slide=${encodeURIComponent(slideUrl)}`;
-  await page.goto(url);
-  const shown = await waitShown(page);
+  const shown = await waitShown(page, () => page.goto(url));
   const origin = await page.evaluate(() => performance.timeOrigin);
   const requestsSince = (from: number, until?: number) => server.log.slice(from).filter((r) => r.path === slidePath && (until === undefined || r.at <= origin + until));
   if (!shown) {
@@ -113,8 +112,7 @@ async function measure(browser: Browser, server: RangeServer, viewer: 'ours' | '
   if (viewer === 'ours') {
     // Warm reload: same browser profile, IndexedDB kept, HTTP cache still disabled.
     const before = server.log.length;
-    await page.reload();
-    if (await waitShown(page)) {
+    if (await waitShown(page, () => page.reload())) {
       const warm = await page.evaluate(() => (window as any).bench.marks.fullViewport as number);
       metrics.warmViewportMs = warm;
       metrics.warmRequests = server.log.slice(before).filter((r) => r.path === slidePath).length;
@@ -124,13 +122,14 @@ async function measure(browser: Browser, server: RangeServer, viewer: 'ours' | '
   return metrics;
 }
 
-async function waitShown(page: Page): Promise<boolean> {
-  try {
-    await page.waitForFunction(() => (window as any).benchError || (window as any).bench?.marks.fullViewport, undefined, { timeout: 60_000, polling: 50 });
-    return !(await page.evaluate(() => (window as any).benchError));
-  } catch {
-    return false;
-  }
+/** Navigates and waits for the page to say it has shown its first full viewport (or failed), without polling it. */
+async function waitShown(page: Page, navigate: () => Promise<unknown>): Promise<boolean> {
+  const told = page.waitForEvent('console', { predicate: (m) => m.text().startsWith('wsi-bench:'), timeout: 60_000 }).then(
+    (message) => message.text() === 'wsi-bench:shown',
+    () => false,
+  );
+  await navigate();
+  return told;
 }
 
 const sum = (log: LoggedRequest[]) => log.reduce((s, r) => s + r.bytes, 0);

@@ -1,6 +1,6 @@
 import OpenSeadragon from 'openseadragon';
 import { enableGeoTIFFTileSource } from 'geotiff-tilesource';
-import { benchApi } from './bench-api.js';
+import { benchApi, tellDriver } from './bench-api.js';
 
 /** The peer as its README shows it: getAllTileSources, then an OpenSeadragon viewer on the first source. */
 const slide = new URLSearchParams(location.search).get('slide')!;
@@ -12,5 +12,8 @@ GeoTIFFTileSource.getAllTileSources(slide, { logLatency: false }).then(
     const osd = OpenSeadragon({ element: document.getElementById('viewer')!, tileSources: [sources[0]!], crossOriginPolicy: 'Anonymous', showNavigationControl: false });
     osd.addOnceHandler('open', () => benchApi(osd, opened));
   },
-  (error: unknown) => ((window as unknown as { benchError: string }).benchError = String(error)),
+  (error: unknown) => {
+    (window as unknown as { benchError: string }).benchError = String(error);
+    tellDriver('error');
+  },
 );
