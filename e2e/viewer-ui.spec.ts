@@ -45,14 +45,31 @@ test.describe('createViewer controls', () => {
     await expect.poll(async () => Math.abs((await micrometres()) / (await expected()) - 1)).toBeLessThan(0.001);
   });
 
+  test('full screen: the button and the F key put the viewer on the whole screen and take it back', async ({ harness: page, servers }) => {
+    await openCmu(page, servers.slides.real.url);
+    const fullScreen = () => page.evaluate(() => document.fullscreenElement?.className ?? null);
+    const button = page.locator('.wsi-tools button[data-action="full-screen"]');
+    await expect(button).toHaveAttribute('title', 'Full screen (F)');
+    await button.click();
+    await expect.poll(fullScreen).toMatch(/\bwsi-root\b/);
+    await button.click();
+    await expect.poll(fullScreen).toBeNull();
+    await page.locator('.wsi-osd > .openseadragon-container > .openseadragon-canvas').click({ position: { x: 640, y: 400 } });
+    await page.keyboard.press('f');
+    await expect.poll(fullScreen).toMatch(/\bwsi-root\b/);
+    await page.keyboard.press('f');
+    await expect.poll(fullScreen).toBeNull();
+  });
+
   test('the panel shows metadata and decodes the label on demand, never into the pyramid', async ({ harness: page, servers }) => {
     await openCmu(page, servers.slides.real.url);
     const panel = page.locator('.wsi-panel');
     await expect(panel).toBeHidden();
-    await page.locator('.wsi-tools button').click();
+    await page.locator('.wsi-tools button[data-action="info"]').click();
     await expect(panel).toBeVisible();
     await expect(panel).toContainText('aperio-svs');
     await expect(panel).toContainText('0.499');
+    await expect(panel).toContainText('F full screen');
     await panel.locator('button[data-associated="label"]').click();
     const label = panel.locator('canvas[data-associated="label"]');
     await expect(label).toBeVisible();

@@ -8,6 +8,7 @@ import type { DecoderPool, DecoderPoolStats } from '../workers/pool.js';
 import type { TileCacheStats } from './tile-bytes-cache.js';
 import { Emitter } from './emitter.js';
 import { preferredDrawer } from './drawer-choice.js';
+import { fullScreenButton, toggleFullScreen } from './full-screen.js';
 import { buildPanel } from './panel.js';
 import { prefetchWhenIdle, type PrefetchOptions } from './prefetch.js';
 import { scaleBarFor } from './scale-bar.js';
@@ -118,12 +119,16 @@ export async function createViewer(element: HTMLElement, input: SlideInput | Tif
   root.append(osdHost, banner);
   element.append(root);
 
-  // The workers start (fetch and compile their script) while the slide's directories are read, not after.
+  // The workers start (fetch and compile their script), and the drawer is chosen (a WebGL probe, ~20 ms of main
+  // thread, in a task of its own), while the slide's directories are read, not after.
   const pool = options.pool ?? createDecoderPool();
+  const choosingDrawer = new Promise<NonNullable<OpenSeadragon.Options['drawer']>>((resolve) => setTimeout(() => resolve(options.osd?.drawer ?? preferredDrawer(doc))));
   let slide: TiffSlide;
+  let drawer: NonNullable<OpenSeadragon.Options['drawer']>;
   try {
     // Slides seen before reopen from IndexedDB unless the host says otherwise.
     slide = input instanceof TiffSlide ? input : await openSlide(input, { persistentCache: true, ...options.open });
+    drawer = await choosingDrawer;
   } catch (error) {
     if (!options.pool) pool.terminate();
     root.remove();
@@ -195,7 +200,7 @@ export async function createViewer(element: HTMLElement, input: SlideInput | Tif
     // OpenSeadragon starts one tile per frame by default, so a viewport's requests trickle out a frame apart and
     // never meet in the same tick to be merged; starting as many as may run lets touching tiles share a request.
     maxTilesPerFrame: options.imageLoaderLimit ?? loaderLimit,
-    drawer: preferredDrawer(doc),
+    drawer,
     // The minimap needs no exact pixels, and a second WebGL context is one too many on some machines.
     navigatorDrawer: 'canvas',
     immediateRender: false,
@@ -254,7 +259,7 @@ export async function createViewer(element: HTMLElement, input: SlideInput | Tif
   const stopPrefetch = options.prefetch === false ? () => undefined : prefetchWhenIdle(osd, tileSource, slide.levels, options.prefetch);
   if (options.keyboard !== false) bindKeys(osd, root);
   if (options.scaleBar !== false && slide.mpp) root.append(scaleBar(osd, doc, slide.mpp.x));
-  if (options.panel !== false) root.append(...panelWithButton(doc, slide, pool));
+  root.append(...toolsAndPanel(doc, root, slide, pool, options.panel !== false));
   if (options.hashViewport) keepViewportInHash(osd, doc);
 
   await new Promise<void>((resolve) => (osd.world.getItemCount() > 0 ? resolve() : osd.addOnceHandler('open', () => resolve())));
@@ -289,9 +294,7 @@ function bindKeys(osd: OpenSeadragon.Viewer, root: HTMLElement): void {
     if (key === 'f' || key === 'F') {
       // OpenSeadragon flips the image on F; here F means full screen, as in WSIStreamer's viewer.
       e.preventDefaultAction = true;
-      if (e.originalEvent.type !== 'keydown') return;
-      if (root.ownerDocument.fullscreenElement) void root.ownerDocument.exitFullscreen();
-      else void root.requestFullscreen?.();
+      if (e.originalEvent.type === 'keydown') toggleFullScreen(root);
     }
   });
 }
@@ -316,15 +319,19 @@ function scaleBar(osd: OpenSeadragon.Viewer, doc: Document, mpp: number): HTMLEl
   return bar;
 }
 
-function panelWithButton(doc: Document, slide: TiffSlide, pool: DecoderPool): HTMLElement[] {
+/** The buttons over the view (full screen, and "i" for the panel when it is wanted) and the panel itself. */
+function toolsAndPanel(doc: Document, root: HTMLElement, slide: TiffSlide, pool: DecoderPool, withPanel: boolean): HTMLElement[] {
   const tools = doc.createElement('div');
   tools.className = 'wsi-tools';
+  tools.append(fullScreenButton(doc, root));
+  if (!withPanel) return [tools];
   const info = doc.createElement('button');
   info.textContent = 'i';
   info.title = 'Slide information, label and macro';
+  info.dataset.action = 'info';
   const panel = buildPanel(doc, slide, pool);
   info.addEventListener('click', () => (panel.hidden = !panel.hidden));
-  tools.append(info);
+  tools.prepend(info);
   return [tools, panel];
 }
 

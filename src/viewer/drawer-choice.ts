@@ -5,6 +5,15 @@
  * its one-pixel tile stretch (it hides seams) for a usable frame rate.
  */
 export function preferredDrawer(doc: Document): Array<'webgl' | 'canvas'> {
+  let choice = chosen.get(doc);
+  if (!choice) chosen.set(doc, (choice = probeDrawer(doc)));
+  return [...choice];
+}
+
+/** One probe per page: a WebGL context costs tens of milliseconds to create. */
+const chosen = new WeakMap<Document, Array<'webgl' | 'canvas'>>();
+
+function probeDrawer(doc: Document): Array<'webgl' | 'canvas'> {
   try {
     const gl = doc.createElement('canvas').getContext('webgl');
     if (!gl) return ['canvas'];

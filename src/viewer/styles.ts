@@ -9,6 +9,7 @@ const CSS = `
 .wsi-tools{position:absolute;top:12px;left:12px;display:flex;gap:4px}
 .wsi-tools button,.wsi-panel button{font:inherit;padding:4px 9px;border-radius:4px;border:1px solid rgba(128,128,128,.5);background:rgba(30,30,30,.8);color:#eee;cursor:pointer}
 .wsi-light .wsi-tools button,.wsi-light .wsi-panel button{background:rgba(255,255,255,.9);color:#111}
+.wsi-tools button svg{vertical-align:-1px}
 .wsi-panel{position:absolute;top:12px;right:12px;max-width:360px;max-height:calc(100% - 200px);overflow:auto;padding:10px 12px;border-radius:6px;background:rgba(20,20,20,.9)}
 .wsi-light .wsi-panel{background:rgba(255,255,255,.95)}
 .wsi-panel[hidden]{display:none}
