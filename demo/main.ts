@@ -52,14 +52,23 @@ function remember(params: Record<string, string>): void {
   history.replaceState(null, '', `?${new URLSearchParams(params).toString()}${location.hash}`);
 }
 
+/** The open under way: a newer one aborts it, so a second click never leaves two viewers stacked. */
+let opening: AbortController | undefined;
+
 async function open(input: SlideInput | Promise<SlideInput>, label: string): Promise<void> {
   banner.hidden = true;
+  opening?.abort();
+  const controller = (opening = new AbortController());
   current?.destroy();
   current = undefined;
   const started = performance.now();
   let firstTileMs: number | undefined;
   try {
-    const viewer = await createViewer(viewerElement, await input, { hashViewport: true, theme });
+    const viewer = await createViewer(viewerElement, await input, { hashViewport: true, theme, open: { signal: controller.signal } });
+    if (controller.signal.aborted) {
+      viewer.destroy();
+      return;
+    }
     current = viewer;
     // A handle for the browser console: `wsiViewer.stats()`, `wsiViewer.osd.viewport`…
     (window as unknown as { wsiViewer?: WsiViewer }).wsiViewer = viewer;
@@ -68,7 +77,7 @@ async function open(input: SlideInput | Promise<SlideInput>, label: string): Pro
     renderNetworkPanel(network, viewer.stats(), firstTileMs);
     document.title = `${label} — wsi-stream`;
   } catch (error) {
-    showError(error);
+    if (!controller.signal.aborted) showError(error);
   }
 }
 

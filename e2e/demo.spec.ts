@@ -54,6 +54,24 @@ test.describe('the demo, built', () => {
     expect(errors).toEqual([]);
   });
 
+  test('a second slide clicked while the first is still opening replaces it: one viewer, the second slide', async ({ page, servers }) => {
+    const errors = await openDemo(page, servers.pages);
+    const slides = page.locator('#browser button.slide');
+    await expect(slides).toHaveCount(3);
+    await waitForTiles(page, 'CMU-1 small region — Aperio SVS, JPEG (RGB)');
+    // Two clicks in one task: the first open cannot have finished when the second starts.
+    await page.evaluate(() => {
+      const buttons = document.querySelectorAll<HTMLButtonElement>('#browser button.slide');
+      buttons[1]!.click();
+      buttons[2]!.click();
+    });
+    await waitForTiles(page, 'Boxes — generic pyramidal TIFF, Deflate');
+    await expect(page.locator('#viewer .wsi-root')).toHaveCount(1);
+    expect(await page.evaluate(() => (window as any).wsiViewer.slide.format)).toBe('generic-tiff');
+    await expect(page.locator('#banner')).toBeHidden();
+    expect(errors).toEqual([]);
+  });
+
   test('the README screenshot: CMU-1-Small-Region in the demo', async ({ page, servers }) => {
     await openDemo(page, servers.pages);
     await waitForTiles(page, 'CMU-1 small region — Aperio SVS, JPEG (RGB)');
