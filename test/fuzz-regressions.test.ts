@@ -17,6 +17,8 @@ const FINDINGS: Array<[file: string, seed: number, was: string]> = [
   ['small.svs', 5974, 'no directory left to be level 0: TypeError on levels[0]'],
   ['small.svs', 6730, 'no directory left to be level 0: TypeError on levels[0]'],
   ['aperio-jp2k-33005-256.svs', 6768, 'no directory left to be level 0: TypeError on levels[0]'],
+  ['aperio-jp2k-33003-240.svs', 10323, 'TileOffsets typed as text: a tile read at offset NaN, reported as invalid_argument'],
+  ['small.svs', 10745, "the thumbnail's StripOffsets typed as text: a read at offset NaN, reported as invalid_argument"],
 ];
 
 describe('fuzzer findings stay fixed', () => {

@@ -115,6 +115,10 @@ export class Ifd {
     }
     const whole = this.cached(tag);
     if (Array.isArray(whole)) return whole[index]!;
+    // In memory but not numbers: a text type where offsets or counts belong (there is no valueOffset to read).
+    if (whole !== undefined) {
+      throw new SlideError('corrupt', `Tag ${tag} in the directory at ${this.offset} holds text where numbers belong: the file is damaged.`, { source: this.#ctx.source.id });
+    }
     const size = fieldSize(entry.type)!;
     const bytes = await this.#ctx.source.read(entry.valueOffset! + index * size, size, opts);
     return decodeOne(new ByteView(bytes, this.#ctx.littleEndian), 0, entry.type);

@@ -27,7 +27,12 @@ export async function runCase(source: RangeSource): Promise<CaseOutcome> {
   });
   const work = exercise(source).then(
     (): CaseOutcome => ({ kind: 'ok' }),
-    (e: unknown): CaseOutcome => (SlideError.is(e) ? { kind: 'slide-error', code: e.code } : { kind: 'finding', detail: `threw ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}` }),
+    (e: unknown): CaseOutcome => {
+      if (!SlideError.is(e)) return { kind: 'finding', detail: `threw ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}` };
+      // The harness only ever passes valid arguments: this code means a value from the file reached a read unchecked.
+      if (e.code === 'invalid_argument') return { kind: 'finding', detail: `a file value passed as an invalid argument: ${e.message}` };
+      return { kind: 'slide-error', code: e.code };
+    },
   );
   try {
     return await Promise.race([work, timeout]);
