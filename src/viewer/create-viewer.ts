@@ -85,9 +85,11 @@ export interface WsiViewer {
 }
 
 /** Tiles fetched and decoded at once, by default: a viewport's worth, started together. */
-const loaderLimit = 16;
+const LOADER_LIMIT = 16;
 /** Times a tile lost with a crashed decode worker is asked for again. */
 const WORKER_RETRIES = 2;
+
+type DrawerOption = NonNullable<OpenSeadragon.Options['drawer']>;
 
 /**
  * OpenSeadragon routes a stale tile's fail() through console.error and marks the tile as not existing; we
@@ -122,9 +124,9 @@ export async function createViewer(element: HTMLElement, input: SlideInput | Tif
   // The workers start (fetch and compile their script), and the drawer is chosen (a WebGL probe, ~20 ms of main
   // thread, in a task of its own), while the slide's directories are read, not after.
   const pool = options.pool ?? createDecoderPool();
-  const choosingDrawer = new Promise<NonNullable<OpenSeadragon.Options['drawer']>>((resolve) => setTimeout(() => resolve(options.osd?.drawer ?? preferredDrawer(doc))));
+  const choosingDrawer = new Promise<DrawerOption>((resolve) => setTimeout(() => resolve(options.osd?.drawer ?? preferredDrawer(doc))));
   let slide: TiffSlide;
-  let drawer: NonNullable<OpenSeadragon.Options['drawer']>;
+  let drawer: DrawerOption;
   try {
     // Slides seen before reopen from IndexedDB unless the host says otherwise.
     slide = input instanceof TiffSlide ? input : await openSlide(input, { persistentCache: true, ...options.open });
@@ -188,6 +190,7 @@ export async function createViewer(element: HTMLElement, input: SlideInput | Tif
     },
   }, options.tileCacheBytes);
 
+  const loaderLimit = options.imageLoaderLimit ?? LOADER_LIMIT;
   osd = OpenSeadragon({
     element: osdHost,
     tileSources: tileSource,
@@ -196,10 +199,10 @@ export async function createViewer(element: HTMLElement, input: SlideInput | Tif
     navigatorPosition: 'BOTTOM_RIGHT',
     // The overview stays visible: OpenSeadragon would fade it out whenever the pointer rests.
     autoHideControls: false,
-    imageLoaderLimit: options.imageLoaderLimit ?? loaderLimit,
+    imageLoaderLimit: loaderLimit,
     // OpenSeadragon starts one tile per frame by default, so a viewport's requests trickle out a frame apart and
     // never meet in the same tick to be merged; starting as many as may run lets touching tiles share a request.
-    maxTilesPerFrame: options.imageLoaderLimit ?? loaderLimit,
+    maxTilesPerFrame: loaderLimit,
     drawer,
     // The minimap needs no exact pixels, and a second WebGL context is one too many on some machines.
     navigatorDrawer: 'canvas',
@@ -211,11 +214,22 @@ export async function createViewer(element: HTMLElement, input: SlideInput | Tif
     ...options.osd,
   } as OpenSeadragon.Options);
 
+  // A view whose every tile failed counts as fully loaded, and OpenSeadragon stops looking at its tiles until the
+  // viewport moves: once per frame in which retries fell due (a dozen may at once), have it look again.
+  let lookAgainFrame: number | undefined;
+  const lookAgain = () => {
+    lookAgainFrame ??= requestAnimationFrame(() => {
+      lookAgainFrame = undefined;
+      osd.world.update(true);
+      osd.forceRedraw();
+    });
+  };
+
   // Once every tile the view needs has loaded and no retry is waiting, network failures (retried since, or no
   // longer needed) are history; a damaged tile or a replaced file is not, and keeps the banner. Checked after each
   // drawn frame, when OpenSeadragon's idea of "fully loaded" is up to date.
   osd.addHandler('update-viewport', () => {
-    if (failing.size === 0 || retryTimers.size > 0 || !osd.world.getItemAt(0)?.getFullyLoaded()) return;
+    if (failing.size === 0 || retryTimers.size > 0 || lookAgainFrame !== undefined || !osd.world.getItemAt(0)?.getFullyLoaded()) return;
     for (const [key, transient] of failing) if (transient) failing.delete(key);
     if (failing.size === 0) banner.hidden = true;
   });
@@ -237,10 +251,7 @@ export async function createViewer(element: HTMLElement, input: SlideInput | Tif
     const timer = setTimeout(() => {
       retryTimers.delete(timer);
       tile.exists = true;
-      // A view whose every tile failed counts as fully loaded, and OpenSeadragon stops looking at its tiles until
-      // the viewport moves: have it look again now.
-      osd.world.update(true);
-      osd.forceRedraw();
+      lookAgain();
     }, delay);
     retryTimers.add(timer);
   });
@@ -278,6 +289,7 @@ export async function createViewer(element: HTMLElement, input: SlideInput | Tif
     destroy() {
       stopPrefetch();
       retryTimers.forEach(clearTimeout);
+      if (lookAgainFrame !== undefined) cancelAnimationFrame(lookAgainFrame);
       events.clear();
       osd.destroy();
       if (!options.pool) pool.terminate();
