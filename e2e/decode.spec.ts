@@ -13,13 +13,12 @@ interface PageTile {
 }
 
 const tiled = references.filter((r) => r.reference_tiles?.length);
-const dirOf = (file: string) => (file.startsWith('aperio-') ? 'generated' : 'real');
 
 test.describe('decoding in the browser worker pool matches the OpenSlide references', () => {
   for (const ref of tiled) {
     for (const output of ['rgba', 'bitmap'] as const) {
       test(`${ref.file} (${output})`, async ({ harness: page, servers }) => {
-        const url = `${servers.slides[dirOf(ref.file)].url}/${ref.file}`;
+        const url = servers.slideUrl(ref.file);
         const tiles: PageTile[] = await page.evaluate(
           async ({ url, tiles, output }) => {
             const slide = await harness.openSlide(url);

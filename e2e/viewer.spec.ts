@@ -5,7 +5,6 @@ import { expect, test } from './support/fixtures.js';
 
 declare const harness: any;
 
-const dirOf = (file: string) => (file.startsWith('aperio-') ? 'generated' : 'real');
 
 /** Tiles to check per fixture: one inside level 0 at full zoom, and the coarsest level (the overview) at 1:1. */
 function checks(tiles: ReferenceTile[]): ReferenceTile[] {
@@ -17,7 +16,7 @@ function checks(tiles: ReferenceTile[]): ReferenceTile[] {
 test.describe('the viewer draws what OpenSlide shows', () => {
   for (const ref of references.filter((r) => r.reference_tiles?.length)) {
     test(ref.file, async ({ harness: page, servers }) => {
-      const url = `${servers.slides[dirOf(ref.file)].url}/${ref.file}`;
+      const url = servers.slideUrl(ref.file);
       for (const t of checks(ref.reference_tiles!)) {
         const base64: string = await page.evaluate(
           async ({ url, t }) => {

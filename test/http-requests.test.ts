@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openFixture } from './support/open-fixture.js';
 import { NodeFileSource, openSlide, Tag, TiffReader } from '../src/node.js';
-import { FIXTURES, fixturePath, references } from './support/fixtures.js';
+import { FIXTURES, fixture, fixturePath, references } from './support/fixtures.js';
 import { RangeServer, type LoggedRequest } from '../src/server/range-file-server.js';
 import { TAIL_READ_AHEAD } from '../src/tiff/tiff-reader.js';
 
@@ -18,8 +18,8 @@ afterAll(async () => {
 });
 
 function urlOf(file: string): { url: string; server: RangeServer } {
-  const dir = fixturePath(file).includes('/generated/') ? 'generated' : 'real';
-  return { url: `${servers[dir]!.base}/${file}`, server: servers[dir]!.server };
+  const [dir, ...rest] = fixture(file).id.split('/') as [string, ...string[]];
+  return { url: `${servers[dir]!.base}/${rest.join('/')}`, server: servers[dir]!.server };
 }
 
 function ranges(log: LoggedRequest[]): Array<[number, number]> {

@@ -1,6 +1,6 @@
 import { test as base, expect, type Page } from '@playwright/test';
 import { resolve } from 'node:path';
-import { FIXTURES } from '../../test/support/fixtures.js';
+import { FIXTURES, fixture } from '../../test/support/fixtures.js';
 import { RangeServer } from '../../src/server/range-file-server.js';
 import { startS3Server, type S3TestServer } from '../../test/support/s3-server.js';
 
@@ -9,6 +9,8 @@ interface Servers {
   pages: string;
   /** Fixtures by directory ('real', 'generated') on another origin, with Range and CORS. */
   slides: Record<'real' | 'generated', { url: string; server: RangeServer }>;
+  /** URL of a fixture by name (file or series folder), from the catalogue: never guessed from the name. */
+  slideUrl(name: string): string;
 }
 
 /** Worker-scoped servers (the S3 server only for tests that ask for it) and a page with the harness loaded. */
@@ -30,7 +32,11 @@ export const test = base.extend<{ harness: Page }, { servers: Servers; s3: S3Tes
         const server = new RangeServer({ root: `${FIXTURES}/${dir}` });
         slides[dir] = { url: await server.start(), server };
       }
-      await use({ pages: pagesUrl, slides });
+      const slideUrl = (name: string) => {
+        const [top, ...rest] = fixture(name).id.split('/');
+        return `${slides[top as keyof typeof slides].url}/${rest.map(encodeURIComponent).join('/')}`;
+      };
+      await use({ pages: pagesUrl, slides, slideUrl });
       await pages.stop();
       for (const s of Object.values(slides)) await s.server.stop();
     },
