@@ -92,3 +92,56 @@ describe('CLI errors: one line, a code, no stack trace', () => {
     expect([...readFileSync(file).subarray(0, 2)]).toEqual([0xff, 0xd8]);
   });
 });
+
+describe('a command line people can discover', () => {
+  it('--help lists every command and exits 0', async () => {
+    const result = await cli('--help');
+    expect(result.code).toBe(0);
+    for (const command of ['info', 'tile', 'associated', 'cors', 'serve', 'sign', 'check']) expect(result.stdout).toMatch(new RegExp(`^  ${command} +\\S`, 'm'));
+  });
+
+  it('serve --help lists every serve flag with its environment variable', async () => {
+    const result = await cli('serve', '--help');
+    expect(result.code).toBe(0);
+    const flags = ['host', 'port', 'auth-enabled', 'auth-secret', 'cache-slides', 'cache-tiles', 'cache-metadata', 'block-size', 'jpeg-quality', 'cache-max-age', 'cors-origins', 'storage-timeout-ms', 's3-bucket', 's3-endpoint', 's3-region'];
+    for (const flag of flags) {
+      const env = `WSI_${flag.toUpperCase().replace(/-/g, '_')}`;
+      expect(result.stdout).toMatch(new RegExp(`--${flag}\\b.*env ${env}\\b`));
+    }
+    expect(result.stdout).toMatch(/^example:\n {2}wsi-stream serve /m);
+  });
+
+  it('every command has --help with an example', async () => {
+    for (const command of ['info', 'tile', 'associated', 'cors', 'sign', 'check']) {
+      const result = await cli(command, '-h');
+      expect(result.code, command).toBe(0);
+      expect(result.stdout).toMatch(new RegExp(`^usage: wsi-stream ${command}\\b[\\s\\S]*^example:\\n {2}wsi-stream ${command} `, 'm'));
+    }
+  });
+
+  it('--version prints the package version', async () => {
+    const { version } = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
+    expect(await cli('--version')).toMatchObject({ code: 0, stdout: `${version}\n` });
+  });
+
+  it('an unknown flag is an error naming it, never ignored (a mistyped --auth-enabled must not start a public server)', async () => {
+    const result = await cli('serve', out, '--bogus', '1');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^wsi-stream: invalid_argument: serve has no flag --bogus\./);
+    const typo = await cli('serve', out, '--auth-enable');
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toMatch(/--auth-enable\. Did you mean --auth-enabled\?/);
+  });
+
+  it('a mistyped flag gets the nearest known one; a missing value names the flag', async () => {
+    expect((await cli('info', fixturePath('small.svs'), '--jsn')).stderr).toMatch(/info has no flag --jsn\. Did you mean --json\?/);
+    const missing = await cli('tile', fixturePath('small.svs'), '0', '0', '0', '--out');
+    expect([missing.code, missing.stderr]).toEqual([2, expect.stringMatching(/^wsi-stream: invalid_argument: --out needs a value\./)]);
+  });
+
+  it('an unknown command suggests the nearest', async () => {
+    const result = await cli('serv');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/unknown command "serv"\. Did you mean serve\?/);
+  });
+});

@@ -1,10 +1,24 @@
 import { openSlide } from '../slide/open-slide.js';
-import { parseArgs } from './args.js';
-import { storeFrom } from './serve.js';
+import { parseOrHelp, type CommandSpec } from './args.js';
+import { STORE_FLAGS, storeFrom } from './serve.js';
+
+export const CHECK: CommandSpec = {
+  name: 'check',
+  summary: 'Checks that a bucket or folder can be listed and a slide in it opened, one ✓/✗ line each; exit 1 on any ✗.',
+  args: '<s3://bucket[/prefix] | folder>',
+  flags: {
+    'list-slides': { type: 'boolean', description: 'List the slides found (up to 1000).' },
+    'test-slide': { type: 'string', value: 'KEY', description: 'Open this slide and read one tile.' },
+    ...STORE_FLAGS,
+  },
+  example: 'wsi-stream check s3://my-slides --list-slides --test-slide cases/1.svs',
+};
 
 /** `wsi-stream check s3://bucket [--list-slides] [--test-slide KEY]`: one ✓/✗ line per check; exit 1 on any ✗. */
 export async function check(argv: string[]): Promise<void> {
-  const { positional, flags } = parseArgs(argv, ['list-slides']);
+  const parsed = parseOrHelp(CHECK, argv);
+  if (!parsed) return;
+  const { positional, flags } = parsed;
   const store = storeFrom(positional[0], flags);
   let failed = false;
   const line = (ok: boolean, what: string) => {

@@ -1,29 +1,53 @@
+import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { SlideError } from '../errors.js';
 import { nodeCodecs } from '../codec/node-codecs.js';
 import { openSlide } from '../slide/open-slide.js';
 import type { AssociatedName } from '../slide/types.js';
-import { integerArg, parseArgs } from './args.js';
+import { integerArg, nearest, parseOrHelp, type CommandSpec, type FlagSpec } from './args.js';
 import { corsConfiguration } from '../source/cors-rule.js';
-import { check } from './check.js';
+import { CHECK, check } from './check.js';
 import { withCliSource, type CliS3Options } from './cli-source.js';
-import { serve } from './serve.js';
-import { sign } from './sign.js';
+import { SERVE, serve } from './serve.js';
+import { SIGN, sign } from './sign.js';
 import { infoJson, infoText } from './info.js';
 import { writePng } from './png.js';
 
-const USAGE = `usage:
-  wsi-stream info <path|url|s3://bucket/key> [--json]
-  wsi-stream tile <path|url|s3://bucket/key> <level> <x> <y> --out FILE [--png]
-  wsi-stream associated <path|url|s3://bucket/key> <label|macro|thumbnail> --out FILE.png
-  wsi-stream cors [--origin URL[,URL…]]
-  wsi-stream serve <s3://bucket[/prefix]|folder> [--host H] [-p PORT] [--auth-enabled --auth-secret S] [--cache-slides N]
-                   [--cache-tiles 100MB] [--cache-metadata 256MiB] [--block-size 256KiB] [--jpeg-quality 80] [--cache-max-age 3600] [--cors-origins A,B]
-                   [--storage-timeout-ms 30000]
-                   [--s3-endpoint URL] [--s3-region R]      (every flag also as WSI_* environment variable)
-  wsi-stream sign --path P --secret S [--ttl 3600] [--base-url URL] [--params k=v,k2=v2] [--format url|json|signature]
-  wsi-stream check <s3://bucket|folder> [--list-slides] [--test-slide KEY]
-options for s3:// sources: --s3-endpoint URL --s3-region REGION (or AWS_ENDPOINT_URL, AWS_REGION; credentials as the AWS CLI finds them)`;
+const S3_FLAGS: Record<string, FlagSpec> = {
+  's3-endpoint': { type: 'string', value: 'URL', env: 'AWS_ENDPOINT_URL', description: 'S3-compatible endpoint for s3:// slides (credentials as the AWS CLI finds them).' },
+  's3-region': { type: 'string', value: 'REGION', env: 'AWS_REGION', description: 'Region for s3:// slides.' },
+};
+const SLIDE_ARG = '<path|url|s3://bucket/key>';
+
+const INFO: CommandSpec = {
+  name: 'info',
+  summary: 'Prints a slide\'s format, levels, resolution, associated images and properties.',
+  args: SLIDE_ARG,
+  flags: { json: { type: 'boolean', description: 'Print JSON instead of a table.' }, ...S3_FLAGS },
+  example: 'wsi-stream info CMU-1-Small-Region.svs --json',
+};
+const TILE: CommandSpec = {
+  name: 'tile',
+  summary: 'Writes one native tile: as stored (a standalone JPEG, JPEG 2000 codestream, …) or decoded to PNG.',
+  args: `${SLIDE_ARG} <level> <x> <y>`,
+  flags: { out: { type: 'string', value: 'FILE', description: 'Where to write the tile (required).' }, png: { type: 'boolean', description: 'Decode and write a PNG.' }, ...S3_FLAGS },
+  example: 'wsi-stream tile slide.svs 0 3 2 --out tile.jpg',
+};
+const ASSOCIATED: CommandSpec = {
+  name: 'associated',
+  summary: 'Writes an associated image (label, macro or thumbnail) as PNG.',
+  args: `${SLIDE_ARG} <label|macro|thumbnail>`,
+  flags: { out: { type: 'string', value: 'FILE.png', description: 'Where to write the PNG (required).' }, ...S3_FLAGS },
+  example: 'wsi-stream associated slide.svs label --out label.png',
+};
+const CORS: CommandSpec = {
+  name: 'cors',
+  summary: 'Prints the CORS configuration a bucket needs so browsers on these origins can read slides by range.',
+  args: '',
+  flags: { origin: { type: 'string', value: 'URL[,URL…]', default: '*', description: 'Origins of the pages that open slides.' } },
+  example: 'wsi-stream cors --origin https://lab.example.org > cors.json',
+};
 
 function s3Flags(flags: Map<string, string | true>): CliS3Options {
   const endpoint = flags.get('s3-endpoint');
@@ -32,18 +56,22 @@ function s3Flags(flags: Map<string, string | true>): CliS3Options {
 }
 
 async function info(argv: string[]): Promise<void> {
-  const { positional, flags } = parseArgs(argv, ['json']);
+  const parsed = parseOrHelp(INFO, argv);
+  if (!parsed) return;
+  const { positional, flags } = parsed;
   const [source] = positional;
-  if (!source || positional.length !== 1) throw new SlideError('invalid_argument', `info takes one slide.\n${USAGE}`);
+  if (!source || positional.length !== 1) throw new SlideError('invalid_argument', 'info takes one slide. Run wsi-stream info --help.');
   const slide = await withCliSource(source, (s) => openSlide(s), s3Flags(flags));
   process.stdout.write(flags.has('json') ? `${JSON.stringify(infoJson(slide), null, 2)}\n` : `${infoText(slide, source)}\n`);
 }
 
 async function tile(argv: string[]): Promise<void> {
-  const { positional, flags } = parseArgs(argv, ['png']);
+  const parsed = parseOrHelp(TILE, argv);
+  if (!parsed) return;
+  const { positional, flags } = parsed;
   const [source, level, x, y] = positional;
   const out = flags.get('out');
-  if (!source || positional.length !== 4 || typeof out !== 'string') throw new SlideError('invalid_argument', `tile takes a slide, a level, x, y and --out FILE.\n${USAGE}`);
+  if (!source || positional.length !== 4 || typeof out !== 'string') throw new SlideError('invalid_argument', 'tile takes a slide, a level, x, y and --out FILE. Run wsi-stream tile --help.');
   const at = [integerArg(level, 'level'), integerArg(x, 'x'), integerArg(y, 'y')] as const;
   const encoded = await withCliSource(source, async (s) => (await openSlide(s)).readTile(...at), s3Flags(flags));
   if (flags.has('png')) {
@@ -57,11 +85,13 @@ async function tile(argv: string[]): Promise<void> {
 }
 
 async function associated(argv: string[]): Promise<void> {
-  const { positional, flags } = parseArgs(argv, []);
+  const parsed = parseOrHelp(ASSOCIATED, argv);
+  if (!parsed) return;
+  const { positional, flags } = parsed;
   const [source, name] = positional;
   const out = flags.get('out');
   if (!source || positional.length !== 2 || !isAssociatedName(name) || typeof out !== 'string') {
-    throw new SlideError('invalid_argument', `associated takes a slide, one of label, macro or thumbnail, and --out FILE.png.\n${USAGE}`);
+    throw new SlideError('invalid_argument', 'associated takes a slide, one of label, macro or thumbnail, and --out FILE.png. Run wsi-stream associated --help.');
   }
   const image = await withCliSource(source, async (s) => (await openSlide(s)).readAssociated(name), s3Flags(flags));
   await writePng(await nodeCodecs().decodeImage(image), out);
@@ -74,23 +104,61 @@ function isAssociatedName(name: string | undefined): name is AssociatedName {
 
 /** Prints the CORS configuration a bucket needs so browsers on these origins can read slides by range. */
 async function cors(argv: string[]): Promise<void> {
-  const { positional, flags } = parseArgs(argv, []);
-  if (positional.length > 0) throw new SlideError('invalid_argument', `cors takes no arguments but --origin.\n${USAGE}`);
+  const parsed = parseOrHelp(CORS, argv);
+  if (!parsed) return;
+  const { positional, flags } = parsed;
+  if (positional.length > 0) throw new SlideError('invalid_argument', 'cors takes no arguments but --origin. Run wsi-stream cors --help.');
   const origin = flags.get('origin');
   const origins = typeof origin === 'string' ? origin.split(',').map((o) => o.trim()).filter(Boolean) : ['*'];
   process.stdout.write(`${JSON.stringify(corsConfiguration(origins), null, 2)}\n`);
 }
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = { info, tile, associated, cors, serve, sign, check };
+const COMMANDS: Array<[CommandSpec, (argv: string[]) => Promise<void>]> = [
+  [INFO, info],
+  [TILE, tile],
+  [ASSOCIATED, associated],
+  [CORS, cors],
+  [SERVE, serve],
+  [SIGN, sign],
+  [CHECK, check],
+];
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+function toolHelp(): string {
+  const width = Math.max(...COMMANDS.map(([spec]) => spec.name.length));
+  return [
+    `wsi-stream ${version()}: whole-slide images from files, URLs and S3 by range reads, and a WSIStreamer-compatible sidecar.`,
+    '',
+    'usage: wsi-stream <command> [arguments] [flags]',
+    '       wsi-stream s3://bucket[/prefix] [serve flags]   (serve, as WSIStreamer does with no command)',
+    '',
+    'commands:',
+    ...COMMANDS.map(([spec]) => `  ${spec.name.padEnd(width)}  ${spec.summary}`),
+    '',
+    'Run wsi-stream <command> --help for its arguments, flags (with their environment variables and defaults) and an example.',
+    'wsi-stream --version prints the version.',
+  ].join('\n');
+}
 
 /** Runs the CLI; every failure becomes one line `wsi-stream: <code>: <message>` and exit code 1 (2 for usage). */
 export async function main(argv: string[]): Promise<number> {
+  const [first] = argv;
+  if (first === '--help' || first === '-h' || first === 'help' || first === '--version' || first === '-v') {
+    process.stdout.write(`${first.startsWith('--v') || first === '-v' ? version() : toolHelp()}\n`);
+    return 0;
+  }
   // `wsi-stream s3://bucket` serves, as WSIStreamer does with no command.
-  const [command, ...rest] = argv[0]?.startsWith('s3://') || argv[0]?.startsWith('--') ? ['serve', ...argv] : argv;
-  const run = command ? COMMANDS[command] : undefined;
+  const [command, ...rest] = first?.startsWith('s3://') || first?.startsWith('--') ? ['serve', ...argv] : argv;
+  const run = COMMANDS.find(([spec]) => spec.name === command)?.[1];
   if (!run) {
-    process.stderr.write(command === undefined || command === '--help' || command === '-h' ? `${USAGE}\n` : `wsi-stream: invalid_argument: unknown command "${command}".\n${USAGE}\n`);
-    return command === '--help' || command === '-h' ? 0 : 2;
+    const guess = command === undefined ? undefined : nearest(command, COMMANDS.map(([spec]) => spec.name));
+    const problem = command === undefined ? 'no command given.' : `unknown command "${command}".${guess ? ` Did you mean ${guess}?` : ''}`;
+    process.stderr.write(`wsi-stream: invalid_argument: ${problem}\n\n${toolHelp()}\n`);
+    return 2;
   }
   try {
     await run(rest);

@@ -7,9 +7,38 @@ import { DEFAULTS, parseBytes } from '../sidecar/options.js';
 import { S3Store } from '../sidecar/s3-store.js';
 import { createSidecar } from '../sidecar/server.js';
 import type { SlideStore } from '../sidecar/store.js';
-import { flagOrEnv, parseArgs } from './args.js';
+import { flagOrEnv, parseOrHelp, type CommandSpec, type FlagSpec } from './args.js';
 
-const BOOLEANS = ['auth-enabled'];
+const mib = (bytes: number) => `${bytes / 1024 / 1024}MiB`;
+
+/** The store flags `serve` and `check` share. */
+export const STORE_FLAGS: Record<string, FlagSpec> = {
+  's3-bucket': { type: 'string', value: 'NAME', env: 'WSI_S3_BUCKET', description: 'Bucket to serve when no s3:// URI is given.' },
+  's3-endpoint': { type: 'string', value: 'URL', env: 'WSI_S3_ENDPOINT', description: 'S3-compatible endpoint (MinIO, R2, …).' },
+  's3-region': { type: 'string', value: 'REGION', env: 'WSI_S3_REGION', default: 'us-east-1', description: "The bucket's region." },
+};
+
+export const SERVE: CommandSpec = {
+  name: 'serve',
+  summary: "WSIStreamer's HTTP interface (slides, metadata, thumbnails, tiles, signed URLs) over a bucket or a folder.",
+  args: '<s3://bucket[/prefix] | folder>',
+  flags: {
+    host: { type: 'string', value: 'HOST', env: 'WSI_HOST', default: DEFAULTS.host, description: 'Address to listen on.' },
+    port: { type: 'string', short: 'p', value: 'PORT', env: 'WSI_PORT', default: String(DEFAULTS.port), description: 'Port to listen on.' },
+    'auth-enabled': { type: 'boolean', env: 'WSI_AUTH_ENABLED', default: 'false', description: 'Require HMAC-signed URLs on every route but /health.' },
+    'auth-secret': { type: 'string', value: 'SECRET', env: 'WSI_AUTH_SECRET', description: 'HMAC-SHA256 secret for signed URLs (needed with --auth-enabled).' },
+    'cache-slides': { type: 'string', value: 'N', env: 'WSI_CACHE_SLIDES', default: String(DEFAULTS.cacheSlides), description: 'Slides kept open.' },
+    'cache-tiles': { type: 'string', value: 'SIZE', env: 'WSI_CACHE_TILES', default: mib(DEFAULTS.cacheTiles), description: 'Memory for encoded tiles and thumbnails.' },
+    'cache-metadata': { type: 'string', value: 'SIZE', env: 'WSI_CACHE_METADATA', default: mib(DEFAULTS.cacheMetadata), description: 'Memory for slide directories, shared by the open slides.' },
+    'block-size': { type: 'string', value: 'SIZE', env: 'WSI_BLOCK_SIZE', default: `${DEFAULTS.blockSize / 1024}KiB`, description: 'Metadata read block size.' },
+    'jpeg-quality': { type: 'string', value: '1-100', env: 'WSI_JPEG_QUALITY', default: String(DEFAULTS.jpegQuality), description: 'Quality of tiles the sidecar encodes.' },
+    'cache-max-age': { type: 'string', value: 'SECONDS', env: 'WSI_CACHE_MAX_AGE', default: String(DEFAULTS.cacheMaxAge), description: 'Cache-Control max-age of tiles and thumbnails.' },
+    'cors-origins': { type: 'string', value: 'A,B', env: 'WSI_CORS_ORIGINS', default: 'any', description: 'Browser origins allowed.' },
+    'storage-timeout-ms': { type: 'string', value: 'MS', env: 'WSI_STORAGE_TIMEOUT_MS', default: String(DEFAULTS.storageTimeoutMs), description: 'Storage reads slower than this fail with a JSON error.' },
+    ...STORE_FLAGS,
+  },
+  example: 'wsi-stream serve s3://my-slides/cases --auth-enabled --auth-secret "$SECRET" -p 8080',
+};
 
 function number(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback;
@@ -19,9 +48,9 @@ function number(value: string | undefined, name: string, fallback: number): numb
 
 /** `s3://bucket[/prefix]`, `--s3-bucket`, or a local folder, as the sidecar's store. */
 export function storeFrom(target: string | undefined, flags: Map<string, string | true>): SlideStore {
-  const endpoint = flagOrEnv(flags, 's3-endpoint', 'WSI_S3_ENDPOINT');
-  const region = flagOrEnv(flags, 's3-region', 'WSI_S3_REGION') ?? 'us-east-1';
-  const bucketFlag = flagOrEnv(flags, 's3-bucket', 'WSI_S3_BUCKET');
+  const endpoint = flagOrEnv(flags, 's3-endpoint', STORE_FLAGS['s3-endpoint']!.env!);
+  const region = flagOrEnv(flags, 's3-region', STORE_FLAGS['s3-region']!.env!) ?? 'us-east-1';
+  const bucketFlag = flagOrEnv(flags, 's3-bucket', STORE_FLAGS['s3-bucket']!.env!);
   const m = target ? /^s3:\/\/([^/]+)\/?(.*)$/.exec(target) : null;
   if (m || (!target && bucketFlag)) {
     const bucket = m ? m[1]! : bucketFlag!;
@@ -40,18 +69,21 @@ function pagesDir(): string | undefined {
 
 /** `wsi-stream serve …` (and `wsi-stream s3://bucket`): the WSIStreamer-compatible sidecar. */
 export async function serve(argv: string[]): Promise<void> {
-  const { positional, flags } = parseArgs(argv, BOOLEANS, { p: 'port' });
+  const parsed = parseOrHelp(SERVE, argv);
+  if (!parsed) return;
+  const { positional, flags } = parsed;
+  const setting = (name: string) => flagOrEnv(flags, name, SERVE.flags[name]!.env!);
   if (positional.length > 1) throw new SlideError('invalid_argument', 'serve takes one bucket or folder.');
   const store = storeFrom(positional[0], flags);
-  const authEnabled = /^(1|true|yes)$/i.test(flagOrEnv(flags, 'auth-enabled', 'WSI_AUTH_ENABLED') ?? 'false');
-  const secret = flagOrEnv(flags, 'auth-secret', 'WSI_AUTH_SECRET');
+  const authEnabled = /^(1|true|yes)$/i.test(setting('auth-enabled') ?? 'false');
+  const secret = setting('auth-secret');
   if (authEnabled && !secret) throw new SlideError('invalid_argument', 'Auth is enabled but no secret was given: set --auth-secret or WSI_AUTH_SECRET.');
-  const cacheTiles = flagOrEnv(flags, 'cache-tiles', 'WSI_CACHE_TILES');
-  const blockSize = flagOrEnv(flags, 'block-size', 'WSI_BLOCK_SIZE');
-  const cacheMetadata = flagOrEnv(flags, 'cache-metadata', 'WSI_CACHE_METADATA');
-  const storageTimeout = flagOrEnv(flags, 'storage-timeout-ms', 'WSI_STORAGE_TIMEOUT_MS');
-  const cors = flagOrEnv(flags, 'cors-origins', 'WSI_CORS_ORIGINS');
-  const quality = number(flagOrEnv(flags, 'jpeg-quality', 'WSI_JPEG_QUALITY'), 'jpeg-quality', DEFAULTS.jpegQuality);
+  const cacheTiles = setting('cache-tiles');
+  const blockSize = setting('block-size');
+  const cacheMetadata = setting('cache-metadata');
+  const storageTimeout = setting('storage-timeout-ms');
+  const cors = setting('cors-origins');
+  const quality = number(setting('jpeg-quality'), 'jpeg-quality', DEFAULTS.jpegQuality);
   if (quality < 1 || quality > 100) throw new SlideError('invalid_argument', '--jpeg-quality must be 1–100.');
   try {
     await store.check();
@@ -65,16 +97,16 @@ export async function serve(argv: string[]): Promise<void> {
   const pages = pagesDir();
   const sidecar = createSidecar({
     store,
-    host: flagOrEnv(flags, 'host', 'WSI_HOST') ?? DEFAULTS.host,
-    port: number(flagOrEnv(flags, 'port', 'WSI_PORT'), 'port', DEFAULTS.port),
+    host: setting('host') ?? DEFAULTS.host,
+    port: number(setting('port'), 'port', DEFAULTS.port),
     ...(authEnabled && secret ? { authSecret: secret } : {}),
-    cacheSlides: number(flagOrEnv(flags, 'cache-slides', 'WSI_CACHE_SLIDES'), 'cache-slides', DEFAULTS.cacheSlides),
+    cacheSlides: number(setting('cache-slides'), 'cache-slides', DEFAULTS.cacheSlides),
     cacheTiles: cacheTiles ? parseBytes(cacheTiles) : DEFAULTS.cacheTiles,
     blockSize: blockSize ? parseBytes(blockSize) : DEFAULTS.blockSize,
     cacheMetadata: cacheMetadata ? parseBytes(cacheMetadata) : DEFAULTS.cacheMetadata,
     storageTimeoutMs: number(storageTimeout, 'storage-timeout-ms', DEFAULTS.storageTimeoutMs),
     jpegQuality: quality,
-    cacheMaxAge: number(flagOrEnv(flags, 'cache-max-age', 'WSI_CACHE_MAX_AGE'), 'cache-max-age', DEFAULTS.cacheMaxAge),
+    cacheMaxAge: number(setting('cache-max-age'), 'cache-max-age', DEFAULTS.cacheMaxAge),
     ...(cors ? { corsOrigins: cors.split(',').map((o) => o.trim()).filter(Boolean) } : {}),
     ...(pages ? { pagesDir: pages } : {}),
     log: (line) => process.stdout.write(`${line}\n`),

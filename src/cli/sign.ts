@@ -1,10 +1,28 @@
 import { SlideError } from '../errors.js';
 import { signUrl } from '../sidecar/signature.js';
-import { parseArgs } from './args.js';
+import { parseOrHelp, type CommandSpec } from './args.js';
+
+export const SIGN: CommandSpec = {
+  name: 'sign',
+  summary: 'Signs a sidecar URL with HMAC-SHA256, as WSIStreamer does, for servers started with --auth-enabled.',
+  args: '',
+  flags: {
+    path: { type: 'string', value: '/ROUTE', description: 'The route as it will be requested, e.g. /slides/a.svs/thumbnail.' },
+    secret: { type: 'string', value: 'SECRET', description: "The server's --auth-secret." },
+    ttl: { type: 'string', value: 'SECONDS', default: '3600', description: 'How long the signature is valid.' },
+    'base-url': { type: 'string', value: 'URL', description: 'Prefix the signed path with this origin.' },
+    params: { type: 'string', value: 'k=v,k2=v2', description: 'Query parameters to sign with the path.' },
+    format: { type: 'string', value: 'url|json|signature', default: 'url', description: 'What to print.' },
+  },
+  example: 'wsi-stream sign --path /slides/a.svs --secret "$SECRET" --base-url http://localhost:3000',
+};
 
 /** `wsi-stream sign --path P --secret S [--ttl 3600] [--base-url URL] [--params k=v,…] [--format url|json|signature]` */
 export async function sign(argv: string[]): Promise<void> {
-  const { flags } = parseArgs(argv, []);
+  const parsed = parseOrHelp(SIGN, argv);
+  if (!parsed) return;
+  const { positional, flags } = parsed;
+  if (positional.length) throw new SlideError('invalid_argument', `sign takes only flags, not "${positional[0]}". Run wsi-stream sign --help.`);
   const path = flags.get('path');
   const secret = flags.get('secret');
   if (typeof path !== 'string' || typeof secret !== 'string' || !path.startsWith('/')) {
