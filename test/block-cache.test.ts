@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BlockCache, MemorySource, MetricsSource, SlideError, type RangeSource, type ReadOptions } from '../src/index.js';
+import { BlockCache, MemorySource, MetricsSource, SlideError, type RangeSource } from '../src/index.js';
+import { GatedSource } from './support/gated-source.js';
 import { HeldBytesFirst } from '../src/source/held-bytes-first.js';
 
 function bytes(n: number): Uint8Array {
@@ -12,29 +13,17 @@ function stack(size: number, options = {}) {
   return { data, metrics, cache: new BlockCache(metrics, { blockSize: 100, ...options }) };
 }
 
-/** A source whose reads wait until the test releases them, to observe what is in flight. */
-class GatedSource implements RangeSource {
-  readonly id = 'gated';
-  readonly reads: Array<{ offset: number; length: number; signal?: AbortSignal; release(): void }> = [];
-  readonly #data: Uint8Array;
-  constructor(data: Uint8Array) {
-    this.#data = data;
-  }
-  async size(): Promise<number> {
-    return this.#data.length;
-  }
-  read(offset: number, length: number, opts: ReadOptions = {}): Promise<Uint8Array> {
-    return new Promise((resolve, reject) => {
-      opts.signal?.addEventListener('abort', () => reject(new SlideError('aborted', 'aborted')));
-      this.reads.push({ offset, length, ...(opts.signal ? { signal: opts.signal } : {}), release: () => resolve(this.#data.slice(offset, offset + length)) });
-    });
-  }
-}
-
 describe('BlockCache', () => {
   it('returns exactly the bytes asked for, across block boundaries and at the short last block', async () => {
     const { data, cache } = stack(1050);
-    for (const [o, l] of [[0, 1], [95, 10], [250, 300], [1000, 50], [1049, 1], [0, 1050]] as const) {
+    for (const [o, l] of [
+      [0, 1],
+      [95, 10],
+      [250, 300],
+      [1000, 50],
+      [1049, 1],
+      [0, 1050],
+    ] as const) {
       expect(await cache.read(o, l)).toEqual(data.slice(o, o + l));
     }
   });
@@ -73,13 +62,13 @@ describe('BlockCache', () => {
   });
 
   it('shares one request between concurrent readers of the same block', async () => {
-    const gated = new GatedSource(bytes(1000));
+    const gated = new GatedSource(new MemorySource(bytes(1000)));
     const cache = new BlockCache(gated, { blockSize: 100 });
     const a = cache.read(10, 10);
     const b = cache.read(50, 10);
     await new Promise((r) => setTimeout(r, 0));
     expect(gated.reads.length).toBe(1);
-    gated.reads[0]!.release();
+    gated.release();
     expect((await a).length + (await b).length).toBe(20);
   });
 
@@ -100,7 +89,7 @@ describe('BlockCache', () => {
   });
 
   it('aborts the shared request only when every reader has aborted', async () => {
-    const gated = new GatedSource(bytes(1000));
+    const gated = new GatedSource(new MemorySource(bytes(1000)));
     const cache = new BlockCache(gated, { blockSize: 100 });
     const first = new AbortController();
     const second = new AbortController();
@@ -116,7 +105,7 @@ describe('BlockCache', () => {
     // A later read of the block starts a fresh request instead of inheriting the aborted one.
     const c = cache.read(0, 10);
     await new Promise((r) => setTimeout(r, 0));
-    gated.reads[1]!.release();
+    gated.release();
     expect((await c).length).toBe(10);
   });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CoalescingSource, MemorySource, MetricsSource } from '../src/index.js';
+import { GatedSource } from './support/gated-source.js';
 
 const data = Uint8Array.from({ length: 10_000 }, (_, i) => (i * 13) & 0xff);
 
@@ -11,9 +12,14 @@ function stack(options = {}) {
 describe('CoalescingSource', () => {
   it('merges concurrent reads of touching ranges into one request and gives each caller its bytes', async () => {
     const { metrics, source } = stack();
-    const reads = [[1000, 100], [1100, 50], [1150, 200], [5000, 10]] as const;
+    const reads = [
+      [1000, 100],
+      [1100, 50],
+      [1150, 200],
+      [5000, 10],
+    ] as const;
     const results = await Promise.all(reads.map(([o, l]) => source.read(o, l)));
-    results.forEach((bytes, i) => expect(bytes).toEqual(data.slice(reads[i]![0], reads[i]![0] + reads[i]![1])));
+    for (const [i, bytes] of results.entries()) expect(bytes).toEqual(data.slice(reads[i]![0], reads[i]![0] + reads[i]![1]));
     expect(metrics.metrics.log).toEqual([
       { offset: 1000, length: 350 },
       { offset: 5000, length: 10 },
@@ -31,17 +37,31 @@ describe('CoalescingSource', () => {
     expect(source.stats.gapBytes).toBe(50);
   });
 
-  it('keeps reading for the callers that still want it when one aborts, and aborts when all do', async () => {
-    const { source } = stack();
+  it('keeps the merged request for the callers that still want it when one aborts mid-flight', async () => {
+    const gated = new GatedSource(new MemorySource(data));
+    const source = new CoalescingSource(gated);
     const a = new AbortController();
     const first = source.read(0, 10, { signal: a.signal });
     const second = source.read(10, 10);
+    await gated.until(1);
+    expect(gated.reads).toMatchObject([{ offset: 0, length: 20 }]);
     a.abort();
     await expect(first).rejects.toMatchObject({ code: 'aborted' });
+    expect(gated.reads[0]!.signal!.aborted).toBe(false);
+    gated.release();
     expect(await second).toEqual(data.slice(10, 20));
-    const b = new AbortController();
-    const only = source.read(100, 10, { signal: b.signal });
+  });
+
+  it('aborts the merged request once every caller has aborted', async () => {
+    const gated = new GatedSource(new MemorySource(data));
+    const source = new CoalescingSource(gated);
+    const [a, b] = [new AbortController(), new AbortController()];
+    const reads = [source.read(100, 10, { signal: a.signal }), source.read(110, 10, { signal: b.signal })];
+    await gated.until(1);
+    a.abort();
+    expect(gated.reads[0]!.signal!.aborted).toBe(false);
     b.abort();
-    await expect(only).rejects.toMatchObject({ code: 'aborted' });
+    expect(gated.reads[0]!.signal!.aborted).toBe(true);
+    for (const read of reads) await expect(read).rejects.toMatchObject({ code: 'aborted' });
   });
 });

@@ -1,6 +1,7 @@
-import { SlideError, abortError, throwIfAborted } from '../errors.js';
+import { SlideError, throwIfAborted } from '../errors.js';
 import { LruMap } from './lru.js';
 import { checkRange, outOfBounds, type RangeSource, type ReadOptions } from './range-source.js';
+import { abandonOnAbort, SharedAbort } from './shared-abort.js';
 
 export interface BlockCacheOptions {
   /** Alignment and unit of caching. Small, because TIFF metadata is small and scattered; tile bytes bypass this cache. */
@@ -28,9 +29,10 @@ interface PendingBlock {
   promise: Promise<Uint8Array>;
   resolve(block: Uint8Array): void;
   reject(e: unknown): void;
-  /** Callers still waiting; when every one of them aborted, the request is aborted too. */
-  waiters: number;
-  controller: AbortController;
+  /** Aborts once every caller waiting for this block has aborted. */
+  shared: SharedAbort;
+  /** Some caller asked for it (blocks fetched only to bridge a gap have no caller). */
+  wanted: boolean;
 }
 
 /**
@@ -53,7 +55,8 @@ export class BlockCache implements RangeSource {
     this.#inner = inner;
     this.id = inner.id;
     this.blockSize = options.blockSize ?? 4096;
-    if (!Number.isSafeInteger(this.blockSize) || this.blockSize < 1) throw new SlideError('invalid_argument', `blockSize must be a positive integer, not ${this.blockSize}.`);
+    if (!Number.isSafeInteger(this.blockSize) || this.blockSize < 1)
+      throw new SlideError('invalid_argument', `blockSize must be a positive integer, not ${this.blockSize}.`);
     this.#blocks = new LruMap(options.maxBytes ?? 32 * 1024 * 1024);
     this.#mergeGap = options.mergeGapBlocks ?? 4;
   }
@@ -63,7 +66,8 @@ export class BlockCache implements RangeSource {
   }
 
   size(opts: ReadOptions = {}): Promise<number> {
-    const pending = (this.#size ??= this.#inner.size(opts));
+    this.#size ??= this.#inner.size(opts);
+    const pending = this.#size;
     pending.catch(() => {
       if (this.#size === pending) this.#size = undefined;
     });
@@ -80,7 +84,7 @@ export class BlockCache implements RangeSource {
     const first = Math.floor(offset / this.blockSize);
     const last = Math.floor((offset + length - 1) / this.blockSize);
     const parts: Array<Uint8Array | Promise<Uint8Array>> = [];
-    const waited: PendingBlock[] = [];
+    let waiting = false;
     for (let b = first; b <= last; b++) {
       const cached = this.#blocks.get(b);
       if (cached) {
@@ -89,15 +93,17 @@ export class BlockCache implements RangeSource {
         continue;
       }
       let pending = this.#pending.get(b);
-      if (!pending) {
+      // A block whose every caller left is being aborted: a new caller starts it again rather than inherit the abort.
+      if (!pending || pending.shared.signal.aborted) {
         this.stats.misses++;
         pending = this.#schedule(b, size);
       }
-      pending.waiters++;
-      waited.push(pending);
+      pending.wanted = true;
+      pending.shared.join(opts.signal);
+      waiting = true;
       parts.push(pending.promise);
     }
-    const blocks = waited.length === 0 ? (parts as Uint8Array[]) : await this.#awaitAll(parts, waited, opts.signal);
+    const blocks = waiting ? await abandonOnAbort(Promise.all(parts), opts.signal, this.id) : (parts as Uint8Array[]);
     return this.#assemble(blocks, first, offset, length);
   }
 
@@ -128,23 +134,6 @@ export class BlockCache implements RangeSource {
     return out;
   }
 
-  async #awaitAll(parts: Array<Uint8Array | Promise<Uint8Array>>, waited: PendingBlock[], signal?: AbortSignal): Promise<Uint8Array[]> {
-    if (!signal) return Promise.all(parts);
-    let onAbort: (() => void) | undefined;
-    const aborted = new Promise<never>((_, reject) => {
-      onAbort = () => {
-        for (const p of waited) if (--p.waiters === 0) p.controller.abort(signal.reason);
-        reject(abortError(signal, this.id));
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
-    try {
-      return await Promise.race([Promise.all(parts), aborted]);
-    } finally {
-      if (onAbort) signal.removeEventListener('abort', onAbort);
-    }
-  }
-
   #schedule(block: number, size: number): PendingBlock {
     const pending = this.#createPending(block);
     if (this.#queued.length === 0) queueMicrotask(() => this.#flush(size));
@@ -161,7 +150,7 @@ export class BlockCache implements RangeSource {
     });
     // A block nobody awaits any more (all waiters aborted) must not surface as an unhandled rejection.
     promise.catch(() => undefined);
-    const pending: PendingBlock = { promise, resolve, reject, waiters: 0, controller: new AbortController() };
+    const pending: PendingBlock = { promise, resolve, reject, shared: new SharedAbort(), wanted: false };
     this.#pending.set(block, pending);
     return pending;
   }
@@ -196,30 +185,31 @@ export class BlockCache implements RangeSource {
   }
 
   async #fetchRun(run: number[], size: number): Promise<void> {
-    const wanted = run.map((b) => this.#pending.get(b)!).filter((p) => p.waiters > 0);
-    // The run is aborted only when every block someone asked for has lost all its waiters.
-    const controller = new AbortController();
-    const abortIfUnwanted = () => {
-      if (wanted.every((p) => p.controller.signal.aborted)) controller.abort();
+    // The run is aborted only when every block someone asked for has lost all its callers.
+    const runAbort = new SharedAbort();
+    const pendings = run.map((b) => this.#pending.get(b)!);
+    for (const p of pendings) if (p.wanted) runAbort.join(p.shared.signal);
+    // A block asked for again after this run was given up has a new entry: settle only our own.
+    const settle = (b: number, p: PendingBlock) => {
+      if (this.#pending.get(b) === p) this.#pending.delete(b);
     };
-    for (const p of wanted) p.controller.signal.addEventListener('abort', abortIfUnwanted, { once: true });
     const start = run[0]! * this.blockSize;
     const end = Math.min(size, (run[run.length - 1]! + 1) * this.blockSize);
     try {
       this.stats.requests++;
-      const bytes = await this.#inner.read(start, end - start, { signal: controller.signal });
+      const bytes = await this.#inner.read(start, end - start, { signal: runAbort.signal });
       this.stats.bytes += bytes.length;
       for (const [i, b] of run.entries()) {
         const block = bytes.slice(i * this.blockSize, Math.min((i + 1) * this.blockSize, bytes.length));
         this.#blocks.set(b, block, block.length);
         this.stats.heldBytes = this.#blocks.weight;
-        this.#pending.get(b)?.resolve(block);
-        this.#pending.delete(b);
+        pendings[i]!.resolve(block);
+        settle(b, pendings[i]!);
       }
     } catch (e) {
-      for (const b of run) {
-        this.#pending.get(b)?.reject(e);
-        this.#pending.delete(b);
+      for (const [i, b] of run.entries()) {
+        pendings[i]!.reject(e);
+        settle(b, pendings[i]!);
       }
     }
   }

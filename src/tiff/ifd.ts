@@ -1,5 +1,6 @@
 import { SlideError } from '../errors.js';
 import type { RangeSource, ReadOptions } from '../source/range-source.js';
+import { SharedTask } from '../source/shared-abort.js';
 import { ByteView } from './byte-view.js';
 import { fieldSize } from './tags.js';
 import { decodeOne, decodeValues, type TagValue } from './values.js';
@@ -32,7 +33,7 @@ export class Ifd {
   /** Offset of the next IFD in the chain, 0 at the end. */
   readonly next: number;
   readonly #ctx: TiffContext;
-  readonly #values = new Map<number, TagValue | Promise<TagValue>>();
+  readonly #values = new Map<number, TagValue | SharedTask<TagValue>>();
   /** Directories reached through this one's SubIFDs tag, filled by the reader. */
   subIfds: Ifd[] = [];
 
@@ -50,7 +51,7 @@ export class Ifd {
   /** A value already in memory (inline, or loaded before), without I/O. */
   cached(tag: number): TagValue | undefined {
     const v = this.#values.get(tag);
-    if (v !== undefined && !(v instanceof Promise)) return v;
+    if (v !== undefined && !(v instanceof SharedTask)) return v;
     const entry = this.entries.get(tag);
     if (entry?.inline) {
       const value = decodeValues(new ByteView(entry.inline, this.#ctx.littleEndian), 0, entry.type, entry.count);
@@ -67,23 +68,30 @@ export class Ifd {
     const cached = this.cached(tag);
     if (cached !== undefined) return cached;
     const pending = this.#values.get(tag);
-    if (pending) return pending;
+    if (pending instanceof SharedTask) return pending.join(opts.signal, this.#ctx.source.id);
     const size = byteLength(entry);
     if (size > MAX_EAGER_VALUE_BYTES) {
-      throw new SlideError('corrupt', `Tag ${tag} claims ${size} bytes of values, more than any slide needs: the file is corrupt.`, { source: this.#ctx.source.id });
+      throw new SlideError('corrupt', `Tag ${tag} claims ${size} bytes of values, more than any slide needs: the file is corrupt.`, {
+        source: this.#ctx.source.id,
+      });
     }
-    const loading = this.#ctx.source
-      .read(entry.valueOffset!, size, opts)
-      .then((bytes) => decodeValues(new ByteView(bytes, this.#ctx.littleEndian), 0, entry.type, entry.count));
+    // Shared by every caller (a JPEGTables load wanted by a viewport's tiles at once): one caller panned
+    // away must not fail the others, so the read is aborted only when all of them have.
+    const loading = new SharedTask((signal) =>
+      this.#ctx.source.read(entry.valueOffset!, size, { signal }).then(
+        (bytes) => {
+          const value = decodeValues(new ByteView(bytes, this.#ctx.littleEndian), 0, entry.type, entry.count);
+          this.#values.set(tag, value);
+          return value;
+        },
+        (e: unknown) => {
+          this.#values.delete(tag);
+          throw e;
+        },
+      ),
+    );
     this.#values.set(tag, loading);
-    try {
-      const value = await loading;
-      this.#values.set(tag, value);
-      return value;
-    } catch (e) {
-      this.#values.delete(tag);
-      throw e;
-    }
+    return loading.join(opts.signal, this.#ctx.source.id);
   }
 
   /** Loads several tags at once: their reads are issued together, so a block cache merges them. */
@@ -117,7 +125,9 @@ export class Ifd {
     if (Array.isArray(whole)) return whole[index]!;
     // In memory but not numbers: a text type where offsets or counts belong (there is no valueOffset to read).
     if (whole !== undefined) {
-      throw new SlideError('corrupt', `Tag ${tag} in the directory at ${this.offset} holds text where numbers belong: the file is damaged.`, { source: this.#ctx.source.id });
+      throw new SlideError('corrupt', `Tag ${tag} in the directory at ${this.offset} holds text where numbers belong: the file is damaged.`, {
+        source: this.#ctx.source.id,
+      });
     }
     const size = fieldSize(entry.type)!;
     const bytes = await this.#ctx.source.read(entry.valueOffset! + index * size, size, opts);

@@ -1,6 +1,5 @@
-import { abortError } from '../errors.js';
 import { LruMap } from '../source/lru.js';
-import { SharedAbort } from '../source/shared-abort.js';
+import { SharedTask } from '../source/shared-abort.js';
 import type { EncodedTile, Slide } from '../slide/types.js';
 
 export interface TileCacheStats {
@@ -24,7 +23,7 @@ export class TileBytesCache {
   readonly stats: TileCacheStats = { hits: 0, misses: 0, shared: 0, bytes: 0, entries: 0, bytesRead: 0 };
   readonly #slide: Slide;
   readonly #lru: LruMap<string, EncodedTile>;
-  readonly #inFlight = new Map<string, { promise: Promise<EncodedTile>; shared: SharedAbort }>();
+  readonly #inFlight = new Map<string, SharedTask<EncodedTile>>();
 
   constructor(slide: Slide, maxBytes = 64 * 1024 * 1024) {
     this.#slide = slide;
@@ -38,41 +37,29 @@ export class TileBytesCache {
       this.stats.hits++;
       return { ...cached, bytes: cached.bytes.slice() };
     }
-    let entry = this.#inFlight.get(key);
-    if (entry) this.stats.shared++;
+    let task = this.#inFlight.get(key);
+    if (task) this.stats.shared++;
     else {
       this.stats.misses++;
-      const shared = new SharedAbort();
-      const promise = this.#slide.readTile(level, x, y, { signal: shared.signal }).then(
-        (tile) => {
-          this.#inFlight.delete(key);
-          this.#lru.set(key, tile, tile.bytes.length);
-          this.stats.bytesRead += tile.bytes.length;
-          this.stats.bytes = this.#lru.weight;
-          this.stats.entries = this.#lru.size;
-          return tile;
-        },
-        (error: unknown) => {
-          this.#inFlight.delete(key);
-          throw error;
-        },
+      task = new SharedTask((shared) =>
+        this.#slide.readTile(level, x, y, { signal: shared }).then(
+          (tile) => {
+            this.#inFlight.delete(key);
+            this.#lru.set(key, tile, tile.bytes.length);
+            this.stats.bytesRead += tile.bytes.length;
+            this.stats.bytes = this.#lru.weight;
+            this.stats.entries = this.#lru.size;
+            return tile;
+          },
+          (error: unknown) => {
+            this.#inFlight.delete(key);
+            throw error;
+          },
+        ),
       );
-      promise.catch(() => undefined);
-      entry = { promise, shared };
-      this.#inFlight.set(key, entry);
+      this.#inFlight.set(key, task);
     }
-    entry.shared.join(signal);
-    const tile = await (signal ? raceAbort(entry.promise, signal) : entry.promise);
+    const tile = await task.join(signal);
     return { ...tile, bytes: tile.bytes.slice() };
   }
-}
-
-/** Rejects as soon as `signal` aborts, without waiting for work others may still want. */
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(abortError(signal));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(abortError(signal));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }
