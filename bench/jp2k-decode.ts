@@ -7,7 +7,7 @@ import { chromium } from '@playwright/test';
 import { CHROMIUM_ARGS, chromiumPath } from '../e2e/support/chromium.js';
 import globalSetup from '../e2e/support/global-setup.js';
 import { FIXTURES, REPO_ROOT } from '../test/support/fixtures.js';
-import { RangeServer } from '../src/server/range-file-server.js';
+import { RangeServer } from '../test/support/range-server.js';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const SLIDES = [
@@ -47,7 +47,11 @@ async function main(): Promise<void> {
       { url: `${slidesUrl}/${file}`, coords: COORDS, rounds: ROUNDS },
     );
     const peer = JSON.parse(
-      execFileSync('/usr/bin/python3', [`${REPO_ROOT}/bench/openslide_decode.py`, `${FIXTURES}/generated/${file}`, String(tile), COORDS.map((c) => c.join(',')).join(' '), String(ROUNDS)], { encoding: 'utf8' }),
+      execFileSync(
+        '/usr/bin/python3',
+        [`${REPO_ROOT}/bench/openslide_decode.py`, `${FIXTURES}/generated/${file}`, String(tile), COORDS.map((c) => c.join(',')).join(' '), String(ROUNDS)],
+        { encoding: 'utf8' },
+      ),
     ) as { tiles: number; seconds: number };
     const oursRate = ours.tiles / ours.seconds;
     const peerRate = peer.tiles / peer.seconds;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fromUrl, getDecoder } from 'geotiff';
 import { nodeCodecs } from '../src/codec/node-codecs.js';
 import { openSlide } from '../src/index.js';
-import { RangeServer } from '../src/server/range-file-server.js';
+import { RangeServer } from '../test/support/range-server.js';
 import { FIXTURES, REPO_ROOT } from '../test/support/fixtures.js';
 
 const n = process.argv.includes('--big') ? 40 : 11;
@@ -27,15 +27,20 @@ const url = `${base}/${file}`;
 /** The same 1,000 level-0 tiles for both readers (seeded). */
 function tiles(tilesX: number, tilesY: number): Array<[number, number]> {
   let seed = 12345;
-  const next = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  const next = () => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed / 0x7fffffff;
+  };
   return Array.from({ length: TILES }, () => [Math.floor(next() * tilesX), Math.floor(next() * tilesY)]);
 }
 
 async function pool<T>(items: T[], work: (item: T) => Promise<void>): Promise<void> {
   let i = 0;
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-    while (i < items.length) await work(items[i++]!);
-  }));
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (i < items.length) await work(items[i++]!);
+    }),
+  );
 }
 
 async function measure(name: string, run: () => Promise<{ openMs: number; tilesMs: number; openLog: number }>) {
@@ -44,7 +49,15 @@ async function measure(name: string, run: () => Promise<{ openMs: number; tilesM
   const log = server.log.slice(first);
   const open = log.slice(0, r.openLog);
   const rest = log.slice(r.openLog);
-  return { name, openMs: r.openMs, openRequests: open.length, openBytes: open.reduce((s, x) => s + x.bytes, 0), tilesMs: r.tilesMs, tileRequests: rest.length, tileBytes: rest.reduce((s, x) => s + x.bytes, 0) };
+  return {
+    name,
+    openMs: r.openMs,
+    openRequests: open.length,
+    openBytes: open.reduce((s, x) => s + x.bytes, 0),
+    tilesMs: r.tilesMs,
+    tileRequests: rest.length,
+    tileBytes: rest.reduce((s, x) => s + x.bytes, 0),
+  };
 }
 
 const codecs = nodeCodecs();
@@ -75,5 +88,10 @@ const peer = await measure('geotiff.js', async () => {
 await server.stop();
 console.log(`make-big-slide N=${n}, ${TILES} random level-0 tiles read and decoded, ${CONCURRENCY} at a time, loopback HTTP`);
 console.log('| reader | open ms | open requests | open kB | tiles ms | tile requests | tile MB |\n|---|---|---|---|---|---|---|');
-for (const r of [ours, peer]) console.log(`| ${r.name} | ${r.openMs.toFixed(0)} | ${r.openRequests} | ${(r.openBytes / 1024).toFixed(0)} | ${r.tilesMs.toFixed(0)} | ${r.tileRequests} | ${(r.tileBytes / 1e6).toFixed(1)} |`);
-console.log(`ratios ours/geotiff.js: open requests ${(ours.openRequests / peer.openRequests).toFixed(2)}, open bytes ${(ours.openBytes / peer.openBytes).toFixed(2)}, tile requests ${(ours.tileRequests / peer.tileRequests).toFixed(2)}, tile bytes ${(ours.tileBytes / peer.tileBytes).toFixed(2)}, tiles time ${(ours.tilesMs / peer.tilesMs).toFixed(2)}`);
+for (const r of [ours, peer])
+  console.log(
+    `| ${r.name} | ${r.openMs.toFixed(0)} | ${r.openRequests} | ${(r.openBytes / 1024).toFixed(0)} | ${r.tilesMs.toFixed(0)} | ${r.tileRequests} | ${(r.tileBytes / 1e6).toFixed(1)} |`,
+  );
+console.log(
+  `ratios ours/geotiff.js: open requests ${(ours.openRequests / peer.openRequests).toFixed(2)}, open bytes ${(ours.openBytes / peer.openBytes).toFixed(2)}, tile requests ${(ours.tileRequests / peer.tileRequests).toFixed(2)}, tile bytes ${(ours.tileBytes / peer.tileBytes).toFixed(2)}, tiles time ${(ours.tilesMs / peer.tilesMs).toFixed(2)}`,
+);

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { CHROMIUM_ARGS, chromiumPath } from '../e2e/support/chromium.js';
-import { RangeServer, type LoggedRequest } from '../src/server/range-file-server.js';
+import { RangeServer, type LoggedRequest } from '../test/support/range-server.js';
 import { FIXTURES, REPO_ROOT } from '../test/support/fixtures.js';
 import { barChart, markdownTable, median, type RunMetrics, type SlideResult } from './report.js';
 
@@ -29,7 +29,10 @@ function slides(): Array<{ name: string; dir: string; file: string }> {
     { name: 'aperio-jpeg-ycbcr-240.svs', dir: `${FIXTURES}/generated`, file: 'aperio-jpeg-ycbcr-240.svs' },
   ];
   if (quick) return list;
-  list.push({ name: 'aperio-jp2k-33003-240.svs', dir: `${FIXTURES}/generated`, file: 'aperio-jp2k-33003-240.svs' }, { name: 'aperio-jp2k-33005-256.svs', dir: `${FIXTURES}/generated`, file: 'aperio-jp2k-33005-256.svs' });
+  list.push(
+    { name: 'aperio-jp2k-33003-240.svs', dir: `${FIXTURES}/generated`, file: 'aperio-jp2k-33003-240.svs' },
+    { name: 'aperio-jp2k-33005-256.svs', dir: `${FIXTURES}/generated`, file: 'aperio-jp2k-33005-256.svs' },
+  );
   const dir = join(REPO_ROOT, 'bench/.slides');
   for (const n of flag('big') ? [11, 40] : [11]) {
     const file = `big-${n}.tif`;
@@ -59,7 +62,14 @@ function script(width: number, height: number): Array<[number, number, number]> 
   ];
 }
 
-async function measure(browser: Browser, server: RangeServer, viewer: 'ours' | 'peer', slideUrl: string, slidePath: string, pagesUrl: string): Promise<RunMetrics> {
+async function measure(
+  browser: Browser,
+  server: RangeServer,
+  viewer: 'ours' | 'peer',
+  slideUrl: string,
+  slidePath: string,
+  pagesUrl: string,
+): Promise<RunMetrics> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
   const cdp = await context.newCDPSession(page);
@@ -70,7 +80,8 @@ async function measure(browser: Browser, server: RangeServer, viewer: 'ours' | '
   const url = `${pagesUrl}/bench/pages/${viewer}.html?slide=${encodeURIComponent(slideUrl)}`;
   const shown = await waitShown(page, () => page.goto(url));
   const origin = await page.evaluate(() => performance.timeOrigin);
-  const requestsSince = (from: number, until?: number) => server.log.slice(from).filter((r) => r.path === slidePath && (until === undefined || r.at <= origin + until));
+  const requestsSince = (from: number, until?: number) =>
+    server.log.slice(from).filter((r) => r.path === slidePath && (until === undefined || r.at <= origin + until));
   if (!shown) {
     await context.close();
     return { shown: false };
@@ -89,7 +100,12 @@ async function measure(browser: Browser, server: RangeServer, viewer: 'ours' | '
   const sequence = server.log.slice(seqStart).filter((r) => r.path === slidePath);
   const after = await page.evaluate(() => {
     const w = window as any;
-    return { longTasks: w.bench.longTasks(), heap: w.bench.heap(), tilesDrawn: w.bench.tilesDrawn, tileBytes: w.wsiStats?.tileCache?.bytesRead as number | undefined };
+    return {
+      longTasks: w.bench.longTasks(),
+      heap: w.bench.heap(),
+      tilesDrawn: w.bench.tilesDrawn,
+      tileBytes: w.wsiStats?.tileCache?.bytesRead as number | undefined,
+    };
   });
   const metrics: RunMetrics = {
     shown: true,
@@ -135,7 +151,10 @@ async function waitShown(page: Page, navigate: () => Promise<unknown>): Promise<
 const sum = (log: LoggedRequest[]) => log.reduce((s, r) => s + r.bytes, 0);
 
 async function main(): Promise<void> {
-  execFileSync(process.execPath, [join(REPO_ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'bench/vite.config.ts', '--logLevel', 'warn'], { cwd: REPO_ROOT, stdio: 'inherit' });
+  execFileSync(process.execPath, [join(REPO_ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'bench/vite.config.ts', '--logLevel', 'warn'], {
+    cwd: REPO_ROOT,
+    stdio: 'inherit',
+  });
   const pages = new RangeServer({ root: join(REPO_ROOT, 'build/bench'), log: false });
   const pagesUrl = await pages.start();
   const browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
@@ -158,7 +177,11 @@ async function main(): Promise<void> {
   await browser.close();
   await pages.stop();
   const date = new Date().toISOString().slice(0, 10);
-  const report = { date, conditions: { latencyMs: latency, mbps, viewport: '1280x800', runs, peer: 'geotiff-tilesource@2.3.2', openseadragon: '6.1.1' }, results };
+  const report = {
+    date,
+    conditions: { latencyMs: latency, mbps, viewport: '1280x800', runs, peer: 'geotiff-tilesource@2.3.2', openseadragon: '6.1.1' },
+    results,
+  };
   const dir = join(REPO_ROOT, 'bench/results');
   mkdirSync(dir, { recursive: true });
   const name = only ? `${date}-${only.replace(/[^\w.-]+/g, '_')}` : date;

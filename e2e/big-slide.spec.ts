@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { RangeServer } from '../src/server/range-file-server.js';
+import { RangeServer } from '../test/support/range-server.js';
 import { FIXTURES, REPO_ROOT } from '../test/support/fixtures.js';
 import { expect, test } from './support/fixtures.js';
 
@@ -26,7 +26,9 @@ test.describe('the big generated slide (make-big-slide.sh N=11, 190 MB BigTIFF, 
     await server.stop();
   });
 
-  test('opening and the first viewport read no range twice, one request per directory to open, touching tiles in shared requests', async ({ harness: page }) => {
+  test('opening and the first viewport read no range twice, one request per directory to open, touching tiles in shared requests', async ({
+    harness: page,
+  }) => {
     const stats = await page.evaluate(async (url) => {
       const viewer = await harness.createViewer(document.getElementById('viewer'), url, { navigator: false, prefetch: false, osd: { animationTime: 0 } });
       const opened = viewer.stats().requests;

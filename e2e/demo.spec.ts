@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import type { Page } from '@playwright/test';
 import { createSidecar } from '../src/sidecar/server.js';
 import { FolderStore } from '../src/sidecar/folder-store.js';
-import { RangeServer } from '../src/server/range-file-server.js';
+import { RangeServer } from '../test/support/range-server.js';
 import { FIXTURES, fixturePath } from '../test/support/fixtures.js';
 import { fixtureBytes, S3_CREDENTIALS } from '../test/support/s3-server.js';
 import { expect, test } from './support/fixtures.js';

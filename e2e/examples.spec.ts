@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { decode } from 'fast-png';
 import { build } from 'vite';
-import { RangeServer } from '../src/server/range-file-server.js';
+import { RangeServer } from '../test/support/range-server.js';
 import { FIXTURES } from '../test/support/fixtures.js';
 import { EXAMPLES_DIR, installPackedLibrary, stageExample } from './support/packed.js';
 

@@ -134,7 +134,7 @@ test.describe('S3 from the browser, against a real S3-compatible server on anoth
 });
 
 test('a server without a CORS rule is reported as cors_blocked, with the rule to add', async ({ harness: page }) => {
-  const { RangeServer } = await import('../src/server/range-file-server.js');
+  const { RangeServer } = await import('../test/support/range-server.js');
   const { FIXTURES } = await import('../test/support/fixtures.js');
   const noCors = new RangeServer({ root: `${FIXTURES}/real`, cors: false });
   const url = await noCors.start();

@@ -1,7 +1,7 @@
 /** `npm start`: builds the demo and serves it with the bundled sample slides from a local Range-capable server. */
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
-import { RangeServer } from '../src/server/range-file-server.js';
+import { RangeServer } from '../test/support/range-server.js';
 
 const root = resolve(import.meta.dirname, '..');
 execFileSync(process.execPath, [resolve(root, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });

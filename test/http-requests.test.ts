@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openFixture } from './support/open-fixture.js';
 import { NodeFileSource, openSlide, Tag, TiffReader } from '../src/node.js';
 import { FIXTURES, fixture, fixturePath, references } from './support/fixtures.js';
-import { RangeServer, type LoggedRequest } from '../src/server/range-file-server.js';
+import { RangeServer, type LoggedRequest } from './support/range-server.js';
 import { TAIL_READ_AHEAD } from '../src/tiff/tiff-reader.js';
 
 /** Request counts and bytes are the product: counted at the server, which is what the network sees. */
@@ -76,7 +76,6 @@ describe('opening a slide over HTTP', () => {
     expect(log.length).toBe(2);
     expect(log.reduce((s, r) => s + r.bytes, 0)).toBeLessThan(TAIL_READ_AHEAD);
   });
-
 });
 
 describe('reading a tile after open', () => {

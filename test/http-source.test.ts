@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BlobSource, HttpSource, openSlide, SlideError } from '../src/index.js';
 import { FIXTURES, fixturePath } from './support/fixtures.js';
-import { RangeServer } from '../src/server/range-file-server.js';
+import { RangeServer } from './support/range-server.js';
 
 let server: RangeServer | undefined;
 afterEach(async () => {
@@ -87,19 +87,28 @@ describe('HttpSource against a real HTTP server', () => {
 
   it('refuses a short body, a wrong Content-Range and a changed total size', async () => {
     const body = (n: number) => new Uint8Array(n);
-    const short = new HttpSource('https://h/x', { size: 1000, probeLength: 10, fetch: fakeFetch(() => new Response(body(5), { status: 206, headers: { 'Content-Range': 'bytes 100-199/1000' } })) });
+    const short = new HttpSource('https://h/x', {
+      size: 1000,
+      probeLength: 10,
+      fetch: fakeFetch(() => new Response(body(5), { status: 206, headers: { 'Content-Range': 'bytes 100-199/1000' } })),
+    });
     await expect(short.read(100, 100)).rejects.toMatchObject({ code: 'truncated' });
-    const shifted = new HttpSource('https://h/x', { size: 1000, fetch: fakeFetch(() => new Response(body(100), { status: 206, headers: { 'Content-Range': 'bytes 0-99/1000' } })) });
+    const shifted = new HttpSource('https://h/x', {
+      size: 1000,
+      fetch: fakeFetch(() => new Response(body(100), { status: 206, headers: { 'Content-Range': 'bytes 0-99/1000' } })),
+    });
     await expect(shifted.read(500, 100)).rejects.toMatchObject({ code: 'range_unsupported' });
-    const resized = new HttpSource('https://h/x', { size: 1000, fetch: fakeFetch(() => new Response(body(100), { status: 206, headers: { 'Content-Range': 'bytes 500-599/2000' } })) });
+    const resized = new HttpSource('https://h/x', {
+      size: 1000,
+      fetch: fakeFetch(() => new Response(body(100), { status: 206, headers: { 'Content-Range': 'bytes 500-599/2000' } })),
+    });
     await expect(resized.read(500, 100)).rejects.toMatchObject({ code: 'object_changed' });
   });
 
   it('aborts an in-flight request with the aborted code', async () => {
     const source = new HttpSource('https://h/x', {
       size: 1000,
-      fetch: (_u, init) =>
-        new Promise((_, reject) => init?.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')))),
+      fetch: (_u, init) => new Promise((_, reject) => init?.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')))),
     });
     const controller = new AbortController();
     const read = source.read(500, 100, { signal: controller.signal });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSlide } from '../src/index.js';
 import { listSlides, parseS3Uri, s3Source } from '../src/s3.js';
-import { RangeServer } from '../src/server/range-file-server.js';
+import { RangeServer } from './support/range-server.js';
 import { FIXTURES, fixturePath } from './support/fixtures.js';
 import { fixtureBytes, S3_CREDENTIALS, startS3Server, type S3TestServer } from './support/s3-server.js';
 
@@ -42,7 +42,9 @@ describe('S3 range source against a real S3-compatible server (SigV4 checked)', 
 
   it('gives not_found for a missing key and access_denied for wrong credentials', async () => {
     await expect(openSlide(s3Source({ ...location(), key: 'nope.svs' }))).rejects.toMatchObject({ code: 'not_found' });
-    await expect(openSlide(s3Source({ ...location(), credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'wrong' }, key: 'cases/2025/small.svs' }))).rejects.toMatchObject({ code: 'access_denied' });
+    await expect(
+      openSlide(s3Source({ ...location(), credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'wrong' }, key: 'cases/2025/small.svs' })),
+    ).rejects.toMatchObject({ code: 'access_denied' });
   });
 
   it('renews credentials that expire: a Cognito-style provider is asked again', async () => {
@@ -100,9 +102,13 @@ describe('CLI with s3:// and cors', () => {
     const { execFile } = await import('node:child_process');
     const { promisify } = await import('node:util');
     const { REPO_ROOT } = await import('./support/fixtures.js');
-    const { stdout } = await promisify(execFile)(process.execPath, [`${REPO_ROOT}/bin/wsi-stream.js`, 'info', `s3://${s3.bucket}/cases/2024/CMU-1-Small-Region.svs`, '--json', '--s3-endpoint', s3.endpoint], {
-      env: { ...process.env, AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_REGION: 'us-east-1' },
-    });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [`${REPO_ROOT}/bin/wsi-stream.js`, 'info', `s3://${s3.bucket}/cases/2024/CMU-1-Small-Region.svs`, '--json', '--s3-endpoint', s3.endpoint],
+      {
+        env: { ...process.env, AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_REGION: 'us-east-1' },
+      },
+    );
     expect(JSON.parse(stdout)).toMatchObject({ format: 'aperio-svs', width: 2220, height: 2967 });
   });
 
@@ -110,7 +116,12 @@ describe('CLI with s3:// and cors', () => {
     const { execFile } = await import('node:child_process');
     const { promisify } = await import('node:util');
     const { REPO_ROOT } = await import('./support/fixtures.js');
-    const { stdout } = await promisify(execFile)(process.execPath, [`${REPO_ROOT}/bin/wsi-stream.js`, 'cors', '--origin', 'https://a.example,https://b.example']);
+    const { stdout } = await promisify(execFile)(process.execPath, [
+      `${REPO_ROOT}/bin/wsi-stream.js`,
+      'cors',
+      '--origin',
+      'https://a.example,https://b.example',
+    ]);
     const config = JSON.parse(stdout);
     expect(config.CORSRules[0].AllowedOrigins).toEqual(['https://a.example', 'https://b.example']);
     expect(config.CORSRules[0].ExposeHeaders).toEqual(expect.arrayContaining(['Content-Range', 'ETag']));

@@ -1,11 +1,5 @@
-import { presignedUrlSource } from '../src/viewer.js';
-import { createViewer, SlideError } from '../src/viewer.js';
-
-/** What the sidecar injects: the slide id and, with auth on, a viewer token this page renews before it ends. */
-interface ViewConfig {
-  id: string;
-  token?: { vt: string; exp: number };
-}
+import type { ViewConfig } from '../src/sidecar/view-page.js';
+import { createViewer, presignedUrlSource, SlideError } from '../src/viewer.js';
 
 const config = (window as unknown as { WSI_VIEW: ViewConfig }).WSI_VIEW;
 let token = config.token;
@@ -24,7 +18,8 @@ function withToken(path: string): URL {
 async function getJson<T>(path: string): Promise<T> {
   const response = await fetch(withToken(path));
   const body = (await response.json()) as T & { error?: string; message?: string };
-  if (!response.ok) throw new SlideError(response.status === 404 ? 'not_found' : `http_${response.status}`, body.message ?? `${path} answered ${response.status}`);
+  if (!response.ok)
+    throw new SlideError(response.status === 404 ? 'not_found' : `http_${response.status}`, body.message ?? `${path} answered ${response.status}`);
   return body;
 }
 
@@ -54,7 +49,8 @@ async function main(): Promise<void> {
 main().catch((error: unknown) => {
   const banner = document.createElement('div');
   banner.setAttribute('role', 'alert');
-  banner.style.cssText = 'position:absolute;top:12px;left:50%;transform:translateX(-50%);background:#b3261e;color:#fff;padding:8px 14px;border-radius:4px;font:14px system-ui';
+  banner.style.cssText =
+    'position:absolute;top:12px;left:50%;transform:translateX(-50%);background:#b3261e;color:#fff;padding:8px 14px;border-radius:4px;font:14px system-ui';
   banner.textContent = SlideError.is(error) ? `${error.code}: ${error.message}` : String(error);
   document.body.append(banner);
 });

@@ -1,7 +1,7 @@
 import { test as base, expect, type Page } from '@playwright/test';
 import { resolve } from 'node:path';
 import { FIXTURES, fixture } from '../../test/support/fixtures.js';
-import { RangeServer } from '../../src/server/range-file-server.js';
+import { RangeServer } from '../../test/support/range-server.js';
 import { startS3Server, type S3TestServer } from '../../test/support/s3-server.js';
 
 interface Servers {

@@ -2,7 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, normalize, sep } from 'node:path';
-import { answerRange } from '../server/range-file-server.js';
+import { answerRange } from './range-response.js';
 import { FolderStore } from './folder-store.js';
 import { ApiError, apiErrorOf } from './http-error.js';
 import { DEFAULTS, type SidecarOptions } from './options.js';
@@ -37,7 +37,9 @@ export function createSidecar(input: SidecarOptions): Sidecar {
     // The storage timeout bounds the whole answer: a stalled bucket gets the client a JSON error, not a hang.
     const stalled = new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
     Promise.race([handle(req, res, signal), stalled])
-      .catch((e: unknown) => sendError(res, timedOut(signal) ? new ApiError('connection_error', `Storage did not answer within ${options.storageTimeoutMs} ms.`) : apiErrorOf(e)))
+      .catch((e: unknown) =>
+        sendError(res, timedOut(signal) ? new ApiError('connection_error', `Storage did not answer within ${options.storageTimeoutMs} ms.`) : apiErrorOf(e)),
+      )
       .finally(() => log(`${req.method} ${(req.url ?? '').replace(/([?&](sig|vt)=)[^&]*/g, '$1…')} ${res.statusCode} ${Date.now() - started}ms`));
   });
 
@@ -46,8 +48,14 @@ export function createSidecar(input: SidecarOptions): Sidecar {
     if (!socket.writable) return socket.destroy();
     const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
     const status = tooLarge ? 431 : 400;
-    const body = JSON.stringify({ error: 'invalid_request', message: tooLarge ? 'The request headers are too large.' : `The request could not be parsed (${error.code ?? 'malformed'}).`, status });
-    socket.end(`HTTP/1.1 ${status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    const body = JSON.stringify({
+      error: 'invalid_request',
+      message: tooLarge ? 'The request headers are too large.' : `The request could not be parsed (${error.code ?? 'malformed'}).`,
+      status,
+    });
+    socket.end(
+      `HTTP/1.1 ${status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
   });
 
   function cors(req: IncomingMessage, res: ServerResponse): void {
@@ -63,13 +71,21 @@ export function createSidecar(input: SidecarOptions): Sidecar {
   async function handle(req: IncomingMessage, res: ServerResponse, signal: AbortSignal): Promise<void> {
     cors(req, res);
     if (req.method === 'OPTIONS') {
-      res.writeHead(204, { 'Access-Control-Allow-Methods': 'GET, HEAD, OPTIONS', 'Access-Control-Allow-Headers': 'Authorization, Content-Type, Range', 'Access-Control-Max-Age': '86400' }).end();
+      res
+        .writeHead(204, {
+          'Access-Control-Allow-Methods': 'GET, HEAD, OPTIONS',
+          'Access-Control-Allow-Headers': 'Authorization, Content-Type, Range',
+          'Access-Control-Max-Age': '86400',
+        })
+        .end();
       return;
     }
     const request = parseRequest(req);
-    if (request.method !== 'GET' && request.method !== 'HEAD') throw new ApiError('method_not_allowed', `${request.method.slice(0, 20)} is not supported: use GET.`);
+    if (request.method !== 'GET' && request.method !== 'HEAD')
+      throw new ApiError('method_not_allowed', `${request.method.slice(0, 20)} is not supported: use GET.`);
     const [first, id, ...rest] = request.segments;
-    if (first === 'health' && request.segments.length === 1) return send(req, res, { type: 'application/json', body: JSON.stringify({ status: 'healthy', version: VERSION }) });
+    if (first === 'health' && request.segments.length === 1)
+      return send(req, res, { type: 'application/json', body: JSON.stringify({ status: 'healthy', version: VERSION }) });
     if (first === 'assets') return sendAsset(req, res, request.segments.slice(1));
     authorize(request, first, id);
     const ctx: RouteContext = { options, slides, images, version: VERSION, baseUrl, signal };
@@ -83,9 +99,13 @@ export function createSidecar(input: SidecarOptions): Sidecar {
         },
         signal,
       );
-      return send(req, res, { type: 'application/json', body: JSON.stringify({ slides: page.slides, ...(page.nextCursor ? { next_cursor: page.nextCursor } : {}) }) });
+      return send(req, res, {
+        type: 'application/json',
+        body: JSON.stringify({ slides: page.slides, ...(page.nextCursor ? { next_cursor: page.nextCursor } : {}) }),
+      });
     }
-    if (first === 'slides' && id !== undefined && id.endsWith('_files') && rest.length === 2) return send(req, res, await dziTileRoute(ctx, request, id.slice(0, -'_files'.length), rest[0], rest[1]));
+    if (first === 'slides' && id !== undefined && id.endsWith('_files') && rest.length === 2)
+      return send(req, res, await dziTileRoute(ctx, request, id.slice(0, -'_files'.length), rest[0], rest[1]));
     if (first === 'slides' && id && rest.length <= 1) return send(req, res, await slidesRoute(ctx, request, id, rest[0]));
     if (first === 'tiles' && id && rest.length === 3) return send(req, res, await tileRoute(ctx, request, id, rest[0], rest[1], rest[2]));
     if (first === 'view' && id && rest.length === 0) return send(req, res, await viewRoute(ctx, id));

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ApiError } from './http-error.js';
 
-/** Configuration handed to the viewer page: which slide, and the token it renews while open. */
+/** What the sidecar injects into its viewer page (view/view.ts reads it): which slide, and, with auth on, the token it renews while open. */
 export interface ViewConfig {
   id: string;
   token?: { vt: string; exp: number };

@@ -1,20 +1,8 @@
-import { createReadStream, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname, join, normalize, resolve, sep } from 'node:path';
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript',
-  '.css': 'text/css',
-  '.wasm': 'application/wasm',
-  '.json': 'application/json',
-  '.png': 'image/png',
-  '.svg': 'image/svg+xml',
-  '.svs': 'image/tiff',
-  '.tif': 'image/tiff',
-  '.tiff': 'image/tiff',
-};
+import { join, normalize, resolve, sep } from 'node:path';
+import { answerRange } from '../../src/sidecar/range-response.js';
 
 export interface LoggedRequest {
   /** When the request arrived (epoch ms): benchmarks split requests into phases by it. */
@@ -36,8 +24,9 @@ export interface RangeServerOptions {
 }
 
 /**
- * A static file server with Range, ETag and CORS that logs what it sent: serves slides to the demo
- * (`npm start`) and is the request counter of the tests. Paths never leave `root`.
+ * A static file server with Range, ETag and CORS that logs what it sent: the request counter of the tests,
+ * the benchmarks' server and the demo's (`npm start`). Test-only knobs (a changeable ETag, ignoring Range)
+ * are why it lives here and not in the package. Paths never leave `root`.
  */
 export class RangeServer {
   readonly log: LoggedRequest[] = [];
@@ -96,7 +85,7 @@ export class RangeServer {
       this.#send(req, res, path, 404, 0);
       return;
     }
-    const { status, bytes } = answerRange(req, res, file, size, { etag: this.etag, ignoreRange: this.#options.ignoreRange ?? false });
+    const { status, bytes } = answerRange(req, res, file, size, { etag: this.etag, ...(this.#options.ignoreRange ? { range: undefined } : {}) });
     this.#record(req, path, status, bytes);
   }
 
@@ -108,35 +97,4 @@ export class RangeServer {
   #record(req: IncomingMessage, path: string, status: number, bytes: number): void {
     if (this.#options.log !== false) this.log.push({ at: Date.now(), path, status, bytes, ...(req.headers.range ? { range: req.headers.range } : {}) });
   }
-}
-
-/**
- * Answers a GET or HEAD for an existing file of `size` bytes: 206 with Content-Range for a single
- * `bytes=a-b` range, 416 past the end, 200 with the whole file otherwise.
- */
-export function answerRange(req: IncomingMessage, res: ServerResponse, file: string, size: number, options: { etag: string; ignoreRange?: boolean }): { status: number; bytes: number } {
-  res.setHeader('ETag', options.etag);
-  res.setHeader('Content-Type', CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream');
-  res.setHeader('Accept-Ranges', 'bytes');
-  const m = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
-  let status = 200;
-  let start = 0;
-  let end = size - 1;
-  if (m && !options.ignoreRange) {
-    start = Number(m[1]);
-    end = Math.min(m[2] ? Number(m[2]) : size - 1, size - 1);
-    if (start >= size || end < start) {
-      res.setHeader('Content-Range', `bytes */${size}`);
-      res.writeHead(416).end();
-      return { status: 416, bytes: 0 };
-    }
-    status = 206;
-    res.setHeader('Content-Range', `bytes ${start}-${end}/${size}`);
-  }
-  const bytes = size === 0 ? 0 : end - start + 1;
-  res.setHeader('Content-Length', bytes);
-  res.writeHead(status);
-  if (req.method === 'HEAD' || bytes === 0) res.end();
-  else createReadStream(file, { start, end }).pipe(res);
-  return { status, bytes };
 }
