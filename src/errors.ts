@@ -21,6 +21,8 @@ export type SlideErrorCode =
   | 'aborted'
   | 'worker_failed'
   | 'invalid_argument'
+  /** An optional peer dependency (sharp, the AWS SDK) that this entry needs is not installed. */
+  | 'missing_dependency'
   | `http_${number}`;
 
 export interface SlideErrorOptions {
@@ -43,7 +45,10 @@ export class SlideError extends Error {
 
   /** True for a SlideError, also one rebuilt on the far side of a worker boundary (plain object with `name` and `code`). */
   static is(e: unknown): e is SlideError {
-    return e instanceof SlideError || (typeof e === 'object' && e !== null && (e as { name?: unknown }).name === 'SlideError' && typeof (e as { code?: unknown }).code === 'string');
+    return (
+      e instanceof SlideError ||
+      (typeof e === 'object' && e !== null && (e as { name?: unknown }).name === 'SlideError' && typeof (e as { code?: unknown }).code === 'string')
+    );
   }
 }
 

@@ -1,11 +1,11 @@
-import { parseS3Uri, s3Source } from '../s3/s3-source.js';
+import { checkAwsSdk } from '../optional-dependency.js';
 import { HttpSource } from '../source/http-source.js';
 import { NodeFileSource } from '../source/node-file-source.js';
 import type { RangeSource } from '../source/range-source.js';
 
 /** Runs `use` on the source named by a CLI argument and closes the file it opened, whatever happens. */
 export async function withCliSource<T>(arg: string, use: (source: RangeSource) => Promise<T>, s3: CliS3Options = {}): Promise<T> {
-  const source = cliSource(arg, s3);
+  const source = await cliSource(arg, s3);
   try {
     return await use(source);
   } finally {
@@ -23,9 +23,12 @@ export interface CliS3Options {
  * SDK's usual credentials (environment, profile), endpoint and region from flags or AWS_ENDPOINT_URL /
  * AWS_REGION; anything else as a local path.
  */
-export function cliSource(arg: string, s3: CliS3Options = {}): RangeSource {
+export async function cliSource(arg: string, s3: CliS3Options = {}): Promise<RangeSource> {
   if (/^https?:\/\//i.test(arg)) return new HttpSource(arg);
   if (arg.startsWith('s3://')) {
+    // Loaded only for s3:// arguments: the AWS SDK is an optional peer dependency.
+    await checkAwsSdk('Reading s3:// slides');
+    const { parseS3Uri, s3Source } = await import('../s3/s3-source.js');
     const { bucket, key } = parseS3Uri(arg);
     const endpoint = s3.endpoint ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL;
     const region = s3.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;

@@ -1,8 +1,9 @@
 import type { DecodedImage } from '../codec/types.js';
+import { loadSharp } from '../optional-dependency.js';
 
 /** Writes RGBA pixels as PNG (sharp, which the Node side already uses for JPEG). Opaque images drop alpha. */
 export async function writePng(image: DecodedImage, path: string): Promise<void> {
-  const { default: sharp } = await import('sharp');
+  const sharp = await loadSharp();
   let opaque = true;
   for (let i = 3; i < image.data.length && opaque; i += 4) opaque = image.data[i] === 255;
   let png = sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.length), { raw: { width: image.width, height: image.height, channels: 4 } });

@@ -5,7 +5,6 @@ import { SlideError } from '../errors.js';
 import { FolderStore } from '../sidecar/folder-store.js';
 import { DEFAULTS, parseBytes } from '../sidecar/options.js';
 import { S3Store } from '../sidecar/s3-store.js';
-import { createSidecar } from '../sidecar/server.js';
 import type { SlideStore } from '../sidecar/store.js';
 import { flagOrEnv, parseOrHelp, type CommandSpec, type FlagSpec } from './args.js';
 
@@ -28,13 +27,49 @@ export const SERVE: CommandSpec = {
     'auth-enabled': { type: 'boolean', env: 'WSI_AUTH_ENABLED', default: 'false', description: 'Require HMAC-signed URLs on every route but /health.' },
     'auth-secret': { type: 'string', value: 'SECRET', env: 'WSI_AUTH_SECRET', description: 'HMAC-SHA256 secret for signed URLs (needed with --auth-enabled).' },
     'cache-slides': { type: 'string', value: 'N', env: 'WSI_CACHE_SLIDES', default: String(DEFAULTS.cacheSlides), description: 'Slides kept open.' },
-    'cache-tiles': { type: 'string', value: 'SIZE', env: 'WSI_CACHE_TILES', default: mib(DEFAULTS.cacheTiles), description: 'Memory for encoded tiles and thumbnails.' },
-    'cache-metadata': { type: 'string', value: 'SIZE', env: 'WSI_CACHE_METADATA', default: mib(DEFAULTS.cacheMetadata), description: 'Memory for slide directories, shared by the open slides.' },
-    'block-size': { type: 'string', value: 'SIZE', env: 'WSI_BLOCK_SIZE', default: `${DEFAULTS.blockSize / 1024}KiB`, description: 'Metadata read block size.' },
-    'jpeg-quality': { type: 'string', value: '1-100', env: 'WSI_JPEG_QUALITY', default: String(DEFAULTS.jpegQuality), description: 'Quality of tiles the sidecar encodes.' },
-    'cache-max-age': { type: 'string', value: 'SECONDS', env: 'WSI_CACHE_MAX_AGE', default: String(DEFAULTS.cacheMaxAge), description: 'Cache-Control max-age of tiles and thumbnails.' },
+    'cache-tiles': {
+      type: 'string',
+      value: 'SIZE',
+      env: 'WSI_CACHE_TILES',
+      default: mib(DEFAULTS.cacheTiles),
+      description: 'Memory for encoded tiles and thumbnails.',
+    },
+    'cache-metadata': {
+      type: 'string',
+      value: 'SIZE',
+      env: 'WSI_CACHE_METADATA',
+      default: mib(DEFAULTS.cacheMetadata),
+      description: 'Memory for slide directories, shared by the open slides.',
+    },
+    'block-size': {
+      type: 'string',
+      value: 'SIZE',
+      env: 'WSI_BLOCK_SIZE',
+      default: `${DEFAULTS.blockSize / 1024}KiB`,
+      description: 'Metadata read block size.',
+    },
+    'jpeg-quality': {
+      type: 'string',
+      value: '1-100',
+      env: 'WSI_JPEG_QUALITY',
+      default: String(DEFAULTS.jpegQuality),
+      description: 'Quality of tiles the sidecar encodes.',
+    },
+    'cache-max-age': {
+      type: 'string',
+      value: 'SECONDS',
+      env: 'WSI_CACHE_MAX_AGE',
+      default: String(DEFAULTS.cacheMaxAge),
+      description: 'Cache-Control max-age of tiles and thumbnails.',
+    },
     'cors-origins': { type: 'string', value: 'A,B', env: 'WSI_CORS_ORIGINS', default: 'any', description: 'Browser origins allowed.' },
-    'storage-timeout-ms': { type: 'string', value: 'MS', env: 'WSI_STORAGE_TIMEOUT_MS', default: String(DEFAULTS.storageTimeoutMs), description: 'Storage reads slower than this fail with a JSON error.' },
+    'storage-timeout-ms': {
+      type: 'string',
+      value: 'MS',
+      env: 'WSI_STORAGE_TIMEOUT_MS',
+      default: String(DEFAULTS.storageTimeoutMs),
+      description: 'Storage reads slower than this fail with a JSON error.',
+    },
     ...STORE_FLAGS,
   },
   example: 'wsi-stream serve s3://my-slides/cases --auth-enabled --auth-secret "$SECRET" -p 8080',
@@ -95,6 +130,8 @@ export async function serve(argv: string[]): Promise<void> {
     );
   }
   const pages = pagesDir();
+  // Loaded here, not at the top: the sidecar needs sharp, which the CLI's other commands do without.
+  const { createSidecar } = await import('../sidecar/server.js');
   const sidecar = createSidecar({
     store,
     host: setting('host') ?? DEFAULTS.host,
@@ -107,7 +144,14 @@ export async function serve(argv: string[]): Promise<void> {
     storageTimeoutMs: number(storageTimeout, 'storage-timeout-ms', DEFAULTS.storageTimeoutMs),
     jpegQuality: quality,
     cacheMaxAge: number(setting('cache-max-age'), 'cache-max-age', DEFAULTS.cacheMaxAge),
-    ...(cors ? { corsOrigins: cors.split(',').map((o) => o.trim()).filter(Boolean) } : {}),
+    ...(cors
+      ? {
+          corsOrigins: cors
+            .split(',')
+            .map((o) => o.trim())
+            .filter(Boolean),
+        }
+      : {}),
     ...(pages ? { pagesDir: pages } : {}),
     log: (line) => process.stdout.write(`${line}\n`),
   });

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { SlideError } from '../errors.js';
+import { loadSharp } from '../optional-dependency.js';
 import type { EncodedTile } from '../slide/types.js';
 import { hostCodecs } from './host-codecs.js';
 import type { OpenJpegModule } from './jp2k.js';
@@ -8,12 +9,20 @@ import type { DecodedSamples } from './types.js';
 
 /** JPEG in Node: libjpeg-turbo (through sharp's libvips), which honours the Adobe marker our splice adds. */
 async function decodeJpegNode(tile: EncodedTile): Promise<DecodedSamples> {
-  const { default: sharp } = await import('sharp');
+  const sharp = await loadSharp();
   try {
     const { data, info } = await sharp(tile.bytes, { failOn: 'error' }).raw().toBuffer({ resolveWithObject: true });
-    return { width: info.width, height: info.height, samples: new Uint8Array(data.buffer, data.byteOffset, data.length), channels: info.channels, colour: info.channels < 3 ? 'grey' : info.channels === 4 ? 'rgba' : 'rgb' };
+    return {
+      width: info.width,
+      height: info.height,
+      samples: new Uint8Array(data.buffer, data.byteOffset, data.length),
+      channels: info.channels,
+      colour: info.channels < 3 ? 'grey' : info.channels === 4 ? 'rgba' : 'rgb',
+    };
   } catch (cause) {
-    throw new SlideError('corrupt', `A JPEG tile could not be decoded (${cause instanceof Error ? cause.message : String(cause)}). The file is damaged.`, { cause });
+    throw new SlideError('corrupt', `A JPEG tile could not be decoded (${cause instanceof Error ? cause.message : String(cause)}). The file is damaged.`, {
+      cause,
+    });
   }
 }
 

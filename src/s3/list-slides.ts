@@ -1,5 +1,6 @@
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { SlideError } from '../errors.js';
+import { isSlideKey } from '../slide/slide-key.js';
+import { s3SdkError } from '../source/s3-errors.js';
 import { s3Client, type S3Location } from './client.js';
 
 export interface ListSlidesOptions extends S3Location {
@@ -18,13 +19,7 @@ export interface SlideListing {
   nextCursor?: string;
 }
 
-/** Extensions of the slides wsi-stream reads. */
-export const SLIDE_EXTENSIONS = ['.svs', '.tif', '.tiff'];
-
-export function isSlideKey(key: string): boolean {
-  const lower = key.toLowerCase();
-  return SLIDE_EXTENSIONS.some((ext) => lower.endsWith(ext));
-}
+export { isSlideKey, SLIDE_EXTENSIONS } from '../slide/slide-key.js';
 
 /** One page of a bucket listing: slides under `prefix` and its sub-folders (ListObjectsV2 with delimiter "/"). */
 export async function listSlides(options: ListSlidesOptions): Promise<SlideListing> {
@@ -51,22 +46,4 @@ export async function listSlides(options: ListSlidesOptions): Promise<SlideListi
   } catch (cause) {
     throw s3SdkError(`s3://${options.bucket}/${options.prefix ?? ''}`, cause);
   }
-}
-
-/** The SDK's errors as SlideErrors with the codes users act on. */
-export function s3SdkError(id: string, cause: unknown): SlideError {
-  const e = cause as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
-  const status = e.$metadata?.httpStatusCode;
-  const name = e.name ?? '';
-  if (name === 'AbortError') return new SlideError('aborted', 'The listing was aborted.', { cause, source: id });
-  if (name === 'NoSuchBucket' || status === 404) return new SlideError('not_found', `${id}: no such bucket. Check the bucket name and endpoint.`, { cause, source: id });
-  if (name === 'ExpiredToken' || /expired/i.test(e.message ?? '')) return new SlideError('credentials_expired', `${id}: the credentials have expired. Sign in again.`, { cause, source: id });
-  if (name === 'PermanentRedirect' || name === 'AuthorizationHeaderMalformed' || status === 301) return new SlideError('wrong_region', `${id}: the bucket is in another region. Set its region.`, { cause, source: id });
-  if (name === 'AccessDenied' || name === 'InvalidAccessKeyId' || name === 'SignatureDoesNotMatch' || status === 403) {
-    return new SlideError('access_denied', `${id}: access denied (${name}). The credentials lack s3:ListBucket on this bucket, or are wrong.`, { cause, source: id });
-  }
-  if (name === 'TypeError' || /fetch|network/i.test(e.message ?? '')) {
-    return new SlideError('network', `${id}: the bucket could not be reached: the network failed, or (in a browser) the bucket has no CORS rule for this page.`, { cause, source: id });
-  }
-  return new SlideError(status ? `http_${status}` : 'network', `${id}: ${name || 'error'}: ${e.message ?? String(cause)}`, { cause, source: id });
 }

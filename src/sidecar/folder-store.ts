@@ -1,7 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { relative, resolve, sep } from 'node:path';
 import { SlideError } from '../errors.js';
-import { isSlideKey } from '../s3/list-slides.js';
+import { isSlideKey } from '../slide/slide-key.js';
 import { NodeFileSource } from '../source/node-file-source.js';
 import type { ExpiringUrl } from '../source/url-provider.js';
 import { ApiError } from './http-error.js';
@@ -21,7 +21,13 @@ export class FolderStore implements SlideStore {
 
   /** The file for an id, refusing anything that would leave the folder (`..`, absolute paths, NUL, odd lengths). */
   path(id: string): string {
-    if (id.length === 0 || id.length > MAX_ID_LENGTH || id.includes('\0') || id.startsWith('/') || id.split('/').some((part) => part === '..' || part === '.' || part === '')) {
+    if (
+      id.length === 0 ||
+      id.length > MAX_ID_LENGTH ||
+      id.includes('\0') ||
+      id.startsWith('/') ||
+      id.split('/').some((part) => part === '..' || part === '.' || part === '')
+    ) {
       throw new ApiError('not_found', `No slide "${id.slice(0, 200)}".`);
     }
     const path = resolve(this.root, ...id.split('/'));

@@ -1,9 +1,12 @@
-import sharp from 'sharp';
 import { nodeCodecs } from '../codec/node-codecs.js';
 import type { DecodedImage } from '../codec/types.js';
 import type { Slide } from '../slide/types.js';
 import { ApiError } from './http-error.js';
 import { estimateJpegQuality } from './jpeg-quality.js';
+import { loadSharp } from '../optional-dependency.js';
+
+// Loaded when the sidecar entry is imported, so a missing sharp fails there, naming the package, not at the first request.
+const sharp = await loadSharp('wsi-stream/sidecar (thumbnails and tiles it encodes)');
 
 const codecs = nodeCodecs();
 
@@ -36,7 +39,8 @@ export async function tileJpeg(slide: Slide, level: number, x: number, y: number
   const levels = slide.levels;
   const l = levels[level];
   if (!l) throw new ApiError('invalid_level', `Level ${level} does not exist: this slide has levels 0–${levels.length - 1}.`);
-  if (x >= l.tilesX || y >= l.tilesY) throw new ApiError('tile_out_of_bounds', `Tile (${x}, ${y}) is outside level ${level}, which has ${l.tilesX}×${l.tilesY} tiles.`);
+  if (x >= l.tilesX || y >= l.tilesY)
+    throw new ApiError('tile_out_of_bounds', `Tile (${x}, ${y}) is outside level ${level}, which has ${l.tilesX}×${l.tilesY} tiles.`);
   const tile = await slide.readTile(level, x, y);
   const whole = tile.width === tile.stored.width && tile.height === tile.stored.height;
   if (tile.codec === 'jpeg' && whole && !tile.missing && quality >= (estimateJpegQuality(tile.bytes) ?? 100)) {
@@ -98,7 +102,11 @@ export async function thumbnail(slide: Slide, maxSize: number, quality: number):
     source = await readRegion(slide, level, 0, 0, l.width, l.height);
   }
   try {
-    return await rawInput(source).resize(target.width, target.height, { fit: 'fill', kernel: 'lanczos3' }).flatten({ background: '#ffffff' }).jpeg(jpegOptions(quality)).toBuffer();
+    return await rawInput(source)
+      .resize(target.width, target.height, { fit: 'fill', kernel: 'lanczos3' })
+      .flatten({ background: '#ffffff' })
+      .jpeg(jpegOptions(quality))
+      .toBuffer();
   } catch (cause) {
     throw new ApiError('encode_error', `Could not encode the thumbnail: ${String(cause)}`);
   }

