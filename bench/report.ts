@@ -32,7 +32,10 @@ export function median(runs: RunMetrics[]): RunMetrics {
   const keys = new Set(runs.flatMap((r) => Object.keys(r))) as Set<keyof RunMetrics>;
   for (const key of keys) {
     if (key === 'shown') continue;
-    const values = runs.map((r) => r[key]).filter((v): v is number => typeof v === 'number').sort((a, b) => a - b);
+    const values = runs
+      .map((r) => r[key])
+      .filter((v): v is number => typeof v === 'number')
+      .sort((a, b) => a - b);
     if (values.length) (out as unknown as Record<string, number>)[key] = values[Math.floor((values.length - 1) / 2)]!;
   }
   return out;
@@ -51,7 +54,10 @@ export function markdownTable(report: { date: string; conditions: Record<string,
     '|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const r of report.results) {
-    for (const [name, m] of [['ours', r.ours], ['peer', r.peer]] as const) {
+    for (const [name, m] of [
+      ['ours', r.ours],
+      ['peer', r.peer],
+    ] as const) {
       if (!m.shown) {
         lines.push(`| ${r.slide} | ${name} | not shown | | | | | | | | | |`);
         continue;
@@ -65,7 +71,8 @@ export function markdownTable(report: { date: string; conditions: Record<string,
         `| ${r.slide} | **ours/peer** | ${ratio(r.ours.metadataMs, r.peer.metadataMs)} | ${ratio(r.ours.firstTileMs, r.peer.firstTileMs)} | **${ratio(r.ours.firstViewportMs, r.peer.firstViewportMs)}** | ${ratio(r.ours.sequenceMs, r.peer.sequenceMs)} | ${ratio(r.ours.openRequests, r.peer.openRequests)} / **${ratio(r.ours.openBytes, r.peer.openBytes)}** | ${ratio(r.ours.viewportBytes, r.peer.viewportBytes)} | ${ratio(r.ours.sequenceBytes, r.peer.sequenceBytes)} | | | ${ratio(r.ours.warmViewportMs, r.peer.firstViewportMs)} |`,
       );
     }
-    if (r.ours.shown && r.ours.encodedTileBytes) lines.push(`| ${r.slide} | ours: sequence bytes / encoded tile bytes | ${ratio(r.ours.sequenceBytes, r.ours.encodedTileBytes)} | | | | | | | | | |`);
+    if (r.ours.shown && r.ours.encodedTileBytes)
+      lines.push(`| ${r.slide} | ours: sequence bytes / encoded tile bytes | ${ratio(r.ours.sequenceBytes, r.ours.encodedTileBytes)} | | | | | | | | | |`);
   }
   return lines.join('\n');
 }

@@ -91,7 +91,11 @@ async function s3Options(settings: S3Settings, bucket: string) {
   const credentials = fromCognitoIdentityPool
     ? fromCognitoIdentityPool({ identityPoolId: settings.identityPoolId, clientConfig: { region: settings.region } })
     : settings.accessKeyId
-      ? { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey, ...(settings.sessionToken ? { sessionToken: settings.sessionToken } : {}) }
+      ? {
+          accessKeyId: settings.accessKeyId,
+          secretAccessKey: settings.secretAccessKey,
+          ...(settings.sessionToken ? { sessionToken: settings.sessionToken } : {}),
+        }
       : null;
   return { bucket, region: settings.region || 'us-east-1', ...(settings.endpoint ? { endpoint: settings.endpoint } : {}), credentials };
 }
@@ -109,7 +113,14 @@ export async function bucketCatalogue(settings: S3Settings, bucket: string, pref
   const listing = await listSlides({ ...options, prefix, pageSize: 200, signal });
   return listing.slides.map(({ key }) => {
     const open = () => s3Source({ ...options, key });
-    const link = options.credentials === null ? { slide: `s3://${bucket}/${key}`, ...(settings.region ? { region: settings.region } : {}), ...(settings.endpoint ? { endpoint: settings.endpoint } : {}) } : undefined;
+    const link =
+      options.credentials === null
+        ? {
+            slide: `s3://${bucket}/${key}`,
+            ...(settings.region ? { region: settings.region } : {}),
+            ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
+          }
+        : undefined;
     return { title: key.slice(prefix.length), ...(link ? { link } : {}), open, thumbnail: (s) => drawnThumbnail(open(), s) };
   });
 }

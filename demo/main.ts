@@ -58,7 +58,8 @@ let opening: AbortController | undefined;
 async function open(input: SlideInput | Promise<SlideInput>, label: string): Promise<void> {
   banner.hidden = true;
   opening?.abort();
-  const controller = (opening = new AbortController());
+  const controller = new AbortController();
+  opening = controller;
   current?.destroy();
   current = undefined;
   const started = performance.now();
@@ -100,7 +101,14 @@ async function browse(entries: Promise<CatalogueEntry[]>): Promise<HTMLButtonEle
 function s3Settings(form: HTMLFormElement): S3Settings {
   const data = new FormData(form);
   const field = (name: string) => String(data.get(name) ?? '').trim();
-  return { region: field('region'), endpoint: field('endpoint'), accessKeyId: field('accessKeyId'), secretAccessKey: field('secretAccessKey'), sessionToken: field('sessionToken'), identityPoolId: field('identityPoolId') };
+  return {
+    region: field('region'),
+    endpoint: field('endpoint'),
+    accessKeyId: field('accessKeyId'),
+    secretAccessKey: field('secretAccessKey'),
+    sessionToken: field('sessionToken'),
+    identityPoolId: field('identityPoolId'),
+  };
 }
 
 function nameOf(path: string): string {
@@ -132,7 +140,12 @@ function bindForms(): void {
       // Credentials never go into the address bar: only a public bucket's slide is worth a link.
       const publicLink = !settings.accessKeyId && !settings.identityPoolId;
       if (key && !key.endsWith('/')) {
-        if (publicLink) remember({ slide: `s3://${bucket}/${key}`, ...(settings.region ? { region: settings.region } : {}), ...(settings.endpoint ? { endpoint: settings.endpoint } : {}) });
+        if (publicLink)
+          remember({
+            slide: `s3://${bucket}/${key}`,
+            ...(settings.region ? { region: settings.region } : {}),
+            ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
+          });
         void open(s3Input(settings, bucket, key), nameOf(key));
       } else {
         void browse(bucketCatalogue(settings, bucket, key, new AbortController().signal));
@@ -172,7 +185,10 @@ async function main(): Promise<void> {
   const sidecar = params.get('sidecar');
   const slide = params.get('slide');
   if (sidecar) {
-    const entries = await sidecarCatalogue(sidecar, new AbortController().signal).catch((error: unknown) => (showError(error), []));
+    const entries = await sidecarCatalogue(sidecar, new AbortController().signal).catch((error: unknown) => {
+      showError(error);
+      return [];
+    });
     const buttons = browser.show(entries);
     const wanted = params.get('id');
     const index = entries.findIndex((e) => e.title === wanted);
@@ -186,7 +202,21 @@ async function main(): Promise<void> {
   const buttons = browser.show(samples);
   if (slide?.startsWith('s3://')) {
     const { bucket, key } = parseS3Target(slide);
-    await open(s3Input({ region: params.get('region') ?? '', endpoint: params.get('endpoint') ?? '', accessKeyId: '', secretAccessKey: '', sessionToken: '', identityPoolId: '' }, bucket, key), nameOf(key));
+    await open(
+      s3Input(
+        {
+          region: params.get('region') ?? '',
+          endpoint: params.get('endpoint') ?? '',
+          accessKeyId: '',
+          secretAccessKey: '',
+          sessionToken: '',
+          identityPoolId: '',
+        },
+        bucket,
+        key,
+      ),
+      nameOf(key),
+    );
   } else if (slide) {
     const index = samples.findIndex((s) => s.link?.slide === slide);
     browser.select(buttons[index]);

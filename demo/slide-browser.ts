@@ -37,7 +37,7 @@ export class SlideBrowser {
   }
 
   select(button: HTMLButtonElement | undefined): void {
-    this.list.querySelectorAll('button').forEach((b) => b.setAttribute('aria-current', String(b === button)));
+    for (const b of this.list.querySelectorAll('button')) b.setAttribute('aria-current', String(b === button));
   }
 
   async #drawThumbnails(items: Array<{ picture: HTMLElement; entry: CatalogueEntry }>, signal: AbortSignal): Promise<void> {

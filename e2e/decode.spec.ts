@@ -74,7 +74,14 @@ test.describe('the worker pool', () => {
       const error = await pool.decode(await bad.readTile(0, 0, 0)).catch((e: unknown) => e);
       const recovered = await pool.decode(await good.readTile(0, 0, 0));
       pool.terminate();
-      return { before, after, isSlideError: harness.SlideError.is(error), instance: error instanceof harness.SlideError, code: (error as { code?: string }).code, recovered: recovered.width };
+      return {
+        before,
+        after,
+        isSlideError: harness.SlideError.is(error),
+        instance: error instanceof harness.SlideError,
+        code: (error as { code?: string }).code,
+        recovered: recovered.width,
+      };
     }, servers.slides.real.url);
     expect(result.before).toBeGreaterThan(0);
     expect(result.after).toBe(0);
@@ -87,7 +94,12 @@ test.describe('the worker pool', () => {
       const slide = await harness.openSlide(`${base}/aperio-jp2k-33003-240.svs`);
       const tiles = await Promise.all(Array.from({ length: 12 }, (_, i) => slide.readTile(0, i, 0)));
       const controller = new AbortController();
-      const jobs = tiles.map((t: unknown) => pool.decode(t, { signal: controller.signal }).then(() => 'done', (e: { code: string }) => e.code));
+      const jobs = tiles.map((t: unknown) =>
+        pool.decode(t, { signal: controller.signal }).then(
+          () => 'done',
+          (e: { code: string }) => e.code,
+        ),
+      );
       controller.abort();
       const outcomes = await Promise.all(jobs);
       const stats = { ...pool.stats };
@@ -104,13 +116,19 @@ test.describe('the worker pool', () => {
   test('a worker that dies fails its job with worker_failed and is replaced', async ({ harness: page, servers }) => {
     const result = await page.evaluate(async (base) => {
       let first = true;
-      const pool = new harness.DecoderPool(() => {
-        const worker = first ? harness.crashingWorker() : harness.decodeWorker();
-        first = false;
-        return worker;
-      }, { size: 1 });
+      const pool = new harness.DecoderPool(
+        () => {
+          const worker = first ? harness.crashingWorker() : harness.decodeWorker();
+          first = false;
+          return worker;
+        },
+        { size: 1 },
+      );
       const slide = await harness.openSlide(`${base}/CMU-1-Small-Region.svs`);
-      const crashed = await pool.decode(await slide.readTile(0, 1, 1)).then(() => 'done', (e: { code: string }) => e.code);
+      const crashed = await pool.decode(await slide.readTile(0, 1, 1)).then(
+        () => 'done',
+        (e: { code: string }) => e.code,
+      );
       const next = await pool.decode(await slide.readTile(0, 1, 1));
       const replaced = pool.stats.workersReplaced;
       pool.terminate();

@@ -21,32 +21,49 @@ interface Shown {
  * until every tile of the view has loaded or failed for good. The slide is opened before the viewer so faults
  * meet tile reads, not the directory reads.
  */
-async function show(page: Page, url: string, options: { provider?: boolean; tileRetryMs?: number; attempts?: number } = {}, between?: () => void): Promise<void> {
+async function show(
+  page: Page,
+  url: string,
+  options: { provider?: boolean; tileRetryMs?: number; attempts?: number } = {},
+  between?: () => void,
+): Promise<void> {
   await page.evaluate(
     async ({ url, quick, provider, attempts }) => {
       const w = window as any;
       w.wsiViewer?.destroy();
       w.urlRequests = 0;
       const source = provider
-        ? harness.presignedUrlSource('faulty:slide', async () => {
-            w.urlRequests++;
-            return { url, expiresAt: Date.now() + 3_600_000 };
-          }, { ...quick, retry: { ...quick.retry, attempts } })
+        ? harness.presignedUrlSource(
+            'faulty:slide',
+            async () => {
+              w.urlRequests++;
+              return { url, expiresAt: Date.now() + 3_600_000 };
+            },
+            { ...quick, retry: { ...quick.retry, attempts } },
+          )
         : url;
       w.slide = await harness.openSlide(source, { persistentCache: false, http: { ...quick, retry: { ...quick.retry, attempts } } });
     },
     { url, quick: QUICK, provider: options.provider ?? false, attempts: options.attempts ?? 4 },
   );
   between?.();
-  await page.evaluate(async ({ tileRetryMs }) => {
-    const w = window as any;
-    w.wsiViewer = await harness.createViewer(document.getElementById('viewer'), w.slide, { navigator: false, prefetch: false, tileRetryMs, osd: { animationTime: 0, drawer: 'canvas' } });
-    // One image pixel per screen pixel at the centre: the overview and a dozen full-resolution tiles to fetch.
-    const osd = w.wsiViewer.osd;
-    const item = osd.world.getItemAt(0);
-    osd.viewport.zoomTo(item.imageToViewportZoom(1), undefined, true);
-    osd.viewport.panTo(item.imageToViewportCoordinates(1110, 1480), true);
-  }, { tileRetryMs: options.tileRetryMs ?? 60_000 });
+  await page.evaluate(
+    async ({ tileRetryMs }) => {
+      const w = window as any;
+      w.wsiViewer = await harness.createViewer(document.getElementById('viewer'), w.slide, {
+        navigator: false,
+        prefetch: false,
+        tileRetryMs,
+        osd: { animationTime: 0, drawer: 'canvas' },
+      });
+      // One image pixel per screen pixel at the centre: the overview and a dozen full-resolution tiles to fetch.
+      const osd = w.wsiViewer.osd;
+      const item = osd.world.getItemAt(0);
+      osd.viewport.zoomTo(item.imageToViewportZoom(1), undefined, true);
+      osd.viewport.panTo(item.imageToViewportCoordinates(1110, 1480), true);
+    },
+    { tileRetryMs: options.tileRetryMs ?? 60_000 },
+  );
 }
 
 /** Waits until OpenSeadragon has nothing left to load for the view (failed tiles count as settled). */
@@ -102,11 +119,24 @@ test.describe('the viewer behind a failing network (fault-injecting proxy)', () 
   });
 
   for (const [name, faults] of [
-    ['a burst of 5xx answers', [{ kind: 'status', status: 503 }, { kind: 'status', status: 502 }, { kind: 'status', status: 500 }]],
+    [
+      'a burst of 5xx answers',
+      [
+        { kind: 'status', status: 503 },
+        { kind: 'status', status: 502 },
+        { kind: 'status', status: 500 },
+      ],
+    ],
     ['connection resets', [{ kind: 'reset' }, { kind: 'reset' }, { kind: 'reset' }]],
     ['a stalled connection', [{ kind: 'stall' }]],
     ['truncated bodies', [{ kind: 'truncate' }, { kind: 'truncate' }]],
-    ['rate limiting', [{ kind: 'status', status: 429 }, { kind: 'status', status: 429 }]],
+    [
+      'rate limiting',
+      [
+        { kind: 'status', status: 429 },
+        { kind: 'status', status: 429 },
+      ],
+    ],
   ] as Array<[string, Fault[]]>) {
     test(`${name}: retried with back-off, every tile shown exactly, no error`, async ({ harness: page }) => {
       await show(page, proxyUrl, {}, () => proxy.inject(...faults));

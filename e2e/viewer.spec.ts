@@ -5,7 +5,6 @@ import { expect, test } from './support/fixtures.js';
 
 declare const harness: any;
 
-
 /** Tiles to check per fixture: one inside level 0 at full zoom, and the coarsest level (the overview) at 1:1. */
 function checks(tiles: ReferenceTile[]): ReferenceTile[] {
   const full = tiles.find((t) => t.level === 0 && t.width === tiles[0]!.width && t.height === tiles[0]!.height && (t.x > 0 || t.y > 0)) ?? tiles[0]!;
@@ -24,7 +23,10 @@ test.describe('the viewer draws what OpenSlide shows', () => {
             element.replaceChildren();
             // Exact pixels: draw only the level whose pixels map 1:1 to the screen, with the WebGL drawer that
             // hardware-accelerated browsers use (here it runs in software, where the viewer would pick canvas).
-            const viewer = await harness.createViewer(element, url, { navigator: false, osd: { drawer: 'webgl', minPixelRatio: 0.9, constrainDuringPan: false, visibilityRatio: 0, animationTime: 0, minZoomImageRatio: 0.001 } });
+            const viewer = await harness.createViewer(element, url, {
+              navigator: false,
+              osd: { drawer: 'webgl', minPixelRatio: 0.9, constrainDuringPan: false, visibilityRatio: 0, animationTime: 0, minZoomImageRatio: 0.001 },
+            });
             const osd = viewer.osd;
             const item = osd.world.getItemAt(0);
             const level = viewer.slide.levels[t.level];
@@ -57,7 +59,9 @@ test.describe('the viewer draws what OpenSlide shows', () => {
         const d = difference(drawn, crop(readPngRgb(referencePng(t.png)), w, h));
         if (process.env.WSI_DEBUG_DIR) {
           const sharp = (await import('sharp')).default;
-          await sharp(Buffer.from(drawn.rgb), { raw: { width: w, height: h, channels: 3 } }).png().toFile(`${process.env.WSI_DEBUG_DIR}/${t.png.replace('/', '_')}`);
+          await sharp(Buffer.from(drawn.rgb), { raw: { width: w, height: h, channels: 3 } })
+            .png()
+            .toFile(`${process.env.WSI_DEBUG_DIR}/${t.png.replace('/', '_')}`);
         }
         expect(withinTolerance(ref.tiff_pages![0]!.compression, d), `${t.png}: max ${d.max}, mean ${d.mean.toFixed(3)}`).toBe(true);
       }

@@ -13,7 +13,9 @@ test.describe('the viewer when decode workers die', () => {
       const failed: string[] = [];
       const loadedAfterFailing: string[] = [];
       const viewer = await harness.createViewer(document.getElementById('viewer'), url, { pool, prefetch: false, osd: { animationTime: 0 } });
-      viewer.on('tile-failed', (e: { level: number; x: number; y: number; error: { code: string } }) => failed.push(`${e.level}/${e.x}/${e.y} ${e.error.code}`));
+      viewer.on('tile-failed', (e: { level: number; x: number; y: number; error: { code: string } }) =>
+        failed.push(`${e.level}/${e.x}/${e.y} ${e.error.code}`),
+      );
       viewer.on('tile-loaded', (t: { level: number; x: number; y: number }) => {
         const key = `${t.level}/${t.x}/${t.y}`;
         if (failed.some((f) => f.startsWith(`${key} `))) loadedAfterFailing.push(key);
@@ -38,7 +40,13 @@ test.describe('the viewer when decode workers die', () => {
   test('a tile that kills every worker is given up after two more tries, with a banner, and the viewer stays usable', async ({ harness: page, servers }) => {
     const result = await page.evaluate(async (url) => {
       let made = 0;
-      const pool = new harness.DecoderPool(() => (made++, harness.crashingWorker()), { size: 1 });
+      const pool = new harness.DecoderPool(
+        () => {
+          made++;
+          return harness.crashingWorker();
+        },
+        { size: 1 },
+      );
       const failures = new Map<string, number>();
       const viewer = await harness.createViewer(document.getElementById('viewer'), url, { pool, prefetch: false, navigator: false, osd: { animationTime: 0 } });
       viewer.on('tile-failed', (e: { level: number; x: number; y: number; error: { code: string } }) => {

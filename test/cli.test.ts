@@ -47,7 +47,14 @@ describe('wsi-stream info', () => {
     expect(result.code).toBe(0);
     const info = JSON.parse(result.stdout);
     expect(Object.keys(info)).toEqual(['format', 'width', 'height', 'levels', 'mpp', 'magnification', 'associated', 'properties']);
-    expect(info).toMatchObject({ format: 'aperio-svs', width: 2220, height: 2967, mpp: { x: 0.499, y: 0.499 }, magnification: 20, associated: ['label', 'macro', 'thumbnail'] });
+    expect(info).toMatchObject({
+      format: 'aperio-svs',
+      width: 2220,
+      height: 2967,
+      mpp: { x: 0.499, y: 0.499 },
+      magnification: 20,
+      associated: ['label', 'macro', 'thumbnail'],
+    });
     expect(info.levels[0]).toEqual({ width: 2220, height: 2967, tileWidth: 240, tileHeight: 240, tilesX: 10, tilesY: 13, downsample: 1 });
     expect(info.properties['aperio.AppMag']).toBe('20');
   });
@@ -97,13 +104,30 @@ describe('a command line people can discover', () => {
   it('--help lists every command and exits 0', async () => {
     const result = await cli('--help');
     expect(result.code).toBe(0);
-    for (const command of ['info', 'tile', 'associated', 'cors', 'serve', 'sign', 'check']) expect(result.stdout).toMatch(new RegExp(`^  ${command} +\\S`, 'm'));
+    for (const command of ['info', 'tile', 'associated', 'cors', 'serve', 'sign', 'check'])
+      expect(result.stdout).toMatch(new RegExp(`^  ${command} +\\S`, 'm'));
   });
 
   it('serve --help lists every serve flag with its environment variable', async () => {
     const result = await cli('serve', '--help');
     expect(result.code).toBe(0);
-    const flags = ['host', 'port', 'auth-enabled', 'auth-secret', 'cache-slides', 'cache-tiles', 'cache-metadata', 'block-size', 'jpeg-quality', 'cache-max-age', 'cors-origins', 'storage-timeout-ms', 's3-bucket', 's3-endpoint', 's3-region'];
+    const flags = [
+      'host',
+      'port',
+      'auth-enabled',
+      'auth-secret',
+      'cache-slides',
+      'cache-tiles',
+      'cache-metadata',
+      'block-size',
+      'jpeg-quality',
+      'cache-max-age',
+      'cors-origins',
+      'storage-timeout-ms',
+      's3-bucket',
+      's3-endpoint',
+      's3-region',
+    ];
     for (const flag of flags) {
       const env = `WSI_${flag.toUpperCase().replace(/-/g, '_')}`;
       expect(result.stdout).toMatch(new RegExp(`--${flag}\\b.*env ${env}\\b`));

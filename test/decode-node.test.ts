@@ -30,7 +30,7 @@ describe('decoded tiles equal the OpenSlide references (Node)', () => {
   }
 });
 
-describe('associated images equal OpenSlide\'s', () => {
+describe("associated images equal OpenSlide's", () => {
   for (const ref of references.filter((r) => r.associated && Object.keys(r.associated).length)) {
     for (const name of Object.keys(ref.associated!) as AssociatedName[]) {
       it(`${ref.file} ${name} (via the CLI)`, async () => {
@@ -50,7 +50,17 @@ describe('wsi-stream tile --png', () => {
     const t = ref.reference_tiles![ref.reference_tiles!.length - 1]!;
     it(`${ref.file} edge tile L${t.level} (${t.x}, ${t.y}) at its true size`, async () => {
       const file = join(out, `${ref.file}-tile.png`);
-      await run(process.execPath, [join(REPO_ROOT, 'bin/wsi-stream.js'), 'tile', fixturePath(ref.file), String(t.level), String(t.x), String(t.y), '--png', '--out', file]);
+      await run(process.execPath, [
+        join(REPO_ROOT, 'bin/wsi-stream.js'),
+        'tile',
+        fixturePath(ref.file),
+        String(t.level),
+        String(t.x),
+        String(t.y),
+        '--png',
+        '--out',
+        file,
+      ]);
       const d = difference(readPngRgb(file), readPngRgb(referencePng(t.png)));
       expect(withinTolerance(ref.tiff_pages![0]!.compression, d), `max ${d.max}, mean ${d.mean}`).toBe(true);
     });
@@ -60,7 +70,10 @@ describe('wsi-stream tile --png', () => {
 describe('decode errors', () => {
   it('unreadable.svs opens, and its corrupt JPEG tile fails with a clear error', async () => {
     const slide = await openFixture('unreadable.svs');
-    await expect(codecs.decode(await slide.readTile(0, 0, 0))).rejects.toMatchObject({ code: 'corrupt', message: expect.stringMatching(/Bogus marker length/) });
+    await expect(codecs.decode(await slide.readTile(0, 0, 0))).rejects.toMatchObject({
+      code: 'corrupt',
+      message: expect.stringMatching(/Bogus marker length/),
+    });
     // The rest keeps working: the same decoder, the same slide's metadata, another slide's tile.
     expect(slide.levels[0]!.width).toBe(16);
     const good = await openFixture('small.svs');
@@ -78,6 +91,9 @@ describe('decode errors', () => {
   it('names unsupported sample layouts', async () => {
     const slide = await openFixture('boxes.tiff');
     const tile = await slide.readTile(0, 0, 0);
-    await expect(codecs.decode({ ...tile, layout: { ...tile.layout, bitsPerSample: 16 } })).rejects.toMatchObject({ code: 'unsupported_pixels', message: expect.stringMatching(/16 bits/) });
+    await expect(codecs.decode({ ...tile, layout: { ...tile.layout, bitsPerSample: 16 } })).rejects.toMatchObject({
+      code: 'unsupported_pixels',
+      message: expect.stringMatching(/16 bits/),
+    });
   });
 });

@@ -27,7 +27,10 @@ function faultyFetch(faults: Array<Fault | undefined>): { fetch: typeof fetch; c
   };
 }
 
-const status = (code: number): Fault => () => new Response('failed', { status: code });
+const status =
+  (code: number): Fault =>
+  () =>
+    new Response('failed', { status: code });
 const reset: Fault = () => Promise.reject(new TypeError('Failed to fetch (connection reset)'));
 const stall: Fault = (_range, signal) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
 const shortBody: Fault = (range) => {
@@ -80,7 +83,12 @@ describe('HttpSource retries transient failures with back-off', () => {
   for (const [name, code, fault] of [
     ['404', 'http_404', status(404)],
     ['a server that ignores Range', 'range_unsupported', () => new Response(FILE, { status: 200, headers: { 'Content-Length': String(FILE.length) } })],
-    ['an object replaced mid-session', 'object_changed', (range: string) => new Response(partial(range).body, { status: 206, headers: { 'Content-Range': partial(range).headers.get('content-range')!, ETag: '"v2"' } })],
+    [
+      'an object replaced mid-session',
+      'object_changed',
+      (range: string) =>
+        new Response(partial(range).body, { status: 206, headers: { 'Content-Range': partial(range).headers.get('content-range')!, ETag: '"v2"' } }),
+    ],
   ] as const) {
     it(`does not retry ${name}: ${code} at once`, async () => {
       const net = faultyFetch([undefined, fault]);

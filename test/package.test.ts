@@ -29,14 +29,22 @@ describe('npm package contents', () => {
   }, 120_000);
 
   it('carries no fixtures, tests, benchmarks or sources', () => {
-    const unwanted = files.filter((f) => /^(test|e2e|bench|demo|examples|src|workers|scripts|build)\//.test(f.path) || /\.(svs|tiff?|ndpi|png)$/i.test(f.path) || /\.test\.|\.spec\./.test(f.path));
+    const unwanted = files.filter(
+      (f) =>
+        /^(test|e2e|bench|demo|examples|src|workers|scripts|build)\//.test(f.path) ||
+        /\.(svs|tiff?|ndpi|png)$/i.test(f.path) ||
+        /\.test\.|\.spec\./.test(f.path),
+    );
     expect(unwanted.map((f) => f.path)).toEqual([]);
   });
 
   it('has types for every entry and a file for every export', async () => {
     const { exports } = (await import(resolve(ROOT, 'package.json'), { with: { type: 'json' } })).default as { exports: Record<string, unknown> };
     for (const entry of ['.', './viewer', './s3', './node', './sidecar']) expect(exportTargets((exports[entry] as { types: string }).types)).not.toEqual([]);
-    const missing = Object.values(exports).flatMap(exportTargets).map((target) => target.replace(/^\.\//, '')).filter((target) => !paths.has(target));
+    const missing = Object.values(exports)
+      .flatMap(exportTargets)
+      .map((target) => target.replace(/^\.\//, ''))
+      .filter((target) => !paths.has(target));
     expect(missing).toEqual([]);
   });
 

@@ -24,7 +24,11 @@ beforeAll(async () => {
 async function call(pathAndQuery: string) {
   const response = await fetch(`${base}${pathAndQuery}`);
   const text = await response.text();
-  return { status: response.status, text, error: response.headers.get('content-type') === 'application/json' ? (JSON.parse(text) as { error?: string }).error : undefined };
+  return {
+    status: response.status,
+    text,
+    error: response.headers.get('content-type') === 'application/json' ? (JSON.parse(text) as { error?: string }).error : undefined,
+  };
 }
 
 describe('HMAC-signed URLs, checked against OpenSSL vectors', () => {
@@ -39,12 +43,22 @@ describe('HMAC-signed URLs, checked against OpenSSL vectors', () => {
     ['expired', () => `${TILE}?exp=${past}&sig=${openssl(`${TILE}?exp=${past}`)}`, 401, 'signature_expired'],
     ['tampered path', () => `/tiles/real%2Fboxes.tiff/0/0/0.jpg?exp=${future}&sig=${openssl(`${TILE}?exp=${future}`)}`, 401, 'invalid_signature'],
     ['extra unsigned parameter', () => `${TILE}?exp=${future}&quality=10&sig=${openssl(`${TILE}?exp=${future}`)}`, 401, 'invalid_signature'],
-    ['duplicate sig', () => `${TILE}?exp=${future}&sig=${openssl(`${TILE}?exp=${future}`)}&sig=${openssl(`${TILE}?exp=${future}`)}`, 400, 'invalid_signature_format'],
+    [
+      'duplicate sig',
+      () => `${TILE}?exp=${future}&sig=${openssl(`${TILE}?exp=${future}`)}&sig=${openssl(`${TILE}?exp=${future}`)}`,
+      400,
+      'invalid_signature_format',
+    ],
     ['non-integer exp', () => `${TILE}?exp=12.5&sig=${openssl(`${TILE}?exp=12.5`)}`, 400, 'invalid_expiry_format'],
     ['duplicate exp', () => `${TILE}?exp=${future}&exp=${future}&sig=${openssl(`${TILE}?exp=${future}&exp=${future}`)}`, 400, 'invalid_expiry_format'],
     ['missing exp (reported before a missing sig)', () => TILE, 401, 'missing_expiry'],
     ['missing sig', () => `${TILE}?exp=${future}`, 401, 'missing_signature'],
-    ['a signature over the decoded path (%2F must stay encoded)', () => `${TILE}?exp=${future}&sig=${openssl(`/tiles/real/small.svs/0/0/0.jpg?exp=${future}`)}`, 401, 'invalid_signature'],
+    [
+      'a signature over the decoded path (%2F must stay encoded)',
+      () => `${TILE}?exp=${future}&sig=${openssl(`/tiles/real/small.svs/0/0/0.jpg?exp=${future}`)}`,
+      401,
+      'invalid_signature',
+    ],
     ['a signature made with another secret', () => `${TILE}?exp=${future}&sig=${openssl(`${TILE}?exp=${future}`, 'other')}`, 401, 'invalid_signature'],
     ['a signature that is not hex', () => `${TILE}?exp=${future}&sig=zz`, 400, 'invalid_signature_format'],
   ];
@@ -91,7 +105,24 @@ describe('HMAC-signed URLs, checked against OpenSSL vectors', () => {
 describe('wsi-stream sign', () => {
   it('prints a URL, JSON or the bare signature, each matching OpenSSL', () => {
     const bin = `${REPO_ROOT}/bin/wsi-stream.js`;
-    const json = JSON.parse(execFileSync(process.execPath, [bin, 'sign', '--path', TILE, '--secret', SECRET, '--ttl', '120', '--params', 'quality=90', '--base-url', 'https://wsi.example', '--format', 'json']).toString());
+    const json = JSON.parse(
+      execFileSync(process.execPath, [
+        bin,
+        'sign',
+        '--path',
+        TILE,
+        '--secret',
+        SECRET,
+        '--ttl',
+        '120',
+        '--params',
+        'quality=90',
+        '--base-url',
+        'https://wsi.example',
+        '--format',
+        'json',
+      ]).toString(),
+    );
     expect(json).toMatchObject({ path: TILE, ttl: 120 });
     expect(json.signature).toBe(openssl(`${TILE}?exp=${json.expiry}&quality=90`));
     expect(json.url).toBe(`https://wsi.example${TILE}?quality=90&exp=${json.expiry}&sig=${json.signature}`);
@@ -100,7 +131,9 @@ describe('wsi-stream sign', () => {
   });
 
   it('a URL signed by the CLI is accepted by the sidecar', async () => {
-    const url = execFileSync(process.execPath, [`${REPO_ROOT}/bin/wsi-stream.js`, 'sign', '--path', TILE, '--secret', SECRET]).toString().trim();
+    const url = execFileSync(process.execPath, [`${REPO_ROOT}/bin/wsi-stream.js`, 'sign', '--path', TILE, '--secret', SECRET])
+      .toString()
+      .trim();
     expect((await call(url)).status).toBe(200);
   });
 });

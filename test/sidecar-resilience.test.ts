@@ -35,9 +35,11 @@ function heapAfterGc(): number {
 /** Runs `jobs` with at most `concurrency` at once. */
 async function pool<T>(items: T[], concurrency: number, job: (item: T) => Promise<void>): Promise<void> {
   const queue = [...items];
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    for (let item = queue.shift(); item !== undefined; item = queue.shift()) await job(item);
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (let item = queue.shift(); item !== undefined; item = queue.shift()) await job(item);
+    }),
+  );
 }
 
 describe('sidecar memory stays bounded under load over many distinct slides', () => {
@@ -71,7 +73,11 @@ describe('sidecar memory stays bounded under load over many distinct slides', ()
           statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
         }
         const now = sidecar.memory();
-        peak = { slidesOpen: Math.max(peak.slidesOpen, now.slidesOpen), metadataBytes: Math.max(peak.metadataBytes, now.metadataBytes), imageBytes: Math.max(peak.imageBytes, now.imageBytes) };
+        peak = {
+          slidesOpen: Math.max(peak.slidesOpen, now.slidesOpen),
+          metadataBytes: Math.max(peak.metadataBytes, now.metadataBytes),
+          imageBytes: Math.max(peak.imageBytes, now.imageBytes),
+        };
       });
     // Node warns when the garbage collector closes a file handle nobody closed: a descriptor leak.
     const leakedHandles: string[] = [];

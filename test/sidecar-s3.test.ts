@@ -26,7 +26,9 @@ const enc = encodeURIComponent;
 
 describe('sidecar over a real S3-compatible bucket (s3://wsi/lab/)', () => {
   it('lists only slides under the prefix, with paging, prefix and search', async () => {
-    expect((await getJson(`${base}/slides`)).body).toEqual({ slides: ['lab/2024/CMU-1-Small-Region.svs', 'lab/2024/boxes.tiff', 'lab/2025/aperio-jp2k-33005-256.svs'] });
+    expect((await getJson(`${base}/slides`)).body).toEqual({
+      slides: ['lab/2024/CMU-1-Small-Region.svs', 'lab/2024/boxes.tiff', 'lab/2025/aperio-jp2k-33005-256.svs'],
+    });
     const first = await getJson(`${base}/slides?limit=2`);
     expect(first.body.slides.length).toBe(2);
     const second = await getJson(`${base}/slides?limit=2&cursor=${enc(first.body.next_cursor)}`);

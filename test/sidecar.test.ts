@@ -19,7 +19,10 @@ const idOf = (file: string) => fixture(file).id;
 const enc = encodeURIComponent;
 
 async function jpegRgb(response: Response): Promise<RgbImage> {
-  const { data, info } = await sharp(Buffer.from(await response.arrayBuffer())).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp(Buffer.from(await response.arrayBuffer()))
+    .removeAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   return { width: info.width, height: info.height, rgb: new Uint8Array(data) };
 }
 
@@ -41,7 +44,10 @@ describe('sidecar over a folder: the WSIStreamer interface', () => {
       pages++;
     } while (cursor && pages < 20);
     // Every single-file TIFF-structured fixture (SVS, generic and OME-TIFF); NDPI and DICOM are not served yet.
-    const expected = catalogue.filter((f) => f.container === 'tiff').map((f) => f.id).sort();
+    const expected = catalogue
+      .filter((f) => f.container === 'tiff')
+      .map((f) => f.id)
+      .sort();
     expect(ids).toEqual(expected);
     expect(pages).toBe(Math.ceil(expected.length / 3));
     expect((await getJson(`${base}/slides?prefix=generated/`)).body.slides).toEqual(expected.filter((id) => id.startsWith('generated/')));
@@ -58,8 +64,15 @@ describe('sidecar over a folder: the WSIStreamer interface', () => {
         return;
       }
       expect(status).toBe(200);
-      expect(body).toMatchObject({ slide_id: idOf(ref.file), format: ref.vendor === 'aperio' ? 'Aperio SVS' : 'Generic Pyramidal TIFF', width: ref.levels![0]!.width, level_count: ref.level_count });
-      expect(body.levels[0]).toEqual(expect.objectContaining({ level: 0, tile_width: ref.levels![0]!.tile[0], tiles_x: Math.ceil(ref.levels![0]!.width / ref.levels![0]!.tile[0]) }));
+      expect(body).toMatchObject({
+        slide_id: idOf(ref.file),
+        format: ref.vendor === 'aperio' ? 'Aperio SVS' : 'Generic Pyramidal TIFF',
+        width: ref.levels![0]!.width,
+        level_count: ref.level_count,
+      });
+      expect(body.levels[0]).toEqual(
+        expect.objectContaining({ level: 0, tile_width: ref.levels![0]!.tile[0], tiles_x: Math.ceil(ref.levels![0]!.width / ref.levels![0]!.tile[0]) }),
+      );
       expect(body.mpp?.x ?? null).toBe(ref.mpp_x ?? null);
       expect(body.properties['openslide.level-count']).toBe(String(ref.level_count));
     });
@@ -184,7 +197,16 @@ describe('path traversal and odd keys never leave the folder', () => {
     for (const id of body.slides) expect((await getJson(`${base2}/slides/${enc(id)}`)).body.width).toBe(16);
   });
 
-  for (const attempt of ['..%2FÜnïcødé%20slide%20%231.svs', '%2E%2E%2F%C3%9Cn%C3%AFc%C3%B8d%C3%A9%20slide%20%231.svs', '..', '%2Fetc%2Fpasswd', 'deeper%2F..%2F..%2F..%2Fetc%2Fpasswd', '%00', 'deeper%5C..%5C..%5Ca.svs', encodeURIComponent(long)]) {
+  for (const attempt of [
+    '..%2FÜnïcødé%20slide%20%231.svs',
+    '%2E%2E%2F%C3%9Cn%C3%AFc%C3%B8d%C3%A9%20slide%20%231.svs',
+    '..',
+    '%2Fetc%2Fpasswd',
+    'deeper%2F..%2F..%2F..%2Fetc%2Fpasswd',
+    '%00',
+    'deeper%5C..%5C..%5Ca.svs',
+    encodeURIComponent(long),
+  ]) {
     it(`refuses ${attempt.slice(0, 60)}`, async () => {
       for (const route of ['slides', 'raw', 'tiles']) {
         const path = route === 'tiles' ? `/tiles/${attempt}/0/0/0.jpg` : `/${route}/${attempt}`;

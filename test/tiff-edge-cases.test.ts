@@ -110,7 +110,10 @@ describe('hostile and broken files fail fast with the right code', () => {
         ],
       },
     ]);
-    const error = await openSlide(new MemorySource(file)).then(() => undefined, (e: unknown) => e);
+    const error = await openSlide(new MemorySource(file)).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toMatchObject({ code: 'not_tiled', message: expect.stringMatching(/vips tiffsave/) });
   });
 
@@ -138,7 +141,9 @@ describe('hostile and broken files fail fast with the right code', () => {
 
   it('an absurd tile size', async () => {
     const file = buildTiff([tiledIfd(16, 16, 16, [8], [1], [])]);
-    const bad = buildTiff([{ entries: tiledIfd(16, 16, 16, [8], [1]).entries.map((e) => (e.tag === Tag.TileWidth ? { ...e, type: LONG, values: [1 << 30] } : e)) }]);
+    const bad = buildTiff([
+      { entries: tiledIfd(16, 16, 16, [8], [1]).entries.map((e) => (e.tag === Tag.TileWidth ? { ...e, type: LONG, values: [1 << 30] } : e)) },
+    ]);
     expect((await openSlide(new MemorySource(file))).levels[0]!.tileWidth).toBe(16);
     expect(await codeOf(openSlide(new MemorySource(bad)))).toBe('corrupt');
   });
@@ -174,7 +179,13 @@ describe('tiles', () => {
 
   it('refuses tiles outside the level', async () => {
     const slide = await openSlide(new MemorySource(twoLevelPyramid({})));
-    for (const [l, x, y] of [[0, 2, 0], [0, 0, 1], [2, 0, 0], [0, -1, 0], [0, 0.5, 0]] as const) {
+    for (const [l, x, y] of [
+      [0, 2, 0],
+      [0, 0, 1],
+      [2, 0, 0],
+      [0, -1, 0],
+      [0, 0.5, 0],
+    ] as const) {
       expect(await codeOf(slide.readTile(l, x, y))).toBe('out_of_bounds');
     }
   });
@@ -190,7 +201,12 @@ describe('tiles', () => {
         { tag: Tag.StripByteCounts, type: LONG, values: [1] },
       ],
     });
-    const file = buildTiff([tiledIfd(64, 64, 16, new Array(16).fill(8), new Array(16).fill(1), [aperio]), stripped(32, 32, 0), stripped(40, 40, 1), stripped(100, 30, 9)]);
+    const file = buildTiff([
+      tiledIfd(64, 64, 16, new Array(16).fill(8), new Array(16).fill(1), [aperio]),
+      stripped(32, 32, 0),
+      stripped(40, 40, 1),
+      stripped(100, 30, 9),
+    ]);
     const slide = await openSlide(new MemorySource(file));
     expect(slide.format).toBe('aperio-svs');
     expect(slide.associated).toEqual(['label', 'macro', 'thumbnail']);

@@ -9,9 +9,16 @@ import type { EncodedTile } from '../src/slide/types.js';
 /** The browser's own JPEG decoder (libjpeg-turbo in Chromium), off the main thread, without colour management. */
 export async function jpegBitmap(tile: EncodedTile): Promise<ImageBitmap> {
   try {
-    return await createImageBitmap(new Blob([tile.bytes as Uint8Array<ArrayBuffer>], { type: 'image/jpeg' }), { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
+    return await createImageBitmap(new Blob([tile.bytes as Uint8Array<ArrayBuffer>], { type: 'image/jpeg' }), {
+      colorSpaceConversion: 'none',
+      premultiplyAlpha: 'none',
+    });
   } catch (cause) {
-    throw new SlideError('corrupt', `A JPEG tile could not be decoded by the browser (${cause instanceof Error ? cause.message : String(cause)}). The file is damaged.`, { cause });
+    throw new SlideError(
+      'corrupt',
+      `A JPEG tile could not be decoded by the browser (${cause instanceof Error ? cause.message : String(cause)}). The file is damaged.`,
+      { cause },
+    );
   }
 }
 

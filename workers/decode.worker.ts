@@ -18,7 +18,8 @@ async function run(id: number, tile: EncodedTile, output: DecodeOutput): Promise
   if (output === 'bitmap' && tile.compression === Compression.JPEG && !tile.missing) {
     const full = await jpegBitmap(tile);
     checkCancelled(id);
-    if (full.width === tile.width && full.height === tile.height) return transfer({ kind: 'bitmap', bitmap: full, width: tile.width, height: tile.height }, [full]);
+    if (full.width === tile.width && full.height === tile.height)
+      return transfer({ kind: 'bitmap', bitmap: full, width: tile.width, height: tile.height }, [full]);
     const cropped = await createImageBitmap(full, 0, 0, tile.width, tile.height);
     full.close();
     return transfer({ kind: 'bitmap', bitmap: cropped, width: tile.width, height: tile.height }, [cropped]);

@@ -16,7 +16,9 @@ export interface BenchApi {
 /** Wires the marks and moves onto a viewer; `openedAt` is when the slide's metadata was known. */
 export function benchApi(osd: OpenSeadragon.Viewer, openedAt: number): BenchApi {
   const longTasks: number[] = [];
-  new PerformanceObserver((list) => list.getEntries().forEach((e) => longTasks.push(e.duration))).observe({ type: 'longtask', buffered: true });
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) longTasks.push(e.duration);
+  }).observe({ type: 'longtask', buffered: true });
   const api: BenchApi = {
     marks: { metadata: openedAt },
     tilesDrawn: 0,

@@ -5,11 +5,18 @@ import { benchApi, tellDriver } from './bench-api.js';
 /** The peer as its README shows it: getAllTileSources, then an OpenSeadragon viewer on the first source. */
 const slide = new URLSearchParams(location.search).get('slide')!;
 enableGeoTIFFTileSource(OpenSeadragon);
-const GeoTIFFTileSource = (OpenSeadragon as unknown as { GeoTIFFTileSource: { getAllTileSources(url: string, o: object): Promise<OpenSeadragon.TileSource[]> } }).GeoTIFFTileSource;
+const GeoTIFFTileSource = (
+  OpenSeadragon as unknown as { GeoTIFFTileSource: { getAllTileSources(url: string, o: object): Promise<OpenSeadragon.TileSource[]> } }
+).GeoTIFFTileSource;
 GeoTIFFTileSource.getAllTileSources(slide, { logLatency: false }).then(
   (sources) => {
     const opened = performance.now();
-    const osd = OpenSeadragon({ element: document.getElementById('viewer')!, tileSources: [sources[0]!], crossOriginPolicy: 'Anonymous', showNavigationControl: false });
+    const osd = OpenSeadragon({
+      element: document.getElementById('viewer')!,
+      tileSources: [sources[0]!],
+      crossOriginPolicy: 'Anonymous',
+      showNavigationControl: false,
+    });
     osd.addOnceHandler('open', () => benchApi(osd, opened));
   },
   (error: unknown) => {

@@ -15,7 +15,9 @@ export function installPackedLibrary(): void {
   rmSync(EXAMPLES_DIR, { recursive: true, force: true });
   const packDir = resolve(EXAMPLES_DIR, 'pack');
   mkdirSync(packDir, { recursive: true });
-  const [packed] = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', packDir], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })) as [{ filename: string }];
+  const [packed] = JSON.parse(
+    execFileSync('npm', ['pack', '--json', '--pack-destination', packDir], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }),
+  ) as [{ filename: string }];
   const target = resolve(EXAMPLES_DIR, 'node_modules/wsi-stream');
   mkdirSync(target, { recursive: true });
   execFileSync('tar', ['-xzf', resolve(packDir, packed.filename), '-C', target, '--strip-components=1']);

@@ -121,7 +121,8 @@ export function parseOrHelp(spec: CommandSpec, argv: readonly string[]): ParsedA
 }
 
 export function integerArg(value: string | undefined, name: string): number {
-  if (value === undefined || !/^\d+$/.test(value)) throw new SlideError('invalid_argument', `${name} must be a non-negative integer, not ${value === undefined ? 'missing' : `"${value}"`}.`);
+  if (value === undefined || !/^\d+$/.test(value))
+    throw new SlideError('invalid_argument', `${name} must be a non-negative integer, not ${value === undefined ? 'missing' : `"${value}"`}.`);
   return Number(value);
 }
 

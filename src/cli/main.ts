@@ -15,14 +15,19 @@ import { infoJson, infoText } from './info.js';
 import { writePng } from './png.js';
 
 const S3_FLAGS: Record<string, FlagSpec> = {
-  's3-endpoint': { type: 'string', value: 'URL', env: 'AWS_ENDPOINT_URL', description: 'S3-compatible endpoint for s3:// slides (credentials as the AWS CLI finds them).' },
+  's3-endpoint': {
+    type: 'string',
+    value: 'URL',
+    env: 'AWS_ENDPOINT_URL',
+    description: 'S3-compatible endpoint for s3:// slides (credentials as the AWS CLI finds them).',
+  },
   's3-region': { type: 'string', value: 'REGION', env: 'AWS_REGION', description: 'Region for s3:// slides.' },
 };
 const SLIDE_ARG = '<path|url|s3://bucket/key>';
 
 const INFO: CommandSpec = {
   name: 'info',
-  summary: 'Prints a slide\'s format, levels, resolution, associated images and properties.',
+  summary: "Prints a slide's format, levels, resolution, associated images and properties.",
   args: SLIDE_ARG,
   flags: { json: { type: 'boolean', description: 'Print JSON instead of a table.' }, ...S3_FLAGS },
   example: 'wsi-stream info CMU-1-Small-Region.svs --json',
@@ -31,7 +36,11 @@ const TILE: CommandSpec = {
   name: 'tile',
   summary: 'Writes one native tile: as stored (a standalone JPEG, JPEG 2000 codestream, …) or decoded to PNG.',
   args: `${SLIDE_ARG} <level> <x> <y>`,
-  flags: { out: { type: 'string', value: 'FILE', description: 'Where to write the tile (required).' }, png: { type: 'boolean', description: 'Decode and write a PNG.' }, ...S3_FLAGS },
+  flags: {
+    out: { type: 'string', value: 'FILE', description: 'Where to write the tile (required).' },
+    png: { type: 'boolean', description: 'Decode and write a PNG.' },
+    ...S3_FLAGS,
+  },
   example: 'wsi-stream tile slide.svs 0 3 2 --out tile.jpg',
 };
 const ASSOCIATED: CommandSpec = {
@@ -71,7 +80,8 @@ async function tile(argv: string[]): Promise<void> {
   const { positional, flags } = parsed;
   const [source, level, x, y] = positional;
   const out = flags.get('out');
-  if (!source || positional.length !== 4 || typeof out !== 'string') throw new SlideError('invalid_argument', 'tile takes a slide, a level, x, y and --out FILE. Run wsi-stream tile --help.');
+  if (!source || positional.length !== 4 || typeof out !== 'string')
+    throw new SlideError('invalid_argument', 'tile takes a slide, a level, x, y and --out FILE. Run wsi-stream tile --help.');
   const at = [integerArg(level, 'level'), integerArg(x, 'x'), integerArg(y, 'y')] as const;
   const encoded = await withCliSource(source, async (s) => (await openSlide(s)).readTile(...at), s3Flags(flags));
   if (flags.has('png')) {
@@ -79,9 +89,12 @@ async function tile(argv: string[]): Promise<void> {
     process.stderr.write(`${out}: PNG ${encoded.width}×${encoded.height}${encoded.missing ? ' (tile not stored: transparent)' : ''}\n`);
     return;
   }
-  if (encoded.missing) throw new SlideError('tile_missing', `tile (${x}, ${y}) of level ${level} is not stored in the file (the scanner skipped it); there is nothing to write.`);
+  if (encoded.missing)
+    throw new SlideError('tile_missing', `tile (${x}, ${y}) of level ${level} is not stored in the file (the scanner skipped it); there is nothing to write.`);
   await writeFile(out, encoded.bytes);
-  process.stderr.write(`${out}: ${encoded.codec} tile, ${encoded.width}×${encoded.height} (stored ${encoded.stored.width}×${encoded.stored.height}), ${encoded.bytes.length} bytes\n`);
+  process.stderr.write(
+    `${out}: ${encoded.codec} tile, ${encoded.width}×${encoded.height} (stored ${encoded.stored.width}×${encoded.stored.height}), ${encoded.bytes.length} bytes\n`,
+  );
 }
 
 async function associated(argv: string[]): Promise<void> {
@@ -91,7 +104,10 @@ async function associated(argv: string[]): Promise<void> {
   const [source, name] = positional;
   const out = flags.get('out');
   if (!source || positional.length !== 2 || !isAssociatedName(name) || typeof out !== 'string') {
-    throw new SlideError('invalid_argument', 'associated takes a slide, one of label, macro or thumbnail, and --out FILE.png. Run wsi-stream associated --help.');
+    throw new SlideError(
+      'invalid_argument',
+      'associated takes a slide, one of label, macro or thumbnail, and --out FILE.png. Run wsi-stream associated --help.',
+    );
   }
   const image = await withCliSource(source, async (s) => (await openSlide(s)).readAssociated(name), s3Flags(flags));
   await writePng(await nodeCodecs().decodeImage(image), out);
@@ -109,7 +125,13 @@ async function cors(argv: string[]): Promise<void> {
   const { positional, flags } = parsed;
   if (positional.length > 0) throw new SlideError('invalid_argument', 'cors takes no arguments but --origin. Run wsi-stream cors --help.');
   const origin = flags.get('origin');
-  const origins = typeof origin === 'string' ? origin.split(',').map((o) => o.trim()).filter(Boolean) : ['*'];
+  const origins =
+    typeof origin === 'string'
+      ? origin
+          .split(',')
+          .map((o) => o.trim())
+          .filter(Boolean)
+      : ['*'];
   process.stdout.write(`${JSON.stringify(corsConfiguration(origins), null, 2)}\n`);
 }
 
@@ -155,7 +177,13 @@ export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = first?.startsWith('s3://') || first?.startsWith('--') ? ['serve', ...argv] : argv;
   const run = COMMANDS.find(([spec]) => spec.name === command)?.[1];
   if (!run) {
-    const guess = command === undefined ? undefined : nearest(command, COMMANDS.map(([spec]) => spec.name));
+    const guess =
+      command === undefined
+        ? undefined
+        : nearest(
+            command,
+            COMMANDS.map(([spec]) => spec.name),
+          );
     const problem = command === undefined ? 'no command given.' : `unknown command "${command}".${guess ? ` Did you mean ${guess}?` : ''}`;
     process.stderr.write(`wsi-stream: invalid_argument: ${problem}\n\n${toolHelp()}\n`);
     return 2;

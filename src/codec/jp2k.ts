@@ -22,7 +22,10 @@ export function jp2kDecoder(load: () => Promise<OpenJpegModule>): TileDecoder {
   let module: Promise<OpenJpegModule> | undefined;
   return async (tile: EncodedTile): Promise<DecodedSamples> => {
     if (tile.compression !== Compression.Jp2kYCbCr && tile.compression !== Compression.Jp2kRGB) {
-      throw new SlideError('unsupported_compression', `JPEG 2000 with TIFF compression ${tile.compression} is not supported; Aperio's 33003 (YCbCr) and 33005 (RGB) are.`);
+      throw new SlideError(
+        'unsupported_compression',
+        `JPEG 2000 with TIFF compression ${tile.compression} is not supported; Aperio's 33003 (YCbCr) and 33005 (RGB) are.`,
+      );
     }
     module ??= load().catch((cause: unknown) => {
       module = undefined;
@@ -42,7 +45,10 @@ export function jp2kDecoder(load: () => Promise<OpenJpegModule>): TileDecoder {
         throw new SlideError('corrupt', 'A JPEG 2000 tile holds no decodable image (truncated or damaged codestream). The file is damaged.');
       }
       if (info.bitsPerSample !== 8 || info.isSigned || (info.componentCount !== 3 && info.componentCount !== 1)) {
-        throw new SlideError('unsupported_pixels', `A JPEG 2000 tile has ${info.componentCount} components of ${info.bitsPerSample} bits${info.isSigned ? ', signed' : ''}; wsi-stream reads 8-bit greyscale and three-component colour.`);
+        throw new SlideError(
+          'unsupported_pixels',
+          `A JPEG 2000 tile has ${info.componentCount} components of ${info.bitsPerSample} bits${info.isSigned ? ', signed' : ''}; wsi-stream reads 8-bit greyscale and three-component colour.`,
+        );
       }
       // Copy out of the WASM heap: the decoder's memory is reused and freed by delete().
       const samples = decoder.getDecodedBuffer().slice();

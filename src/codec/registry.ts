@@ -57,7 +57,7 @@ export class CodecRegistry {
   async decodeImage(image: EncodedImage, opts: ReadOptions = {}): Promise<DecodedImage> {
     const data = new Uint8ClampedArray(image.width * image.height * 4);
     const strips = await Promise.all(image.strips.map((strip) => this.decode(strip, opts)));
-    strips.forEach((strip, i) => data.set(strip.data, image.strips[i]!.top * image.width * 4));
+    for (const [i, strip] of strips.entries()) data.set(strip.data, image.strips[i]!.top * image.width * 4);
     return { width: image.width, height: image.height, data };
   }
 }

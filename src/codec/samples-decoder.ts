@@ -11,7 +11,7 @@ import type { DecodedSamples } from './types.js';
 export async function decodeSamples(tile: EncodedTile): Promise<DecodedSamples> {
   const { layout, stored } = tile;
   const channels = layout.samplesPerPixel;
-  if (layout.bitsPerSample !== 8 || layout.sampleFormat !== 1 || channels < 1 || channels > 4 || channels === 2 && tile.colour !== 'grey') {
+  if (layout.bitsPerSample !== 8 || layout.sampleFormat !== 1 || channels < 1 || channels > 4 || (channels === 2 && tile.colour !== 'grey')) {
     throw new SlideError(
       'unsupported_pixels',
       `Tiles with ${channels} samples of ${layout.bitsPerSample} bits (SampleFormat ${layout.sampleFormat}) are not supported; wsi-stream reads 8-bit greyscale, RGB and RGBA.`,

@@ -34,7 +34,9 @@ export function s3Source(options: S3SourceOptions): HttpSource {
 export function s3UrlFetcher(options: S3SourceOptions): UrlFetcher {
   const expiresIn = options.expiresIn ?? 900;
   if (options.credentials === null && !options.client) {
-    const base = options.endpoint ? `${options.endpoint.replace(/\/$/, '')}/${options.bucket}` : `https://${options.bucket}.s3.${options.region ?? 'us-east-1'}.amazonaws.com`;
+    const base = options.endpoint
+      ? `${options.endpoint.replace(/\/$/, '')}/${options.bucket}`
+      : `https://${options.bucket}.s3.${options.region ?? 'us-east-1'}.amazonaws.com`;
     const url = `${base}/${options.key.split('/').map(encodeURIComponent).join('/')}`;
     return async () => url;
   }

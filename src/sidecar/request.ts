@@ -22,7 +22,10 @@ export function parseRequest(req: IncomingMessage): ApiRequest {
   let segments: string[];
   try {
     // Each segment is decoded on its own, so a key's "%2F" stays inside its segment.
-    segments = rawPath.split('/').slice(1).map((s) => decodeURIComponent(s));
+    segments = rawPath
+      .split('/')
+      .slice(1)
+      .map((s) => decodeURIComponent(s));
   } catch {
     throw new ApiError('invalid_request', 'The path is not valid percent-encoding.');
   }
@@ -36,7 +39,14 @@ export function parseRequest(req: IncomingMessage): ApiRequest {
 }
 
 /** An integer query parameter within [min, max] (clamped), or the default; anything not an integer is a 400. */
-export function intParam(req: ApiRequest, name: string, fallback: number, min: number, max: number, code: 'invalid_request' | 'invalid_quality' = 'invalid_request'): number {
+export function intParam(
+  req: ApiRequest,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+  code: 'invalid_request' | 'invalid_quality' = 'invalid_request',
+): number {
   const value = req.query.get(name);
   if (value === null || value === '') return fallback;
   if (!/^-?\d+$/.test(value)) throw new ApiError(code, `\`${name}\` must be an integer, not "${value.slice(0, 50)}".`);

@@ -36,7 +36,16 @@ function slideJson(id: string, slide: TiffSlide) {
     width: slide.width,
     height: slide.height,
     level_count: slide.levels.length,
-    levels: slide.levels.map((l, level) => ({ level, width: l.width, height: l.height, tile_width: l.tileWidth, tile_height: l.tileHeight, tiles_x: l.tilesX, tiles_y: l.tilesY, downsample: l.downsample })),
+    levels: slide.levels.map((l, level) => ({
+      level,
+      width: l.width,
+      height: l.height,
+      tile_width: l.tileWidth,
+      tile_height: l.tileHeight,
+      tiles_x: l.tilesX,
+      tiles_y: l.tilesY,
+      downsample: l.downsample,
+    })),
     mpp: slide.mpp ?? null,
     magnification: slide.magnification ?? null,
     associated: slide.associated,
@@ -75,7 +84,11 @@ export async function slidesRoute(ctx: RouteContext, req: ApiRequest, id: string
     case 'url': {
       const expires = intParam(req, 'ttl', 900, 60, 3600);
       const url = await ctx.options.store.url(id, expires, ctx.baseUrl);
-      return json({ url: url.url, expires_at: url.expiresAt === undefined ? null : Math.floor(url.expiresAt / 1000), source_id: ctx.options.store.identity(id, ctx.baseUrl) });
+      return json({
+        url: url.url,
+        expires_at: url.expiresAt === undefined ? null : Math.floor(url.expiresAt / 1000),
+        source_id: ctx.options.store.identity(id, ctx.baseUrl),
+      });
     }
     case 'token': {
       // Renews a viewer token the caller already holds (checked before we get here); never mints one from nothing.
@@ -98,7 +111,14 @@ export async function dziTileRoute(ctx: RouteContext, req: ApiRequest, id: strin
   return cached(ctx, `dz|${id}|${level}|${m[1]}|${m[2]}|${q}`, () => dziTile(slide, level, Number(m[1]), Number(m[2]), slide.levels[0]!.tileWidth, q));
 }
 
-export async function tileRoute(ctx: RouteContext, req: ApiRequest, id: string, levelSegment: string | undefined, xSegment: string | undefined, ySegment: string | undefined): Promise<Reply> {
+export async function tileRoute(
+  ctx: RouteContext,
+  req: ApiRequest,
+  id: string,
+  levelSegment: string | undefined,
+  xSegment: string | undefined,
+  ySegment: string | undefined,
+): Promise<Reply> {
   const level = intSegment(levelSegment, 'The level', 'invalid_level');
   const x = intSegment(xSegment, 'x', 'tile_out_of_bounds');
   const y = intSegment(ySegment?.replace(/\.jpe?g$/, ''), 'y', 'tile_out_of_bounds');

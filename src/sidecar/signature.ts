@@ -31,7 +31,13 @@ function constantTimeEqual(a: string, b: string): boolean {
 }
 
 /** Checks a request's `exp`+`sig` (or `exp`+`vt` for `slideId`) as WSIStreamer does, throwing the seed's error codes. */
-export function verifyRequest(secret: string, rawPath: string, params: ReadonlyArray<[string, string]>, slideId: string | undefined, now = Date.now() / 1000): void {
+export function verifyRequest(
+  secret: string,
+  rawPath: string,
+  params: ReadonlyArray<[string, string]>,
+  slideId: string | undefined,
+  now = Date.now() / 1000,
+): void {
   const all = (k: string) => params.filter(([key]) => key === k).map(([, v]) => v);
   const exps = all('exp');
   const sigs = all('sig');
@@ -49,7 +55,13 @@ export function verifyRequest(secret: string, rawPath: string, params: ReadonlyA
 }
 
 /** A signed URL for `path` (already percent-encoded) with extra parameters, valid `ttl` seconds from `now`. */
-export function signUrl(secret: string, path: string, ttl: number, params: Record<string, string> = {}, now = Math.floor(Date.now() / 1000)): { url: string; signature: string; expiry: number } {
+export function signUrl(
+  secret: string,
+  path: string,
+  ttl: number,
+  params: Record<string, string> = {},
+  now = Math.floor(Date.now() / 1000),
+): { url: string; signature: string; expiry: number } {
   const expiry = now + ttl;
   const entries: Array<[string, string]> = [...Object.entries(params), ['exp', String(expiry)]];
   const signature = hmacHex(secret, canonicalMessage(path, entries));

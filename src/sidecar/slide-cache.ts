@@ -45,7 +45,10 @@ export class SlideCache {
       return existing;
     }
     const source = this.#store.source(id);
-    const opening = openSlide(source, { cache: { blockSize: this.#blockSize, maxBytes: this.#metadataBytesPerSlide }, signal: AbortSignal.timeout(this.#timeoutMs) });
+    const opening = openSlide(source, {
+      cache: { blockSize: this.#blockSize, maxBytes: this.#metadataBytesPerSlide },
+      signal: AbortSignal.timeout(this.#timeoutMs),
+    });
     this.#open.set(id, opening);
     opening.then(
       (slide) => {
@@ -60,7 +63,10 @@ export class SlideCache {
       if (this.#open.size <= this.#max) break;
       this.#open.delete(oldest);
       this.#opened.delete(oldest);
-      void slide.then((s) => s.close(), () => undefined);
+      void slide.then(
+        (s) => s.close(),
+        () => undefined,
+      );
     }
     return opening;
   }
@@ -69,6 +75,13 @@ export class SlideCache {
     const all = [...this.#open.values()];
     this.#open.clear();
     this.#opened.clear();
-    await Promise.all(all.map((p) => p.then((s) => s.close(), () => undefined)));
+    await Promise.all(
+      all.map((p) =>
+        p.then(
+          (s) => s.close(),
+          () => undefined,
+        ),
+      ),
+    );
   }
 }

@@ -24,7 +24,13 @@ export function parseAperioDescription(description: string): Record<string, stri
  * descriptions empty (GT450) are recognised by NewSubfileType (1 label, 9 macro) and then by shape:
  * macros are the wide slide overview, labels roughly square.
  */
-export function aperioAssociatedName(index: number, description: string | undefined, newSubfileType: number, width: number, height: number): AssociatedName | undefined {
+export function aperioAssociatedName(
+  index: number,
+  description: string | undefined,
+  newSubfileType: number,
+  width: number,
+  height: number,
+): AssociatedName | undefined {
   if (index === 1) return 'thumbnail';
   const line = description?.split(/\r?\n/)[1]?.trim().toLowerCase() ?? '';
   if (line.startsWith('label')) return 'label';

@@ -25,14 +25,22 @@ export function describeDirectory(ifd: Ifd, littleEndian: boolean, sourceId: str
   const height = ifd.number(Tag.ImageLength);
   // Real slides stay below a few hundred thousand pixels a side; beyond 2^24 the size itself is corrupt.
   if (!width || !height || width > 2 ** 24 || height > 2 ** 24) {
-    throw new SlideError('corrupt', `${sourceId}: the image directory at offset ${ifd.offset} has no usable image size (${width ?? '?'}×${height ?? '?'}). The file is damaged.`, { source: sourceId });
+    throw new SlideError(
+      'corrupt',
+      `${sourceId}: the image directory at offset ${ifd.offset} has no usable image size (${width ?? '?'}×${height ?? '?'}). The file is damaged.`,
+      { source: sourceId },
+    );
   }
   const tiled = ifd.has(Tag.TileWidth) && ifd.has(Tag.TileOffsets);
-  const blockWidth = tiled ? ifd.number(Tag.TileWidth) ?? 0 : width;
-  const blockHeight = tiled ? ifd.number(Tag.TileLength) ?? 0 : Math.min(ifd.number(Tag.RowsPerStrip) ?? height, height);
+  const blockWidth = tiled ? (ifd.number(Tag.TileWidth) ?? 0) : width;
+  const blockHeight = tiled ? (ifd.number(Tag.TileLength) ?? 0) : Math.min(ifd.number(Tag.RowsPerStrip) ?? height, height);
   // 2^16 pixels per tile side is far beyond any scanner's tiles (240–1024); more is a hostile file asking us to allocate.
   if (blockWidth < 1 || blockHeight < 1 || blockWidth > 65536 || blockHeight > 65536) {
-    throw new SlideError('corrupt', `${sourceId}: the image directory at offset ${ifd.offset} has an impossible tile size ${blockWidth}×${blockHeight}. The file is damaged.`, { source: sourceId });
+    throw new SlideError(
+      'corrupt',
+      `${sourceId}: the image directory at offset ${ifd.offset} has an impossible tile size ${blockWidth}×${blockHeight}. The file is damaged.`,
+      { source: sourceId },
+    );
   }
   const samplesPerPixel = ifd.number(Tag.SamplesPerPixel) ?? 1;
   return {

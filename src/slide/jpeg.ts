@@ -48,7 +48,9 @@ export function standaloneJpeg(tile: Uint8Array, { tables, rgb }: JpegFixOptions
   if (!splice && !addAdobe) return tile;
 
   // tables = SOI, DQT/DHT…, EOI: keep all but the trailing EOI.
-  const tableBody = splice ? tables.subarray(2, tables[tables.length - 2] === 0xff && tables[tables.length - 1] === EOI ? tables.length - 2 : tables.length) : new Uint8Array(0);
+  const tableBody = splice
+    ? tables.subarray(2, tables[tables.length - 2] === 0xff && tables[tables.length - 1] === EOI ? tables.length - 2 : tables.length)
+    : new Uint8Array(0);
   const marker = addAdobe ? ADOBE_RGB : new Uint8Array(0);
   const out = new Uint8Array(2 + marker.length + tableBody.length + tile.length - 2);
   out[0] = 0xff;

@@ -43,10 +43,18 @@ export function slideLayout(tiff: TiffReader): SlideLayout {
   });
   // A level must be the same image as level 0: same samples and no wider aspect than rounding allows.
   const levels = candidates
-    .filter((d) => d.layout.samplesPerPixel === first.layout.samplesPerPixel && Math.abs(d.width / d.height - first.width / first.height) < 0.05 * (first.width / first.height))
+    .filter(
+      (d) =>
+        d.layout.samplesPerPixel === first.layout.samplesPerPixel &&
+        Math.abs(d.width / d.height - first.width / first.height) < 0.05 * (first.width / first.height),
+    )
     .sort((a, b) => b.width - a.width);
   if (levels.length === 0) {
-    throw new SlideError('not_pyramidal', `${id}: no image directory can serve as the full-resolution level (the first image is marked as a mask or is inconsistent). The file is damaged or is not a slide.`, { source: id });
+    throw new SlideError(
+      'not_pyramidal',
+      `${id}: no image directory can serve as the full-resolution level (the first image is marked as a mask or is inconsistent). The file is damaged or is not a slide.`,
+      { source: id },
+    );
   }
   for (const level of levels) codecOf(level, id);
   return { format, levels, associated };

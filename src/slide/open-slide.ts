@@ -52,5 +52,10 @@ export async function openSlide(input: SlideInput, options: OpenSlideOptions = {
   const data = persistent ?? coalesced;
   const meta = new BlockCache(data, options.cache);
   const tiff = await TiffReader.open(meta, options.signal ? { signal: options.signal } : {});
-  return new TiffSlide(tiff, new HeldBytesFirst(meta, data), { requests: network.metrics, metadataCache: meta.stats, coalescing: coalesced.stats, ...(persistent ? { persistentCache: persistent.stats } : {}) });
+  return new TiffSlide(tiff, new HeldBytesFirst(meta, data), {
+    requests: network.metrics,
+    metadataCache: meta.stats,
+    coalescing: coalesced.stats,
+    ...(persistent ? { persistentCache: persistent.stats } : {}),
+  });
 }

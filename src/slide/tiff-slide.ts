@@ -46,7 +46,15 @@ export class TiffSlide implements Slide {
   /** Live counters of the reads below this slide: what a network panel shows. */
   readonly io: SlideIoStats;
 
-  constructor(tiff: TiffReader, data: RangeSource, io: SlideIoStats = { requests: { requests: 0, bytes: 0, log: [] }, metadataCache: { hits: 0, misses: 0, requests: 0, bytes: 0, heldBytes: 0 }, coalescing: { reads: 0, requests: 0, gapBytes: 0 } }) {
+  constructor(
+    tiff: TiffReader,
+    data: RangeSource,
+    io: SlideIoStats = {
+      requests: { requests: 0, bytes: 0, log: [] },
+      metadataCache: { hits: 0, misses: 0, requests: 0, bytes: 0, heldBytes: 0 },
+      coalescing: { reads: 0, requests: 0, gapBytes: 0 },
+    },
+  ) {
     this.io = io;
     const layout = slideLayout(tiff);
     this.#data = data;
@@ -84,13 +92,21 @@ export class TiffSlide implements Slide {
     const info = this.#levelDirs[level];
     const geometry = this.levels[level];
     if (!info || !geometry) {
-      throw new SlideError('out_of_bounds', `Level ${level} does not exist: ${this.sourceId} has levels 0–${this.levels.length - 1}.`, { source: this.sourceId });
+      throw new SlideError('out_of_bounds', `Level ${level} does not exist: ${this.sourceId} has levels 0–${this.levels.length - 1}.`, {
+        source: this.sourceId,
+      });
     }
     if (!Number.isInteger(x) || !Number.isInteger(y) || x < 0 || y < 0 || x >= geometry.tilesX || y >= geometry.tilesY) {
-      throw new SlideError('out_of_bounds', `Tile (${x}, ${y}) is outside level ${level}, which has ${geometry.tilesX}×${geometry.tilesY} tiles.`, { source: this.sourceId });
+      throw new SlideError('out_of_bounds', `Tile (${x}, ${y}) is outside level ${level}, which has ${geometry.tilesX}×${geometry.tilesY} tiles.`, {
+        source: this.sourceId,
+      });
     }
     if (info.planar !== 1 && info.layout.samplesPerPixel > 1) {
-      throw new SlideError('unsupported_pixels', `${this.sourceId} stores colour planes separately (PlanarConfiguration 2), which wsi-stream does not read. Convert it with \`vips tiffsave\`.`, { source: this.sourceId });
+      throw new SlideError(
+        'unsupported_pixels',
+        `${this.sourceId} stores colour planes separately (PlanarConfiguration 2), which wsi-stream does not read. Convert it with \`vips tiffsave\`.`,
+        { source: this.sourceId },
+      );
     }
     return readBlock(this.#data, tileRequest(info, x, y), opts);
   }
@@ -109,17 +125,25 @@ export class TiffSlide implements Slide {
   async readAssociated(name: AssociatedName, opts: ReadOptions = {}): Promise<EncodedImage> {
     const info = this.#associatedDirs.get(name);
     if (!info) {
-      throw new SlideError('no_such_associated', `${this.sourceId} has no ${name} image; it has: ${this.associated.join(', ') || 'none'}.`, { source: this.sourceId });
+      throw new SlideError('no_such_associated', `${this.sourceId} has no ${name} image; it has: ${this.associated.join(', ') || 'none'}.`, {
+        source: this.sourceId,
+      });
     }
     if (info.tiled) {
-      throw new SlideError('unsupported_pixels', `${this.sourceId}: the ${name} image is tiled, which associated images never are in the formats read here.`, { source: this.sourceId });
+      throw new SlideError('unsupported_pixels', `${this.sourceId}: the ${name} image is tiled, which associated images never are in the formats read here.`, {
+        source: this.sourceId,
+      });
     }
     const count = Math.ceil(info.height / info.blockHeight);
     const listed = info.ifd.entries.get(Tag.StripOffsets)?.count ?? 0;
     // A label or macro is at most a few million pixels; a bigger one, or a strip table that does not match
     // the image, is a damaged file asking for a huge allocation.
     if (count !== listed || info.width * info.height > MAX_ASSOCIATED_PIXELS) {
-      throw new SlideError('corrupt', `${this.sourceId}: the ${name} image (${info.width}×${info.height}, ${listed} strips for ${count} expected) is inconsistent. The file is damaged.`, { source: this.sourceId });
+      throw new SlideError(
+        'corrupt',
+        `${this.sourceId}: the ${name} image (${info.width}×${info.height}, ${listed} strips for ${count} expected) is inconsistent. The file is damaged.`,
+        { source: this.sourceId },
+      );
     }
     const data = await this.#prefetchStrips(info, opts);
     const strips = await Promise.all(

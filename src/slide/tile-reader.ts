@@ -26,14 +26,24 @@ export async function readBlock(data: RangeSource, req: BlockRequest, opts: Read
   const codec = codecOf(info, data.id);
   const [offsetTag, countTag] = info.tiled ? [Tag.TileOffsets, Tag.TileByteCounts] : [Tag.StripOffsets, Tag.StripByteCounts];
   if (!info.ifd.has(countTag)) {
-    throw new SlideError('corrupt', `${data.id}: the directory at offset ${info.ifd.offset} has no byte counts for its ${info.tiled ? 'tiles' : 'strips'}. The file is damaged.`, { source: data.id });
+    throw new SlideError(
+      'corrupt',
+      `${data.id}: the directory at offset ${info.ifd.offset} has no byte counts for its ${info.tiled ? 'tiles' : 'strips'}. The file is damaged.`,
+      { source: data.id },
+    );
   }
   const [offset, byteCount] = await Promise.all([info.ifd.element(offsetTag, req.index, opts), info.ifd.element(countTag, req.index, opts)]);
   if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(byteCount) || offset < 0 || byteCount < 0) {
-    throw new SlideError('corrupt', `${data.id}: a tile's offset (${offset}) or length (${byteCount}) is not a byte position. The file is damaged.`, { source: data.id });
+    throw new SlideError('corrupt', `${data.id}: a tile's offset (${offset}) or length (${byteCount}) is not a byte position. The file is damaged.`, {
+      source: data.id,
+    });
   }
   if (info.blockWidth * info.blockHeight * info.layout.samplesPerPixel > MAX_BLOCK_SAMPLES) {
-    throw new SlideError('corrupt', `${data.id}: a ${info.blockWidth}×${info.blockHeight} tile of ${info.layout.samplesPerPixel} samples is far beyond any real tile. The file is damaged.`, { source: data.id });
+    throw new SlideError(
+      'corrupt',
+      `${data.id}: a ${info.blockWidth}×${info.blockHeight} tile of ${info.layout.samplesPerPixel} samples is far beyond any real tile. The file is damaged.`,
+      { source: data.id },
+    );
   }
   const base = {
     codec,

@@ -24,7 +24,10 @@ export class BlobSource implements RangeSource {
       buffer = await this.#blob.slice(offset, offset + length).arrayBuffer();
     } catch (cause) {
       // A File whose disk copy changed or vanished after it was picked fails here (NotReadableError).
-      throw new SlideError('object_changed', `Could not read ${this.id}: the file changed or was removed after it was chosen. Choose it again.`, { cause, source: this.id });
+      throw new SlideError('object_changed', `Could not read ${this.id}: the file changed or was removed after it was chosen. Choose it again.`, {
+        cause,
+        source: this.id,
+      });
     }
     throwIfAborted(opts.signal, this.id);
     return new Uint8Array(buffer);

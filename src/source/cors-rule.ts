@@ -9,7 +9,16 @@ export function corsConfiguration(origins: readonly string[] = ['*']): { CORSRul
       {
         AllowedOrigins: [...origins],
         AllowedMethods: ['GET', 'HEAD'],
-        AllowedHeaders: ['Range', 'Authorization', 'x-amz-date', 'x-amz-content-sha256', 'x-amz-security-token', 'x-amz-user-agent', 'amz-sdk-invocation-id', 'amz-sdk-request'],
+        AllowedHeaders: [
+          'Range',
+          'Authorization',
+          'x-amz-date',
+          'x-amz-content-sha256',
+          'x-amz-security-token',
+          'x-amz-user-agent',
+          'amz-sdk-invocation-id',
+          'amz-sdk-request',
+        ],
         ExposeHeaders: ['Content-Range', 'Content-Length', 'ETag', 'Accept-Ranges'],
         MaxAgeSeconds: 3600,
       },

@@ -74,7 +74,8 @@ export class HttpSource implements RangeSource {
 
   constructor(url: string | UrlProvider, options: HttpSourceOptions = {}) {
     this.#url = url;
-    if (typeof url !== 'string' && options.id === undefined) throw new SlideError('invalid_argument', 'An HttpSource over a UrlProvider needs an `id` (for example s3://bucket/key).');
+    if (typeof url !== 'string' && options.id === undefined)
+      throw new SlideError('invalid_argument', 'An HttpSource over a UrlProvider needs an `id` (for example s3://bucket/key).');
     this.id = options.id ?? urlIdentity(url as string);
     this.#headers = options.headers ?? {};
     this.#probeLength = options.probeLength ?? DEFAULT_PROBE;
@@ -88,7 +89,6 @@ export class HttpSource implements RangeSource {
   get etag(): string | undefined {
     return this.#etag;
   }
-
 
   async size(opts: ReadOptions = {}): Promise<number> {
     if (this.#size !== undefined) return this.#size;
@@ -162,7 +162,11 @@ export class HttpSource implements RangeSource {
         if (stalled()) throw stallError();
         if (opts.signal?.aborted && !SlideError.is(e)) throw abortError(opts.signal, this.id);
         // A body cut off mid-stream surfaces as a TypeError from the stream: the connection failed.
-        if (!SlideError.is(e)) throw new SlideError('network', `The answer from ${this.id} was cut off: ${e instanceof Error ? e.message : String(e)}.`, { cause: e, source: this.id });
+        if (!SlideError.is(e))
+          throw new SlideError('network', `The answer from ${this.id} was cut off: ${e instanceof Error ? e.message : String(e)}.`, {
+            cause: e,
+            source: this.id,
+          });
         throw e;
       }
     }
@@ -198,7 +202,11 @@ export class HttpSource implements RangeSource {
           () => false,
         );
       if (!(await probe('cors')) && (await probe('no-cors'))) {
-        return new SlideError('cors_blocked', `${this.id} is reachable but does not allow this page (${location.origin}) to read it: the server has no CORS rule for this origin. ${corsAdvice(location.origin)}`, { cause, source: this.id });
+        return new SlideError(
+          'cors_blocked',
+          `${this.id} is reachable but does not allow this page (${location.origin}) to read it: the server has no CORS rule for this origin. ${corsAdvice(location.origin)}`,
+          { cause, source: this.id },
+        );
       }
     }
     return new SlideError(
@@ -223,10 +231,18 @@ export class HttpSource implements RangeSource {
     let total: number;
     if (response.status === 206) {
       if (range.start !== offset || range.end === undefined) {
-        throw new SlideError('range_unsupported', `${this.id} answered bytes ${range.start ?? '?'}-${range.end ?? '?'} when ${offset}-${offset + length - 1} were asked: the server's Range support is broken.`, { source: this.id });
+        throw new SlideError(
+          'range_unsupported',
+          `${this.id} answered bytes ${range.start ?? '?'}-${range.end ?? '?'} when ${offset}-${offset + length - 1} were asked: the server's Range support is broken.`,
+          { source: this.id },
+        );
       }
       if (range.total === undefined) {
-        throw new SlideError('range_unsupported', `${this.id} sent a partial answer without the object's total size (Content-Range: bytes a-b/*); it cannot be read safely.`, { source: this.id });
+        throw new SlideError(
+          'range_unsupported',
+          `${this.id} sent a partial answer without the object's total size (Content-Range: bytes a-b/*); it cannot be read safely.`,
+          { source: this.id },
+        );
       }
       total = range.total;
     } else {
@@ -243,7 +259,9 @@ export class HttpSource implements RangeSource {
       total = declared;
     }
     if (this.#size !== undefined && this.#size !== total) {
-      throw new SlideError('object_changed', `${this.id} changed size from ${this.#size} to ${total} bytes while it was being read. Reopen the slide.`, { source: this.id });
+      throw new SlideError('object_changed', `${this.id} changed size from ${this.#size} to ${total} bytes while it was being read. Reopen the slide.`, {
+        source: this.id,
+      });
     }
     this.#size = total;
 
@@ -251,7 +269,11 @@ export class HttpSource implements RangeSource {
     throwIfAborted(signal, this.id);
     const expected = Math.min(length, total - offset);
     if (bytes.length !== expected || (!short && expected !== length)) {
-      throw new SlideError('truncated', `${this.id} sent ${bytes.length} bytes at offset ${offset} when ${expected} were due: the connection was cut or a proxy altered the answer. Try again.`, { source: this.id });
+      throw new SlideError(
+        'truncated',
+        `${this.id} sent ${bytes.length} bytes at offset ${offset} when ${expected} were due: the connection was cut or a proxy altered the answer. Try again.`,
+        { source: this.id },
+      );
     }
     return { bytes, total };
   }
@@ -260,7 +282,11 @@ export class HttpSource implements RangeSource {
     if (etag === null) return;
     if (this.#etag === undefined) this.#etag = etag;
     else if (this.#etag !== etag) {
-      throw new SlideError('object_changed', `${this.id} was replaced while it was being read (ETag ${this.#etag} became ${etag}). Reopen the slide to see the new version.`, { source: this.id });
+      throw new SlideError(
+        'object_changed',
+        `${this.id} was replaced while it was being read (ETag ${this.#etag} became ${etag}). Reopen the slide to see the new version.`,
+        { source: this.id },
+      );
     }
   }
 }

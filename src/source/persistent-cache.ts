@@ -137,8 +137,13 @@ export class PersistentCache implements RangeSource {
   async #lookupBatch(): Promise<void> {
     const batch = this.#lookups;
     this.#lookups = [];
-    const values = await this.#guard(() => getMany<unknown>(batch.map((b) => b.key), this.#stores!.data));
-    batch.forEach((b, i) => b.resolve(values?.[i]));
+    const values = await this.#guard(() =>
+      getMany<unknown>(
+        batch.map((b) => b.key),
+        this.#stores!.data,
+      ),
+    );
+    for (const [i, b] of batch.entries()) b.resolve(values?.[i]);
   }
 
   /** Only an entry we wrote, for this range and version, with intact bytes, is ever returned. */
@@ -155,7 +160,9 @@ export class PersistentCache implements RangeSource {
     for (const k of stale) usage.delete(k);
     await this.#guard(() => delMany([...stale, `manifest|${this.id}`], this.#stores!.data));
     this.#manifest = Promise.resolve(undefined);
-    throw new SlideError('object_changed', `${this.id} changed since it was cached (ETag now ${etag}). Reopen the slide to see the new version.`, { source: this.id });
+    throw new SlideError('object_changed', `${this.id} changed since it was cached (ETag now ${etag}). Reopen the slide to see the new version.`, {
+      source: this.id,
+    });
   }
 
   #readManifest(): Promise<Manifest | undefined> {
@@ -213,7 +220,9 @@ export class PersistentCache implements RangeSource {
   }
 
   #loadUsage(): Promise<Map<string, Usage>> {
-    this.#usage ??= this.#guard(() => entries<string, Usage>(this.#stores!.usage)).then((all) => new Map((all ?? []).filter(([, u]) => typeof u?.size === 'number')));
+    this.#usage ??= this.#guard(() => entries<string, Usage>(this.#stores!.usage)).then(
+      (all) => new Map((all ?? []).filter(([, u]) => typeof u?.size === 'number')),
+    );
     return this.#usage;
   }
 

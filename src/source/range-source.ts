@@ -21,7 +21,11 @@ export interface RangeSource {
 /** Rejects ranges no source can serve, before any I/O: negative, fractional, or beyond what a double counts exactly. */
 export function checkRange(id: string, offset: number, length: number): void {
   if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || !Number.isSafeInteger(offset + length)) {
-    throw new SlideError('invalid_argument', `Cannot read ${length} bytes at offset ${offset} of ${id}: offset and length must be non-negative safe integers.`, { source: id });
+    throw new SlideError(
+      'invalid_argument',
+      `Cannot read ${length} bytes at offset ${offset} of ${id}: offset and length must be non-negative safe integers.`,
+      { source: id },
+    );
   }
 }
 

@@ -6,15 +6,29 @@ import { Tag, fieldSize } from './tags.js';
 
 /** Tags every directory needs to be classified; all small. Offsets arrays, tables and profiles stay lazy. */
 const STRUCTURE_TAGS = [
-  Tag.NewSubfileType, Tag.ImageWidth, Tag.ImageLength, Tag.BitsPerSample, Tag.Compression, Tag.Photometric,
-  Tag.ImageDescription, Tag.SamplesPerPixel, Tag.RowsPerStrip, Tag.PlanarConfiguration, Tag.TileWidth,
-  Tag.TileLength, Tag.SubIFDs, Tag.SampleFormat, Tag.YCbCrSubsampling, Tag.XResolution, Tag.YResolution,
-  Tag.ResolutionUnit, Tag.Predictor, Tag.ExtraSamples,
+  Tag.NewSubfileType,
+  Tag.ImageWidth,
+  Tag.ImageLength,
+  Tag.BitsPerSample,
+  Tag.Compression,
+  Tag.Photometric,
+  Tag.ImageDescription,
+  Tag.SamplesPerPixel,
+  Tag.RowsPerStrip,
+  Tag.PlanarConfiguration,
+  Tag.TileWidth,
+  Tag.TileLength,
+  Tag.SubIFDs,
+  Tag.SampleFormat,
+  Tag.YCbCrSubsampling,
+  Tag.XResolution,
+  Tag.YResolution,
+  Tag.ResolutionUnit,
+  Tag.Predictor,
+  Tag.ExtraSamples,
 ] as const;
 /** Text tags OpenSlide reports as `tiff.*` properties (first directory only). */
-export const TEXT_PROPERTY_TAGS = [
-  Tag.DocumentName, Tag.Make, Tag.Model, Tag.Software, Tag.DateTime, Tag.Artist, Tag.HostComputer, Tag.Copyright,
-] as const;
+export const TEXT_PROPERTY_TAGS = [Tag.DocumentName, Tag.Make, Tag.Model, Tag.Software, Tag.DateTime, Tag.Artist, Tag.HostComputer, Tag.Copyright] as const;
 
 /** Guards against hostile files: real slides have a few dozen directories of a few dozen entries. */
 const MAX_DIRECTORIES = 1024;
@@ -62,7 +76,9 @@ interface HeaderContext extends TiffContext {
 
 async function readHeader(source: RangeSource, fileSize: number, opts: ReadOptions): Promise<HeaderContext> {
   const notTiff = (what: string) =>
-    new SlideError('not_tiff', `${source.id} is not a TIFF or SVS file (${what}). Whole-slide formats read here are Aperio SVS and pyramidal TIFF.`, { source: source.id });
+    new SlideError('not_tiff', `${source.id} is not a TIFF or SVS file (${what}). Whole-slide formats read here are Aperio SVS and pyramidal TIFF.`, {
+      source: source.id,
+    });
   if (fileSize < 8) throw notTiff(`it is only ${fileSize} bytes long`);
   const head = await source.read(0, Math.min(16, fileSize), opts);
   const order = String.fromCharCode(head[0]!, head[1]!);
@@ -143,7 +159,10 @@ class DirectoryWalker {
     const entrySize = bigTiff ? 20 : 12;
     const nextSize = bigTiff ? 8 : 4;
     if (offset + countSize > fileSize) {
-      throw this.#error('truncated', `an image directory at offset ${offset} lies beyond the end of the ${fileSize}-byte file; the file is truncated (an incomplete upload or copy)`);
+      throw this.#error(
+        'truncated',
+        `an image directory at offset ${offset} lies beyond the end of the ${fileSize}-byte file; the file is truncated (an incomplete upload or copy)`,
+      );
     }
     let bytes = await source.read(offset, Math.min(fileSize - offset, countSize + IFD_READ_AHEAD_ENTRIES * entrySize + nextSize), this.#opts);
     let view = new ByteView(bytes, this.#ctx.littleEndian);
@@ -181,7 +200,10 @@ class DirectoryWalker {
     } else {
       entry.valueOffset = bigTiff ? view.u64(valuePos) : view.u32(valuePos);
       if (entry.valueOffset + byteLength(entry) > fileSize) {
-        throw this.#error('truncated', `tag ${tag} has ${byteLength(entry)} bytes of values at offset ${entry.valueOffset}, past the end of the ${fileSize}-byte file`);
+        throw this.#error(
+          'truncated',
+          `tag ${tag} has ${byteLength(entry)} bytes of values at offset ${entry.valueOffset}, past the end of the ${fileSize}-byte file`,
+        );
       }
     }
     return entry;
@@ -192,4 +214,3 @@ class DirectoryWalker {
     return new SlideError(code, `${this.#ctx.source.id}: ${what}. ${advice}`, { source: this.#ctx.source.id });
   }
 }
-

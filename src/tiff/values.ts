@@ -1,4 +1,4 @@
-import { ByteView } from './byte-view.js';
+import type { ByteView } from './byte-view.js';
 import { FieldType, fieldSize } from './tags.js';
 
 /** A decoded tag value: raw bytes for BYTE/UNDEFINED (tables, profiles), text for ASCII, numbers otherwise. */

@@ -1,5 +1,5 @@
 import OpenSeadragon from 'openseadragon';
-import { SlideError } from '../errors.js';
+import type { SlideError } from '../errors.js';
 import { isTransientCode } from '../source/retry.js';
 import { openSlide, type OpenSlideOptions, type SlideInput } from '../slide/open-slide.js';
 import { TiffSlide } from '../slide/tiff-slide.js';
@@ -171,24 +171,29 @@ export async function createViewer(element: HTMLElement, input: SlideInput | Tif
     decoder: { ...pool.stats },
   });
   let osd: OpenSeadragon.Viewer | undefined;
-  const tileSource = new SlideTileSource(slide, pool, {
-    loaded: (t) => {
-      counts.loaded++;
-      if (failing.delete(tileKey(t)) && failing.size === 0) banner.hidden = true;
-      events.emit('tile-loaded', t);
-      events.emit('stats', stats());
+  const tileSource = new SlideTileSource(
+    slide,
+    pool,
+    {
+      loaded: (t) => {
+        counts.loaded++;
+        if (failing.delete(tileKey(t)) && failing.size === 0) banner.hidden = true;
+        events.emit('tile-loaded', t);
+        events.emit('stats', stats());
+      },
+      failed: (t, error) => {
+        counts.failed++;
+        const key = tileKey(t);
+        const delay = retryDelay(key, error.code);
+        failing.set(key, delay !== undefined);
+        if (delay !== undefined) retryPlan.set(key, delay);
+        banner.textContent = `Some tiles could not be shown (${error.code}): ${error.message}`;
+        banner.hidden = false;
+        events.emit('tile-failed', { ...t, error });
+      },
     },
-    failed: (t, error) => {
-      counts.failed++;
-      const key = tileKey(t);
-      const delay = retryDelay(key, error.code);
-      failing.set(key, delay !== undefined);
-      if (delay !== undefined) retryPlan.set(key, delay);
-      banner.textContent = `Some tiles could not be shown (${error.code}): ${error.message}`;
-      banner.hidden = false;
-      events.emit('tile-failed', { ...t, error });
-    },
-  }, options.tileCacheBytes);
+    options.tileCacheBytes,
+  );
 
   const loaderLimit = options.imageLoaderLimit ?? LOADER_LIMIT;
   osd = OpenSeadragon({

@@ -6,7 +6,10 @@
  */
 export function preferredDrawer(doc: Document): Array<'webgl' | 'canvas'> {
   let choice = chosen.get(doc);
-  if (!choice) chosen.set(doc, (choice = probeDrawer(doc)));
+  if (!choice) {
+    choice = probeDrawer(doc);
+    chosen.set(doc, choice);
+  }
   return [...choice];
 }
 

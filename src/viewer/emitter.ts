@@ -4,7 +4,10 @@ export class Emitter<Events extends Record<string, unknown>> {
 
   on<K extends keyof Events>(event: K, handler: (payload: Events[K]) => void): () => void {
     let set = this.#handlers.get(event);
-    if (!set) this.#handlers.set(event, (set = new Set()));
+    if (!set) {
+      set = new Set();
+      this.#handlers.set(event, set);
+    }
     set.add(handler as (payload: never) => void);
     return () => set.delete(handler as (payload: never) => void);
   }

@@ -51,7 +51,12 @@ export function tileImageRect(level: SlideLevel, base: SlideLevel, x: number, y:
   const scale = base.width / level.width;
   const px = x * level.tileWidth;
   const py = y * level.tileHeight;
-  return { x: px * scale, y: py * scale, width: Math.min(level.tileWidth, level.width - px) * scale, height: Math.min(level.tileHeight, level.height - py) * scale };
+  return {
+    x: px * scale,
+    y: py * scale,
+    width: Math.min(level.tileWidth, level.width - px) * scale,
+    height: Math.min(level.tileHeight, level.height - py) * scale,
+  };
 }
 
 /** The first and last tile columns and rows of `level` that a full-resolution rectangle touches. */

@@ -19,7 +19,8 @@ export function buildPanel(doc: Document, slide: Slide, pool: DecoderPool): HTML
   row(summary, 'MPP', slide.mpp ? `${slide.mpp.x} × ${slide.mpp.y} µm/px` : 'unknown');
   row(summary, 'magnification', slide.magnification !== undefined ? `${slide.magnification}×` : 'unknown');
   row(summary, 'keys', '+ − zoom, 0 home, arrows pan, F full screen');
-  slide.levels.forEach((l, i) => row(summary, `level ${i}`, `${l.width} × ${l.height}, ${l.tileWidth}×${l.tileHeight} tiles, ÷${l.downsample.toFixed(3)}`));
+  for (const [i, l] of slide.levels.entries())
+    row(summary, `level ${i}`, `${l.width} × ${l.height}, ${l.tileWidth}×${l.tileHeight} tiles, ÷${l.downsample.toFixed(3)}`);
   panel.append(summary);
 
   const images = doc.createElement('div');

@@ -18,7 +18,11 @@ export function currentLevel(levels: readonly SlideLevel[], imagePixelsPerScreen
 }
 
 /** Tiles of `level` in the ring one tile wide around the rectangle (full-resolution pixels), nearest first. */
-export function ringAround(level: SlideLevel, base: SlideLevel, rect: { x: number; y: number; width: number; height: number }): Array<{ x: number; y: number }> {
+export function ringAround(
+  level: SlideLevel,
+  base: SlideLevel,
+  rect: { x: number; y: number; width: number; height: number },
+): Array<{ x: number; y: number }> {
   const { x0, y0, x1, y1 } = tilesCovering(level, base, rect);
   const ring: Array<{ x: number; y: number; d: number }> = [];
   for (let y = y0 - 1; y <= y1 + 1; y++) {
@@ -35,7 +39,12 @@ export function ringAround(level: SlideLevel, base: SlideLevel, rect: { x: numbe
  * When the view is fully drawn and no tile is loading, fetches the ring of tiles around it into the
  * encoded-tile cache, so the next pan draws from memory. Any viewport change cancels it at once.
  */
-export function prefetchWhenIdle(osd: OpenSeadragon.Viewer, tileSource: SlideTileSource, levels: readonly SlideLevel[], options: PrefetchOptions = {}): () => void {
+export function prefetchWhenIdle(
+  osd: OpenSeadragon.Viewer,
+  tileSource: SlideTileSource,
+  levels: readonly SlideLevel[],
+  options: PrefetchOptions = {},
+): () => void {
   const delay = options.delayMs ?? 300;
   const maxTiles = options.maxTiles ?? 32;
   let timer: ReturnType<typeof setTimeout> | undefined;

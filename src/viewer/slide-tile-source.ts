@@ -124,20 +124,20 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
         ? this.#overview(signal)
         : this.tileCache.get(tile.level, tile.x, tile.y, signal).then((encoded) => this.#pool.decodeBitmap(encoded, { signal }));
     drawn.then(
-        (bitmap) => {
-          if (!this.#settle(entry)) return bitmap.close();
-          job.finish(bitmap, null, 'imageBitmap');
-          this.#events.loaded?.(tile);
-        },
-        (error: unknown) => {
-          if (!this.#settle(entry)) return;
-          if (SlideError.is(error) && error.code === 'aborted') return job.fail(STALE_TILE, null);
-          const slideError = SlideError.is(error) ? error : new SlideError('worker_failed', String(error), { cause: error });
-          // Reported before OpenSeadragon hears of it: the viewer decides here whether the tile will be asked for again.
-          this.#events.failed?.(tile, slideError);
-          job.fail(`${slideError.code}: ${slideError.message}`, null);
-        },
-      );
+      (bitmap) => {
+        if (!this.#settle(entry)) return bitmap.close();
+        job.finish(bitmap, null, 'imageBitmap');
+        this.#events.loaded?.(tile);
+      },
+      (error: unknown) => {
+        if (!this.#settle(entry)) return;
+        if (SlideError.is(error) && error.code === 'aborted') return job.fail(STALE_TILE, null);
+        const slideError = SlideError.is(error) ? error : new SlideError('worker_failed', String(error), { cause: error });
+        // Reported before OpenSeadragon hears of it: the viewer decides here whether the tile will be asked for again.
+        this.#events.failed?.(tile, slideError);
+        job.fail(`${slideError.code}: ${slideError.message}`, null);
+      },
+    );
   }
 
   /** The embedded thumbnail as one bitmap: its strips (one request) decoded in the pool and stacked. */

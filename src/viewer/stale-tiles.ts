@@ -19,6 +19,8 @@ export function tileWantedTest(viewer: OpenSeadragon.Viewer, levels: readonly Sl
     if (!l) return false;
     if (l.downsample < needed / 3) return false;
     const t = tileImageRect(l, levels[0]!, x, y);
-    return t.x + t.width >= view.x - marginX && t.x <= view.x + view.width + marginX && t.y + t.height >= view.y - marginY && t.y <= view.y + view.height + marginY;
+    return (
+      t.x + t.width >= view.x - marginX && t.x <= view.x + view.width + marginX && t.y + t.height >= view.y - marginY && t.y <= view.y + view.height + marginY
+    );
   };
 }

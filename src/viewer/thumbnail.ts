@@ -9,8 +9,16 @@ const MAX_THUMBNAIL_TILES = 16;
  * A small picture of the whole slide for lists: the embedded thumbnail when there is one (one small image, a few
  * strips), else the coarsest level when it is a handful of tiles. Undefined when neither is cheap.
  */
-export async function slideThumbnail(doc: Document, slide: Slide, pool: DecoderPool, maxSize = 160, signal?: AbortSignal): Promise<HTMLCanvasElement | undefined> {
-  const source = slide.associated.includes('thumbnail') ? await associatedCanvas(doc, slide, pool, 'thumbnail', signal) : await coarsestLevel(doc, slide, pool, signal);
+export async function slideThumbnail(
+  doc: Document,
+  slide: Slide,
+  pool: DecoderPool,
+  maxSize = 160,
+  signal?: AbortSignal,
+): Promise<HTMLCanvasElement | undefined> {
+  const source = slide.associated.includes('thumbnail')
+    ? await associatedCanvas(doc, slide, pool, 'thumbnail', signal)
+    : await coarsestLevel(doc, slide, pool, signal);
   if (!source) return undefined;
   const scale = Math.min(1, maxSize / Math.max(source.width, source.height));
   const canvas = doc.createElement('canvas');

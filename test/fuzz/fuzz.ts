@@ -5,7 +5,15 @@ import { MutatedSource } from './mutated-source.js';
 import { mutate, rng } from './mutations.js';
 import { runCase, type CaseOutcome } from './run-case.js';
 
-export const FUZZ_FIXTURES = ['CMU-1-Small-Region.svs', 'small.svs', 'boxes.tiff', 'yb10kx5k.zstd.tiff', 'aperio-jp2k-33005-256.svs', 'aperio-jpeg-ycbcr-240.svs', 'aperio-jp2k-33003-240.svs'];
+export const FUZZ_FIXTURES = [
+  'CMU-1-Small-Region.svs',
+  'small.svs',
+  'boxes.tiff',
+  'yb10kx5k.zstd.tiff',
+  'aperio-jp2k-33005-256.svs',
+  'aperio-jpeg-ycbcr-240.svs',
+  'aperio-jp2k-33003-240.svs',
+];
 
 /** Bytes held in ArrayBuffers after a case beyond this mean an allocation followed a count we did not check. */
 const MEMORY_LIMIT = 512 * 1024 * 1024;
@@ -17,11 +25,17 @@ export interface FuzzReport {
 }
 
 /** Case `seed` of a fixture: the same seed always builds the same mutant. */
-export async function fuzzCase(file: string, bytes: Uint8Array, layout: Awaited<ReturnType<typeof layoutOf>>, seed: number): Promise<{ what: string; outcome: CaseOutcome }> {
+export async function fuzzCase(
+  file: string,
+  bytes: Uint8Array,
+  layout: Awaited<ReturnType<typeof layoutOf>>,
+  seed: number,
+): Promise<{ what: string; outcome: CaseOutcome }> {
   const mutant = mutate(bytes, layout, rng(seed));
   const outcome = await runCase(new MutatedSource(bytes, mutant.patches, mutant.size, `${file}#${seed}`));
   const held = process.memoryUsage().arrayBuffers;
-  if (outcome.kind !== 'finding' && held > MEMORY_LIMIT) return { what: mutant.what, outcome: { kind: 'finding', detail: `${held} bytes held in ArrayBuffers after the case` } };
+  if (outcome.kind !== 'finding' && held > MEMORY_LIMIT)
+    return { what: mutant.what, outcome: { kind: 'finding', detail: `${held} bytes held in ArrayBuffers after the case` } };
   return { what: mutant.what, outcome };
 }
 

@@ -29,7 +29,9 @@ export interface Mutant {
 export function mutate(file: Uint8Array, layout: Layout, random: () => number): Mutant {
   const patches = new Map<number, number>();
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
-  const put = (at: number, bytes: number[]) => bytes.forEach((b, i) => at + i < file.length && patches.set(at + i, b & 0xff));
+  const put = (at: number, bytes: number[]) => {
+    for (const [i, b] of bytes.entries()) if (at + i < file.length) patches.set(at + i, b & 0xff);
+  };
   const word = (value: number, size: number): number[] => {
     const bytes = Array.from({ length: size }, (_, i) => Math.floor(value / 2 ** (8 * i)) & 0xff);
     return layout.littleEndian ? bytes : bytes.reverse();
@@ -65,7 +67,9 @@ export function mutate(file: Uint8Array, layout: Layout, random: () => number): 
       if (entry) put(entry.at + 2, word(pick([0, 2, 5, 7, 11, 12, 13, 14, 16, 17, 18, 99, 0xffff]), 2));
       break;
     case 'tilesize': {
-      const target = ifd.entries.find((e) => e.tag === pick([Tag.TileWidth, Tag.TileLength, Tag.ImageWidth, Tag.ImageLength, Tag.RowsPerStrip, Tag.SamplesPerPixel, Tag.BitsPerSample]));
+      const target = ifd.entries.find(
+        (e) => e.tag === pick([Tag.TileWidth, Tag.TileLength, Tag.ImageWidth, Tag.ImageLength, Tag.RowsPerStrip, Tag.SamplesPerPixel, Tag.BitsPerSample]),
+      );
       if (target) put(target.at + 4 + countSize, word(pick([0, 1, 3, 65535, 65536, 100_000, 2 ** 31]), 4));
       break;
     }

@@ -13,7 +13,11 @@ export const CASE_TIME_LIMIT_MS = 5_000;
 async function exercise(source: RangeSource): Promise<void> {
   const slide = await openSlide(source);
   for (const [i, level] of slide.levels.entries()) {
-    for (const [x, y] of [[0, 0], [level.tilesX - 1, level.tilesY - 1], [Math.floor(level.tilesX / 2), Math.floor(level.tilesY / 2)]] as const) {
+    for (const [x, y] of [
+      [0, 0],
+      [level.tilesX - 1, level.tilesY - 1],
+      [Math.floor(level.tilesX / 2), Math.floor(level.tilesY / 2)],
+    ] as const) {
       await codecs.decode(await slide.readTile(i, x, y));
     }
   }

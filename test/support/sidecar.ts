@@ -16,6 +16,7 @@ export async function startSidecar(options: SidecarOptions): Promise<{ url: stri
   return { url: await sidecar.listen(), sidecar, log };
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: the tests read any field of the JSON answers and assert on it.
 export async function getJson(url: string, init?: RequestInit): Promise<{ status: number; body: any; headers: Headers }> {
   const response = await fetch(url, init);
   return { status: response.status, body: await response.json(), headers: response.headers };
