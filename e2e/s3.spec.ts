@@ -125,7 +125,7 @@ test.describe('S3 from the browser, against a real S3-compatible server on anoth
       async ({ endpoint, bucket, key, credentials, http }) => {
         const fromS3 = await harness.openSlide(harness.s3.s3Source({ endpoint, bucket, key, credentials }));
         const fromHttp = await harness.openSlide(http);
-        return { s3: fromS3.io.requests.requests, http: fromHttp.io.requests.requests };
+        return { s3: fromS3.ioStats().requests, http: fromHttp.ioStats().requests };
       },
       { endpoint: s3.endpoint, bucket: s3.bucket, key: KEY, credentials: S3_CREDENTIALS, http: `${servers.slides.real.url}/CMU-1-Small-Region.svs` },
     );

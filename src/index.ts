@@ -14,7 +14,21 @@ export { PersistentCache, type PersistentCacheOptions, type PersistentCacheStats
 export { TiffReader } from './tiff/tiff-reader.js';
 export { Ifd, type IfdEntry } from './tiff/ifd.js';
 export { Tag, Compression, Photometric } from './tiff/tags.js';
-export { openSlide, toSource, type OpenSlideOptions, type SlideInput } from './slide/open-slide.js';
+export { isSlide, openSlide, toSource, type OpenSlideOptions, type SlideInput } from './slide/open-slide.js';
+export { FORMAT_READERS, type FormatReader } from './slide/format-readers.js';
+export type { SlideSources } from './slide/slide-io.js';
 export { TiffSlide } from './slide/tiff-slide.js';
 export { standaloneJpeg } from './slide/jpeg.js';
-export type { Slide, SlideLevel, SlideFormat, EncodedTile, EncodedImage, AssociatedName, TileCodec, TileColour, SampleLayout } from './slide/types.js';
+export type {
+  Slide,
+  SlideLevel,
+  SlideFormat,
+  SlideIoSnapshot,
+  ColourProfile,
+  EncodedTile,
+  EncodedImage,
+  AssociatedName,
+  TileCodec,
+  TileColour,
+  SampleLayout,
+} from './slide/types.js';

@@ -36,8 +36,8 @@ describe('S3 range source against a real S3-compatible server (SigV4 checked)', 
     const base = await http.start();
     const httpSlide = await openSlide(`${base}/CMU-1-Small-Region.svs`);
     await http.stop();
-    expect(s3Slide.io.requests.requests).toBe(httpSlide.io.requests.requests);
-    expect(s3Slide.io.requests.bytes).toBe(httpSlide.io.requests.bytes);
+    expect(s3Slide.ioStats().requests).toBe(httpSlide.ioStats().requests);
+    expect(s3Slide.ioStats().bytes).toBe(httpSlide.ioStats().bytes);
   });
 
   it('gives not_found for a missing key and access_denied for wrong credentials', async () => {

@@ -8,7 +8,7 @@ const harness = {
   s3,
   OpenSeadragon,
   crashingWorker: () => new Worker(new URL('./crashing.worker.ts', import.meta.url), { type: 'module' }),
-  decodeWorker: () => new Worker(new URL('../../workers/decode.worker.ts', import.meta.url), { type: 'module' }),
+  decodeWorker: () => new Worker(new URL('../../src/workers/decode.worker.ts', import.meta.url), { type: 'module' }),
 };
 (globalThis as unknown as { harness: typeof harness }).harness = harness;
 document.title = 'ready';

@@ -1,7 +1,7 @@
-import type { TiffSlide } from '../slide/tiff-slide.js';
+import type { Slide } from '../slide/types.js';
 
 /** The JSON contract of `wsi-stream info --json`. */
-export function infoJson(slide: TiffSlide): object {
+export function infoJson(slide: Slide): object {
   return {
     format: slide.format,
     width: slide.width,
@@ -28,7 +28,7 @@ function table(rows: string[][]): string {
 }
 
 /** The human form: a summary, the level table, then every property. */
-export function infoText(slide: TiffSlide, source: string): string {
+export function infoText(slide: Slide, source: string): string {
   const lines = [
     `${source}`,
     `  format          ${slide.format}`,

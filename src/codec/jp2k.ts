@@ -1,5 +1,4 @@
 import { SlideError } from '../errors.js';
-import { Compression } from '../tiff/tags.js';
 import type { EncodedTile } from '../slide/types.js';
 import type { DecodedSamples, TileDecoder } from './types.js';
 
@@ -15,18 +14,12 @@ export interface OpenJpegModule {
 }
 
 /**
- * JPEG 2000 through OpenJPEG in WASM. Aperio 33003 holds a YCbCr codestream (converted after decoding);
- * 33005 holds RGB. The decoder returns every component at full size, interleaved, as opj_decompress does.
+ * JPEG 2000 through OpenJPEG in WASM. The tile's colour says whether the codestream holds YCbCr (Aperio 33003,
+ * converted after decoding) or RGB (33005). The decoder returns every component at full size, interleaved, as opj_decompress does.
  */
 export function jp2kDecoder(load: () => Promise<OpenJpegModule>): TileDecoder {
   let module: Promise<OpenJpegModule> | undefined;
   return async (tile: EncodedTile): Promise<DecodedSamples> => {
-    if (tile.compression !== Compression.Jp2kYCbCr && tile.compression !== Compression.Jp2kRGB) {
-      throw new SlideError(
-        'unsupported_compression',
-        `JPEG 2000 with TIFF compression ${tile.compression} is not supported; Aperio's 33003 (YCbCr) and 33005 (RGB) are.`,
-      );
-    }
     module ??= load().catch((cause: unknown) => {
       module = undefined;
       throw new SlideError('unsupported_compression', `The JPEG 2000 decoder (OpenJPEG WASM) failed to load: ${String(cause)}.`, { cause });
@@ -52,7 +45,8 @@ export function jp2kDecoder(load: () => Promise<OpenJpegModule>): TileDecoder {
       }
       // Copy out of the WASM heap: the decoder's memory is reused and freed by delete().
       const samples = decoder.getDecodedBuffer().slice();
-      const colour = info.componentCount === 1 ? 'grey' : tile.compression === Compression.Jp2kYCbCr ? 'ycbcr' : 'rgb';
+      // The container says what the codestream holds (Aperio 33003 YCbCr, 33005 RGB; DICOM's header or the codestream).
+      const colour = info.componentCount === 1 ? 'grey' : tile.colour === 'ycbcr' ? 'ycbcr' : 'rgb';
       return { width: info.width, height: info.height, samples, channels: info.componentCount, colour };
     } finally {
       decoder.delete();

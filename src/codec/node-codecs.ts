@@ -34,5 +34,5 @@ async function loadOpenJpeg(): Promise<OpenJpegModule> {
 
 /** The codecs of the Node host: CLI, sidecar and tests. */
 export function nodeCodecs(): CodecRegistry {
-  return hostCodecs(decodeJpegNode, loadOpenJpeg);
+  return hostCodecs({ samples: decodeJpegNode }, loadOpenJpeg);
 }

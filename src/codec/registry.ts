@@ -1,56 +1,64 @@
 import { SlideError, throwIfAborted } from '../errors.js';
+import type { EncodedImage, EncodedTile, TileCodec } from '../slide/types.js';
 import type { ReadOptions } from '../source/range-source.js';
-import type { EncodedImage, EncodedTile } from '../slide/types.js';
-import { Compression } from '../tiff/tags.js';
 import { toRgba, transparent } from './rgba.js';
 import { decodeSamples } from './samples-decoder.js';
 import type { DecodedImage, TileDecoder } from './types.js';
 
-type DecoderLoader = () => Promise<TileDecoder> | TileDecoder;
+/** A host's direct route from a tile to an ImageBitmap (the browser's own JPEG decoder): no pixel copy at all. */
+export type BitmapDecoder = (tile: EncodedTile, opts: ReadOptions) => Promise<ImageBitmap>;
 
-const LOSSLESS = [Compression.None, Compression.LZW, Compression.AdobeDeflate, Compression.Deflate, Compression.PackBits, Compression.ZSTD];
+/** How one codec turns a tile into pixels: samples always, an ImageBitmap directly where the host can. */
+export interface Codec {
+  samples: TileDecoder;
+  bitmap?: BitmapDecoder;
+}
+
+type CodecLoader = () => Promise<Codec> | Codec;
+
+const LOSSLESS: readonly TileCodec[] = ['raw', 'lzw', 'deflate', 'packbits', 'zstd'];
 
 /**
- * Decoders keyed by TIFF compression, each loaded the first time a tile needs it — so the JPEG 2000
- * WASM costs nothing until a JPEG 2000 tile appears. Hosts (Node, the browser worker) register JPEG and
+ * Decoders keyed by codec (`EncodedTile.codec`), whatever container the tile came from (a TIFF tag, an NDPI
+ * restart interval, a DICOM frame), each loaded the first time a tile needs it — so the JPEG 2000 WASM
+ * costs nothing until a JPEG 2000 tile appears. Hosts (Node, the browser worker) register JPEG and
  * JPEG 2000; the lossless codecs are the same everywhere.
  */
 export class CodecRegistry {
-  readonly #loaders = new Map<number, DecoderLoader>();
-  readonly #loaded = new Map<number, Promise<TileDecoder>>();
+  readonly #loaders = new Map<string, CodecLoader>();
+  readonly #loaded = new Map<string, Promise<Codec>>();
 
   constructor() {
-    for (const c of LOSSLESS) this.register(c, () => decodeSamples);
+    for (const codec of LOSSLESS) this.register(codec, () => ({ samples: decodeSamples }));
   }
 
-  register(compression: number, loader: DecoderLoader): this {
-    this.#loaders.set(compression, loader);
-    this.#loaded.delete(compression);
+  register(codec: TileCodec, loader: CodecLoader): this {
+    this.#loaders.set(codec, loader);
+    this.#loaded.delete(codec);
     return this;
   }
 
-  #decoder(compression: number): Promise<TileDecoder> {
-    let decoder = this.#loaded.get(compression);
-    if (!decoder) {
-      const loader = this.#loaders.get(compression);
-      if (!loader) {
-        return Promise.reject(new SlideError('unsupported_compression', `No decoder for TIFF compression ${compression} is available here.`));
-      }
-      decoder = Promise.resolve().then(loader);
-      decoder.catch(() => this.#loaded.delete(compression));
-      this.#loaded.set(compression, decoder);
+  /** The codec for a tile, loaded on first use; `unsupported_compression` when this host has none. */
+  codec(name: TileCodec): Promise<Codec> {
+    let codec = this.#loaded.get(name);
+    if (!codec) {
+      const loader = this.#loaders.get(name);
+      if (!loader) return Promise.reject(new SlideError('unsupported_compression', `No decoder for ${name} tiles is available here.`));
+      codec = Promise.resolve().then(loader);
+      codec.catch(() => this.#loaded.delete(name));
+      this.#loaded.set(name, codec);
     }
-    return decoder;
+    return codec;
   }
 
   /** RGBA pixels of one tile at its true size; a missing tile is transparent. */
   async decode(tile: EncodedTile, opts: ReadOptions = {}): Promise<DecodedImage> {
     throwIfAborted(opts.signal);
     if (tile.missing) return transparent(tile.width, tile.height);
-    const decode = await this.#decoder(tile.compression);
-    const samples = await decode(tile, opts);
+    const { samples } = await this.codec(tile.codec);
+    const decoded = await samples(tile, opts);
     throwIfAborted(opts.signal);
-    return toRgba(samples, tile.width, tile.height);
+    return toRgba(decoded, tile.width, tile.height);
   }
 
   /** An associated image: its strips decoded and stacked. */

@@ -1,4 +1,4 @@
-import type { TiffSlide } from '../slide/tiff-slide.js';
+import type { Slide } from '../slide/types.js';
 import { LruMap } from '../source/lru.js';
 import { ApiError } from './http-error.js';
 import type { SidecarOptions } from './options.js';
@@ -29,7 +29,7 @@ const json = (value: unknown): Reply => ({ type: 'application/json', body: JSON.
 const jpeg = (body: Buffer): Reply => ({ type: 'image/jpeg', body, cacheable: true });
 
 /** The seed's slide JSON, plus what the browser library knows (MPP, magnification, associated, properties). */
-function slideJson(id: string, slide: TiffSlide) {
+function slideJson(id: string, slide: Slide) {
   return {
     slide_id: id,
     format: slide.format === 'aperio-svs' ? 'Aperio SVS' : 'Generic Pyramidal TIFF',

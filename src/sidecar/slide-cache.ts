@@ -1,5 +1,5 @@
 import { openSlide } from '../slide/open-slide.js';
-import type { TiffSlide } from '../slide/tiff-slide.js';
+import type { Slide } from '../slide/types.js';
 import type { SlideStore } from './store.js';
 
 /**
@@ -11,8 +11,8 @@ export class SlideCache {
   readonly #max: number;
   readonly #blockSize: number;
   readonly #metadataBytesPerSlide: number;
-  readonly #open = new Map<string, Promise<TiffSlide>>();
-  readonly #opened = new Map<string, TiffSlide>();
+  readonly #open = new Map<string, Promise<Slide>>();
+  readonly #opened = new Map<string, Slide>();
 
   readonly #timeoutMs: number;
 
@@ -32,12 +32,12 @@ export class SlideCache {
   /** Metadata bytes held by the open slides together. */
   get metadataBytes(): number {
     let total = 0;
-    for (const slide of this.#opened.values()) total += slide.io.metadataCache.heldBytes;
+    for (const slide of this.#opened.values()) total += slide.ioStats().metadataCacheBytes;
     return total;
   }
 
   /** An open slide. Shared by every request that wants it, so no one request's disconnect aborts the open; a timeout does. */
-  get(id: string): Promise<TiffSlide> {
+  get(id: string): Promise<Slide> {
     const existing = this.#open.get(id);
     if (existing) {
       this.#open.delete(id);

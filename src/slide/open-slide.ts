@@ -1,27 +1,17 @@
 import { SlideError } from '../errors.js';
 import { BlobSource } from '../source/blob-source.js';
-import { BlockCache, type BlockCacheOptions } from '../source/block-cache.js';
-import { HeldBytesFirst } from '../source/held-bytes-first.js';
-import { CoalescingSource, type CoalescingOptions } from '../source/coalescing-source.js';
 import { HttpSource, type HttpSourceOptions } from '../source/http-source.js';
-import { MetricsSource } from '../source/metrics-source.js';
-import { PersistentCache, type PersistentCacheOptions } from '../source/persistent-cache.js';
 import type { RangeSource } from '../source/range-source.js';
-import { TiffReader } from '../tiff/tiff-reader.js';
-import { TiffSlide } from './tiff-slide.js';
+import { detectFormat } from './format-readers.js';
+import { type SlideSourceOptions, slideSources } from './slide-io.js';
+import type { Slide } from './types.js';
 
 export type SlideInput = string | URL | Blob | RangeSource;
 
-export interface OpenSlideOptions {
+export interface OpenSlideOptions extends SlideSourceOptions {
   signal?: AbortSignal;
-  /** Metadata block cache (TIFF directories, offset arrays); tile bytes bypass it. */
-  cache?: BlockCacheOptions;
   /** For URL inputs. */
   http?: HttpSourceOptions;
-  /** How nearby concurrent reads are merged into one request. */
-  coalesce?: CoalescingOptions;
-  /** Keep ranges read in IndexedDB across page loads (browsers; a pass-through elsewhere). */
-  persistentCache?: PersistentCacheOptions | boolean;
 }
 
 /** A URL, Blob/File or any RangeSource, as the source the reader stacks its caches on. */
@@ -38,24 +28,19 @@ export function toSource(input: SlideInput, options: OpenSlideOptions = {}): Ran
   throw new SlideError('invalid_argument', 'openSlide needs a URL, a Blob or File, or a RangeSource.');
 }
 
+/** Whether a value is an opened slide (any format's), rather than something to open. */
+export function isSlide(value: unknown): value is Slide {
+  return typeof value === 'object' && value !== null && typeof (value as Slide).readTile === 'function' && Array.isArray((value as Slide).levels);
+}
+
 /**
- * Opens an Aperio SVS or pyramidal TIFF: reads the directory chain through a block cache (few, small
- * requests) and returns the slide model; tile reads later fetch exactly each tile's bytes.
+ * Opens a slide: reads its first bytes to pick a format reader (the registry in format-readers.ts), which reads
+ * the directories through a block cache (few, small requests) and returns the slide model; tile reads later
+ * fetch exactly each tile's bytes.
  */
-export async function openSlide(input: SlideInput, options: OpenSlideOptions = {}): Promise<TiffSlide> {
-  // Metrics sit right on the byte source, so they count what reaches the network. Above them, nearby
-  // concurrent reads (a viewport's tiles) merge into one request; above that, the persistent cache keeps
-  // exact tile ranges, so what it stores does not depend on how reads happened to be merged.
-  const network = new MetricsSource(toSource(input, options));
-  const coalesced = new CoalescingSource(network, options.coalesce);
-  const persistent = options.persistentCache ? new PersistentCache(coalesced, options.persistentCache === true ? {} : options.persistentCache) : undefined;
-  const data = persistent ?? coalesced;
-  const meta = new BlockCache(data, options.cache);
-  const tiff = await TiffReader.open(meta, options.signal ? { signal: options.signal } : {});
-  return new TiffSlide(tiff, new HeldBytesFirst(meta, data), {
-    requests: network.metrics,
-    metadataCache: meta.stats,
-    coalescing: coalesced.stats,
-    ...(persistent ? { persistentCache: persistent.stats } : {}),
-  });
+export async function openSlide(input: SlideInput, options: OpenSlideOptions = {}): Promise<Slide> {
+  const sources = slideSources(toSource(input, options), options);
+  const opts = options.signal ? { signal: options.signal } : {};
+  const reader = await detectFormat(sources, opts);
+  return reader.open(sources, opts);
 }

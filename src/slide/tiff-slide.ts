@@ -1,9 +1,5 @@
 import { SlideError } from '../errors.js';
 import { PrefetchedSource } from '../source/prefetched-source.js';
-import type { BlockCacheStats } from '../source/block-cache.js';
-import type { CoalescingStats } from '../source/coalescing-source.js';
-import type { RequestMetrics } from '../source/metrics-source.js';
-import type { PersistentCacheStats } from '../source/persistent-cache.js';
 import type { RangeSource, ReadOptions } from '../source/range-source.js';
 import { Tag } from '../tiff/tags.js';
 import type { TiffReader } from '../tiff/tiff-reader.js';
@@ -11,19 +7,9 @@ import { parseAperioDescription } from './aperio.js';
 import type { DirectoryInfo } from './directory.js';
 import { levelOf, slideLayout } from './layout.js';
 import { openslideProperties, sortProperties, tiffProperties } from './properties.js';
+import { emptyIoStats, ioSnapshot, type SlideIoStats } from './slide-io.js';
 import { readBlock, tileRequest } from './tile-reader.js';
-import type { AssociatedName, EncodedImage, EncodedTile, Slide, SlideFormat, SlideLevel } from './types.js';
-
-export interface SlideIoStats {
-  /** Reads that reached the byte source (network requests for HTTP), and their bytes. */
-  requests: RequestMetrics;
-  /** The metadata block cache: block hits and misses. */
-  metadataCache: BlockCacheStats;
-  /** Reads merged into shared requests. */
-  coalescing: CoalescingStats;
-  /** The IndexedDB cache of ranges, when the slide was opened with one. */
-  persistentCache?: PersistentCacheStats;
-}
+import type { AssociatedName, ColourProfile, EncodedImage, EncodedTile, Slide, SlideFormat, SlideIoSnapshot, SlideLevel } from './types.js';
 
 const MAX_ASSOCIATED_PIXELS = 2 ** 27;
 
@@ -37,6 +23,7 @@ export class TiffSlide implements Slide {
   readonly magnification?: number;
   readonly properties: Readonly<Record<string, string>>;
   readonly associated: readonly AssociatedName[];
+  readonly colourProfile?: ColourProfile;
   /** The identity of the slide's bytes, for caches and messages. */
   readonly sourceId: string;
   readonly #data: RangeSource;
@@ -46,15 +33,7 @@ export class TiffSlide implements Slide {
   /** Live counters of the reads below this slide: what a network panel shows. */
   readonly io: SlideIoStats;
 
-  constructor(
-    tiff: TiffReader,
-    data: RangeSource,
-    io: SlideIoStats = {
-      requests: { requests: 0, bytes: 0, log: [] },
-      metadataCache: { hits: 0, misses: 0, requests: 0, bytes: 0, heldBytes: 0 },
-      coalescing: { reads: 0, requests: 0, gapBytes: 0 },
-    },
-  ) {
+  constructor(tiff: TiffReader, data: RangeSource, io: SlideIoStats = emptyIoStats()) {
     this.io = io;
     const layout = slideLayout(tiff);
     this.#data = data;
@@ -86,6 +65,26 @@ export class TiffSlide implements Slide {
       }
     }
     this.properties = sortProperties(properties);
+    // Scanners write the profile on every page; the first one's stands for the slide. Its bytes are read on request.
+    const profile = first.entries.get(Tag.ICCProfile);
+    if (profile && profile.count > 0) {
+      this.colourProfile = {
+        size: profile.count,
+        read: async (opts) => {
+          const bytes = await first.value(Tag.ICCProfile, opts);
+          if (!(bytes instanceof Uint8Array)) {
+            throw new SlideError('corrupt', `${this.sourceId}: the ICC profile tag holds no bytes (type ${profile.type}). The file is damaged.`, {
+              source: this.sourceId,
+            });
+          }
+          return bytes;
+        },
+      };
+    }
+  }
+
+  ioStats(): SlideIoSnapshot {
+    return ioSnapshot(this.io);
   }
 
   async readTile(level: number, x: number, y: number, opts: ReadOptions = {}): Promise<EncodedTile> {

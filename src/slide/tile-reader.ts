@@ -51,7 +51,6 @@ export async function readBlock(data: RangeSource, req: BlockRequest, opts: Read
     height: req.height,
     stored: { width: info.blockWidth, height: info.blockHeight },
     colour: colourOf(info),
-    compression: info.compression,
     layout: info.layout,
   };
   // Scanners leave never-scanned tiles out: offset or count 0. Not corruption; the tile is simply not there.

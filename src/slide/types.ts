@@ -1,6 +1,7 @@
 import type { ReadOptions } from '../source/range-source.js';
 
-export type SlideFormat = 'aperio-svs' | 'generic-tiff';
+/** Each format reader's own name; the readers to come (OME-TIFF, NDPI, DICOM) are listed so hosts can switch on them. */
+export type SlideFormat = 'aperio-svs' | 'generic-tiff' | 'ome-tiff' | 'hamamatsu-ndpi' | 'dicom';
 export type AssociatedName = 'label' | 'macro' | 'thumbnail';
 
 export interface SlideLevel {
@@ -39,8 +40,6 @@ export interface EncodedTile {
   stored: { width: number; height: number };
   /** What the decoded samples are; for JPEG the stream itself already tells the decoder (Adobe marker). */
   colour: TileColour;
-  /** TIFF compression value, for messages and for codec registries keyed by it. */
-  compression: number;
   layout: SampleLayout;
   /** The tile is absent from the file (offset or byte count 0): draw nothing there. */
   missing?: true;
@@ -55,6 +54,30 @@ export interface EncodedImage {
   strips: Array<EncodedTile & { top: number }>;
 }
 
+/** What the reads below a slide cost so far, as one flat snapshot: what a network panel or a stats endpoint shows. */
+export interface SlideIoSnapshot {
+  /** Reads that reached the byte source (network requests for HTTP), and their bytes. */
+  requests: number;
+  bytes: number;
+  metadataCacheHits: number;
+  metadataCacheMisses: number;
+  /** Metadata bytes held in memory now. */
+  metadataCacheBytes: number;
+  /** Reads served by a request shared with others. */
+  coalescedReads: number;
+  /** The IndexedDB range cache; 0 when the slide was opened without one. */
+  persistentCacheHits: number;
+  persistentCacheMisses: number;
+}
+
+/** The slide's embedded ICC profile, found when the slide opened but read only when something asks for it (profiles reach 13 MB). */
+export interface ColourProfile {
+  /** Bytes of the profile. */
+  readonly size: number;
+  read(opts?: ReadOptions): Promise<Uint8Array>;
+}
+
+/** What every format reader returns, and all that the viewer, the sidecar and the CLI use of a slide. */
 export interface Slide {
   /** Identity of the slide's bytes (URL without query, s3://bucket/key, file name): for caches and messages. */
   readonly sourceId: string;
@@ -68,7 +91,12 @@ export interface Slide {
   /** OpenSlide's property names: openslide.*, aperio.*, tiff.* */
   readonly properties: Readonly<Record<string, string>>;
   readonly associated: readonly AssociatedName[];
+  /** The embedded colour profile, if the slide has one. */
+  readonly colourProfile?: ColourProfile;
+  /** Width and height of an associated image, without reading it. */
+  associatedSize(name: AssociatedName): { width: number; height: number } | undefined;
   readTile(level: number, x: number, y: number, opts?: ReadOptions): Promise<EncodedTile>;
   readAssociated(name: AssociatedName, opts?: ReadOptions): Promise<EncodedImage>;
+  ioStats(): SlideIoSnapshot;
   close(): Promise<void>;
 }

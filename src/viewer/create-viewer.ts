@@ -1,8 +1,8 @@
 import OpenSeadragon from 'openseadragon';
 import type { SlideError } from '../errors.js';
 import { isTransientCode } from '../source/retry.js';
-import { openSlide, type OpenSlideOptions, type SlideInput } from '../slide/open-slide.js';
-import { TiffSlide } from '../slide/tiff-slide.js';
+import { isSlide, openSlide, type OpenSlideOptions, type SlideInput } from '../slide/open-slide.js';
+import type { Slide } from '../slide/types.js';
 import { createDecoderPool } from '../workers/default-pool.js';
 import type { DecoderPool, DecoderPoolStats } from '../workers/pool.js';
 import type { TileCacheStats } from './tile-bytes-cache.js';
@@ -43,7 +43,7 @@ export interface ViewerStats {
 }
 
 export interface ViewerEvents extends Record<string, unknown> {
-  opened: { slide: TiffSlide };
+  opened: { slide: Slide };
   'tile-loaded': TilePosition;
   'tile-failed': TilePosition & { error: SlideError };
   stats: ViewerStats;
@@ -75,7 +75,7 @@ export interface CreateViewerOptions {
 
 export interface WsiViewer {
   readonly osd: OpenSeadragon.Viewer;
-  readonly slide: TiffSlide;
+  readonly slide: Slide;
   readonly tileSource: SlideTileSource;
   readonly pool: DecoderPool;
   on<K extends keyof ViewerEvents>(event: K, handler: (payload: ViewerEvents[K]) => void): () => void;
@@ -107,7 +107,7 @@ function muteStaleTileErrors(): void {
 }
 
 /** Opens a slide and shows it: dark theme, navigator, scale bar, keyboard, metadata and associated images. */
-export async function createViewer(element: HTMLElement, input: SlideInput | TiffSlide, options: CreateViewerOptions = {}): Promise<WsiViewer> {
+export async function createViewer(element: HTMLElement, input: SlideInput | Slide, options: CreateViewerOptions = {}): Promise<WsiViewer> {
   const doc = element.ownerDocument;
   ensureStyles(doc);
   muteStaleTileErrors();
@@ -125,11 +125,11 @@ export async function createViewer(element: HTMLElement, input: SlideInput | Tif
   // thread, in a task of its own), while the slide's directories are read, not after.
   const pool = options.pool ?? createDecoderPool();
   const choosingDrawer = new Promise<DrawerOption>((resolve) => setTimeout(() => resolve(options.osd?.drawer ?? preferredDrawer(doc))));
-  let slide: TiffSlide;
+  let slide: Slide;
   let drawer: DrawerOption;
   try {
     // Slides seen before reopen from IndexedDB unless the host says otherwise.
-    slide = input instanceof TiffSlide ? input : await openSlide(input, { persistentCache: true, ...options.open });
+    slide = isSlide(input) ? input : await openSlide(input, { persistentCache: true, ...options.open });
     drawer = await choosingDrawer;
   } catch (error) {
     if (!options.pool) pool.terminate();
@@ -155,21 +155,24 @@ export async function createViewer(element: HTMLElement, input: SlideInput | Tif
     workerRetries.set(key, tries + 1);
     return 0;
   };
-  const stats = (): ViewerStats => ({
-    requests: slide.io.requests.requests,
-    bytes: slide.io.requests.bytes,
-    metadataCacheHits: slide.io.metadataCache.hits,
-    metadataCacheMisses: slide.io.metadataCache.misses,
-    persistentCacheHits: slide.io.persistentCache?.hits ?? 0,
-    persistentCacheMisses: slide.io.persistentCache?.misses ?? 0,
-    tileCache: { ...tileSource.tileCache.stats },
-    decodedTiles: osd?.tileCache?.numTilesLoaded() ?? 0,
-    coalescedReads: slide.io.coalescing.reads - slide.io.coalescing.requests,
-    tilesLoaded: counts.loaded,
-    tilesFailed: counts.failed,
-    tilesAborted: counts.aborted,
-    decoder: { ...pool.stats },
-  });
+  const stats = (): ViewerStats => {
+    const { requests, bytes, metadataCacheHits, metadataCacheMisses, persistentCacheHits, persistentCacheMisses, coalescedReads } = slide.ioStats();
+    return {
+      requests,
+      bytes,
+      metadataCacheHits,
+      metadataCacheMisses,
+      persistentCacheHits,
+      persistentCacheMisses,
+      tileCache: { ...tileSource.tileCache.stats },
+      decodedTiles: osd?.tileCache?.numTilesLoaded() ?? 0,
+      coalescedReads,
+      tilesLoaded: counts.loaded,
+      tilesFailed: counts.failed,
+      tilesAborted: counts.aborted,
+      decoder: { ...pool.stats },
+    };
+  };
   let osd: OpenSeadragon.Viewer | undefined;
   const tileSource = new SlideTileSource(
     slide,
@@ -337,7 +340,7 @@ function scaleBar(osd: OpenSeadragon.Viewer, doc: Document, mpp: number): HTMLEl
 }
 
 /** The buttons over the view (full screen, and "i" for the panel when it is wanted) and the panel itself. */
-function toolsAndPanel(doc: Document, root: HTMLElement, slide: TiffSlide, pool: DecoderPool, withPanel: boolean): HTMLElement[] {
+function toolsAndPanel(doc: Document, root: HTMLElement, slide: Slide, pool: DecoderPool, withPanel: boolean): HTMLElement[] {
   const tools = doc.createElement('div');
   tools.className = 'wsi-tools';
   tools.append(fullScreenButton(doc, root));

@@ -1,5 +1,4 @@
-import type { TiffSlide } from '../slide/tiff-slide.js';
-import type { SlideLevel } from '../slide/types.js';
+import type { Slide, SlideLevel } from '../slide/types.js';
 
 /**
  * The levels the viewer draws: the slide's own, plus its embedded thumbnail as one more, coarsest level
@@ -7,7 +6,7 @@ import type { SlideLevel } from '../slide/types.js';
  * slide then opens on one small image instead of every full-resolution tile. The thumbnail is never a
  * slide level (OpenSlide does not list it), only a way to draw the overview.
  */
-export function displayLevels(slide: TiffSlide): { levels: SlideLevel[]; overview: boolean } {
+export function displayLevels(slide: Slide): { levels: SlideLevel[]; overview: boolean } {
   const levels = [...slide.levels];
   const thumb = slide.associatedSize('thumbnail');
   const coarsest = levels[levels.length - 1]!;

@@ -1,6 +1,6 @@
 import OpenSeadragon from 'openseadragon';
 import { SlideError } from '../errors.js';
-import type { TiffSlide } from '../slide/tiff-slide.js';
+import type { Slide } from '../slide/types.js';
 import type { SlideLevel } from '../slide/types.js';
 import { displayLevels } from './display-levels.js';
 import type { DecoderPool } from '../workers/pool.js';
@@ -32,7 +32,7 @@ export interface TileEvents {
  * ImageBitmaps. Non-power-of-two pyramids keep their true scales; edge tiles come at their true size.
  */
 export class SlideTileSource extends OpenSeadragon.TileSource {
-  readonly slide: TiffSlide;
+  readonly slide: Slide;
   readonly levelMap: LevelMap;
   /** What the viewer draws: the slide's levels and possibly the thumbnail as a coarser overview level. */
   readonly levels: readonly SlideLevel[];
@@ -42,7 +42,7 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
   readonly #events: TileEvents;
   readonly tileCache: TileBytesCache;
 
-  constructor(slide: TiffSlide, pool: DecoderPool, events: TileEvents = {}, tileCacheBytes?: number) {
+  constructor(slide: Slide, pool: DecoderPool, events: TileEvents = {}, tileCacheBytes?: number) {
     const { levels, overview } = displayLevels(slide);
     super({
       width: slide.width,

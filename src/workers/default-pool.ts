@@ -1,4 +1,4 @@
-import decodeWorkerUrl from '../../workers/decode.worker.ts?worker&url';
+import decodeWorkerUrl from './decode.worker.ts?worker&url';
 import { DecoderPool, type DecoderPoolOptions } from './pool.js';
 
 /**

@@ -1,13 +1,14 @@
 import openJpegWasmUrl from '@cornerstonejs/codec-openjpeg/decodewasm?url';
-import { hostCodecs } from '../src/codec/host-codecs.js';
-import type { OpenJpegModule } from '../src/codec/jp2k.js';
-import type { CodecRegistry } from '../src/codec/registry.js';
-import type { DecodedSamples } from '../src/codec/types.js';
-import { SlideError } from '../src/errors.js';
-import type { EncodedTile } from '../src/slide/types.js';
+import { SlideError, throwIfAborted } from '../errors.js';
+import type { EncodedTile } from '../slide/types.js';
+import type { ReadOptions } from '../source/range-source.js';
+import { hostCodecs } from './host-codecs.js';
+import type { OpenJpegModule } from './jp2k.js';
+import type { CodecRegistry } from './registry.js';
+import type { DecodedSamples } from './types.js';
 
 /** The browser's own JPEG decoder (libjpeg-turbo in Chromium), off the main thread, without colour management. */
-export async function jpegBitmap(tile: EncodedTile): Promise<ImageBitmap> {
+async function jpegBitmap(tile: EncodedTile): Promise<ImageBitmap> {
   try {
     return await createImageBitmap(new Blob([tile.bytes as Uint8Array<ArrayBuffer>], { type: 'image/jpeg' }), {
       colorSpaceConversion: 'none',
@@ -17,13 +18,15 @@ export async function jpegBitmap(tile: EncodedTile): Promise<ImageBitmap> {
     throw new SlideError(
       'corrupt',
       `A JPEG tile could not be decoded by the browser (${cause instanceof Error ? cause.message : String(cause)}). The file is damaged.`,
-      { cause },
+      {
+        cause,
+      },
     );
   }
 }
 
 /** Reads an ImageBitmap's pixels back through an OffscreenCanvas. */
-export function bitmapPixels(bitmap: ImageBitmap): Uint8ClampedArray {
+function bitmapPixels(bitmap: ImageBitmap): Uint8ClampedArray {
   const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
   const context = canvas.getContext('2d', { willReadFrequently: true })!;
   context.drawImage(bitmap, 0, 0);
@@ -50,7 +53,28 @@ async function loadOpenJpeg(): Promise<OpenJpegModule> {
   });
 }
 
-/** The codecs of the browser worker: the lossless ones, the browser's JPEG, OpenJPEG in WASM. */
+/** The codecs of the browser worker: the lossless ones, the browser's JPEG (straight to a bitmap when drawing), OpenJPEG in WASM. */
 export function browserCodecs(): CodecRegistry {
-  return hostCodecs(decodeJpegBrowser, loadOpenJpeg);
+  return hostCodecs({ samples: decodeJpegBrowser, bitmap: jpegBitmap }, loadOpenJpeg);
+}
+
+/**
+ * A tile as an ImageBitmap at its true size: through the codec's direct route where it has one (no pixel copy;
+ * padded edge tiles cropped on the way), else from its decoded pixels.
+ */
+export async function decodeBitmap(codecs: CodecRegistry, tile: EncodedTile, opts: ReadOptions = {}): Promise<ImageBitmap> {
+  const direct = tile.missing ? undefined : (await codecs.codec(tile.codec)).bitmap;
+  if (direct) {
+    const full = await direct(tile, opts);
+    if (full.width === tile.width && full.height === tile.height) return full;
+    try {
+      throwIfAborted(opts.signal);
+      return await createImageBitmap(full, 0, 0, tile.width, tile.height);
+    } finally {
+      full.close();
+    }
+  }
+  const image = await codecs.decode(tile, opts);
+  throwIfAborted(opts.signal);
+  return createImageBitmap(new ImageData(image.data as Uint8ClampedArray<ArrayBuffer>, image.width, image.height));
 }
