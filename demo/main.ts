@@ -20,6 +20,7 @@ const HEADINGS: Partial<Record<string, string>> = {
   unsupported_compression: 'The slide uses a compression this viewer cannot decode',
   corrupt: 'The slide file is damaged',
   truncated: 'The slide file is incomplete',
+  read_past_end: 'The slide file is incomplete',
   range_unsupported: 'The server does not support partial downloads',
   wrong_region: 'The bucket is in another region',
 };

@@ -81,4 +81,34 @@ test.describe('persistent cache (IndexedDB)', () => {
     expect(stats.persistentCacheMisses).toBe(2);
     expect(stats.tilesFailed).toBe(0);
   });
+
+  test('two local files of one name never share cached bytes; the same file again hits', async ({ harness: page, servers }) => {
+    const result = await page.evaluate(
+      async ({ a, b }) => {
+        const file = async (url: string, lastModified: number) => new File([await (await fetch(url)).arrayBuffer()], 'slide.svs', { lastModified });
+        const firstTile = async (input: File, persistentCache: boolean) => {
+          const slide = await harness.openSlide(input, { persistentCache });
+          const tile = await slide.readTile(0, 0, 0);
+          const stats = slide.ioStats();
+          await slide.close();
+          return {
+            head: Array.from(tile.bytes.subarray(0, 600) as Uint8Array),
+            length: tile.bytes.length,
+            hits: stats.persistentCacheHits,
+            width: slide.width,
+          };
+        };
+        const first = await firstTile(await file(a, 1_000), true);
+        const again = await firstTile(await file(a, 1_000), true);
+        const other = await firstTile(await file(b, 2_000), true);
+        const uncached = await firstTile(await file(b, 2_000), false);
+        return { first, again, other, uncached };
+      },
+      { a: servers.slideUrl('CMU-1-Small-Region.svs'), b: servers.slideUrl('icc-adobergb-cmu.svs') },
+    );
+    expect(result.again.hits).toBeGreaterThan(0);
+    expect(result.again.head).toEqual(result.first.head);
+    expect(result.other.width).toBe(1440);
+    expect([result.other.length, result.other.head]).toEqual([result.uncached.length, result.uncached.head]);
+  });
 });

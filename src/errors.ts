@@ -7,7 +7,10 @@ export type SlideErrorCode =
   | 'unsupported_pixels'
   | 'corrupt'
   | 'truncated'
+  /** A tile, level or array element that does not exist: the caller asked for something outside the slide. */
   | 'out_of_bounds'
+  /** A read runs past the end of the object: the file is truncated, or an offset in it is wrong. */
+  | 'read_past_end'
   | 'tile_missing'
   | 'no_such_associated'
   | 'range_unsupported'

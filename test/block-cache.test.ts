@@ -126,7 +126,7 @@ describe('BlockCache', () => {
 
   it('refuses reads past the end and nonsense ranges with typed errors', async () => {
     const { cache } = stack(100);
-    await expect(cache.read(90, 20)).rejects.toMatchObject({ code: 'out_of_bounds' });
+    await expect(cache.read(90, 20)).rejects.toMatchObject({ code: 'read_past_end' });
     await expect(cache.read(-1, 2)).rejects.toMatchObject({ code: 'invalid_argument' });
     await expect(cache.read(0.5, 2)).rejects.toMatchObject({ code: 'invalid_argument' });
   });

@@ -77,12 +77,12 @@ describe('HttpSource against a real HTTP server', () => {
     expect((error as Error).message).toMatch(/CORS/);
   });
 
-  it('reports 416 as out of bounds', async () => {
+  it('reports 416 as a read past the end', async () => {
     const source = new HttpSource('https://h/x', {
       size: 100,
       fetch: fakeFetch(() => new Response(null, { status: 416, headers: { 'Content-Range': 'bytes */50' } })),
     });
-    await expect(source.read(60, 10)).rejects.toMatchObject({ code: 'out_of_bounds' });
+    await expect(source.read(60, 10)).rejects.toMatchObject({ code: 'read_past_end' });
   });
 
   it('refuses a short body, a wrong Content-Range and a changed total size', async () => {
@@ -125,6 +125,6 @@ describe('BlobSource (a File dropped on the page)', () => {
     expect(slide.levels[0]!.width).toBe(2220);
     const tile = await slide.readTile(0, 9, 12);
     expect([tile.width, tile.height, tile.codec]).toEqual([60, 87, 'jpeg']);
-    await expect(new BlobSource(file).read(file.size - 1, 2)).rejects.toMatchObject({ code: 'out_of_bounds' });
+    await expect(new BlobSource(file).read(file.size - 1, 2)).rejects.toMatchObject({ code: 'read_past_end' });
   });
 });

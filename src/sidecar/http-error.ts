@@ -76,6 +76,7 @@ export function apiErrorOf(e: unknown): ApiError {
       return new ApiError('unsupported_format', message);
     case 'corrupt':
     case 'truncated':
+    case 'read_past_end':
       return new ApiError('decode_error', message);
     case 'network':
     case 'cors_blocked':

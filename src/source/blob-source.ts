@@ -4,11 +4,15 @@ import { checkRange, outOfBounds, type RangeSource, type ReadOptions } from './r
 /** A browser `File` or `Blob` (drag and drop, file picker): read by `slice`, never loaded whole. */
 export class BlobSource implements RangeSource {
   readonly id: string;
+  /** A File's size and modification time: two files of one name (the id) are told apart by it before any read. */
+  readonly version: string | undefined;
   readonly #blob: Blob;
 
   constructor(blob: Blob, id?: string) {
     this.#blob = blob;
     this.id = id ?? ((blob as { name?: unknown }).name as string | undefined) ?? 'blob';
+    const modified = (blob as { lastModified?: unknown }).lastModified;
+    this.version = typeof modified === 'number' ? `file:${blob.size}:${modified}` : undefined;
   }
 
   async size(): Promise<number> {

@@ -2,6 +2,7 @@ import { SlideError, throwIfAborted } from '../errors.js';
 import { LruMap } from './lru.js';
 import { checkRange, outOfBounds, type RangeSource, type ReadOptions } from './range-source.js';
 import { abandonOnAbort, SharedAbort } from './shared-abort.js';
+import { SourceWrapper } from './source-wrapper.js';
 
 export interface BlockCacheOptions {
   /** Alignment and unit of caching. Small, because TIFF metadata is small and scattered; tile bytes bypass this cache. */
@@ -40,11 +41,9 @@ interface PendingBlock {
  * one request, and every block missed within one tick is fetched by as few requests as there are runs of
  * adjacent blocks — so parallel reads of neighbouring metadata cost one round trip.
  */
-export class BlockCache implements RangeSource {
-  readonly id: string;
+export class BlockCache extends SourceWrapper {
   readonly blockSize: number;
   readonly stats: BlockCacheStats = { hits: 0, misses: 0, requests: 0, bytes: 0, heldBytes: 0 };
-  readonly #inner: RangeSource;
   readonly #blocks: LruMap<number, Uint8Array>;
   readonly #pending = new Map<number, PendingBlock>();
   readonly #mergeGap: number;
@@ -52,8 +51,7 @@ export class BlockCache implements RangeSource {
   #size?: Promise<number>;
 
   constructor(inner: RangeSource, options: BlockCacheOptions = {}) {
-    this.#inner = inner;
-    this.id = inner.id;
+    super(inner);
     this.blockSize = options.blockSize ?? 4096;
     if (!Number.isSafeInteger(this.blockSize) || this.blockSize < 1)
       throw new SlideError('invalid_argument', `blockSize must be a positive integer, not ${this.blockSize}.`);
@@ -61,12 +59,8 @@ export class BlockCache implements RangeSource {
     this.#mergeGap = options.mergeGapBlocks ?? 4;
   }
 
-  async close(): Promise<void> {
-    await this.#inner.close?.();
-  }
-
-  size(opts: ReadOptions = {}): Promise<number> {
-    this.#size ??= this.#inner.size(opts);
+  override size(opts: ReadOptions = {}): Promise<number> {
+    this.#size ??= this.inner.size(opts);
     const pending = this.#size;
     pending.catch(() => {
       if (this.#size === pending) this.#size = undefined;
@@ -197,7 +191,7 @@ export class BlockCache implements RangeSource {
     const end = Math.min(size, (run[run.length - 1]! + 1) * this.blockSize);
     try {
       this.stats.requests++;
-      const bytes = await this.#inner.read(start, end - start, { signal: runAbort.signal });
+      const bytes = await this.inner.read(start, end - start, { signal: runAbort.signal });
       this.stats.bytes += bytes.length;
       for (const [i, b] of run.entries()) {
         const block = bytes.slice(i * this.blockSize, Math.min((i + 1) * this.blockSize, bytes.length));

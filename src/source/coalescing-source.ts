@@ -1,5 +1,6 @@
 import { abortError, throwIfAborted } from '../errors.js';
 import type { RangeSource, ReadOptions } from './range-source.js';
+import { SourceWrapper } from './source-wrapper.js';
 import { SharedAbort } from './shared-abort.js';
 
 export interface CoalescingOptions {
@@ -35,33 +36,18 @@ interface Pending {
  * Merges reads of nearby ranges (the tiles of one viewport lie next to each other in the file) into one
  * request, and hands each caller its slice. A merged request is aborted only when all its callers abort.
  */
-export class CoalescingSource implements RangeSource {
-  readonly id: string;
+export class CoalescingSource extends SourceWrapper {
   readonly stats: CoalescingStats = { reads: 0, requests: 0, gapBytes: 0 };
-  readonly #inner: RangeSource;
   readonly #windowMs: number;
   readonly #maxGap: number;
   readonly #maxBytes: number;
   #queue: Pending[] = [];
 
   constructor(inner: RangeSource, options: CoalescingOptions = {}) {
-    this.#inner = inner;
-    this.id = inner.id;
+    super(inner);
     this.#windowMs = options.windowMs ?? 0;
     this.#maxGap = options.maxGap ?? 0;
     this.#maxBytes = options.maxBytes ?? 4 * 1024 * 1024;
-  }
-
-  get etag(): string | undefined {
-    return (this.#inner as { etag?: string }).etag;
-  }
-
-  size(opts?: ReadOptions): Promise<number> {
-    return this.#inner.size(opts);
-  }
-
-  async close(): Promise<void> {
-    await this.#inner.close?.();
   }
 
   read(offset: number, length: number, opts: ReadOptions = {}): Promise<Uint8Array> {
@@ -109,7 +95,7 @@ export class CoalescingSource implements RangeSource {
     this.stats.requests++;
     this.stats.gapBytes += Math.max(0, end - start - useful);
     try {
-      const bytes = await this.#inner.read(start, end - start, { signal: shared.signal });
+      const bytes = await this.inner.read(start, end - start, { signal: shared.signal });
       for (const p of group) {
         if (p.done) continue;
         p.done = true;

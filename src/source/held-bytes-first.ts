@@ -1,4 +1,5 @@
 import type { RangeSource, ReadOptions } from './range-source.js';
+import { SourceWrapper } from './source-wrapper.js';
 
 /** What can answer a read from memory alone: the metadata block cache. */
 export interface HeldBytes {
@@ -10,26 +11,15 @@ export interface HeldBytes {
  * file's small levels and its directories together at the end) are already held there: serve those from memory
  * instead of asking the network for the same bytes again.
  */
-export class HeldBytesFirst implements RangeSource {
-  readonly id: string;
+export class HeldBytesFirst extends SourceWrapper {
   readonly #held: HeldBytes;
-  readonly #inner: RangeSource;
 
   constructor(held: HeldBytes, inner: RangeSource) {
+    super(inner);
     this.#held = held;
-    this.#inner = inner;
-    this.id = inner.id;
-  }
-
-  size(opts?: ReadOptions): Promise<number> {
-    return this.#inner.size(opts);
   }
 
   async read(offset: number, length: number, opts?: ReadOptions): Promise<Uint8Array> {
-    return this.#held.peek(offset, length) ?? this.#inner.read(offset, length, opts);
-  }
-
-  async close(): Promise<void> {
-    await this.#inner.close?.();
+    return this.#held.peek(offset, length) ?? this.inner.read(offset, length, opts);
   }
 }

@@ -90,6 +90,11 @@ export class HttpSource implements RangeSource {
     return this.#etag;
   }
 
+  /** The source's version for the caches above it: the ETag. */
+  get version(): string | undefined {
+    return this.#etag;
+  }
+
   async size(opts: ReadOptions = {}): Promise<number> {
     if (this.#size !== undefined) return this.#size;
     this.#probing ??= this.#probe(opts).finally(() => {

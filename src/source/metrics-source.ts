@@ -1,4 +1,5 @@
 import type { RangeSource, ReadOptions } from './range-source.js';
+import { SourceWrapper } from './source-wrapper.js';
 
 export interface RequestMetrics {
   requests: number;
@@ -8,36 +9,19 @@ export interface RequestMetrics {
 }
 
 /** Counts the reads that reach the wrapped source. Stack it directly over the network source to count requests. */
-export class MetricsSource implements RangeSource {
-  readonly id: string;
+export class MetricsSource extends SourceWrapper {
   readonly metrics: RequestMetrics = { requests: 0, bytes: 0, log: [] };
-  readonly #inner: RangeSource & { readonly etag?: string | undefined };
-
   readonly #keepLog: boolean;
 
-  constructor(inner: RangeSource & { readonly etag?: string | undefined }, options: { log?: boolean } = {}) {
-    this.#inner = inner;
-    this.id = inner.id;
+  constructor(inner: RangeSource, options: { log?: boolean } = {}) {
+    super(inner);
     this.#keepLog = options.log ?? false;
-  }
-
-  /** The wrapped source's version (HttpSource's ETag), for caches above this one. */
-  get etag(): string | undefined {
-    return this.#inner.etag;
-  }
-
-  async close(): Promise<void> {
-    await this.#inner.close?.();
-  }
-
-  size(opts?: ReadOptions): Promise<number> {
-    return this.#inner.size(opts);
   }
 
   async read(offset: number, length: number, opts?: ReadOptions): Promise<Uint8Array> {
     this.metrics.requests++;
     if (this.#keepLog) this.metrics.log.push({ offset, length });
-    const bytes = await this.#inner.read(offset, length, opts);
+    const bytes = await this.inner.read(offset, length, opts);
     this.metrics.bytes += bytes.length;
     return bytes;
   }

@@ -2,6 +2,7 @@ import { createStore, del, delMany, entries, get, getMany, set, setMany, type Us
 import { SlideError } from '../errors.js';
 import { fnv1a } from './checksum.js';
 import type { RangeSource, ReadOptions } from './range-source.js';
+import { SourceWrapper } from './source-wrapper.js';
 
 export interface PersistentCacheOptions {
   /** Bytes kept across sessions; least recently used ranges are evicted beyond it. */
@@ -41,19 +42,14 @@ interface Usage {
 
 const DEFAULT_MAX = 256 * 1024 * 1024;
 
-/** A source that can tell the version of what it reads (HttpSource's ETag, forwarded by wrappers). */
-export type VersionedSource = RangeSource & { readonly etag?: string | undefined };
-
 /**
  * Ranges read before, kept in IndexedDB across page loads. Keyed by the object's identity and ETag, never by
  * URL, so renewed presigned URLs still hit. The object's size and ETag are remembered too, so a slide seen
  * before reopens with no request at all; the first request that does go out re-checks the ETag and drops
  * the slide's entries if the object changed. Without IndexedDB (Node, some private modes) reads pass through.
  */
-export class PersistentCache implements RangeSource {
-  readonly id: string;
+export class PersistentCache extends SourceWrapper {
   readonly stats: PersistentCacheStats = { hits: 0, misses: 0, dropped: 0, errors: 0, bytesStored: 0 };
-  readonly #inner: VersionedSource;
   readonly #maxBytes: number;
   readonly #dbName: string;
   #stores?: { data: UseStore; usage: UseStore };
@@ -65,28 +61,23 @@ export class PersistentCache implements RangeSource {
   #touchTimer?: ReturnType<typeof setTimeout>;
   #lookups: Array<{ key: string; resolve(value: unknown): void }> = [];
 
-  constructor(inner: VersionedSource, options: PersistentCacheOptions = {}) {
-    this.#inner = inner;
-    this.id = inner.id;
+  constructor(inner: RangeSource, options: PersistentCacheOptions = {}) {
+    super(inner);
     this.#maxBytes = options.maxBytes ?? DEFAULT_MAX;
     this.#dbName = options.dbName ?? 'wsi-stream';
   }
 
-  get etag(): string | undefined {
-    return this.#inner.etag;
-  }
-
-  async size(opts: ReadOptions = {}): Promise<number> {
+  override async size(opts: ReadOptions = {}): Promise<number> {
     const manifest = await this.#readManifest();
     if (manifest) return manifest.size;
-    const size = await this.#inner.size(opts);
-    this.#track(this.#guard(() => set(`manifest|${this.id}`, { size, etag: this.#inner.etag ?? '' }, this.#stores!.data)));
+    const size = await this.inner.size(opts);
+    this.#track(this.#guard(() => set(`manifest|${this.id}`, { size, etag: this.inner.version ?? '' }, this.#stores!.data)));
     return size;
   }
 
   async read(offset: number, length: number, opts: ReadOptions = {}): Promise<Uint8Array> {
     const manifest = await this.#readManifest();
-    const etag = manifest?.etag ?? this.#inner.etag ?? '';
+    const etag = manifest?.etag ?? this.inner.version ?? '';
     const key = `${this.id}|${etag}|${offset}|${length}`;
     const cached = await this.#lookup(key);
     if (cached !== undefined) {
@@ -100,8 +91,8 @@ export class PersistentCache implements RangeSource {
       this.#track(this.#guard(() => del(key, this.#stores!.data)));
     }
     this.stats.misses++;
-    const bytes = await this.#inner.read(offset, length, opts);
-    const current = this.#inner.etag ?? '';
+    const bytes = await this.inner.read(offset, length, opts);
+    const current = this.inner.version ?? '';
     if (manifest && current && current !== manifest.etag) await this.#objectChanged(current);
     const entry: Entry = { v: 1, id: this.id, etag: current || etag, offset, bytes, sum: fnv1a(bytes) };
     this.#track(this.#store(`${this.id}|${entry.etag}|${offset}|${length}`, entry));
@@ -117,9 +108,9 @@ export class PersistentCache implements RangeSource {
     while (this.#writes.size > 0) await Promise.allSettled([...this.#writes]);
   }
 
-  async close(): Promise<void> {
+  override async close(): Promise<void> {
     await this.flush();
-    await this.#inner.close?.();
+    await this.inner.close?.();
   }
 
   /**
@@ -154,11 +145,16 @@ export class PersistentCache implements RangeSource {
     return e.bytes;
   }
 
-  async #objectChanged(etag: string): Promise<void> {
+  /** Drops every entry of this id: they are of another version of the object. */
+  async #dropEntries(): Promise<void> {
     const usage = await this.#loadUsage();
     const stale = [...usage.keys()].filter((k) => k.startsWith(`${this.id}|`));
     for (const k of stale) usage.delete(k);
     await this.#guard(() => delMany([...stale, `manifest|${this.id}`], this.#stores!.data));
+  }
+
+  async #objectChanged(etag: string): Promise<void> {
+    await this.#dropEntries();
     this.#manifest = Promise.resolve(undefined);
     throw new SlideError('object_changed', `${this.id} changed since it was cached (ETag now ${etag}). Reopen the slide to see the new version.`, {
       source: this.id,
@@ -166,9 +162,17 @@ export class PersistentCache implements RangeSource {
   }
 
   #readManifest(): Promise<Manifest | undefined> {
-    this.#manifest ??= this.#guard(() => get<Manifest>(`manifest|${this.id}`, this.#stores!.data)).then((m) =>
-      m && typeof m.size === 'number' && typeof m.etag === 'string' ? m : undefined,
-    );
+    this.#manifest ??= this.#guard(() => get<Manifest>(`manifest|${this.id}`, this.#stores!.data)).then(async (m) => {
+      const manifest = m && typeof m.size === 'number' && typeof m.etag === 'string' ? m : undefined;
+      // A source that knows its version before reading (a File: size and modification time) shows at once that what
+      // is cached under its name belongs to another object; an HTTP source learns its ETag from the first answer.
+      const known = this.inner.version;
+      if (manifest && known !== undefined && known !== manifest.etag) {
+        await this.#dropEntries();
+        return undefined;
+      }
+      return manifest;
+    });
     return this.#manifest;
   }
 

@@ -1,15 +1,13 @@
 import type { RangeSource, ReadOptions } from './range-source.js';
+import { SourceWrapper } from './source-wrapper.js';
 
 /** Serves reads inside one range fetched in advance (a run of strips or neighbouring tiles) from memory. */
-export class PrefetchedSource implements RangeSource {
-  readonly id: string;
-  readonly #inner: RangeSource;
+export class PrefetchedSource extends SourceWrapper {
   readonly #start: number;
   readonly #bytes: Uint8Array;
 
   constructor(inner: RangeSource, start: number, bytes: Uint8Array) {
-    this.#inner = inner;
-    this.id = inner.id;
+    super(inner);
     this.#start = start;
     this.#bytes = bytes;
   }
@@ -19,17 +17,9 @@ export class PrefetchedSource implements RangeSource {
     return new PrefetchedSource(inner, start, await inner.read(start, end - start, opts));
   }
 
-  async close(): Promise<void> {
-    await this.#inner.close?.();
-  }
-
-  size(opts?: ReadOptions): Promise<number> {
-    return this.#inner.size(opts);
-  }
-
   read(offset: number, length: number, opts?: ReadOptions): Promise<Uint8Array> {
     const from = offset - this.#start;
     if (from >= 0 && from + length <= this.#bytes.length) return Promise.resolve(this.#bytes.slice(from, from + length));
-    return this.#inner.read(offset, length, opts);
+    return this.inner.read(offset, length, opts);
   }
 }

@@ -12,7 +12,12 @@ export interface RangeSource {
   /** Stable identity for caches and messages: URL without query, s3://bucket/key, file name. */
   readonly id: string;
   size(opts?: ReadOptions): Promise<number>;
-  /** Exactly `length` bytes from `offset`, or a SlideError (`out_of_bounds` past the end). */
+  /**
+   * The version of the object read, where the source can tell (HttpSource: the ETag its first answer carried),
+   * for caches that must drop what they hold once the object changes. Wrappers pass it on.
+   */
+  readonly version?: string | undefined;
+  /** Exactly `length` bytes from `offset`, or a SlideError (`read_past_end` past the end). */
   read(offset: number, length: number, opts?: ReadOptions): Promise<Uint8Array>;
   /** Releases what the source holds open (a file handle); wrappers pass it on. */
   close?(): Promise<void>;
@@ -31,7 +36,7 @@ export function checkRange(id: string, offset: number, length: number): void {
 
 export function outOfBounds(id: string, offset: number, length: number, size: number): SlideError {
   return new SlideError(
-    'out_of_bounds',
+    'read_past_end',
     `Read of ${length} bytes at offset ${offset} runs past the end of ${id} (${size} bytes): the file is truncated or an offset in it is wrong.`,
     { source: id },
   );
