@@ -1,6 +1,5 @@
 import OpenSeadragon from 'openseadragon';
 import type { SlideError } from '../errors.js';
-import { isTransientCode } from '../source/retry.js';
 import { isSlide, openSlide, type OpenSlideOptions, type SlideInput } from '../slide/open-slide.js';
 import type { Slide } from '../slide/types.js';
 import { createDecoderPool } from '../workers/default-pool.js';
@@ -8,14 +7,17 @@ import type { DecoderPool, DecoderPoolStats } from '../workers/pool.js';
 import type { TileCacheStats } from './tile-bytes-cache.js';
 import { Emitter } from './emitter.js';
 import { preferredDrawer } from './drawer-choice.js';
-import { fullScreenButton, toggleFullScreen } from './full-screen.js';
-import { buildPanel } from './panel.js';
+import { bindFullScreenKey } from './full-screen.js';
+import { muteStaleTileErrors } from './osd-workarounds.js';
+import { toolsAndPanel } from './panel.js';
 import { prefetchWhenIdle, type PrefetchOptions } from './prefetch.js';
-import { scaleBarFor } from './scale-bar.js';
-import { SlideTileSource, STALE_TILE } from './slide-tile-source.js';
+import { scaleBarElement } from './scale-bar.js';
+import { SlideTileSource } from './slide-tile-source.js';
 import { tileWantedTest } from './stale-tiles.js';
 import { ensureStyles } from './styles.js';
-import { mergeHash, parseHash } from './viewport-hash.js';
+import { keepViewportInHash } from './viewport-hash.js';
+import { TileFailures } from './tile-failures.js';
+import { TileRetries } from './tile-retries.js';
 
 export interface TilePosition {
   level: number;
@@ -91,21 +93,6 @@ const WORKER_RETRIES = 2;
 
 type DrawerOption = NonNullable<OpenSeadragon.Options['drawer']>;
 
-/**
- * OpenSeadragon routes a stale tile's fail() through console.error and marks the tile as not existing; we
- * silence the message and let the tile load again when it is wanted.
- */
-function muteStaleTileErrors(): void {
-  const console = (OpenSeadragon as unknown as { console: { error: (...args: unknown[]) => void; __wsiMuted?: boolean } }).console;
-  if (console.__wsiMuted) return;
-  const error = console.error.bind(console);
-  console.error = (...args: unknown[]) => {
-    if (args.some((a) => a === STALE_TILE)) return;
-    error(...args);
-  };
-  console.__wsiMuted = true;
-}
-
 /** Opens a slide and shows it: dark theme, navigator, scale bar, keyboard, metadata and associated images. */
 export async function createViewer(element: HTMLElement, input: SlideInput | Slide, options: CreateViewerOptions = {}): Promise<WsiViewer> {
   const doc = element.ownerDocument;
@@ -138,23 +125,8 @@ export async function createViewer(element: HTMLElement, input: SlideInput | Sli
   }
   const events = new Emitter<ViewerEvents>();
   const counts = { loaded: 0, failed: 0, aborted: 0 };
-  // Tiles that failed and have not loaded since, and whether the network was to blame: the banner stays while any are.
-  const failing = new Map<string, boolean>();
   const tileKey = (t: TilePosition) => `${t.level}/${t.x}/${t.y}`;
-  const retryTimers = new Set<ReturnType<typeof setTimeout>>();
-  // Failed tiles that will be asked for again, and after how long (ms); taken when OpenSeadragon reports the failure.
-  const retryPlan = new Map<string, number>();
-  const workerRetries = new Map<string, number>();
-  /** Network failures are retried after a pause, for as long as they last; a crashed worker's tiles at once, twice at most. */
-  const retryDelay = (key: string, code: string): number | undefined => {
-    if (isTransientCode(code)) return options.tileRetryMs ?? 5_000;
-    if (code !== 'worker_failed') return undefined;
-    // The pool has already replaced the worker; but it may be the tile that kills workers.
-    const tries = workerRetries.get(key) ?? 0;
-    if (tries >= WORKER_RETRIES) return undefined;
-    workerRetries.set(key, tries + 1);
-    return 0;
-  };
+  const retries = new TileRetries(new TileFailures({ retryMs: options.tileRetryMs ?? 5_000, workerRetries: WORKER_RETRIES }), banner);
   const stats = (): ViewerStats => {
     const { requests, bytes, metadataCacheHits, metadataCacheMisses, persistentCacheHits, persistentCacheMisses, coalescedReads } = slide.ioStats();
     return {
@@ -180,18 +152,13 @@ export async function createViewer(element: HTMLElement, input: SlideInput | Sli
     {
       loaded: (t) => {
         counts.loaded++;
-        if (failing.delete(tileKey(t)) && failing.size === 0) banner.hidden = true;
+        retries.loaded(tileKey(t));
         events.emit('tile-loaded', t);
         events.emit('stats', stats());
       },
       failed: (t, error) => {
         counts.failed++;
-        const key = tileKey(t);
-        const delay = retryDelay(key, error.code);
-        failing.set(key, delay !== undefined);
-        if (delay !== undefined) retryPlan.set(key, delay);
-        banner.textContent = `Some tiles could not be shown (${error.code}): ${error.message}`;
-        banner.hidden = false;
+        retries.failed(tileKey(t), error);
         events.emit('tile-failed', { ...t, error });
       },
     },
@@ -222,47 +189,11 @@ export async function createViewer(element: HTMLElement, input: SlideInput | Sli
     ...options.osd,
   } as OpenSeadragon.Options);
 
-  // A view whose every tile failed counts as fully loaded, and OpenSeadragon stops looking at its tiles until the
-  // viewport moves: once per frame in which retries fell due (a dozen may at once), have it look again.
-  let lookAgainFrame: number | undefined;
-  const lookAgain = () => {
-    lookAgainFrame ??= requestAnimationFrame(() => {
-      lookAgainFrame = undefined;
-      osd.world.update(true);
-      osd.forceRedraw();
-    });
-  };
-
-  // Once every tile the view needs has loaded and no retry is waiting, network failures (retried since, or no
-  // longer needed) are history; a damaged tile or a replaced file is not, and keeps the banner. Checked after each
-  // drawn frame, when OpenSeadragon's idea of "fully loaded" is up to date.
-  osd.addHandler('update-viewport', () => {
-    if (failing.size === 0 || retryTimers.size > 0 || lookAgainFrame !== undefined || !osd.world.getItemAt(0)?.getFullyLoaded()) return;
-    for (const [key, transient] of failing) if (transient) failing.delete(key);
-    if (failing.size === 0) banner.hidden = true;
-  });
-
-  osd.addHandler('tile-load-failed', (event) => {
-    const message = (event as { message?: string }).message ?? '';
-    // OpenSeadragon marks a failed tile as non-existent right after this event, for good: undo that for a tile
-    // no longer wanted at once, and for one that will be asked for again when its pause is over.
-    const tile = (event as unknown as { tile: { exists: boolean; level: number; x: number; y: number } }).tile;
-    if (message === STALE_TILE) {
-      counts.aborted++;
-      queueMicrotask(() => (tile.exists = true));
-      return;
-    }
-    const key = tileKey({ level: tileSource.levelMap.toSlide(tile.level), x: tile.x, y: tile.y });
-    const delay = retryPlan.get(key);
-    retryPlan.delete(key);
-    if (delay === undefined) return;
-    const timer = setTimeout(() => {
-      retryTimers.delete(timer);
-      tile.exists = true;
-      lookAgain();
-    }, delay);
-    retryTimers.add(timer);
-  });
+  retries.attach(
+    osd,
+    (tile) => tileKey({ level: tileSource.levelMap.toSlide(tile.level), x: tile.x, y: tile.y }),
+    () => counts.aborted++,
+  );
 
   // OpenSeadragon never cancels work: after each viewport change, abort tiles the view no longer needs.
   let pruneScheduled = false;
@@ -276,8 +207,8 @@ export async function createViewer(element: HTMLElement, input: SlideInput | Sli
   });
 
   const stopPrefetch = options.prefetch === false ? () => undefined : prefetchWhenIdle(osd, tileSource, slide.levels, options.prefetch);
-  if (options.keyboard !== false) bindKeys(osd, root);
-  if (options.scaleBar !== false && slide.mpp) root.append(scaleBar(osd, doc, slide.mpp.x));
+  if (options.keyboard !== false) bindFullScreenKey(osd, root);
+  if (options.scaleBar !== false && slide.mpp) root.append(scaleBarElement(osd, doc, slide.mpp.x));
   root.append(...toolsAndPanel(doc, root, slide, pool, options.panel !== false));
   if (options.hashViewport) keepViewportInHash(osd, doc);
 
@@ -296,8 +227,7 @@ export async function createViewer(element: HTMLElement, input: SlideInput | Sli
     },
     destroy() {
       stopPrefetch();
-      retryTimers.forEach(clearTimeout);
-      if (lookAgainFrame !== undefined) cancelAnimationFrame(lookAgainFrame);
+      retries.stop();
       events.clear();
       osd.destroy();
       if (!options.pool) pool.terminate();
@@ -305,70 +235,4 @@ export async function createViewer(element: HTMLElement, input: SlideInput | Sli
       void slide.close();
     },
   };
-}
-
-function bindKeys(osd: OpenSeadragon.Viewer, root: HTMLElement): void {
-  osd.addHandler('canvas-key', (event) => {
-    const e = event as unknown as { originalEvent: KeyboardEvent; preventDefaultAction: boolean };
-    const key = e.originalEvent.key;
-    if (key === 'f' || key === 'F') {
-      // OpenSeadragon flips the image on F; here F means full screen, as in WSIStreamer's viewer.
-      e.preventDefaultAction = true;
-      if (e.originalEvent.type === 'keydown') toggleFullScreen(root);
-    }
-  });
-}
-
-function scaleBar(osd: OpenSeadragon.Viewer, doc: Document, mpp: number): HTMLElement {
-  const bar = doc.createElement('div');
-  bar.className = 'wsi-bar';
-  const label = doc.createElement('div');
-  const line = doc.createElement('div');
-  line.className = 'wsi-bar-line';
-  bar.append(label, line);
-  const update = () => {
-    const item = osd.world.getItemAt(0);
-    if (!item) return;
-    const screenPerImage = item.viewportToImageZoom(osd.viewport.getZoom(true));
-    const { pixels, label: text } = scaleBarFor(mpp / screenPerImage);
-    label.textContent = text;
-    line.style.width = `${pixels}px`;
-    bar.dataset.micrometresPerPixel = String(mpp / screenPerImage);
-  };
-  for (const event of ['open', 'update-viewport', 'animation', 'animation-finish', 'resize'] as const) osd.addHandler(event, update);
-  return bar;
-}
-
-/** The buttons over the view (full screen, and "i" for the panel when it is wanted) and the panel itself. */
-function toolsAndPanel(doc: Document, root: HTMLElement, slide: Slide, pool: DecoderPool, withPanel: boolean): HTMLElement[] {
-  const tools = doc.createElement('div');
-  tools.className = 'wsi-tools';
-  tools.append(fullScreenButton(doc, root));
-  if (!withPanel) return [tools];
-  const info = doc.createElement('button');
-  info.textContent = 'i';
-  info.title = 'Slide information, label and macro';
-  info.dataset.action = 'info';
-  const panel = buildPanel(doc, slide, pool);
-  info.addEventListener('click', () => (panel.hidden = !panel.hidden));
-  tools.prepend(info);
-  return [tools, panel];
-}
-
-function keepViewportInHash(osd: OpenSeadragon.Viewer, doc: Document): void {
-  const win = doc.defaultView!;
-  osd.addOnceHandler('open', () => {
-    const start = parseHash(win.location.hash);
-    const item = osd.world.getItemAt(0);
-    if (!start || !item) return;
-    osd.viewport.zoomTo(item.imageToViewportZoom(start.zoom), undefined, true);
-    osd.viewport.panTo(item.imageToViewportCoordinates(start.x, start.y), true);
-  });
-  osd.addHandler('animation-finish', () => {
-    const item = osd.world.getItemAt(0);
-    if (!item) return;
-    const centre = item.viewportToImageCoordinates(osd.viewport.getCenter(true));
-    const zoom = item.viewportToImageZoom(osd.viewport.getZoom(true));
-    win.history.replaceState(null, '', mergeHash(win.location.hash, { x: centre.x, y: centre.y, zoom }));
-  });
 }

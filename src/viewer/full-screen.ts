@@ -1,3 +1,5 @@
+import type OpenSeadragon from 'openseadragon';
+
 /** Puts the viewer on the whole screen, or takes it back (the F key and the full-screen button). */
 export function toggleFullScreen(root: HTMLElement): void {
   const doc = root.ownerDocument;
@@ -29,4 +31,17 @@ export function fullScreenButton(doc: Document, root: HTMLElement): HTMLButtonEl
   button.append(icon);
   button.addEventListener('click', () => toggleFullScreen(root));
   return button;
+}
+
+/** F toggles full screen. */
+export function bindFullScreenKey(osd: OpenSeadragon.Viewer, root: HTMLElement): void {
+  osd.addHandler('canvas-key', (event) => {
+    const e = event as unknown as { originalEvent: KeyboardEvent; preventDefaultAction: boolean };
+    const key = e.originalEvent.key;
+    if (key === 'f' || key === 'F') {
+      // OpenSeadragon flips the image on F; here F means full screen, as in WSIStreamer's viewer.
+      e.preventDefaultAction = true;
+      if (e.originalEvent.type === 'keydown') toggleFullScreen(root);
+    }
+  });
 }

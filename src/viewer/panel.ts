@@ -1,6 +1,7 @@
 import type { Slide, AssociatedName } from '../slide/types.js';
 import type { DecoderPool } from '../workers/pool.js';
 import { associatedCanvas } from './associated-canvas.js';
+import { fullScreenButton } from './full-screen.js';
 
 function row(table: HTMLTableElement, key: string, value: string): void {
   const tr = table.insertRow();
@@ -46,4 +47,20 @@ export function buildPanel(doc: Document, slide: Slide, pool: DecoderPool): HTML
 async function showAssociated(doc: Document, container: HTMLElement, slide: Slide, pool: DecoderPool, name: AssociatedName): Promise<void> {
   container.querySelector('canvas')?.remove();
   container.append(await associatedCanvas(doc, slide, pool, name));
+}
+
+/** The buttons over the view (full screen, and "i" for the panel when it is wanted) and the panel itself. */
+export function toolsAndPanel(doc: Document, root: HTMLElement, slide: Slide, pool: DecoderPool, withPanel: boolean): HTMLElement[] {
+  const tools = doc.createElement('div');
+  tools.className = 'wsi-tools';
+  tools.append(fullScreenButton(doc, root));
+  if (!withPanel) return [tools];
+  const info = doc.createElement('button');
+  info.textContent = 'i';
+  info.title = 'Slide information, label and macro';
+  info.dataset.action = 'info';
+  const panel = buildPanel(doc, slide, pool);
+  info.addEventListener('click', () => (panel.hidden = !panel.hidden));
+  tools.prepend(info);
+  return [tools, panel];
 }

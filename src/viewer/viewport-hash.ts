@@ -1,3 +1,5 @@
+import type OpenSeadragon from 'openseadragon';
+
 /** A viewport as kept in the URL hash: centre in full-resolution pixels and zoom (screen pixels per image pixel). */
 export interface HashViewport {
   x: number;
@@ -22,4 +24,23 @@ export function mergeHash(hash: string, v: HashViewport): string {
   const params = new URLSearchParams(hash.replace(/^#/, ''));
   for (const [k, value] of new URLSearchParams(formatHash(v))) params.set(k, value);
   return `#${params.toString()}`;
+}
+
+/** Starts the view from the hash's viewport, and writes the viewport back there whenever the view comes to rest. */
+export function keepViewportInHash(osd: OpenSeadragon.Viewer, doc: Document): void {
+  const win = doc.defaultView!;
+  osd.addOnceHandler('open', () => {
+    const start = parseHash(win.location.hash);
+    const item = osd.world.getItemAt(0);
+    if (!start || !item) return;
+    osd.viewport.zoomTo(item.imageToViewportZoom(start.zoom), undefined, true);
+    osd.viewport.panTo(item.imageToViewportCoordinates(start.x, start.y), true);
+  });
+  osd.addHandler('animation-finish', () => {
+    const item = osd.world.getItemAt(0);
+    if (!item) return;
+    const centre = item.viewportToImageCoordinates(osd.viewport.getCenter(true));
+    const zoom = item.viewportToImageZoom(osd.viewport.getZoom(true));
+    win.history.replaceState(null, '', mergeHash(win.location.hash, { x: centre.x, y: centre.y, zoom }));
+  });
 }
