@@ -7,8 +7,9 @@ import { RangeServer } from '../test/support/range-server.js';
 import { FIXTURES, fixturePath } from '../test/support/fixtures.js';
 import { fixtureBytes, S3_CREDENTIALS } from '../test/support/s3-server.js';
 import { expect, test } from './support/fixtures.js';
+import { decode } from 'fast-png';
 
-/** The README's screenshot, rewritten by every run of the suite. */
+/** The README's screenshot: checked on every run, rewritten only on purpose (WSI_UPDATE_SCREENSHOT=1). */
 const SCREENSHOT = resolve(import.meta.dirname, '../docs/demo.png');
 
 /** The built demo (npm start serves the same files), never the dev server. */
@@ -72,14 +73,48 @@ test.describe('the demo, built', () => {
     expect(errors).toEqual([]);
   });
 
-  test('the README screenshot: CMU-1-Small-Region in the demo', async ({ page, servers }) => {
+  test('the README screenshot: CMU-1-Small-Region in the demo, drawn', async ({ page, servers }, testInfo) => {
     await openDemo(page, servers.pages);
     await waitForTiles(page, 'CMU-1 small region — Aperio SVS, JPEG (RGB)');
     await expect(page.locator('#browser .thumb canvas')).toHaveCount(3, { timeout: 30_000 });
     await page.waitForFunction(() => (window as any).wsiViewer.osd.world.getItemAt(0).getFullyLoaded());
-    mkdirSync(resolve(SCREENSHOT, '..'), { recursive: true });
-    await page.screenshot({ path: SCREENSHOT });
-    expect(readFileSync(SCREENSHOT).length).toBeGreaterThan(50_000);
+    // Where the slide is on the screen, in CSS pixels (the screenshot's, at device scale 1).
+    const box = await page.evaluate(() => {
+      const osd = (window as any).wsiViewer.osd;
+      const bounds = osd.world.getItemAt(0).getBounds(true);
+      const topLeft = osd.viewport.viewportToWindowCoordinates(bounds.getTopLeft());
+      const bottomRight = osd.viewport.viewportToWindowCoordinates(bounds.getBottomRight());
+      return {
+        left: Math.max(0, Math.ceil(topLeft.x)),
+        top: Math.max(0, Math.ceil(topLeft.y)),
+        right: Math.min(1280, Math.floor(bottomRight.x)),
+        bottom: Math.min(800, Math.floor(bottomRight.y)),
+      };
+    });
+    const path = process.env.WSI_UPDATE_SCREENSHOT ? SCREENSHOT : testInfo.outputPath('demo.png');
+    mkdirSync(resolve(path, '..'), { recursive: true });
+    const png = decode(await page.screenshot({ path }));
+    // Inside the slide's bounds every pixel is slide: white glass or stained tissue, never the black of a missing tile.
+    let tissue = 0;
+    let glass = 0;
+    let dark = 0;
+    let total = 0;
+    for (let y = box.top + 4; y < box.bottom - 4; y += 2) {
+      for (let x = box.left + 4; x < box.right - 4; x += 2) {
+        // The scale bar and the navigator sit over the view; leave their corners out.
+        if ((x < 450 && y > 740) || (x > 1070 && y > 620)) continue;
+        const i = (y * png.width + x) * png.channels;
+        const [r, g, b] = [png.data[i]!, png.data[i + 1]!, png.data[i + 2]!];
+        total++;
+        if (r > 215 && g > 215 && b > 215) glass++;
+        else if (r - g > 25 || b - g > 25) tissue++;
+        if (r + g + b < 60) dark++;
+      }
+    }
+    expect(box.right - box.left).toBeGreaterThan(400);
+    expect(tissue / total, 'stained tissue (H&E pink and purple)').toBeGreaterThan(0.25);
+    expect(glass / total, 'white glass around the tissue').toBeGreaterThan(0.2);
+    expect(dark / total, 'black pixels where a tile is missing').toBeLessThan(0.01);
   });
 
   test('opens a slide by URL from another origin', async ({ page, servers }) => {

@@ -2,6 +2,7 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { fixturePath } from '../test/support/fixtures.js';
 import { fixtureBytes, S3_CREDENTIALS } from '../test/support/s3-server.js';
+import { startCognitoServer } from '../test/support/cognito-server.js';
 import { expect, test } from './support/fixtures.js';
 
 declare const harness: any;
@@ -52,6 +53,37 @@ test.describe('S3 from the browser, against a real S3-compatible server on anoth
     expect(result.calls).toBeGreaterThan(0);
     expect(result.width).toBe(2220);
     expect(result.tile).toBeGreaterThan(0);
+  });
+
+  test("Cognito: the SDK's fromCognitoIdentityPool (against a local Cognito endpoint) signs a viewer's reads", async ({ harness: page, s3 }) => {
+    const cognito = await startCognitoServer(S3_CREDENTIALS);
+    try {
+      const stats = await page.evaluate(
+        async ({ endpoint, bucket, key, identityPoolId, cognitoEndpoint }) => {
+          const credentials = harness.fromCognitoIdentityPool({ identityPoolId, clientConfig: { region: 'us-east-1', endpoint: cognitoEndpoint } });
+          const source = harness.s3.s3Source({ endpoint, bucket, key, credentials });
+          const viewer = await harness.createViewer(document.getElementById('viewer'), source, {
+            navigator: false,
+            prefetch: false,
+            osd: { animationTime: 0 },
+          });
+          await new Promise<void>((resolve) => {
+            const check = () => (viewer.osd.world.getItemAt(0).getFullyLoaded() ? resolve() : setTimeout(check, 50));
+            check();
+          });
+          const result = { ...viewer.stats(), width: viewer.slide.width };
+          viewer.destroy();
+          return result;
+        },
+        { endpoint: s3.endpoint, bucket: s3.bucket, key: KEY, identityPoolId: cognito.identityPoolId, cognitoEndpoint: cognito.endpoint },
+      );
+      expect(cognito.calls).toEqual(['GetId', 'GetCredentialsForIdentity']);
+      expect(stats.width).toBe(2220);
+      expect(stats.tilesLoaded).toBeGreaterThan(0);
+      expect(stats.tilesFailed).toBe(0);
+    } finally {
+      await cognito.stop();
+    }
   });
 
   test('presigned URLs from the app are renewed when one expires mid-session', async ({ harness: page, s3 }) => {

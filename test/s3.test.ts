@@ -1,9 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openSlide } from '../src/index.js';
 import { listSlides, parseS3Uri, s3Source } from '../src/s3.js';
 import { RangeServer } from './support/range-server.js';
 import { FIXTURES, fixturePath } from './support/fixtures.js';
 import { fixtureBytes, S3_CREDENTIALS, startS3Server, type S3TestServer } from './support/s3-server.js';
+import { startCognitoServer } from './support/cognito-server.js';
+import { fromCognitoIdentityPool } from '@aws-sdk/credential-providers';
 
 let s3: S3TestServer;
 beforeAll(async () => {
@@ -47,20 +49,30 @@ describe('S3 range source against a real S3-compatible server (SigV4 checked)', 
     ).rejects.toMatchObject({ code: 'access_denied' });
   });
 
-  it('renews credentials that expire: a Cognito-style provider is asked again', async () => {
-    let calls = 0;
-    const provider = async () => {
-      calls++;
-      // Temporary credentials that end in 2 s: the source signs new URLs once they are about to lapse.
-      return { ...S3_CREDENTIALS, sessionToken: undefined, expiration: new Date(Date.now() + 2_000) };
-    };
-    const source = s3Source({ bucket: s3.bucket, endpoint: s3.endpoint, credentials: provider, key: 'cases/2024/CMU-1-Small-Region.svs' });
-    const slide = await openSlide(source);
-    await slide.readTile(0, 1, 1);
-    const before = calls;
-    await new Promise((r) => setTimeout(r, 2_100));
-    await slide.readTile(0, 2, 2);
-    expect(calls).toBeGreaterThan(before);
+  it('renews credentials that expire: a Cognito-style provider is asked again once they are about to, and not before', async () => {
+    // Only the clock is faked: the requests to the real server run on real timers.
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() });
+    try {
+      let calls = 0;
+      const provider = async () => {
+        calls++;
+        // Temporary credentials for 10 minutes, as Cognito hands out for an hour.
+        return { ...S3_CREDENTIALS, sessionToken: undefined, expiration: new Date(Date.now() + 10 * 60_000) };
+      };
+      const source = s3Source({ bucket: s3.bucket, endpoint: s3.endpoint, credentials: provider, key: 'cases/2024/CMU-1-Small-Region.svs' });
+      const slide = await openSlide(source);
+      await slide.readTile(0, 1, 1);
+      const first = calls;
+      expect(first).toBeGreaterThan(0);
+      await slide.readTile(0, 2, 2);
+      expect(calls).toBe(first);
+      // Past the URL's renewal point (30 s before the credentials end): a new URL, signed with new credentials.
+      vi.setSystemTime(Date.now() + 9 * 60_000 + 40_000);
+      await slide.readTile(0, 3, 3);
+      expect(calls).toBeGreaterThan(first);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 
@@ -126,5 +138,23 @@ describe('CLI with s3:// and cors', () => {
     expect(config.CORSRules[0].AllowedOrigins).toEqual(['https://a.example', 'https://b.example']);
     expect(config.CORSRules[0].ExposeHeaders).toEqual(expect.arrayContaining(['Content-Range', 'ETag']));
     expect(config.CORSRules[0].AllowedHeaders).toContain('Range');
+  });
+});
+
+describe('Cognito Identity through the SDK', () => {
+  it('fromCognitoIdentityPool itself gets temporary credentials (GetId, GetCredentialsForIdentity) that sign the range reads', async () => {
+    const cognito = await startCognitoServer(S3_CREDENTIALS);
+    try {
+      const credentials = fromCognitoIdentityPool({
+        identityPoolId: cognito.identityPoolId,
+        clientConfig: { region: 'us-east-1', endpoint: cognito.endpoint },
+      });
+      const slide = await openSlide(s3Source({ bucket: s3.bucket, endpoint: s3.endpoint, credentials, key: 'cases/2024/CMU-1-Small-Region.svs' }));
+      expect((await slide.readTile(0, 4, 4)).codec).toBe('jpeg');
+      expect(cognito.calls).toEqual(['GetId', 'GetCredentialsForIdentity']);
+      await slide.close();
+    } finally {
+      await cognito.stop();
+    }
   });
 });

@@ -1,11 +1,14 @@
 import OpenSeadragon from 'openseadragon';
 import * as wsi from '../../src/viewer.js';
 import * as s3 from '../../src/s3.js';
+import { fromCognitoIdentityPool } from '@aws-sdk/credential-providers';
 
 /** What the browser tests drive: the library's browser entry, and a worker that crashes on its first job. */
 const harness = {
   ...wsi,
   s3,
+  // The SDK's own Cognito provider, so a test exercises it rather than an injected stand-in.
+  fromCognitoIdentityPool,
   OpenSeadragon,
   crashingWorker: () => new Worker(new URL('./crashing.worker.ts', import.meta.url), { type: 'module' }),
   decodeWorker: () => new Worker(new URL('../../src/workers/decode.worker.ts', import.meta.url), { type: 'module' }),
