@@ -1,6 +1,9 @@
 import { difference, rgbaToRgb, withinTolerance } from '../test/support/compare.js';
 import { referencePng, references } from '../test/support/fixtures.js';
 import { readPngRgb } from '../test/support/images.js';
+import type { Page } from '@playwright/test';
+import { RangeServer } from '../test/support/range-server.js';
+import { boxesRgb, tileOf, webpTiff } from '../test/support/webp-tiff.js';
 import { expect, test } from './support/fixtures.js';
 
 // The harness page exposes the browser entry as `harness`; the page code is typed loosely on purpose (it runs in the browser).
@@ -14,41 +17,45 @@ interface PageTile {
 
 const tiled = references.filter((r) => r.reference_tiles?.length);
 
+/** Tiles of the slide at `url` decoded in the page by the worker pool, as RGBA pixels or (the viewer's path) ImageBitmaps. */
+function decodeInPage(page: Page, url: string, tiles: Array<{ level: number; x: number; y: number }>, output: 'rgba' | 'bitmap'): Promise<PageTile[]> {
+  return page.evaluate(
+    async ({ url, tiles, output }) => {
+      const slide = await harness.openSlide(url);
+      const pool = harness.createDecoderPool();
+      const toBase64 = (data: Uint8ClampedArray) => {
+        let s = '';
+        for (let i = 0; i < data.length; i += 0x8000) s += String.fromCharCode(...data.subarray(i, i + 0x8000));
+        return btoa(s);
+      };
+      const out = [];
+      for (const t of tiles) {
+        const tile = await slide.readTile(t.level, t.x, t.y);
+        if (output === 'rgba') {
+          const image = await pool.decode(tile);
+          out.push({ width: image.width, height: image.height, base64: toBase64(image.data) });
+        } else {
+          // The viewer's path: an ImageBitmap drawn on a canvas.
+          const bitmap: ImageBitmap = await pool.decodeBitmap(tile);
+          const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+          const context = canvas.getContext('2d')!;
+          context.drawImage(bitmap, 0, 0);
+          out.push({ width: bitmap.width, height: bitmap.height, base64: toBase64(context.getImageData(0, 0, bitmap.width, bitmap.height).data) });
+          bitmap.close();
+        }
+      }
+      pool.terminate();
+      return out;
+    },
+    { url, tiles, output },
+  );
+}
+
 test.describe('decoding in the browser worker pool matches the OpenSlide references', () => {
   for (const ref of tiled) {
     for (const output of ['rgba', 'bitmap'] as const) {
       test(`${ref.file} (${output})`, async ({ harness: page, servers }) => {
-        const url = servers.slideUrl(ref.file);
-        const tiles: PageTile[] = await page.evaluate(
-          async ({ url, tiles, output }) => {
-            const slide = await harness.openSlide(url);
-            const pool = harness.createDecoderPool();
-            const toBase64 = (data: Uint8ClampedArray) => {
-              let s = '';
-              for (let i = 0; i < data.length; i += 0x8000) s += String.fromCharCode(...data.subarray(i, i + 0x8000));
-              return btoa(s);
-            };
-            const out = [];
-            for (const t of tiles) {
-              const tile = await slide.readTile(t.level, t.x, t.y);
-              if (output === 'rgba') {
-                const image = await pool.decode(tile);
-                out.push({ width: image.width, height: image.height, base64: toBase64(image.data) });
-              } else {
-                // The viewer's path: an ImageBitmap drawn on a canvas.
-                const bitmap: ImageBitmap = await pool.decodeBitmap(tile);
-                const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
-                const context = canvas.getContext('2d')!;
-                context.drawImage(bitmap, 0, 0);
-                out.push({ width: bitmap.width, height: bitmap.height, base64: toBase64(context.getImageData(0, 0, bitmap.width, bitmap.height).data) });
-                bitmap.close();
-              }
-            }
-            pool.terminate();
-            return out;
-          },
-          { url, tiles: ref.reference_tiles!, output },
-        );
+        const tiles = await decodeInPage(page, servers.slideUrl(ref.file), ref.reference_tiles!, output);
         const compression = ref.tiff_pages![0]!.compression;
         ref.reference_tiles!.forEach((t, i) => {
           const got = tiles[i]!;
@@ -58,6 +65,32 @@ test.describe('decoding in the browser worker pool matches the OpenSlide referen
         });
       });
     }
+  }
+});
+
+test.describe('WebP tiles in the browser (the native decoder, as JPEG)', () => {
+  for (const output of ['rgba', 'bitmap'] as const) {
+    test(`lossless WebP tiles equal the image they were made from (${output})`, async ({ harness: page }) => {
+      const { dir, file } = webpTiff();
+      const server = new RangeServer({ root: dir });
+      const base = await server.start();
+      try {
+        const at = [
+          { level: 0, x: 0, y: 0 },
+          { level: 0, x: 2, y: 1 },
+          { level: 0, x: 4, y: 3 },
+        ];
+        const tiles = await decodeInPage(page, `${base}/${file}`, at, output);
+        const expected = await boxesRgb();
+        at.forEach((t, i) => {
+          const got = tiles[i]!;
+          const d = difference(rgbaToRgb(got.width, got.height, Buffer.from(got.base64, 'base64')), tileOf(expected, t.x, t.y));
+          expect(d.max, `tile (${t.x}, ${t.y})`).toBe(0);
+        });
+      } finally {
+        await server.stop();
+      }
+    });
   }
 });
 

@@ -6,10 +6,11 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { openFixture } from './support/open-fixture.js';
 import { nodeCodecs } from '../src/codec/node-codecs.js';
-import type { AssociatedName } from '../src/node.js';
+import { type AssociatedName, NodeFileSource, openSlide } from '../src/node.js';
 import { difference, rgbaToRgb, withinTolerance } from './support/compare.js';
 import { fixturePath, REPO_ROOT, referencePng, references } from './support/fixtures.js';
 import { readPngRgb } from './support/images.js';
+import { boxesRgb, tileOf, webpTiff } from './support/webp-tiff.js';
 
 const codecs = nodeCodecs();
 const out = mkdtempSync(join(tmpdir(), 'wsi-decode-'));
@@ -95,5 +96,23 @@ describe('decode errors', () => {
       code: 'unsupported_pixels',
       message: expect.stringMatching(/16 bits/),
     });
+  });
+});
+
+describe('WebP tiles (TIFF compression 50001)', () => {
+  it('decode exactly to the image libvips wrote them from (lossless WebP of boxes.png), edge tiles too', async () => {
+    const { path } = webpTiff();
+    const expected = await boxesRgb();
+    const slide = await openSlide(new NodeFileSource(path));
+    const level = slide.levels[0]!;
+    expect([level.width, level.height, level.tilesX, level.tilesY]).toEqual([300, 250, 5, 4]);
+    for (const [x, y] of [[0, 0], [2, 1], [4, 3]] as const) {
+      const tile = await slide.readTile(0, x, y);
+      expect(tile.codec).toBe('webp');
+      const decoded = await codecs.decode(tile);
+      const d = difference(rgbaToRgb(decoded.width, decoded.height, decoded.data), tileOf(expected, x, y));
+      expect(d.max, `tile (${x}, ${y})`).toBe(0);
+    }
+    await slide.close();
   });
 });

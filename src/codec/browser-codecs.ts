@@ -7,21 +7,21 @@ import type { OpenJpegModule } from './jp2k.js';
 import type { CodecRegistry } from './registry.js';
 import type { DecodedSamples } from './types.js';
 
-/** The browser's own JPEG decoder (libjpeg-turbo in Chromium), off the main thread, without colour management. */
-async function jpegBitmap(tile: EncodedTile): Promise<ImageBitmap> {
+const MIME = { jpeg: 'image/jpeg', webp: 'image/webp' } as const;
+
+/** The browser's own decoders (libjpeg-turbo and libwebp in Chromium), off the main thread, without colour management. */
+async function nativeBitmap(tile: EncodedTile): Promise<ImageBitmap> {
+  const kind = tile.codec === 'webp' ? 'webp' : 'jpeg';
   try {
-    return await createImageBitmap(new Blob([tile.bytes as Uint8Array<ArrayBuffer>], { type: 'image/jpeg' }), {
+    return await createImageBitmap(new Blob([tile.bytes as Uint8Array<ArrayBuffer>], { type: MIME[kind] }), {
       colorSpaceConversion: 'none',
       premultiplyAlpha: 'none',
     });
   } catch (cause) {
-    throw new SlideError(
-      'corrupt',
-      `A JPEG tile could not be decoded by the browser (${cause instanceof Error ? cause.message : String(cause)}). The file is damaged.`,
-      {
-        cause,
-      },
-    );
+    const name = kind === 'webp' ? 'WebP' : 'JPEG';
+    throw new SlideError('corrupt', `A ${name} tile could not be decoded by the browser (${cause instanceof Error ? cause.message : String(cause)}). The file is damaged.`, {
+      cause,
+    });
   }
 }
 
@@ -33,8 +33,8 @@ function bitmapPixels(bitmap: ImageBitmap): Uint8ClampedArray {
   return context.getImageData(0, 0, bitmap.width, bitmap.height).data;
 }
 
-async function decodeJpegBrowser(tile: EncodedTile): Promise<DecodedSamples> {
-  const bitmap = await jpegBitmap(tile);
+async function decodeNative(tile: EncodedTile): Promise<DecodedSamples> {
+  const bitmap = await nativeBitmap(tile);
   try {
     return { width: bitmap.width, height: bitmap.height, samples: bitmapPixels(bitmap), channels: 4, colour: 'rgba' };
   } finally {
@@ -53,9 +53,10 @@ async function loadOpenJpeg(): Promise<OpenJpegModule> {
   });
 }
 
-/** The codecs of the browser worker: the lossless ones, the browser's JPEG (straight to a bitmap when drawing), OpenJPEG in WASM. */
+/** The codecs of the browser worker: the lossless ones, the browser's JPEG and WebP (straight to a bitmap when drawing), OpenJPEG in WASM. */
 export function browserCodecs(): CodecRegistry {
-  return hostCodecs({ samples: decodeJpegBrowser, bitmap: jpegBitmap }, loadOpenJpeg);
+  const native = { samples: decodeNative, bitmap: nativeBitmap };
+  return hostCodecs({ jpeg: native, webp: native }, loadOpenJpeg);
 }
 
 /**

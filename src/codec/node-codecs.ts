@@ -7,8 +7,11 @@ import type { OpenJpegModule } from './jp2k.js';
 import type { CodecRegistry } from './registry.js';
 import type { DecodedSamples } from './types.js';
 
-/** JPEG in Node: libjpeg-turbo (through sharp's libvips), which honours the Adobe marker our splice adds. */
-async function decodeJpegNode(tile: EncodedTile): Promise<DecodedSamples> {
+/**
+ * JPEG and WebP in Node through sharp's libvips: libjpeg-turbo (which honours the Adobe marker our splice adds)
+ * and libwebp.
+ */
+async function decodeWithSharp(tile: EncodedTile): Promise<DecodedSamples> {
   const sharp = await loadSharp();
   try {
     const { data, info } = await sharp(tile.bytes, { failOn: 'error' }).raw().toBuffer({ resolveWithObject: true });
@@ -20,7 +23,7 @@ async function decodeJpegNode(tile: EncodedTile): Promise<DecodedSamples> {
       colour: info.channels < 3 ? 'grey' : info.channels === 4 ? 'rgba' : 'rgb',
     };
   } catch (cause) {
-    throw new SlideError('corrupt', `A JPEG tile could not be decoded (${cause instanceof Error ? cause.message : String(cause)}). The file is damaged.`, {
+    throw new SlideError('corrupt', `A ${tile.codec === 'webp' ? 'WebP' : 'JPEG'} tile could not be decoded (${cause instanceof Error ? cause.message : String(cause)}). The file is damaged.`, {
       cause,
     });
   }
@@ -34,5 +37,5 @@ async function loadOpenJpeg(): Promise<OpenJpegModule> {
 
 /** The codecs of the Node host: CLI, sidecar and tests. */
 export function nodeCodecs(): CodecRegistry {
-  return hostCodecs({ samples: decodeJpegNode }, loadOpenJpeg);
+  return hostCodecs({ jpeg: { samples: decodeWithSharp }, webp: { samples: decodeWithSharp } }, loadOpenJpeg);
 }

@@ -104,6 +104,13 @@ export function fixturePath(name: string): string {
   return fixture(name).path;
 }
 
+/** A file beside the slides that is no slide itself (real/boxes.png, the image boxes.tiff was made from), by its path under the fixtures. */
+export function companionFile(id: string): string {
+  const path = join(FIXTURES, ...id.split('/'));
+  if (!existsSync(path)) throw new Error(`No file ${id} under ${FIXTURES}.`);
+  return path;
+}
+
 /** The fixtures that have a reference of this kind. */
 export function fixturesOf(kind: ReferenceKind): Fixture[] {
   return catalogue.filter((f) => f.kinds.includes(kind));
