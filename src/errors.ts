@@ -26,6 +26,8 @@ export type SlideErrorCode =
   | 'invalid_argument'
   /** An optional peer dependency (sharp, the AWS SDK) that this entry needs is not installed. */
   | 'missing_dependency'
+  /** The slide's ICC profile cannot be parsed or used: its stored colours are shown uncorrected. */
+  | 'unsupported_colour_profile'
   | `http_${number}`;
 
 export interface SlideErrorOptions {

@@ -106,7 +106,11 @@ describe('WebP tiles (TIFF compression 50001)', () => {
     const slide = await openSlide(new NodeFileSource(path));
     const level = slide.levels[0]!;
     expect([level.width, level.height, level.tilesX, level.tilesY]).toEqual([300, 250, 5, 4]);
-    for (const [x, y] of [[0, 0], [2, 1], [4, 3]] as const) {
+    for (const [x, y] of [
+      [0, 0],
+      [2, 1],
+      [4, 3],
+    ] as const) {
       const tile = await slide.readTile(0, x, y);
       expect(tile.codec).toBe('webp');
       const decoded = await codecs.decode(tile);

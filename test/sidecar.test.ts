@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { openSlide } from '../src/index.js';
 import { FolderStore } from '../src/sidecar/folder-store.js';
 import { difference, withinTolerance } from './support/compare.js';
-import { catalogue, fixture, FIXTURES, fixturePath, referencePng, references } from './support/fixtures.js';
+import { catalogue, fixture, FIXTURES, fixturePath, fixturesOf, referenceJson, referencePng, references } from './support/fixtures.js';
 import { readPngRgb, type RgbImage } from './support/images.js';
 import { getJson, startSidecar } from './support/sidecar.js';
 
@@ -112,6 +112,36 @@ describe('sidecar over a folder: the WSIStreamer interface', () => {
       else expect(d.mean <= 1 && d.max <= 8, `max ${d.max}, mean ${d.mean.toFixed(3)}`).toBe(true);
     });
   }
+
+  for (const f of fixturesOf('icc')) {
+    const icc = referenceJson<{
+      levels: Array<{ tile: [number, number] }>;
+      reference_tiles: Array<{ level: number; x: number; y: number; width: number; height: number; png: string; srgb_png: string }>;
+    }>(f.name, 'icc');
+    it(`${f.name}: re-encoded tiles and thumbnails are converted from the ICC profile to sRGB and say so; passed-through tiles say they are not`, async () => {
+      const edge = icc.reference_tiles.filter((t) => t.width < icc.levels[t.level]!.tile[0] || t.height < icc.levels[t.level]!.tile[1]);
+      expect(edge.length).toBeGreaterThan(0);
+      for (const t of edge) {
+        const response = await fetch(`${base}/tiles/${enc(f.id)}/${t.level}/${t.x}/${t.y}.jpg?quality=100`);
+        expect([response.headers.get('x-tile-encoding'), response.headers.get('x-colour-managed')]).toEqual(['reencoded', 'srgb-from-icc']);
+        const d = difference(await jpegRgb(response), readPngRgb(referencePng(`icc/${t.srgb_png}`)));
+        expect(d.mean <= 1 && d.max <= 8, `L${t.level} (${t.x}, ${t.y}) vs LittleCMS sRGB: max ${d.max}, mean ${d.mean.toFixed(3)}`).toBe(true);
+      }
+      const whole = icc.reference_tiles.find((t) => !edge.includes(t))!;
+      const stored = await fetch(`${base}/tiles/${enc(f.id)}/${whole.level}/${whole.x}/${whole.y}.jpg?quality=100`);
+      expect([stored.headers.get('x-tile-encoding'), stored.headers.get('x-colour-managed')]).toEqual(['passthrough', 'not-applied']);
+      expect(withinTolerance('jpeg', difference(await jpegRgb(stored), readPngRgb(referencePng(`icc/${whole.png}`))))).toBe(true);
+      const thumb = await fetch(`${base}/slides/${enc(f.id)}/thumbnail?max_size=200`);
+      expect(thumb.headers.get('x-colour-managed')).toBe('srgb-from-icc');
+      // Asked again: served from the image cache, with the same header.
+      expect((await fetch(`${base}/slides/${enc(f.id)}/thumbnail?max_size=200`)).headers.get('x-colour-managed')).toBe('srgb-from-icc');
+    });
+  }
+
+  it('a slide without a profile is served as stored, and says so', async () => {
+    const response = await fetch(`${base}/slides/${enc(idOf('CMU-1-Small-Region.svs'))}/thumbnail?max_size=100`);
+    expect(response.headers.get('x-colour-managed')).toBe('none');
+  });
 
   it('Deep Zoom: the descriptor and tiles at every level a DZI viewer asks for', async () => {
     const id = enc(idOf('CMU-1-Small-Region.svs'));

@@ -12,7 +12,7 @@ import { withCliSource, type CliS3Options } from './cli-source.js';
 import { SERVE, serve } from './serve.js';
 import { SIGN, sign } from './sign.js';
 import { infoJson, infoText } from './info.js';
-import { writePng } from './png.js';
+import { colourNote, inSrgb, sRgbOf, writePng } from './png.js';
 
 const S3_FLAGS: Record<string, FlagSpec> = {
   's3-endpoint': {
@@ -39,6 +39,7 @@ const TILE: CommandSpec = {
   flags: {
     out: { type: 'string', value: 'FILE', description: 'Where to write the tile (required).' },
     png: { type: 'boolean', description: 'Decode and write a PNG.' },
+    srgb: { type: 'boolean', description: "With --png: convert from the slide's ICC profile to sRGB (LittleCMS), as a colour-managed viewer shows it." },
     ...S3_FLAGS,
   },
   example: 'wsi-stream tile slide.svs 0 3 2 --out tile.jpg',
@@ -47,7 +48,11 @@ const ASSOCIATED: CommandSpec = {
   name: 'associated',
   summary: 'Writes an associated image (label, macro or thumbnail) as PNG.',
   args: `${SLIDE_ARG} <label|macro|thumbnail>`,
-  flags: { out: { type: 'string', value: 'FILE.png', description: 'Where to write the PNG (required).' }, ...S3_FLAGS },
+  flags: {
+    out: { type: 'string', value: 'FILE.png', description: 'Where to write the PNG (required).' },
+    srgb: { type: 'boolean', description: "Convert from the slide's ICC profile to sRGB (LittleCMS)." },
+    ...S3_FLAGS,
+  },
   example: 'wsi-stream associated slide.svs label --out label.png',
 };
 const CORS: CommandSpec = {
@@ -83,10 +88,18 @@ async function tile(argv: string[]): Promise<void> {
   if (!source || positional.length !== 4 || typeof out !== 'string')
     throw new SlideError('invalid_argument', 'tile takes a slide, a level, x, y and --out FILE. Run wsi-stream tile --help.');
   const at = [integerArg(level, 'level'), integerArg(x, 'x'), integerArg(y, 'y')] as const;
-  const encoded = await withCliSource(source, async (s) => (await openSlide(s)).readTile(...at), s3Flags(flags));
+  if (flags.has('srgb') && !flags.has('png')) throw new SlideError('invalid_argument', '--srgb converts decoded pixels: give --png too.');
+  const { encoded, colour } = await withCliSource(
+    source,
+    async (s) => {
+      const slide = await openSlide(s);
+      return { encoded: await slide.readTile(...at), colour: flags.has('srgb') ? await sRgbOf(slide) : undefined };
+    },
+    s3Flags(flags),
+  );
   if (flags.has('png')) {
-    await writePng(await nodeCodecs().decode(encoded), out);
-    process.stderr.write(`${out}: PNG ${encoded.width}×${encoded.height}${encoded.missing ? ' (tile not stored: transparent)' : ''}\n`);
+    await writePng(inSrgb(await nodeCodecs().decode(encoded), colour), out);
+    process.stderr.write(`${out}: PNG ${encoded.width}×${encoded.height}${encoded.missing ? ' (tile not stored: transparent)' : ''}${colourNote(colour)}\n`);
     return;
   }
   if (encoded.missing)
@@ -109,9 +122,16 @@ async function associated(argv: string[]): Promise<void> {
       'associated takes a slide, one of label, macro or thumbnail, and --out FILE.png. Run wsi-stream associated --help.',
     );
   }
-  const image = await withCliSource(source, async (s) => (await openSlide(s)).readAssociated(name), s3Flags(flags));
-  await writePng(await nodeCodecs().decodeImage(image), out);
-  process.stderr.write(`${out}: ${name} ${image.width}×${image.height}\n`);
+  const { image, colour } = await withCliSource(
+    source,
+    async (s) => {
+      const slide = await openSlide(s);
+      return { image: await slide.readAssociated(name), colour: flags.has('srgb') ? await sRgbOf(slide) : undefined };
+    },
+    s3Flags(flags),
+  );
+  await writePng(inSrgb(await nodeCodecs().decodeImage(image), colour), out);
+  process.stderr.write(`${out}: ${name} ${image.width}×${image.height}${colourNote(colour)}\n`);
 }
 
 function isAssociatedName(name: string | undefined): name is AssociatedName {

@@ -19,9 +19,13 @@ async function nativeBitmap(tile: EncodedTile): Promise<ImageBitmap> {
     });
   } catch (cause) {
     const name = kind === 'webp' ? 'WebP' : 'JPEG';
-    throw new SlideError('corrupt', `A ${name} tile could not be decoded by the browser (${cause instanceof Error ? cause.message : String(cause)}). The file is damaged.`, {
-      cause,
-    });
+    throw new SlideError(
+      'corrupt',
+      `A ${name} tile could not be decoded by the browser (${cause instanceof Error ? cause.message : String(cause)}). The file is damaged.`,
+      {
+        cause,
+      },
+    );
   }
 }
 

@@ -23,9 +23,13 @@ async function decodeWithSharp(tile: EncodedTile): Promise<DecodedSamples> {
       colour: info.channels < 3 ? 'grey' : info.channels === 4 ? 'rgba' : 'rgb',
     };
   } catch (cause) {
-    throw new SlideError('corrupt', `A ${tile.codec === 'webp' ? 'WebP' : 'JPEG'} tile could not be decoded (${cause instanceof Error ? cause.message : String(cause)}). The file is damaged.`, {
-      cause,
-    });
+    throw new SlideError(
+      'corrupt',
+      `A ${tile.codec === 'webp' ? 'WebP' : 'JPEG'} tile could not be decoded (${cause instanceof Error ? cause.message : String(cause)}). The file is damaged.`,
+      {
+        cause,
+      },
+    );
   }
 }
 

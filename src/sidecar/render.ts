@@ -1,5 +1,6 @@
 import { nodeCodecs } from '../codec/node-codecs.js';
 import type { DecodedImage } from '../codec/types.js';
+import type { ColourTransform } from '../colour/icc-transform.js';
 import type { Slide } from '../slide/types.js';
 import { ApiError } from './http-error.js';
 import { estimateJpegQuality } from './jpeg-quality.js';
@@ -12,6 +13,12 @@ const codecs = nodeCodecs();
 
 function rawInput(image: DecodedImage) {
   return sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.length), { raw: { width: image.width, height: image.height, channels: 4 } });
+}
+
+/** The pixels in sRGB: converted in place from the slide's profile, when it has one the sidecar can use. */
+function managed(image: DecodedImage, colour: ColourTransform | undefined): DecodedImage {
+  colour?.apply(image.data);
+  return image;
 }
 
 /** Chroma subsampling halves colour detail; above this quality the client wants detail, so keep it (4:4:4). */
@@ -35,7 +42,14 @@ export async function encodeJpeg(image: DecodedImage, quality: number): Promise<
  * reader builds (no re-encoding, no generation loss) unless the client asked for a lower quality than it
  * was written with; edge tiles and other codecs are decoded, cropped and encoded.
  */
-export async function tileJpeg(slide: Slide, level: number, x: number, y: number, quality: number): Promise<{ body: Buffer; passedThrough: boolean }> {
+export async function tileJpeg(
+  slide: Slide,
+  level: number,
+  x: number,
+  y: number,
+  quality: number,
+  colour?: ColourTransform,
+): Promise<{ body: Buffer; passedThrough: boolean }> {
   const levels = slide.levels;
   const l = levels[level];
   if (!l) throw new ApiError('invalid_level', `Level ${level} does not exist: this slide has levels 0–${levels.length - 1}.`);
@@ -46,7 +60,7 @@ export async function tileJpeg(slide: Slide, level: number, x: number, y: number
   if (tile.codec === 'jpeg' && whole && !tile.missing && quality >= (estimateJpegQuality(tile.bytes) ?? 100)) {
     return { body: Buffer.from(tile.bytes), passedThrough: true };
   }
-  return { body: await encodeJpeg(await codecs.decode(tile), quality), passedThrough: false };
+  return { body: await encodeJpeg(managed(await codecs.decode(tile), colour), quality), passedThrough: false };
 }
 
 /** Pixels of a level's region, stitched from its native tiles (clipped to the level). */
@@ -90,7 +104,7 @@ export function levelFor(slide: Slide, downsample: number): number {
 }
 
 /** A thumbnail whose longest side is `maxSize`: from the embedded thumbnail when it is big enough, else the best level. */
-export async function thumbnail(slide: Slide, maxSize: number, quality: number): Promise<Buffer> {
+export async function thumbnail(slide: Slide, maxSize: number, quality: number, colour?: ColourTransform): Promise<Buffer> {
   const scale = maxSize / Math.max(slide.width, slide.height);
   const target = { width: Math.max(1, Math.round(slide.width * scale)), height: Math.max(1, Math.round(slide.height * scale)) };
   let source: DecodedImage;
@@ -102,7 +116,7 @@ export async function thumbnail(slide: Slide, maxSize: number, quality: number):
     source = await readRegion(slide, level, 0, 0, l.width, l.height);
   }
   try {
-    return await rawInput(source)
+    return await rawInput(managed(source, colour))
       .resize(target.width, target.height, { fit: 'fill', kernel: 'lanczos3' })
       .flatten({ background: '#ffffff' })
       .jpeg(jpegOptions(quality))
@@ -118,7 +132,15 @@ export function dziLevels(slide: Slide): number {
 }
 
 /** One Deep Zoom tile, resampled from the best native level. */
-export async function dziTile(slide: Slide, dzLevel: number, col: number, row: number, tileSize: number, quality: number): Promise<Buffer> {
+export async function dziTile(
+  slide: Slide,
+  dzLevel: number,
+  col: number,
+  row: number,
+  tileSize: number,
+  quality: number,
+  colour?: ColourTransform,
+): Promise<Buffer> {
   const max = dziLevels(slide) - 1;
   if (!Number.isInteger(dzLevel) || dzLevel < 0 || dzLevel > max) throw new ApiError('invalid_level', `Deep Zoom level ${dzLevel} does not exist (0–${max}).`);
   const scale = 2 ** (max - dzLevel);
@@ -134,7 +156,7 @@ export async function dziTile(slide: Slide, dzLevel: number, col: number, row: n
   const factor = scale / ds;
   const region = await readRegion(slide, native, Math.floor(x * factor), Math.floor(y * factor), Math.ceil(w * factor), Math.ceil(h * factor));
   try {
-    return await rawInput(region).resize(w, h, { fit: 'fill' }).flatten({ background: '#ffffff' }).jpeg(jpegOptions(quality)).toBuffer();
+    return await rawInput(managed(region, colour)).resize(w, h, { fit: 'fill' }).flatten({ background: '#ffffff' }).jpeg(jpegOptions(quality)).toBuffer();
   } catch (cause) {
     throw new ApiError('encode_error', `Could not encode the Deep Zoom tile: ${String(cause)}`);
   }

@@ -1,3 +1,4 @@
+import type { ColourTransform } from '../colour/icc-transform.js';
 import type { Slide } from '../slide/types.js';
 import { LruMap } from '../source/lru.js';
 import { ApiError } from './http-error.js';
@@ -16,17 +17,38 @@ export interface Reply {
   headers?: Record<string, string>;
 }
 
+/** A rendered image and the headers that describe it. */
+export interface CachedImage {
+  body: Buffer;
+  headers: Record<string, string>;
+}
+
 export interface RouteContext {
   options: Required<Pick<SidecarOptions, 'jpegQuality' | 'cacheMaxAge'>> & SidecarOptions;
   slides: SlideCache;
-  images: LruMap<string, Buffer>;
+  images: LruMap<string, CachedImage>;
   version: string;
   baseUrl: string;
   signal: AbortSignal;
 }
 
 const json = (value: unknown): Reply => ({ type: 'application/json', body: JSON.stringify(value) });
-const jpeg = (body: Buffer): Reply => ({ type: 'image/jpeg', body, cacheable: true });
+const jpeg = ({ body, headers }: CachedImage): Reply => ({ type: 'image/jpeg', body, cacheable: true, headers });
+
+/**
+ * `X-Colour-Managed`: `srgb-from-icc` when the pixels were converted from the slide's ICC profile to sRGB,
+ * `not-applied` when the slide has a profile the image does not reflect (a tile passed through as stored, or a
+ * profile LittleCMS cannot use), `none` when the slide has no profile (its values are taken as sRGB).
+ */
+function colourHeader(slide: Slide, colour: ColourTransform | undefined, applied: boolean): Record<string, string> {
+  return { 'X-Colour-Managed': colour && applied ? 'srgb-from-icc' : slide.colourProfile ? 'not-applied' : 'none' };
+}
+
+/** An open slide and its colour transform. */
+async function managedSlide(ctx: RouteContext, id: string): Promise<{ slide: Slide; colour: ColourTransform | undefined }> {
+  const slide = await ctx.slides.get(id);
+  return { slide, colour: await ctx.slides.colour(id, slide) };
+}
 
 /** The seed's slide JSON, plus what the browser library knows (MPP, magnification, associated, properties). */
 function slideJson(id: string, slide: Slide) {
@@ -53,13 +75,13 @@ function slideJson(id: string, slide: Slide) {
   };
 }
 
-/** Rendered images are cached by what determines them. */
-async function cached(ctx: RouteContext, key: string, render: () => Promise<Buffer>): Promise<Reply> {
+/** Rendered images are cached by what determines them, with the headers that describe them. */
+async function cached(ctx: RouteContext, key: string, render: () => Promise<CachedImage>): Promise<Reply> {
   const hit = ctx.images.get(key);
   if (hit) return jpeg(hit);
-  const body = await render();
-  ctx.images.set(key, body, body.length);
-  return jpeg(body);
+  const image = await render();
+  ctx.images.set(key, image, image.body.length);
+  return jpeg(image);
 }
 
 export async function slidesRoute(ctx: RouteContext, req: ApiRequest, id: string, sub: string | undefined): Promise<Reply> {
@@ -70,7 +92,10 @@ export async function slidesRoute(ctx: RouteContext, req: ApiRequest, id: string
     case 'thumbnail': {
       const maxSize = intParam(req, 'max_size', 512, 64, 2048);
       const q = quality();
-      return cached(ctx, `thumb|${id}|${maxSize}|${q}`, async () => thumbnail(await ctx.slides.get(id), maxSize, q));
+      return cached(ctx, `thumb|${id}|${maxSize}|${q}`, async () => {
+        const { slide, colour } = await managedSlide(ctx, id);
+        return { body: await thumbnail(slide, maxSize, q, colour), headers: colourHeader(slide, colour, true) };
+      });
     }
     case 'dzi': {
       const slide = await ctx.slides.get(id);
@@ -106,9 +131,12 @@ export async function dziTileRoute(ctx: RouteContext, req: ApiRequest, id: strin
   const m = /^(\d{1,9})_(\d{1,9})\.(jpg|jpeg)$/.exec(file ?? '');
   if (!m) throw new ApiError('tile_out_of_bounds', 'Deep Zoom tiles are named {col}_{row}.jpg.');
   const q = intParam(req, 'quality', ctx.options.jpegQuality, 1, 100, 'invalid_quality');
-  const slide = await ctx.slides.get(id);
+  const { slide, colour } = await managedSlide(ctx, id);
   if (level >= dziLevels(slide)) throw new ApiError('invalid_level', `Deep Zoom level ${level} does not exist (0–${dziLevels(slide) - 1}).`);
-  return cached(ctx, `dz|${id}|${level}|${m[1]}|${m[2]}|${q}`, () => dziTile(slide, level, Number(m[1]), Number(m[2]), slide.levels[0]!.tileWidth, q));
+  return cached(ctx, `dz|${id}|${level}|${m[1]}|${m[2]}|${q}`, async () => ({
+    body: await dziTile(slide, level, Number(m[1]), Number(m[2]), slide.levels[0]!.tileWidth, q, colour),
+    headers: colourHeader(slide, colour, true),
+  }));
 }
 
 export async function tileRoute(
@@ -123,12 +151,11 @@ export async function tileRoute(
   const x = intSegment(xSegment, 'x', 'tile_out_of_bounds');
   const y = intSegment(ySegment?.replace(/\.jpe?g$/, ''), 'y', 'tile_out_of_bounds');
   const q = intParam(req, 'quality', ctx.options.jpegQuality, 1, 100, 'invalid_quality');
-  const key = `tile|${id}|${level}|${x}|${y}|${q}`;
-  const hit = ctx.images.get(key);
-  if (hit) return jpeg(hit);
-  const { body, passedThrough } = await tileJpeg(await ctx.slides.get(id), level, x, y, q);
-  ctx.images.set(key, body, body.length);
-  return { ...jpeg(body), headers: { 'X-Tile-Encoding': passedThrough ? 'passthrough' : 'reencoded' } };
+  return cached(ctx, `tile|${id}|${level}|${x}|${y}|${q}`, async () => {
+    const { slide, colour } = await managedSlide(ctx, id);
+    const { body, passedThrough } = await tileJpeg(slide, level, x, y, q, colour);
+    return { body, headers: { 'X-Tile-Encoding': passedThrough ? 'passthrough' : 'reencoded', ...colourHeader(slide, colour, !passedThrough) } };
+  });
 }
 
 export async function viewRoute(ctx: RouteContext, id: string): Promise<Reply> {
@@ -138,6 +165,6 @@ export async function viewRoute(ctx: RouteContext, id: string): Promise<Reply> {
   return { type: 'text/html; charset=utf-8', body: await viewPage(ctx.options.pagesDir, { id, ...(token ? { token } : {}) }) };
 }
 
-export function newImageCache(bytes: number): LruMap<string, Buffer> {
+export function newImageCache(bytes: number): LruMap<string, CachedImage> {
   return new LruMap(bytes);
 }

@@ -1,3 +1,6 @@
+import type { ColourTransform } from '../colour/icc-transform.js';
+import { SlideError } from '../errors.js';
+import { slideColourTransform } from '../colour/slide-colour.js';
 import { openSlide } from '../slide/open-slide.js';
 import type { Slide } from '../slide/types.js';
 import type { SlideStore } from './store.js';
@@ -13,6 +16,8 @@ export class SlideCache {
   readonly #metadataBytesPerSlide: number;
   readonly #open = new Map<string, Promise<Slide>>();
   readonly #opened = new Map<string, Slide>();
+  /** Each open slide's profile-to-sRGB transform (undefined: no profile, or one LittleCMS cannot use), made on first use. */
+  readonly #colour = new Map<string, Promise<ColourTransform | undefined>>();
 
   readonly #timeoutMs: number;
 
@@ -63,6 +68,7 @@ export class SlideCache {
       if (this.#open.size <= this.#max) break;
       this.#open.delete(oldest);
       this.#opened.delete(oldest);
+      this.#dropColour(oldest);
       void slide.then(
         (s) => s.close(),
         () => undefined,
@@ -71,8 +77,32 @@ export class SlideCache {
     return opening;
   }
 
+  /**
+   * The colour transform for an open slide's pixels: its ICC profile to sRGB, as thumbnails and re-encoded tiles
+   * are served. A profile that cannot be used leaves the stored colours (the slide is still served).
+   */
+  colour(id: string, slide: Slide): Promise<ColourTransform | undefined> {
+    let colour = this.#colour.get(id);
+    if (!colour) {
+      colour = slideColourTransform(slide, { signal: AbortSignal.timeout(this.#timeoutMs) }).catch((e: unknown) => {
+        if (SlideError.is(e) && e.code === 'unsupported_colour_profile') return undefined;
+        // Reading the profile failed (storage, timeout): try again with the next request.
+        this.#colour.delete(id);
+        throw e;
+      });
+      this.#colour.set(id, colour);
+    }
+    return colour;
+  }
+
+  #dropColour(id: string): void {
+    void this.#colour.get(id)?.then((c) => c?.close());
+    this.#colour.delete(id);
+  }
+
   async closeAll(): Promise<void> {
     const all = [...this.#open.values()];
+    for (const id of this.#colour.keys()) this.#dropColour(id);
     this.#open.clear();
     this.#opened.clear();
     await Promise.all(

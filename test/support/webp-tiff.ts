@@ -13,7 +13,19 @@ export function webpTiff(dir = mkdtempSync(join(tmpdir(), 'wsi-webp-'))): { dir:
   const file = 'boxes-webp.tif';
   const path = join(dir, file);
   if (!existsSync(path)) {
-    execFileSync('vips', ['tiffsave', companionFile('real/boxes.png'), path, '--tile', '--tile-width', '64', '--tile-height', '64', '--compression', 'webp', '--lossless']);
+    execFileSync('vips', [
+      'tiffsave',
+      companionFile('real/boxes.png'),
+      path,
+      '--tile',
+      '--tile-width',
+      '64',
+      '--tile-height',
+      '64',
+      '--compression',
+      'webp',
+      '--lossless',
+    ]);
   }
   return { dir, file, path };
 }

@@ -1,0 +1,58 @@
+import type { LittleCms } from 'lcms-wasm';
+import { SlideError } from '../errors.js';
+
+/** A slide's colours converted from its scanner's ICC profile to sRGB, as LittleCMS converts them. */
+export interface ColourTransform {
+  /** The profile's description ("Adobe RGB (1998)", a scanner model's calibration). */
+  readonly description: string;
+  /** The rendering intent used: the profile's own (its header's), as ICC.1 says a profile's default is. */
+  readonly intent: 'perceptual' | 'relative colorimetric' | 'saturation' | 'absolute colorimetric';
+  /** Converts RGBA pixels in place (alpha kept). */
+  apply(rgba: Uint8Array | Uint8ClampedArray): void;
+  close(): void;
+}
+
+const INTENTS = ['perceptual', 'relative colorimetric', 'saturation', 'absolute colorimetric'] as const;
+
+/**
+ * A transform from an embedded profile to sRGB through LittleCMS (lcms-wasm: no hand-written colour maths, so
+ * matrix/TRC and LUT-based profiles alike come out as LittleCMS makes them). `load` gives the host's way of
+ * loading the WASM module; a profile that cannot be parsed or used is `unsupported_colour_profile`, and the
+ * caller shows the stored colours.
+ */
+export async function iccToSrgb(profile: Uint8Array, lcms: LittleCms, constants: typeof import('lcms-wasm')): Promise<ColourTransform> {
+  const source = lcms.cmsOpenProfileFromMem(profile, profile.length);
+  if (!source)
+    throw new SlideError(
+      'unsupported_colour_profile',
+      `The slide's ICC profile (${profile.length} bytes) could not be parsed; its stored colours are shown as they are.`,
+    );
+  const srgb = lcms.cmsCreate_sRGBProfile();
+  try {
+    if (lcms.cmsGetColorSpace(source) !== constants.cmsSigRgbData) {
+      throw new SlideError('unsupported_colour_profile', "The slide's ICC profile is not for RGB data; its stored colours are shown as they are.");
+    }
+    const header = lcms.cmsGetHeaderRenderingIntent(source);
+    const intent = header >= 0 && header < INTENTS.length ? header : constants.INTENT_RELATIVE_COLORIMETRIC;
+    const transform = lcms.cmsCreateTransform(source, constants.TYPE_RGBA_8, srgb, constants.TYPE_RGBA_8, intent, constants.cmsFLAGS_COPY_ALPHA);
+    if (!transform)
+      throw new SlideError(
+        'unsupported_colour_profile',
+        "LittleCMS could not build a transform from the slide's ICC profile to sRGB; its stored colours are shown as they are.",
+      );
+    const description = lcms.cmsGetProfileInfoASCII(source, constants.cmsInfoDescription, 'en', 'US');
+    return {
+      description,
+      intent: INTENTS[intent]!,
+      apply(rgba) {
+        rgba.set(lcms.cmsDoTransform(transform, rgba, rgba.length / 4));
+      },
+      close() {
+        lcms.cmsDeleteTransform(transform);
+      },
+    };
+  } finally {
+    lcms.cmsCloseProfile(source);
+    lcms.cmsCloseProfile(srgb);
+  }
+}

@@ -1,0 +1,31 @@
+import type { Slide } from '../slide/types.js';
+import type { ReadOptions } from '../source/range-source.js';
+import { type ColourTransform, iccToSrgb } from './icc-transform.js';
+
+type LcmsModule = typeof import('lcms-wasm');
+let loading: Promise<{ lcms: Awaited<ReturnType<LcmsModule['instantiate']>>; constants: LcmsModule }> | undefined;
+
+/** LittleCMS, loaded once, on the first slide that has a profile and wants it applied. */
+function littleCms(locateFile?: (file: string) => string) {
+  loading ??= import('lcms-wasm').then(async (constants) => ({
+    lcms: await constants.instantiate({ print: () => undefined, printErr: () => undefined, ...(locateFile ? { locateFile } : {}) }),
+    constants,
+  }));
+  loading.catch(() => {
+    loading = undefined;
+  });
+  return loading;
+}
+
+/**
+ * The transform from a slide's embedded profile to sRGB, or undefined for a slide without one (its values are
+ * taken as sRGB, as every viewer does). Reads the profile's bytes now, and only now.
+ */
+export async function slideColourTransform(
+  slide: Slide,
+  opts: ReadOptions & { locateFile?: (file: string) => string } = {},
+): Promise<ColourTransform | undefined> {
+  if (!slide.colourProfile) return undefined;
+  const [profile, { lcms, constants }] = await Promise.all([slide.colourProfile.read(opts), littleCms(opts.locateFile)]);
+  return iccToSrgb(profile, lcms, constants);
+}

@@ -1,0 +1,54 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { NodeFileSource, openSlide } from '../src/node.js';
+import { slideColourTransform } from '../src/colour/slide-colour.js';
+import { difference, withinTolerance } from './support/compare.js';
+import { fixturesOf, REPO_ROOT, referenceJson, referencePng } from './support/fixtures.js';
+import { readPngRgb } from './support/images.js';
+
+const run = promisify(execFile);
+const out = mkdtempSync(join(tmpdir(), 'wsi-colour-'));
+
+interface IccReference {
+  icc_profile: { description: string };
+  reference_tiles: Array<{ level: number; x: number; y: number; png: string; srgb_png: string }>;
+}
+
+/** Path of a PNG named in an ICC reference JSON, relative to the folder that holds the JSON. */
+const iccPng = (png: string) => referencePng(`icc/${png}`);
+
+describe('tile --png --srgb: the slide ICC profile applied as LittleCMS applies it', () => {
+  for (const f of fixturesOf('icc')) {
+    const ref = referenceJson<IccReference>(f.name, 'icc');
+    for (const t of ref.reference_tiles) {
+      it(`${f.name} L${t.level} (${t.x}, ${t.y}) within 2 levels of LittleCMS's sRGB; without --srgb the stored values`, async () => {
+        const managed = join(out, `${f.name}-${t.level}-${t.x}-${t.y}.srgb.png`);
+        const stored = join(out, `${f.name}-${t.level}-${t.x}-${t.y}.png`);
+        const at = [String(t.level), String(t.x), String(t.y)];
+        const { stderr } = await run(process.execPath, [join(REPO_ROOT, 'bin/wsi-stream.js'), 'tile', f.path, ...at, '--png', '--srgb', '--out', managed]);
+        expect(stderr).toContain(`converted to sRGB from "${ref.icc_profile.description}"`);
+        await run(process.execPath, [join(REPO_ROOT, 'bin/wsi-stream.js'), 'tile', f.path, ...at, '--png', '--out', stored]);
+        const d = difference(readPngRgb(managed), readPngRgb(iccPng(t.srgb_png)));
+        console.info(`${f.name} L${t.level} (${t.x}, ${t.y}) --srgb vs LittleCMS: max ${d.max}, mean ${d.mean.toFixed(3)}`);
+        expect(d.max, `max ${d.max}, mean ${d.mean}`).toBeLessThanOrEqual(2);
+        // The stored values are JPEG pixels: the usual JPEG tolerance against the third-party decode.
+        expect(withinTolerance('jpeg', difference(readPngRgb(stored), readPngRgb(iccPng(t.png))))).toBe(true);
+      });
+    }
+  }
+});
+
+describe('profiles that cannot be used', () => {
+  it('a damaged profile is unsupported_colour_profile, and the slide still reads', async () => {
+    const f = fixturesOf('icc')[0]!;
+    const slide = await openSlide(new NodeFileSource(f.path));
+    const damaged = { ...slide, colourProfile: { size: 4, read: async () => new Uint8Array([1, 2, 3, 4]) } };
+    await expect(slideColourTransform(damaged)).rejects.toMatchObject({ code: 'unsupported_colour_profile' });
+    expect((await slide.readTile(0, 0, 0)).codec).toBe('jpeg');
+    await slide.close();
+  });
+});
