@@ -1,5 +1,5 @@
 import { difference, rgbaToRgb, withinTolerance } from '../test/support/compare.js';
-import { referencePng, references, type ReferenceTile } from '../test/support/fixtures.js';
+import { fixture, referencePng, references, type ReferenceTile } from '../test/support/fixtures.js';
 import { crop, readPngRgb } from '../test/support/images.js';
 import { expect, test } from './support/fixtures.js';
 
@@ -12,19 +12,31 @@ function checks(tiles: ReferenceTile[]): ReferenceTile[] {
   return coarsest.level > 0 ? [full, coarsest] : [full];
 }
 
+/** The reference a check compares with: the stored pixels, or for a slide with a profile, colour managed, LittleCMS's sRGB of them. */
+const expectedPng = (file: string, t: ReferenceTile, colour: 'icc' | 'none') =>
+  colour === 'icc' && fixture(file).kinds.includes('icc') ? referencePng(`icc/${t.png.replace(/\.png$/, '.srgb.png')}`) : referencePng(t.png);
+
+const cases = references
+  .filter((r) => r.reference_tiles?.length)
+  .flatMap((ref) => (fixture(ref.file).kinds.includes('icc') ? (['none', 'icc'] as const) : (['icc'] as const)).map((colour) => ({ ref, colour })));
+
 test.describe('the viewer draws what OpenSlide shows', () => {
-  for (const ref of references.filter((r) => r.reference_tiles?.length)) {
-    test(ref.file, async ({ harness: page, servers }) => {
+  for (const { ref, colour } of cases) {
+    const title = fixture(ref.file).kinds.includes('icc')
+      ? `${ref.file} (colour ${colour === 'icc' ? 'managed: LittleCMS sRGB' : 'off: stored values'})`
+      : ref.file;
+    test(title, async ({ harness: page, servers }) => {
       const url = servers.slideUrl(ref.file);
       for (const t of checks(ref.reference_tiles!)) {
         const base64: string = await page.evaluate(
-          async ({ url, t }) => {
+          async ({ url, t, colour }) => {
             const element = document.getElementById('viewer')!;
             element.replaceChildren();
             // Exact pixels: draw only the level whose pixels map 1:1 to the screen, with the WebGL drawer that
             // hardware-accelerated browsers use (here it runs in software, where the viewer would pick canvas).
             const viewer = await harness.createViewer(element, url, {
               navigator: false,
+              colour,
               osd: { drawer: 'webgl', minPixelRatio: 0.9, constrainDuringPan: false, visibilityRatio: 0, animationTime: 0, minZoomImageRatio: 0.001 },
             });
             const osd = viewer.osd;
@@ -51,12 +63,12 @@ test.describe('the viewer draws what OpenSlide shows', () => {
             for (let i = 0; i < data.length; i += 0x8000) s += String.fromCharCode(...data.subarray(i, i + 0x8000));
             return btoa(s);
           },
-          { url, t },
+          { url, t, colour },
         );
         // A tile larger than the 1280×800 canvas is compared where it is visible.
         const [w, h] = [Math.min(t.width, 1280), Math.min(t.height, 800)];
         const drawn = rgbaToRgb(w, h, Buffer.from(base64, 'base64'));
-        const d = difference(drawn, crop(readPngRgb(referencePng(t.png)), w, h));
+        const d = difference(drawn, crop(readPngRgb(expectedPng(ref.file, t, colour)), w, h));
         if (process.env.WSI_DEBUG_DIR) {
           const sharp = (await import('sharp')).default;
           await sharp(Buffer.from(drawn.rgb), { raw: { width: w, height: h, channels: 3 } })

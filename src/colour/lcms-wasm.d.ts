@@ -11,7 +11,7 @@ declare module 'lcms-wasm' {
     cmsDoTransform(transform: number, input: Uint8Array | Uint8ClampedArray, pixels: number): Uint8Array;
     cmsDeleteTransform(transform: number): void;
   }
-  export function instantiate(options?: { locateFile?: (file: string) => string; print?: () => void; printErr?: () => void }): Promise<LittleCms>;
+  export function instantiate(options?: { print?: () => void; printErr?: () => void }): Promise<LittleCms>;
   export const TYPE_RGBA_8: number;
   export const cmsSigRgbData: number;
   export const cmsInfoDescription: number;

@@ -5,10 +5,13 @@ import { type ColourTransform, iccToSrgb } from './icc-transform.js';
 type LcmsModule = typeof import('lcms-wasm');
 let loading: Promise<{ lcms: Awaited<ReturnType<LcmsModule['instantiate']>>; constants: LcmsModule }> | undefined;
 
-/** LittleCMS, loaded once, on the first slide that has a profile and wants it applied. */
-function littleCms(locateFile?: (file: string) => string) {
+/**
+ * LittleCMS, loaded once, on the first slide that has a profile and wants it applied. It finds its WASM beside
+ * itself (`new URL('lcms.wasm', import.meta.url)`): on disk in Node, where the bundler put it in a browser.
+ */
+export function littleCms() {
   loading ??= import('lcms-wasm').then(async (constants) => ({
-    lcms: await constants.instantiate({ print: () => undefined, printErr: () => undefined, ...(locateFile ? { locateFile } : {}) }),
+    lcms: await constants.instantiate({ print: () => undefined, printErr: () => undefined }),
     constants,
   }));
   loading.catch(() => {
@@ -21,11 +24,8 @@ function littleCms(locateFile?: (file: string) => string) {
  * The transform from a slide's embedded profile to sRGB, or undefined for a slide without one (its values are
  * taken as sRGB, as every viewer does). Reads the profile's bytes now, and only now.
  */
-export async function slideColourTransform(
-  slide: Slide,
-  opts: ReadOptions & { locateFile?: (file: string) => string } = {},
-): Promise<ColourTransform | undefined> {
+export async function slideColourTransform(slide: Slide, opts: ReadOptions = {}): Promise<ColourTransform | undefined> {
   if (!slide.colourProfile) return undefined;
-  const [profile, { lcms, constants }] = await Promise.all([slide.colourProfile.read(opts), littleCms(opts.locateFile)]);
+  const [profile, { lcms, constants }] = await Promise.all([slide.colourProfile.read(opts), littleCms()]);
   return iccToSrgb(profile, lcms, constants);
 }

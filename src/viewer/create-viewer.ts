@@ -10,6 +10,7 @@ import { preferredDrawer } from './drawer-choice.js';
 import { bindFullScreenKey } from './full-screen.js';
 import { muteStaleTileErrors } from './osd-workarounds.js';
 import { toolsAndPanel } from './panel.js';
+import { type ColourMode, type ColourState, colourControl, prepareColour } from './viewer-colour.js';
 import { prefetchWhenIdle, type PrefetchOptions } from './prefetch.js';
 import { scaleBarElement } from './scale-bar.js';
 import { SlideTileSource } from './slide-tile-source.js';
@@ -48,6 +49,8 @@ export interface ViewerEvents extends Record<string, unknown> {
   opened: { slide: Slide };
   'tile-loaded': TilePosition;
   'tile-failed': TilePosition & { error: SlideError };
+  /** The slide's colour profile could not be read or used: it is shown uncorrected. Also in `colour().problem`. */
+  'colour-warning': { error: SlideError };
   stats: ViewerStats;
 }
 
@@ -71,6 +74,11 @@ export interface CreateViewerOptions {
   open?: OpenSlideOptions;
   /** A tile lost to the network (after the source's own retries) is asked for again after this many ms (default 5,000). */
   tileRetryMs?: number;
+  /**
+   * `'icc'` (default): a slide's embedded ICC profile is applied (LittleCMS in the decode workers), converting to sRGB;
+   * `'none'`: the stored values are drawn, and the profile is never read.
+   */
+  colour?: ColourMode;
   /** Passed through to OpenSeadragon. */
   osd?: Partial<OpenSeadragon.Options>;
 }
@@ -82,6 +90,10 @@ export interface WsiViewer {
   readonly pool: DecoderPool;
   on<K extends keyof ViewerEvents>(event: K, handler: (payload: ViewerEvents[K]) => void): () => void;
   stats(): ViewerStats;
+  /** Whether the slide's colour profile is applied, its name, or why it cannot be. */
+  colour(): ColourState;
+  /** Switches between managed and stored colours; tiles are decoded again from memory, not fetched again. */
+  setColour(mode: ColourMode): Promise<void>;
   setTheme(theme: 'dark' | 'light'): void;
   destroy(): void;
 }
@@ -114,10 +126,11 @@ export async function createViewer(element: HTMLElement, input: SlideInput | Sli
   const choosingDrawer = new Promise<DrawerOption>((resolve) => setTimeout(() => resolve(options.osd?.drawer ?? preferredDrawer(doc))));
   let slide: Slide;
   let drawer: DrawerOption;
+  let colour: Awaited<ReturnType<typeof prepareColour>>;
   try {
     // Slides seen before reopen from IndexedDB unless the host says otherwise.
     slide = isSlide(input) ? input : await openSlide(input, { persistentCache: true, ...options.open });
-    drawer = await choosingDrawer;
+    [drawer, colour] = await Promise.all([choosingDrawer, prepareColour(slide, pool, options.colour ?? 'icc')]);
   } catch (error) {
     if (!options.pool) pool.terminate();
     root.remove();
@@ -164,6 +177,25 @@ export async function createViewer(element: HTMLElement, input: SlideInput | Sli
     },
     options.tileCacheBytes,
   );
+  tileSource.colourProfile = colour.profileId;
+  let colourState = colour.state;
+  let colourLine: ReturnType<typeof colourControl> | undefined;
+  const setColour = async (mode: ColourMode) => {
+    if (!osd || mode === colourState.mode || colourState.profileBytes === undefined) return;
+    // Turned on for the first time: the profile is read now.
+    if (mode === 'icc' && colour.profileId === undefined) {
+      colour = await prepareColour(slide, pool, 'icc');
+      colourState = colour.state;
+      colourLine?.refresh();
+      if (colourState.problem) return events.emit('colour-warning', { error: colourState.problem });
+    }
+    colourState = { ...colourState, mode };
+    tileSource.colourProfile = mode === 'icc' ? colour.profileId : undefined;
+    // The encoded tiles stay in memory; only their decoding is done again.
+    osd.world.getItemAt(0)?.reset();
+    osd.navigator?.world.getItemAt(0)?.reset();
+    osd.forceRedraw();
+  };
 
   const loaderLimit = options.imageLoaderLimit ?? LOADER_LIMIT;
   osd = OpenSeadragon({
@@ -209,11 +241,17 @@ export async function createViewer(element: HTMLElement, input: SlideInput | Sli
   const stopPrefetch = options.prefetch === false ? () => undefined : prefetchWhenIdle(osd, tileSource, slide.levels, options.prefetch);
   if (options.keyboard !== false) bindFullScreenKey(osd, root);
   if (options.scaleBar !== false && slide.mpp) root.append(scaleBarElement(osd, doc, slide.mpp.x));
-  root.append(...toolsAndPanel(doc, root, slide, pool, options.panel !== false));
+  colourLine = colourControl(
+    doc,
+    () => colourState,
+    (mode) => void setColour(mode),
+  );
+  root.append(...toolsAndPanel(doc, root, slide, pool, options.panel !== false, colourLine));
   if (options.hashViewport) keepViewportInHash(osd, doc);
 
   await new Promise<void>((resolve) => (osd.world.getItemCount() > 0 ? resolve() : osd.addOnceHandler('open', () => resolve())));
   events.emit('opened', { slide });
+  if (colourState.problem) events.emit('colour-warning', { error: colourState.problem });
 
   return {
     osd,
@@ -222,6 +260,8 @@ export async function createViewer(element: HTMLElement, input: SlideInput | Sli
     pool,
     on: (event, handler) => events.on(event, handler),
     stats,
+    colour: () => ({ ...colourState }),
+    setColour,
     setTheme(theme) {
       root.className = `wsi-root wsi-${theme}`;
     },

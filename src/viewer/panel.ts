@@ -10,10 +10,11 @@ function row(table: HTMLTableElement, key: string, value: string): void {
 }
 
 /** The metadata panel: summary, levels, properties, and the associated images, decoded only when asked for. */
-export function buildPanel(doc: Document, slide: Slide, pool: DecoderPool): HTMLElement {
+export function buildPanel(doc: Document, slide: Slide, pool: DecoderPool, colour?: HTMLElement): HTMLElement {
   const panel = doc.createElement('div');
   panel.className = 'wsi-panel';
   panel.hidden = true;
+  if (colour) panel.append(colour);
   const summary = doc.createElement('table');
   row(summary, 'format', slide.format);
   row(summary, 'size', `${slide.width} × ${slide.height}`);
@@ -50,7 +51,7 @@ async function showAssociated(doc: Document, container: HTMLElement, slide: Slid
 }
 
 /** The buttons over the view (full screen, and "i" for the panel when it is wanted) and the panel itself. */
-export function toolsAndPanel(doc: Document, root: HTMLElement, slide: Slide, pool: DecoderPool, withPanel: boolean): HTMLElement[] {
+export function toolsAndPanel(doc: Document, root: HTMLElement, slide: Slide, pool: DecoderPool, withPanel: boolean, colour?: HTMLElement): HTMLElement[] {
   const tools = doc.createElement('div');
   tools.className = 'wsi-tools';
   tools.append(fullScreenButton(doc, root));
@@ -59,7 +60,7 @@ export function toolsAndPanel(doc: Document, root: HTMLElement, slide: Slide, po
   info.textContent = 'i';
   info.title = 'Slide information, label and macro';
   info.dataset.action = 'info';
-  const panel = buildPanel(doc, slide, pool);
+  const panel = buildPanel(doc, slide, pool, colour);
   info.addEventListener('click', () => (panel.hidden = !panel.hidden));
   tools.prepend(info);
   return [tools, panel];

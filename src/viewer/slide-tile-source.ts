@@ -41,6 +41,8 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
   readonly #inFlight = new Set<InFlight>();
   readonly #events: TileEvents;
   readonly tileCache: TileBytesCache;
+  /** The pool's id of the slide's ICC profile while colour management is on; tiles decoded after a change use it. */
+  colourProfile: number | undefined;
 
   constructor(slide: Slide, pool: DecoderPool, events: TileEvents = {}, tileCacheBytes?: number) {
     const { levels, overview } = displayLevels(slide);
@@ -102,7 +104,8 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
 
   /** Not a URL: OpenSeadragon uses it as the tile's cache key, so it names the slide and the native tile. */
   override getTileUrl(level: number, x: number, y: number): string {
-    return `wsi-stream:${this.slide.sourceId}/${this.levelMap.toSlide(level)}/${x}/${y}`;
+    // The colour mode is part of the key: a tile drawn in sRGB and its stored values are two images.
+    return `wsi-stream:${this.slide.sourceId}/${this.levelMap.toSlide(level)}/${x}/${y}${this.colourProfile === undefined ? '' : '@icc'}`;
   }
 
   override getTilePostData(level: number, x: number, y: number): TilePostData {
@@ -122,7 +125,7 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
     const drawn =
       tile.level === this.#overviewLevel
         ? this.#overview(signal)
-        : this.tileCache.get(tile.level, tile.x, tile.y, signal).then((encoded) => this.#pool.decodeBitmap(encoded, { signal }));
+        : this.tileCache.get(tile.level, tile.x, tile.y, signal).then((encoded) => this.#pool.decodeBitmap(encoded, this.#decodeOptions(signal)));
     drawn.then(
       (bitmap) => {
         if (!this.#settle(entry)) return bitmap.close();
@@ -140,12 +143,16 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
     );
   }
 
+  #decodeOptions(signal: AbortSignal) {
+    return { signal, ...(this.colourProfile === undefined ? {} : { profile: this.colourProfile }) };
+  }
+
   /** The embedded thumbnail as one bitmap: its strips (one request) decoded in the pool and stacked. */
   async #overview(signal: AbortSignal): Promise<ImageBitmap> {
     const image = await this.slide.readAssociated('thumbnail', { signal });
     const canvas = new OffscreenCanvas(image.width, image.height);
     const context = canvas.getContext('2d')!;
-    const strips = await Promise.all(image.strips.map((strip) => this.#pool.decodeBitmap(strip, { signal })));
+    const strips = await Promise.all(image.strips.map((strip) => this.#pool.decodeBitmap(strip, this.#decodeOptions(signal))));
     strips.forEach((bitmap, i) => {
       context.drawImage(bitmap, 0, image.strips[i]!.top);
       bitmap.close();

@@ -1,5 +1,7 @@
 import { expose, transfer } from 'comlink';
 import { browserCodecs, decodeBitmap } from '../codec/browser-codecs.js';
+import { type ColourTransform, iccToSrgb } from '../colour/icc-transform.js';
+import { littleCms } from '../colour/slide-colour.js';
 import { SlideError } from '../errors.js';
 import type { EncodedTile } from '../slide/types.js';
 import type { DecodeOutput, DecodeWorkerApi, WorkerFailure, WorkerResult } from './protocol.js';
@@ -7,8 +9,24 @@ import type { DecodeOutput, DecodeWorkerApi, WorkerFailure, WorkerResult } from 
 const codecs = browserCodecs();
 /** One controller per job: `cancel` aborts it, and every stage of the decode looks at its signal. */
 const jobs = new Map<number, AbortController>();
+/** ICC transforms by the pool's profile id. */
+const profiles = new Map<number, Promise<ColourTransform>>();
 
-async function run(tile: EncodedTile, output: DecodeOutput, signal: AbortSignal): Promise<WorkerResult> {
+function failure(e: unknown): WorkerFailure {
+  return { error: { code: SlideError.is(e) ? e.code : 'internal', message: e instanceof Error ? e.message : String(e) } };
+}
+
+async function run(tile: EncodedTile, output: DecodeOutput, signal: AbortSignal, profile: number | undefined): Promise<WorkerResult> {
+  if (profile !== undefined && !tile.missing) {
+    // Colour-managed: the pixels pass through LittleCMS, so no codec's direct bitmap route applies.
+    const transform = profiles.get(profile);
+    if (!transform) throw new SlideError('invalid_argument', `No ICC profile ${profile} was registered with this worker.`);
+    const image = await codecs.decode(tile, { signal });
+    (await transform).apply(image.data);
+    if (output === 'rgba') return transfer({ kind: 'rgba', image }, [image.data.buffer as ArrayBuffer]);
+    const bitmap = await createImageBitmap(new ImageData(image.data as Uint8ClampedArray<ArrayBuffer>, image.width, image.height));
+    return transfer({ kind: 'bitmap', bitmap, width: bitmap.width, height: bitmap.height }, [bitmap]);
+  }
   if (output === 'bitmap') {
     const bitmap = await decodeBitmap(codecs, tile, { signal });
     return transfer({ kind: 'bitmap', bitmap, width: bitmap.width, height: bitmap.height }, [bitmap]);
@@ -18,19 +36,32 @@ async function run(tile: EncodedTile, output: DecodeOutput, signal: AbortSignal)
 }
 
 const api: DecodeWorkerApi = {
-  async decode(id, tile, output): Promise<WorkerResult | WorkerFailure> {
+  async decode(id, tile, output, profile): Promise<WorkerResult | WorkerFailure> {
     const controller = new AbortController();
     jobs.set(id, controller);
     try {
-      return await run(tile, output, controller.signal);
+      return await run(tile, output, controller.signal, profile);
     } catch (e) {
-      return { error: { code: SlideError.is(e) ? e.code : 'internal', message: e instanceof Error ? e.message : String(e) } };
+      return failure(e);
     } finally {
       jobs.delete(id);
     }
   },
   cancel(id) {
     jobs.get(id)?.abort();
+  },
+  async setProfile(id, profile) {
+    let transform = profiles.get(id);
+    if (!transform) {
+      transform = littleCms().then(({ lcms, constants }) => iccToSrgb(profile, lcms, constants));
+      profiles.set(id, transform);
+    }
+    try {
+      return { description: (await transform).description };
+    } catch (e) {
+      profiles.delete(id);
+      return failure(e);
+    }
   },
 };
 

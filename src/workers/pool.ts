@@ -13,6 +13,8 @@ export interface DecoderPoolOptions {
 
 export interface DecodeJobOptions {
   signal?: AbortSignal;
+  /** A profile from `registerProfile`: the pixels come out converted from it to sRGB. */
+  profile?: number;
 }
 
 export interface DecoderPoolStats {
@@ -29,6 +31,7 @@ interface Job {
   id: number;
   tile: EncodedTile;
   output: DecodeOutput;
+  profile: number | undefined;
   settled: boolean;
   resolve(result: WorkerResult): void;
   reject(error: unknown): void;
@@ -39,6 +42,8 @@ interface Slot {
   worker: Worker;
   api: Remote<DecodeWorkerApi>;
   running: Map<number, Job>;
+  /** Profiles this worker has been given (a replaced worker starts with none). */
+  profiles: Set<number>;
 }
 
 const DEFAULT_MAX_WORKERS = 4;
@@ -56,6 +61,7 @@ export class DecoderPool {
   readonly #jobsPerWorker: number;
   #nextId = 1;
   #terminated = false;
+  readonly #profiles = new Map<number, Uint8Array>();
 
   constructor(createWorker: () => Worker, options: DecoderPoolOptions = {}) {
     this.#createWorker = createWorker;
@@ -80,6 +86,23 @@ export class DecoderPool {
     return result.bitmap;
   }
 
+  /**
+   * Makes an ICC profile available to every worker (sent to each once, before its first job that needs it) and
+   * checks it: resolves with its id and description, or rejects with `unsupported_colour_profile`.
+   */
+  async registerProfile(profile: Uint8Array): Promise<{ id: number; description: string }> {
+    const id = this.#nextId++;
+    this.#profiles.set(id, profile);
+    const slot = this.#slots[0]!;
+    slot.profiles.add(id);
+    const answer = await slot.api.setProfile(id, profile);
+    if ('error' in answer) {
+      this.#profiles.delete(id);
+      throw new SlideError(answer.error.code === 'internal' ? 'unsupported_colour_profile' : answer.error.code, answer.error.message);
+    }
+    return { id, description: answer.description };
+  }
+
   terminate(): void {
     this.#terminated = true;
     for (const job of this.#queue.splice(0)) this.#settle(job, () => job.reject(new SlideError('aborted', 'The decoder pool was shut down.')));
@@ -93,7 +116,7 @@ export class DecoderPool {
     if (this.#terminated) return Promise.reject(new SlideError('invalid_argument', 'The decoder pool was terminated.'));
     if (opts.signal?.aborted) return Promise.reject(abortError(opts.signal));
     return new Promise<WorkerResult>((resolve, reject) => {
-      const job: Job = { id: this.#nextId++, tile, output, settled: false, resolve, reject, detach: () => undefined };
+      const job: Job = { id: this.#nextId++, tile, output, profile: opts.profile, settled: false, resolve, reject, detach: () => undefined };
       const signal = opts.signal;
       if (signal) {
         const onAbort = () => this.#abort(job, signal);
@@ -142,8 +165,14 @@ export class DecoderPool {
     // Transfer, never copy; a view into a larger buffer is copied first so we never detach someone else's bytes.
     const bytes = job.tile.bytes.byteOffset === 0 && job.tile.bytes.byteLength === job.tile.bytes.buffer.byteLength ? job.tile.bytes : job.tile.bytes.slice();
     const tile = { ...job.tile, bytes };
+    // Comlink keeps a worker's calls in order: the profile arrives before the job that needs it.
+    if (job.profile !== undefined && !slot.profiles.has(job.profile)) {
+      const profile = this.#profiles.get(job.profile);
+      if (profile) void slot.api.setProfile(job.profile, profile);
+      slot.profiles.add(job.profile);
+    }
     slot.api
-      .decode(job.id, transfer(tile, [bytes.buffer as ArrayBuffer]), job.output)
+      .decode(job.id, transfer(tile, [bytes.buffer as ArrayBuffer]), job.output, job.profile)
       .then(
         (answer) => {
           if ('error' in answer) {
@@ -167,7 +196,7 @@ export class DecoderPool {
 
   #spawn(): Slot {
     const worker = this.#createWorker();
-    const slot: Slot = { worker, api: wrap<DecodeWorkerApi>(worker), running: new Map() };
+    const slot: Slot = { worker, api: wrap<DecodeWorkerApi>(worker), running: new Map(), profiles: new Set() };
     // An uncaught error or a crash: fail its jobs with a code, and put a fresh worker in its place.
     worker.addEventListener('error', (event) => {
       event.preventDefault?.();

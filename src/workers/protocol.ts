@@ -14,7 +14,10 @@ export type WorkerResult = { kind: 'rgba'; image: DecodedImage } | { kind: 'bitm
 
 /** The API a decode worker exposes through comlink. */
 export interface DecodeWorkerApi {
-  decode(id: number, tile: EncodedTile, output: DecodeOutput): Promise<WorkerResult | WorkerFailure>;
+  /** `profile`: convert the pixels from that registered ICC profile to sRGB. */
+  decode(id: number, tile: EncodedTile, output: DecodeOutput, profile?: number): Promise<WorkerResult | WorkerFailure>;
+  /** Builds the transform for an ICC profile, kept under `id`: its description, or why it cannot be used. */
+  setProfile(id: number, profile: Uint8Array): Promise<{ description: string } | WorkerFailure>;
   /** Marks a job unwanted: the worker skips its remaining stages and answers `aborted`. */
   cancel(id: number): void;
 }

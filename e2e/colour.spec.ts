@@ -1,0 +1,129 @@
+import type { Page } from '@playwright/test';
+import { NodeFileSource, Tag, TiffReader } from '../src/node.js';
+import { fixture, fixturePath } from '../test/support/fixtures.js';
+import { expect, test } from './support/fixtures.js';
+
+declare const harness: any;
+
+const SLIDE = 'icc-prophoto-cmu.tif';
+
+/** Where the first page's ICC profile lies in the file. */
+async function profileRange(): Promise<[number, number]> {
+  const { ifds } = await TiffReader.open(new NodeFileSource(fixturePath(SLIDE)));
+  const entry = ifds[0]!.entries.get(Tag.ICCProfile)!;
+  return [entry.valueOffset!, entry.valueOffset! + entry.count];
+}
+
+/** Opens the slide in the harness viewer (options passed through) and waits until the view is drawn. */
+async function open(page: Page, url: string, options: object): Promise<void> {
+  await page.evaluate(
+    async ({ url, options }) => {
+      const w = window as any;
+      w.viewer = await harness.createViewer(document.getElementById('viewer'), url, {
+        navigator: false,
+        prefetch: false,
+        osd: { animationTime: 0 },
+        ...options,
+      });
+    },
+    { url, options },
+  );
+  await settled(page);
+}
+
+async function settled(page: Page): Promise<void> {
+  await page.waitForFunction(() => (window as any).viewer.osd.world.getItemAt(0).getFullyLoaded());
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+}
+
+/** A digest of what the canvas shows: the sum of each channel over the centre. */
+function canvasSums(page: Page): Promise<number[]> {
+  return page.evaluate(() => {
+    const canvas: HTMLCanvasElement = (window as any).viewer.osd.drawer.canvas;
+    const { data } = canvas.getContext('2d')!.getImageData(canvas.width / 2 - 100, canvas.height / 2 - 100, 200, 200);
+    const sums = [0, 0, 0];
+    for (let i = 0; i < data.length; i += 4) for (let c = 0; c < 3; c++) sums[c]! += data[i + c]!;
+    return sums;
+  });
+}
+
+/** Bytes of [start, end) that the server sent since `from` in its log. */
+function bytesOfRangeSent(log: Array<{ path: string; range?: string; bytes: number }>, path: string, [start, end]: [number, number]): number {
+  let covered = 0;
+  for (const r of log.filter((r) => r.path === path)) {
+    const m = /bytes=(\d+)-/.exec(r.range ?? '');
+    const from = m ? Number(m[1]) : 0;
+    covered += Math.max(0, Math.min(end, from + r.bytes) - Math.max(start, from));
+  }
+  return covered;
+}
+
+test.describe('colour management in the viewer (the ICC profile through LittleCMS in the decode workers)', () => {
+  test('on by default: the profile is named, and the panel switch redraws stored values from memory, without a request', async ({ harness: page, servers }) => {
+    const { server } = servers.slides.generated;
+    await open(page, servers.slideUrl(SLIDE), {});
+    expect(await page.evaluate(() => (window as any).viewer.colour())).toMatchObject({ mode: 'icc', profile: 'ProPhoto RGB', profileBytes: 19688 });
+    const managed = await canvasSums(page);
+    const requests = server.log.length;
+    await page.click('button[data-action="info"]');
+    await expect(page.locator('.wsi-colour')).toContainText('ICC profile "ProPhoto RGB" → sRGB');
+    await page.uncheck('input[data-action="colour"]');
+    await settled(page);
+    const stored = await canvasSums(page);
+    expect(stored).not.toEqual(managed);
+    await page.check('input[data-action="colour"]');
+    await settled(page);
+    expect(await canvasSums(page)).toEqual(managed);
+    expect(server.log.length).toBe(requests);
+  });
+
+  test("colour 'none' never asks for the profile; turning it on reads it then", async ({ harness: page, servers }) => {
+    const { server } = servers.slides.generated;
+    const path = `/${fixture(SLIDE).id.split('/').slice(1).join('/')}`;
+    const range = await profileRange();
+    const before = server.log.length;
+    await open(page, servers.slideUrl(SLIDE), { colour: 'none' });
+    expect(await page.evaluate(() => (window as any).viewer.colour())).toEqual({ mode: 'none', profileBytes: 19688 });
+    // Metadata blocks beside the profile bring a little of it along; the viewer never asks for the rest.
+    expect(bytesOfRangeSent(server.log.slice(before), path, range)).toBeLessThan((range[1] - range[0]) / 2);
+    await page.evaluate(() => (window as any).viewer.setColour('icc'));
+    await settled(page);
+    expect(await page.evaluate(() => (window as any).viewer.colour())).toMatchObject({ mode: 'icc', profile: 'ProPhoto RGB' });
+    expect(bytesOfRangeSent(server.log.slice(before), path, range)).toBe(range[1] - range[0]);
+  });
+
+  test('a profile LittleCMS cannot use: a warning, the slide drawn with its stored colours, no blank tile', async ({ harness: page, servers }) => {
+    const result = await page.evaluate(async (url) => {
+      const s = await harness.openSlide(url);
+      // The slide as a plain object, its profile replaced by four bytes that are no profile.
+      const damaged = {
+        sourceId: s.sourceId,
+        format: s.format,
+        width: s.width,
+        height: s.height,
+        levels: s.levels,
+        properties: s.properties,
+        associated: s.associated,
+        colourProfile: { size: 4, read: async () => new Uint8Array([1, 2, 3, 4]) },
+        associatedSize: (name: string) => s.associatedSize(name),
+        readTile: (level: number, x: number, y: number, opts?: object) => s.readTile(level, x, y, opts),
+        readAssociated: (name: string, opts?: object) => s.readAssociated(name, opts),
+        ioStats: () => s.ioStats(),
+        close: () => s.close(),
+      };
+      const w = window as any;
+      w.viewer = await harness.createViewer(document.getElementById('viewer'), damaged, { navigator: false, prefetch: false, osd: { animationTime: 0 } });
+      await new Promise<void>((resolve) => {
+        const check = () => (w.viewer.osd.world.getItemAt(0).getFullyLoaded() ? resolve() : setTimeout(check, 30));
+        check();
+      });
+      const { problem, mode } = w.viewer.colour();
+      return { mode, code: problem?.code, stats: w.viewer.stats() };
+    }, servers.slideUrl(SLIDE));
+    expect(result).toMatchObject({ mode: 'none', code: 'unsupported_colour_profile' });
+    expect(result.stats.tilesLoaded).toBeGreaterThan(0);
+    expect(result.stats.tilesFailed).toBe(0);
+    await page.click('button[data-action="info"]');
+    await expect(page.locator('.wsi-colour')).toContainText('Colour profile not applied (unsupported_colour_profile)');
+  });
+});
