@@ -24,6 +24,10 @@ const S3_FLAGS: Record<string, FlagSpec> = {
   's3-region': { type: 'string', value: 'REGION', env: 'AWS_REGION', description: 'Region for s3:// slides.' },
 };
 const SLIDE_ARG = '<path|url|s3://bucket/key>';
+/** Decoded pixels as a colour-managed viewer shows them (tile needs --png with it). */
+const COLOUR_FLAGS: Record<string, FlagSpec> = {
+  srgb: { type: 'boolean', description: "Convert the pixels from the slide's ICC profile to sRGB (LittleCMS); a slide without one is written as stored." },
+};
 
 const INFO: CommandSpec = {
   name: 'info',
@@ -39,7 +43,7 @@ const TILE: CommandSpec = {
   flags: {
     out: { type: 'string', value: 'FILE', description: 'Where to write the tile (required).' },
     png: { type: 'boolean', description: 'Decode and write a PNG.' },
-    srgb: { type: 'boolean', description: "With --png: convert from the slide's ICC profile to sRGB (LittleCMS), as a colour-managed viewer shows it." },
+    ...COLOUR_FLAGS,
     ...S3_FLAGS,
   },
   example: 'wsi-stream tile slide.svs 0 3 2 --out tile.jpg',
@@ -50,7 +54,7 @@ const ASSOCIATED: CommandSpec = {
   args: `${SLIDE_ARG} <label|macro|thumbnail>`,
   flags: {
     out: { type: 'string', value: 'FILE.png', description: 'Where to write the PNG (required).' },
-    srgb: { type: 'boolean', description: "Convert from the slide's ICC profile to sRGB (LittleCMS)." },
+    ...COLOUR_FLAGS,
     ...S3_FLAGS,
   },
   example: 'wsi-stream associated slide.svs label --out label.png',
