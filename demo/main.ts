@@ -50,7 +50,10 @@ function applyTheme(): void {
 
 /** Puts what is open into the address bar, so the page can be bookmarked or shared; the viewport follows in the hash. */
 function remember(params: Record<string, string>): void {
-  history.replaceState(null, '', `?${new URLSearchParams(params).toString()}${location.hash}`);
+  const query = `?${new URLSearchParams(params).toString()}`;
+  // The viewport in the hash belongs to the slide it was kept for: a deep link keeps it, another slide starts afresh
+  // (it used to open at the previous slide's coordinates, off its edge when the slides differ in size).
+  history.replaceState(null, '', query === location.search ? `${query}${location.hash}` : query);
 }
 
 /** The open under way: a newer one aborts it, so a second click never leaves two viewers stacked. */
@@ -83,7 +86,17 @@ async function open(input: SlideInput | Promise<SlideInput>, label: string): Pro
   }
 }
 
+/** On a small screen the slide list is a drawer over the viewer (demo/index.html's media query). */
+const drawerToggle = document.getElementById('drawer-toggle') as HTMLButtonElement;
+function setDrawer(open: boolean): void {
+  document.body.classList.toggle('drawer-open', open);
+  drawerToggle.setAttribute('aria-expanded', String(open));
+}
+drawerToggle.addEventListener('click', () => setDrawer(!document.body.classList.contains('drawer-open')));
+
 function openEntry(entry: CatalogueEntry): Promise<void> {
+  // The slide chosen: give it the screen.
+  setDrawer(false);
   if (entry.link) remember(entry.link);
   else history.replaceState(null, '', location.pathname);
   return open(entry.open(), entry.title);

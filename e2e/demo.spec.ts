@@ -250,3 +250,52 @@ test.describe('the demo, built', () => {
     expect(errors).toEqual([]);
   });
 });
+
+test.describe('the demo on a phone (390×844, touch)', () => {
+  test.use({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
+
+  test('the viewer takes the screen; the slide list is a drawer that opens, and closes when a slide is chosen', async ({ page, servers }, testInfo) => {
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${servers.pages}/demo/`);
+    await waitForTiles(page, 'CMU-1 small region — Aperio SVS, JPEG (RGB)');
+    const viewer = (await page.locator('#viewer').boundingBox())!;
+    expect(viewer.width * viewer.height).toBeGreaterThanOrEqual(0.9 * 390 * 844);
+    const drawer = page.locator('#sidebar');
+    const drawerRight = async () => {
+      const box = (await drawer.boundingBox())!;
+      return box.x + box.width;
+    };
+    await expect.poll(drawerRight).toBeLessThanOrEqual(0);
+    await page.tap('#drawer-toggle');
+    await expect(page.locator('#drawer-toggle')).toHaveAttribute('aria-expanded', 'true');
+    await expect.poll(async () => (await drawer.boundingBox())!.x).toBe(0);
+    await page.screenshot({ path: testInfo.outputPath('phone-drawer.png') });
+    await page.tap('#browser button.slide:has-text("Boxes")');
+    await waitForTiles(page, 'Boxes — generic pyramidal TIFF, Deflate');
+    await expect.poll(drawerRight).toBeLessThanOrEqual(0);
+    await expect(page.locator('#drawer-toggle')).toHaveAttribute('aria-expanded', 'false');
+    // Touch targets: the drawer button and the viewer's own controls are at least 44 px each way.
+    for (const control of await page.locator('#drawer-toggle, .wsi-tools button').all()) {
+      const box = (await control.boundingBox())!;
+      expect(Math.min(box.width, box.height)).toBeGreaterThanOrEqual(44);
+    }
+    // The new slide opens whole (centred, its width filling the screen), not at the last slide's viewport.
+    const item = await page.evaluate(() => {
+      const osd = (window as any).wsiViewer.osd;
+      const bounds = osd.world.getItemAt(0).getBounds(true);
+      const topLeft = osd.viewport.viewportToWindowCoordinates(bounds.getTopLeft());
+      const bottomRight = osd.viewport.viewportToWindowCoordinates(bounds.getBottomRight());
+      return { left: topLeft.x, right: bottomRight.x };
+    });
+    expect(item.left).toBeGreaterThanOrEqual(-1);
+    expect(item.right).toBeLessThanOrEqual(391);
+    expect(item.right - item.left).toBeGreaterThan(300);
+    // The drawer button does not cover the viewer's own buttons.
+    const toggle = (await page.locator('#drawer-toggle').boundingBox())!;
+    const tools = (await page.locator('.wsi-tools').boundingBox())!;
+    expect(toggle.x + toggle.width).toBeLessThanOrEqual(tools.x);
+    await page.screenshot({ path: testInfo.outputPath('phone-viewer.png') });
+    expect(errors).toEqual([]);
+  });
+});
