@@ -12,7 +12,8 @@ import { withCliSource, type CliS3Options } from './cli-source.js';
 import { SERVE, serve } from './serve.js';
 import { SIGN, sign } from './sign.js';
 import { infoJson, infoText } from './info.js';
-import { colourNote, inSrgb, sRgbOf, writePng } from './png.js';
+import { colourNote, writePng } from './png.js';
+import { slideColourTransform } from '../colour/slide-colour.js';
 
 const S3_FLAGS: Record<string, FlagSpec> = {
   's3-endpoint': {
@@ -97,13 +98,14 @@ async function tile(argv: string[]): Promise<void> {
     source,
     async (s) => {
       const slide = await openSlide(s);
-      return { encoded: await slide.readTile(...at), colour: flags.has('srgb') ? await sRgbOf(slide) : undefined };
+      return { encoded: await slide.readTile(...at), colour: flags.has('srgb') ? await slideColourTransform(slide) : undefined };
     },
     s3Flags(flags),
   );
   if (flags.has('png')) {
-    await writePng(inSrgb(await nodeCodecs().decode(encoded), colour), out);
-    process.stderr.write(`${out}: PNG ${encoded.width}×${encoded.height}${encoded.missing ? ' (tile not stored: transparent)' : ''}${colourNote(colour)}\n`);
+    await writePng(await nodeCodecs().decode(encoded, colour ? { colour } : {}), out);
+    const missing = encoded.missing ? ' (tile not stored: transparent)' : '';
+    process.stderr.write(`${out}: PNG ${encoded.width}×${encoded.height}${missing}${colourNote(flags.has('srgb'), colour)}\n`);
     return;
   }
   if (encoded.missing)
@@ -130,12 +132,12 @@ async function associated(argv: string[]): Promise<void> {
     source,
     async (s) => {
       const slide = await openSlide(s);
-      return { image: await slide.readAssociated(name), colour: flags.has('srgb') ? await sRgbOf(slide) : undefined };
+      return { image: await slide.readAssociated(name), colour: flags.has('srgb') ? await slideColourTransform(slide) : undefined };
     },
     s3Flags(flags),
   );
-  await writePng(inSrgb(await nodeCodecs().decodeImage(image), colour), out);
-  process.stderr.write(`${out}: ${name} ${image.width}×${image.height}${colourNote(colour)}\n`);
+  await writePng(await nodeCodecs().decodeImage(image, colour ? { colour } : {}), out);
+  process.stderr.write(`${out}: ${name} ${image.width}×${image.height}${colourNote(flags.has('srgb'), colour)}\n`);
 }
 
 function isAssociatedName(name: string | undefined): name is AssociatedName {

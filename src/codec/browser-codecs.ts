@@ -1,11 +1,10 @@
 import openJpegWasmUrl from '@cornerstonejs/codec-openjpeg/decodewasm?url';
 import { SlideError, throwIfAborted } from '../errors.js';
 import type { EncodedTile } from '../slide/types.js';
-import type { ReadOptions } from '../source/range-source.js';
 import { hostCodecs } from './host-codecs.js';
 import type { OpenJpegModule } from './jp2k.js';
 import type { CodecRegistry } from './registry.js';
-import type { DecodedSamples } from './types.js';
+import type { DecodedSamples, DecodeOptions } from './types.js';
 
 const MIME = { jpeg: 'image/jpeg', webp: 'image/webp' } as const;
 
@@ -65,10 +64,10 @@ export function browserCodecs(): CodecRegistry {
 
 /**
  * A tile as an ImageBitmap at its true size: through the codec's direct route where it has one (no pixel copy;
- * padded edge tiles cropped on the way), else from its decoded pixels.
+ * padded edge tiles cropped on the way), else from its decoded pixels — always so when they are colour-converted.
  */
-export async function decodeBitmap(codecs: CodecRegistry, tile: EncodedTile, opts: ReadOptions = {}): Promise<ImageBitmap> {
-  const direct = tile.missing ? undefined : (await codecs.codec(tile.codec)).bitmap;
+export async function decodeBitmap(codecs: CodecRegistry, tile: EncodedTile, opts: DecodeOptions = {}): Promise<ImageBitmap> {
+  const direct = tile.missing || opts.colour ? undefined : (await codecs.codec(tile.codec)).bitmap;
   if (direct) {
     const full = await direct(tile, opts);
     if (full.width === tile.width && full.height === tile.height) return full;

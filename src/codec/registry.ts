@@ -3,7 +3,7 @@ import type { EncodedImage, EncodedTile, TileCodec } from '../slide/types.js';
 import type { ReadOptions } from '../source/range-source.js';
 import { toRgba, transparent } from './rgba.js';
 import { decodeSamples } from './samples-decoder.js';
-import type { DecodedImage, TileDecoder } from './types.js';
+import type { DecodedImage, DecodeOptions, TileDecoder } from './types.js';
 
 /** A host's direct route from a tile to an ImageBitmap (the browser's own JPEG decoder): no pixel copy at all. */
 export type BitmapDecoder = (tile: EncodedTile, opts: ReadOptions) => Promise<ImageBitmap>;
@@ -51,18 +51,20 @@ export class CodecRegistry {
     return codec;
   }
 
-  /** RGBA pixels of one tile at its true size; a missing tile is transparent. */
-  async decode(tile: EncodedTile, opts: ReadOptions = {}): Promise<DecodedImage> {
+  /** RGBA pixels of one tile at its true size, converted by `opts.colour` when given; a missing tile is transparent. */
+  async decode(tile: EncodedTile, opts: DecodeOptions = {}): Promise<DecodedImage> {
     throwIfAborted(opts.signal);
     if (tile.missing) return transparent(tile.width, tile.height);
     const { samples } = await this.codec(tile.codec);
     const decoded = await samples(tile, opts);
     throwIfAborted(opts.signal);
-    return toRgba(decoded, tile.width, tile.height);
+    const image = toRgba(decoded, tile.width, tile.height);
+    opts.colour?.apply(image.data);
+    return image;
   }
 
   /** An associated image: its strips decoded and stacked. */
-  async decodeImage(image: EncodedImage, opts: ReadOptions = {}): Promise<DecodedImage> {
+  async decodeImage(image: EncodedImage, opts: DecodeOptions = {}): Promise<DecodedImage> {
     const data = new Uint8ClampedArray(image.width * image.height * 4);
     const strips = await Promise.all(image.strips.map((strip) => this.decode(strip, opts)));
     for (const [i, strip] of strips.entries()) data.set(strip.data, image.strips[i]!.top * image.width * 4);

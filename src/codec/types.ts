@@ -1,4 +1,5 @@
 import type { ReadOptions } from '../source/range-source.js';
+import type { ColourTransform } from '../colour/icc-transform.js';
 import type { EncodedTile } from '../slide/types.js';
 
 /** Decoded pixels: RGBA, 8 bits per channel, row-major, at the tile's true (edge-cropped) size. */
@@ -21,3 +22,8 @@ export interface DecodedSamples {
 
 /** Turns one encoded tile into samples. Registered per codec, loaded on first use. */
 export type TileDecoder = (tile: EncodedTile, opts: ReadOptions) => Promise<DecodedSamples>;
+
+/** How a tile is decoded: abortable, and converted to sRGB on the way where the slide has a profile that is applied. */
+export interface DecodeOptions extends ReadOptions {
+  colour?: ColourTransform;
+}

@@ -1,5 +1,5 @@
 import { nodeCodecs } from '../codec/node-codecs.js';
-import type { DecodedImage } from '../codec/types.js';
+import type { DecodedImage, DecodeOptions } from '../codec/types.js';
 import type { ColourTransform } from '../colour/icc-transform.js';
 import type { Slide } from '../slide/types.js';
 import { ApiError } from './http-error.js';
@@ -15,11 +15,8 @@ function rawInput(image: DecodedImage) {
   return sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.length), { raw: { width: image.width, height: image.height, channels: 4 } });
 }
 
-/** The pixels in sRGB: converted in place from the slide's profile, when it has one the sidecar can use. */
-function managed(image: DecodedImage, colour: ColourTransform | undefined): DecodedImage {
-  colour?.apply(image.data);
-  return image;
-}
+/** Decode options for a slide's colour transform, if it has one the sidecar can use. */
+const withColour = (colour: ColourTransform | undefined): DecodeOptions => (colour ? { colour } : {});
 
 /** Chroma subsampling halves colour detail; above this quality the client wants detail, so keep it (4:4:4). */
 const FULL_CHROMA_FROM = 90;
@@ -48,8 +45,8 @@ export async function tileJpeg(
   x: number,
   y: number,
   quality: number,
-  colour?: ColourTransform,
-): Promise<{ body: Buffer; passedThrough: boolean }> {
+  colour: () => Promise<ColourTransform | undefined>,
+): Promise<{ body: Buffer; passedThrough: boolean; colourManaged: boolean }> {
   const levels = slide.levels;
   const l = levels[level];
   if (!l) throw new ApiError('invalid_level', `Level ${level} does not exist: this slide has levels 0–${levels.length - 1}.`);
@@ -58,13 +55,23 @@ export async function tileJpeg(
   const tile = await slide.readTile(level, x, y);
   const whole = tile.width === tile.stored.width && tile.height === tile.stored.height;
   if (tile.codec === 'jpeg' && whole && !tile.missing && quality >= (estimateJpegQuality(tile.bytes) ?? 100)) {
-    return { body: Buffer.from(tile.bytes), passedThrough: true };
+    return { body: Buffer.from(tile.bytes), passedThrough: true, colourManaged: false };
   }
-  return { body: await encodeJpeg(managed(await codecs.decode(tile), colour), quality), passedThrough: false };
+  // Only a tile that is decoded needs the colour transform (and the profile's bytes, read on first need).
+  const transform = await colour();
+  return { body: await encodeJpeg(await codecs.decode(tile, withColour(transform)), quality), passedThrough: false, colourManaged: transform !== undefined };
 }
 
 /** Pixels of a level's region, stitched from its native tiles (clipped to the level). */
-export async function readRegion(slide: Slide, level: number, x: number, y: number, width: number, height: number): Promise<DecodedImage> {
+export async function readRegion(
+  slide: Slide,
+  level: number,
+  x: number,
+  y: number,
+  width: number,
+  height: number,
+  colour?: ColourTransform,
+): Promise<DecodedImage> {
   const l = slide.levels[level]!;
   const w = Math.max(1, Math.min(width, l.width - x));
   const h = Math.max(1, Math.min(height, l.height - y));
@@ -78,7 +85,7 @@ export async function readRegion(slide: Slide, level: number, x: number, y: numb
     for (let tx = x0; tx <= x1; tx++) {
       jobs.push(
         (async () => {
-          const tile = await codecs.decode(await slide.readTile(level, tx, ty));
+          const tile = await codecs.decode(await slide.readTile(level, tx, ty), withColour(colour));
           const left = tx * l.tileWidth;
           const top = ty * l.tileHeight;
           for (let row = Math.max(top, y); row < Math.min(top + tile.height, y + h); row++) {
@@ -109,14 +116,14 @@ export async function thumbnail(slide: Slide, maxSize: number, quality: number, 
   const target = { width: Math.max(1, Math.round(slide.width * scale)), height: Math.max(1, Math.round(slide.height * scale)) };
   let source: DecodedImage;
   const embedded = slide.associated.includes('thumbnail') ? await slide.readAssociated('thumbnail') : undefined;
-  if (embedded && Math.max(embedded.width, embedded.height) >= maxSize) source = await codecs.decodeImage(embedded);
+  if (embedded && Math.max(embedded.width, embedded.height) >= maxSize) source = await codecs.decodeImage(embedded, withColour(colour));
   else {
     const level = levelFor(slide, 1 / scale);
     const l = slide.levels[level]!;
-    source = await readRegion(slide, level, 0, 0, l.width, l.height);
+    source = await readRegion(slide, level, 0, 0, l.width, l.height, colour);
   }
   try {
-    return await rawInput(managed(source, colour))
+    return await rawInput(source)
       .resize(target.width, target.height, { fit: 'fill', kernel: 'lanczos3' })
       .flatten({ background: '#ffffff' })
       .jpeg(jpegOptions(quality))
@@ -154,9 +161,9 @@ export async function dziTile(
   const native = levelFor(slide, scale);
   const ds = slide.levels[native]!.downsample;
   const factor = scale / ds;
-  const region = await readRegion(slide, native, Math.floor(x * factor), Math.floor(y * factor), Math.ceil(w * factor), Math.ceil(h * factor));
+  const region = await readRegion(slide, native, Math.floor(x * factor), Math.floor(y * factor), Math.ceil(w * factor), Math.ceil(h * factor), colour);
   try {
-    return await rawInput(managed(region, colour)).resize(w, h, { fit: 'fill' }).flatten({ background: '#ffffff' }).jpeg(jpegOptions(quality)).toBuffer();
+    return await rawInput(region).resize(w, h, { fit: 'fill' }).flatten({ background: '#ffffff' }).jpeg(jpegOptions(quality)).toBuffer();
   } catch (cause) {
     throw new ApiError('encode_error', `Could not encode the Deep Zoom tile: ${String(cause)}`);
   }

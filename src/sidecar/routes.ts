@@ -1,4 +1,3 @@
-import type { ColourTransform } from '../colour/icc-transform.js';
 import type { Slide } from '../slide/types.js';
 import { LruMap } from '../source/lru.js';
 import { ApiError } from './http-error.js';
@@ -40,14 +39,8 @@ const jpeg = ({ body, headers }: CachedImage): Reply => ({ type: 'image/jpeg', b
  * `not-applied` when the slide has a profile the image does not reflect (a tile passed through as stored, or a
  * profile LittleCMS cannot use), `none` when the slide has no profile (its values are taken as sRGB).
  */
-function colourHeader(slide: Slide, colour: ColourTransform | undefined, applied: boolean): Record<string, string> {
-  return { 'X-Colour-Managed': colour && applied ? 'srgb-from-icc' : slide.colourProfile ? 'not-applied' : 'none' };
-}
-
-/** An open slide and its colour transform. */
-async function managedSlide(ctx: RouteContext, id: string): Promise<{ slide: Slide; colour: ColourTransform | undefined }> {
-  const slide = await ctx.slides.get(id);
-  return { slide, colour: await ctx.slides.colour(id, slide) };
+function colourHeader(slide: Slide, managed: boolean): Record<string, string> {
+  return { 'X-Colour-Managed': managed ? 'srgb-from-icc' : slide.colourProfile ? 'not-applied' : 'none' };
 }
 
 /** The seed's slide JSON, plus what the browser library knows (MPP, magnification, associated, properties). */
@@ -93,8 +86,9 @@ export async function slidesRoute(ctx: RouteContext, req: ApiRequest, id: string
       const maxSize = intParam(req, 'max_size', 512, 64, 2048);
       const q = quality();
       return cached(ctx, `thumb|${id}|${maxSize}|${q}`, async () => {
-        const { slide, colour } = await managedSlide(ctx, id);
-        return { body: await thumbnail(slide, maxSize, q, colour), headers: colourHeader(slide, colour, true) };
+        const slide = await ctx.slides.get(id);
+        const colour = await ctx.slides.colour(id, slide);
+        return { body: await thumbnail(slide, maxSize, q, colour), headers: colourHeader(slide, colour !== undefined) };
       });
     }
     case 'dzi': {
@@ -131,12 +125,15 @@ export async function dziTileRoute(ctx: RouteContext, req: ApiRequest, id: strin
   const m = /^(\d{1,9})_(\d{1,9})\.(jpg|jpeg)$/.exec(file ?? '');
   if (!m) throw new ApiError('tile_out_of_bounds', 'Deep Zoom tiles are named {col}_{row}.jpg.');
   const q = intParam(req, 'quality', ctx.options.jpegQuality, 1, 100, 'invalid_quality');
-  const { slide, colour } = await managedSlide(ctx, id);
+  const slide = await ctx.slides.get(id);
   if (level >= dziLevels(slide)) throw new ApiError('invalid_level', `Deep Zoom level ${level} does not exist (0–${dziLevels(slide) - 1}).`);
-  return cached(ctx, `dz|${id}|${level}|${m[1]}|${m[2]}|${q}`, async () => ({
-    body: await dziTile(slide, level, Number(m[1]), Number(m[2]), slide.levels[0]!.tileWidth, q, colour),
-    headers: colourHeader(slide, colour, true),
-  }));
+  return cached(ctx, `dz|${id}|${level}|${m[1]}|${m[2]}|${q}`, async () => {
+    const colour = await ctx.slides.colour(id, slide);
+    return {
+      body: await dziTile(slide, level, Number(m[1]), Number(m[2]), slide.levels[0]!.tileWidth, q, colour),
+      headers: colourHeader(slide, colour !== undefined),
+    };
+  });
 }
 
 export async function tileRoute(
@@ -152,9 +149,9 @@ export async function tileRoute(
   const y = intSegment(ySegment?.replace(/\.jpe?g$/, ''), 'y', 'tile_out_of_bounds');
   const q = intParam(req, 'quality', ctx.options.jpegQuality, 1, 100, 'invalid_quality');
   return cached(ctx, `tile|${id}|${level}|${x}|${y}|${q}`, async () => {
-    const { slide, colour } = await managedSlide(ctx, id);
-    const { body, passedThrough } = await tileJpeg(slide, level, x, y, q, colour);
-    return { body, headers: { 'X-Tile-Encoding': passedThrough ? 'passthrough' : 'reencoded', ...colourHeader(slide, colour, !passedThrough) } };
+    const slide = await ctx.slides.get(id);
+    const { body, passedThrough, colourManaged } = await tileJpeg(slide, level, x, y, q, () => ctx.slides.colour(id, slide));
+    return { body, headers: { 'X-Tile-Encoding': passedThrough ? 'passthrough' : 'reencoded', ...colourHeader(slide, colourManaged) } };
   });
 }
 

@@ -17,21 +17,18 @@ function failure(e: unknown): WorkerFailure {
 }
 
 async function run(tile: EncodedTile, output: DecodeOutput, signal: AbortSignal, profile: number | undefined): Promise<WorkerResult> {
-  if (profile !== undefined && !tile.missing) {
-    // Colour-managed: the pixels pass through LittleCMS, so no codec's direct bitmap route applies.
+  let colour: ColourTransform | undefined;
+  if (profile !== undefined) {
     const transform = profiles.get(profile);
     if (!transform) throw new SlideError('invalid_argument', `No ICC profile ${profile} was registered with this worker.`);
-    const image = await codecs.decode(tile, { signal });
-    (await transform).apply(image.data);
-    if (output === 'rgba') return transfer({ kind: 'rgba', image }, [image.data.buffer as ArrayBuffer]);
-    const bitmap = await createImageBitmap(new ImageData(image.data as Uint8ClampedArray<ArrayBuffer>, image.width, image.height));
-    return transfer({ kind: 'bitmap', bitmap, width: bitmap.width, height: bitmap.height }, [bitmap]);
+    colour = await transform;
   }
+  const opts = { signal, ...(colour ? { colour } : {}) };
   if (output === 'bitmap') {
-    const bitmap = await decodeBitmap(codecs, tile, { signal });
+    const bitmap = await decodeBitmap(codecs, tile, opts);
     return transfer({ kind: 'bitmap', bitmap, width: bitmap.width, height: bitmap.height }, [bitmap]);
   }
-  const image = await codecs.decode(tile, { signal });
+  const image = await codecs.decode(tile, opts);
   return transfer({ kind: 'rgba', image }, [image.data.buffer as ArrayBuffer]);
 }
 
