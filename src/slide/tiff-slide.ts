@@ -12,6 +12,8 @@ import { readBlock, tileRequest } from './tile-reader.js';
 import type { AssociatedName, ColourProfile, EncodedImage, EncodedTile, Slide, SlideFormat, SlideIoSnapshot, SlideLevel } from './types.js';
 
 const MAX_ASSOCIATED_PIXELS = 2 ** 27;
+/** The largest profiles scanners write are about 13 MB (GT450); a tag claiming more than this is damage. */
+const MAX_PROFILE_BYTES = 64 * 1024 * 1024;
 
 /** A slide read from a TIFF: metadata through the reader's (cached, block-aligned) source, tile bytes straight from `data`. */
 export class TiffSlide implements Slide {
@@ -65,19 +67,21 @@ export class TiffSlide implements Slide {
       }
     }
     this.properties = sortProperties(properties);
-    // Scanners write the profile on every page; the first one's stands for the slide. Its bytes are read on request.
+    // Scanners write the profile on every page; the first one's stands for the slide. Its bytes are read on request
+    // and not kept in the directory (a GT450 profile is 13 MB): the one caller that wants them builds a transform.
     const profile = first.entries.get(Tag.ICCProfile);
     if (profile && profile.count > 0) {
+      const { type, count } = profile;
       this.colourProfile = {
-        size: profile.count,
+        size: count,
         read: async (opts) => {
-          const bytes = await first.value(Tag.ICCProfile, opts);
-          if (!(bytes instanceof Uint8Array)) {
-            throw new SlideError('corrupt', `${this.sourceId}: the ICC profile tag holds no bytes (type ${profile.type}). The file is damaged.`, {
+          // BYTE or UNDEFINED, as TIFF/EP and every scanner write it; anything else is not a profile.
+          if ((type !== 1 && type !== 7) || count > MAX_PROFILE_BYTES) {
+            throw new SlideError('corrupt', `${this.sourceId}: the ICC profile tag (type ${type}, ${count} values) holds no profile. The file is damaged.`, {
               source: this.sourceId,
             });
           }
-          return bytes;
+          return (await first.bytes(Tag.ICCProfile, opts))!;
         },
       };
     }

@@ -94,6 +94,17 @@ export class Ifd {
     return loading.join(opts.signal, this.#ctx.source.id);
   }
 
+  /**
+   * A tag's raw value bytes, read now and not kept: for large values that one caller uses once (an ICC profile,
+   * megabytes on some scanners), which `value` would hold for the directory's lifetime.
+   */
+  async bytes(tag: number, opts: ReadOptions = {}): Promise<Uint8Array | undefined> {
+    const entry = this.entries.get(tag);
+    if (!entry) return undefined;
+    if (entry.inline) return entry.inline.slice(0, byteLength(entry));
+    return this.#ctx.source.read(entry.valueOffset!, byteLength(entry), opts);
+  }
+
   /** Loads several tags at once: their reads are issued together, so a block cache merges them. */
   async load(tags: readonly number[], opts: ReadOptions = {}): Promise<void> {
     await Promise.all(tags.map((t) => this.value(t, opts)));
