@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
+import { PACKAGE_VERSION } from '../package-version.js';
 import { SlideError } from '../errors.js';
 import { nodeCodecs } from '../codec/node-codecs.js';
 import { openSlide } from '../slide/open-slide.js';
@@ -171,15 +170,10 @@ const COMMANDS: Array<[CommandSpec, (argv: string[]) => Promise<void>]> = [
   [CHECK, check],
 ];
 
-function version(): string {
-  const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')) as { version: string };
-  return pkg.version;
-}
-
 function toolHelp(): string {
   const width = Math.max(...COMMANDS.map(([spec]) => spec.name.length));
   return [
-    `wsi-stream ${version()}: whole-slide images from files, URLs and S3 by range reads, and a WSIStreamer-compatible sidecar.`,
+    `wsi-stream ${PACKAGE_VERSION}: whole-slide images from files, URLs and S3 by range reads, and a WSIStreamer-compatible sidecar.`,
     '',
     'usage: wsi-stream <command> [arguments] [flags]',
     '       wsi-stream s3://bucket[/prefix] [serve flags]   (serve, as WSIStreamer does with no command)',
@@ -196,7 +190,7 @@ function toolHelp(): string {
 export async function main(argv: string[]): Promise<number> {
   const [first] = argv;
   if (first === '--help' || first === '-h' || first === 'help' || first === '--version' || first === '-v') {
-    process.stdout.write(`${first.startsWith('--v') || first === '-v' ? version() : toolHelp()}\n`);
+    process.stdout.write(`${first.startsWith('--v') || first === '-v' ? PACKAGE_VERSION : toolHelp()}\n`);
     return 0;
   }
   // `wsi-stream s3://bucket` serves, as WSIStreamer does with no command.

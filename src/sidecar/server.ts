@@ -1,4 +1,5 @@
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
+import { PACKAGE_VERSION } from '../package-version.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, normalize, sep } from 'node:path';
@@ -11,7 +12,6 @@ import { dziTileRoute, newImageCache, slidesRoute, tileRoute, viewRoute, type Re
 import { verifyRequest } from './signature.js';
 import { SlideCache } from './slide-cache.js';
 
-const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 const EXPOSED = 'Content-Range, Content-Length, ETag, Accept-Ranges, Cache-Control, X-Tile-Encoding';
 
 export interface Sidecar {
@@ -85,10 +85,10 @@ export function createSidecar(input: SidecarOptions): Sidecar {
       throw new ApiError('method_not_allowed', `${request.method.slice(0, 20)} is not supported: use GET.`);
     const [first, id, ...rest] = request.segments;
     if (first === 'health' && request.segments.length === 1)
-      return send(req, res, { type: 'application/json', body: JSON.stringify({ status: 'healthy', version: VERSION }) });
+      return send(req, res, { type: 'application/json', body: JSON.stringify({ status: 'healthy', version: PACKAGE_VERSION }) });
     if (first === 'assets') return sendAsset(req, res, request.segments.slice(1));
     authorize(request, first, id);
-    const ctx: RouteContext = { options, slides, images, version: VERSION, baseUrl, signal };
+    const ctx: RouteContext = { options, slides, images, version: PACKAGE_VERSION, baseUrl, signal };
     if (first === 'slides' && request.segments.length === 1) {
       const page = await options.store.list(
         {
