@@ -178,18 +178,17 @@ export async function createViewer(element: HTMLElement, input: SlideInput | Sli
     options.tileCacheBytes,
   );
   tileSource.colourProfile = colour.profileId;
-  let colourState = colour.state;
+  // The mode shown is whichever profile the tile source decodes with: one place, nothing to keep in step.
+  const colourState = (): ColourState => ({ ...colour.state, mode: tileSource.colourProfile === undefined ? 'none' : 'icc' });
   let colourLine: ReturnType<typeof colourControl> | undefined;
   const setColour = async (mode: ColourMode) => {
-    if (!osd || mode === colourState.mode || colourState.profileBytes === undefined) return;
+    if (!osd || mode === colourState().mode || colour.state.profileBytes === undefined) return;
     // Turned on for the first time: the profile is read now.
     if (mode === 'icc' && colour.profileId === undefined) {
       colour = await prepareColour(slide, pool, 'icc');
-      colourState = colour.state;
       colourLine?.refresh();
-      if (colourState.problem) return events.emit('colour-warning', { error: colourState.problem });
+      if (colour.state.problem) return events.emit('colour-warning', { error: colour.state.problem });
     }
-    colourState = { ...colourState, mode };
     tileSource.colourProfile = mode === 'icc' ? colour.profileId : undefined;
     // The encoded tiles stay in memory; only their decoding is done again.
     osd.world.getItemAt(0)?.reset();
@@ -241,17 +240,13 @@ export async function createViewer(element: HTMLElement, input: SlideInput | Sli
   const stopPrefetch = options.prefetch === false ? () => undefined : prefetchWhenIdle(osd, tileSource, slide.levels, options.prefetch);
   if (options.keyboard !== false) bindFullScreenKey(osd, root);
   if (options.scaleBar !== false && slide.mpp) root.append(scaleBarElement(osd, doc, slide.mpp.x));
-  colourLine = colourControl(
-    doc,
-    () => colourState,
-    (mode) => void setColour(mode),
-  );
+  colourLine = colourControl(doc, colourState, (mode) => void setColour(mode));
   root.append(...toolsAndPanel(doc, root, slide, pool, options.panel !== false, colourLine));
   if (options.hashViewport) keepViewportInHash(osd, doc);
 
   await new Promise<void>((resolve) => (osd.world.getItemCount() > 0 ? resolve() : osd.addOnceHandler('open', () => resolve())));
   events.emit('opened', { slide });
-  if (colourState.problem) events.emit('colour-warning', { error: colourState.problem });
+  if (colour.state.problem) events.emit('colour-warning', { error: colour.state.problem });
 
   return {
     osd,
@@ -260,7 +255,7 @@ export async function createViewer(element: HTMLElement, input: SlideInput | Sli
     pool,
     on: (event, handler) => events.on(event, handler),
     stats,
-    colour: () => ({ ...colourState }),
+    colour: colourState,
     setColour,
     setTheme(theme) {
       root.className = `wsi-root wsi-${theme}`;

@@ -19,15 +19,15 @@ export interface ColourState {
  * Reads the slide's ICC profile (only now, and only when colour management is wanted) and hands it to the decode
  * workers. A profile that cannot be read or used leaves the slide uncorrected with the reason, never a blank tile.
  */
-export async function prepareColour(slide: Slide, pool: DecoderPool, wanted: ColourMode): Promise<{ state: ColourState; profileId?: number }> {
-  if (!slide.colourProfile) return { state: { mode: 'none' } };
+export async function prepareColour(slide: Slide, pool: DecoderPool, wanted: ColourMode): Promise<{ state: Omit<ColourState, 'mode'>; profileId?: number }> {
+  if (!slide.colourProfile) return { state: {} };
   const profileBytes = slide.colourProfile.size;
-  if (wanted === 'none') return { state: { mode: 'none', profileBytes } };
+  if (wanted === 'none') return { state: { profileBytes } };
   try {
     const { id, description } = await pool.registerProfile(await slide.colourProfile.read());
-    return { state: { mode: 'icc', profileBytes, profile: description }, profileId: id };
+    return { state: { profileBytes, profile: description }, profileId: id };
   } catch (error) {
-    return { state: { mode: 'none', profileBytes, problem: error as SlideError } };
+    return { state: { profileBytes, problem: error as SlideError } };
   }
 }
 
