@@ -1,5 +1,5 @@
 import type { DecodedImage } from '../codec/types.js';
-import type { ColourTransform } from '../colour/icc-transform.js';
+import type { ColourTransform } from '../colour/colour-transform.js';
 import { loadSharp } from '../optional-dependency.js';
 
 /** Writes RGBA pixels as PNG (sharp, which the Node side already uses for JPEG). Opaque images drop alpha. */

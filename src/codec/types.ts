@@ -1,5 +1,5 @@
 import type { ReadOptions } from '../source/range-source.js';
-import type { ColourTransform } from '../colour/icc-transform.js';
+import type { ColourTransform } from '../colour/colour-transform.js';
 import type { EncodedTile } from '../slide/types.js';
 
 /** Decoded pixels: RGBA, 8 bits per channel, row-major, at the tile's true (edge-cropped) size. */

@@ -1,16 +1,6 @@
 import type { LittleCms } from 'lcms-wasm';
 import { SlideError } from '../errors.js';
-
-/** A slide's colours converted from its scanner's ICC profile to sRGB, as LittleCMS converts them. */
-export interface ColourTransform {
-  /** The profile's description ("Adobe RGB (1998)", a scanner model's calibration). */
-  readonly description: string;
-  /** The rendering intent used: the profile's own (its header's), as ICC.1 says a profile's default is. */
-  readonly intent: 'perceptual' | 'relative colorimetric' | 'saturation' | 'absolute colorimetric';
-  /** Converts RGBA pixels in place (alpha kept). */
-  apply(rgba: Uint8Array | Uint8ClampedArray): void;
-  close(): void;
-}
+import type { ColourTransform } from './colour-transform.js';
 
 const INTENTS = ['perceptual', 'relative colorimetric', 'saturation', 'absolute colorimetric'] as const;
 

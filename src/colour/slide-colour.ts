@@ -1,6 +1,7 @@
 import type { Slide } from '../slide/types.js';
 import type { ReadOptions } from '../source/range-source.js';
-import { type ColourTransform, iccToSrgb } from './icc-transform.js';
+import type { ColourTransform } from './colour-transform.js';
+import { iccToSrgb } from './icc-transform.js';
 
 type LcmsModule = typeof import('lcms-wasm');
 let loading: Promise<{ lcms: Awaited<ReturnType<LcmsModule['instantiate']>>; constants: LcmsModule }> | undefined;

@@ -1,6 +1,6 @@
 import { nodeCodecs } from '../codec/node-codecs.js';
 import type { DecodedImage, DecodeOptions } from '../codec/types.js';
-import type { ColourTransform } from '../colour/icc-transform.js';
+import type { ColourTransform } from '../colour/colour-transform.js';
 import type { Slide } from '../slide/types.js';
 import { ApiError } from './http-error.js';
 import { estimateJpegQuality } from './jpeg-quality.js';

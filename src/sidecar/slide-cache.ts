@@ -1,4 +1,4 @@
-import type { ColourTransform } from '../colour/icc-transform.js';
+import type { ColourTransform } from '../colour/colour-transform.js';
 import { SlideError } from '../errors.js';
 import { slideColourTransform } from '../colour/slide-colour.js';
 import { openSlide } from '../slide/open-slide.js';

@@ -1,6 +1,7 @@
 import { expose, transfer } from 'comlink';
 import { browserCodecs, decodeBitmap } from '../codec/browser-codecs.js';
-import { type ColourTransform, iccToSrgb } from '../colour/icc-transform.js';
+import type { ColourTransform } from '../colour/colour-transform.js';
+import { iccToSrgb } from '../colour/icc-transform.js';
 import { littleCms } from '../colour/slide-colour.js';
 import { SlideError } from '../errors.js';
 import type { EncodedTile } from '../slide/types.js';

@@ -1,0 +1,15 @@
+/*
+ * Apart from icc-transform.ts so that the types a viewer or codec sees (DecodeOptions) never reach lcms-wasm's
+ * module, which ships no types: the published .d.ts files need nothing but our own.
+ */
+
+/** A slide's colours converted from its scanner's ICC profile to sRGB, as LittleCMS converts them. */
+export interface ColourTransform {
+  /** The profile's description ("Adobe RGB (1998)", a scanner model's calibration). */
+  readonly description: string;
+  /** The rendering intent used: the profile's own (its header's), as ICC.1 says a profile's default is. */
+  readonly intent: 'perceptual' | 'relative colorimetric' | 'saturation' | 'absolute colorimetric';
+  /** Converts RGBA pixels in place (alpha kept). */
+  apply(rgba: Uint8Array | Uint8ClampedArray): void;
+  close(): void;
+}
