@@ -5,6 +5,11 @@ export type SlideErrorCode =
   | 'not_pyramidal'
   | 'unsupported_compression'
   | 'unsupported_pixels'
+  /** Formats recognised but not read (yet), each named so a host can say which: MIRAX, Leica SCN, 12-bit JPEG, JPEG-LS in TIFF. */
+  | 'unsupported_mirax'
+  | 'unsupported_leica_scn'
+  | 'unsupported_jpeg_12bit'
+  | 'unsupported_jpeg_ls'
   | 'corrupt'
   | 'truncated'
   /** A tile, level or array element that does not exist: the caller asked for something outside the slide. */

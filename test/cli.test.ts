@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { fixturePath, REPO_ROOT, referencePng, references } from './support/fixtures.js';
+import { difference, withinTolerance } from './support/compare.js';
+import { fixturePath, REPO_ROOT, referenceJson, referencePng, references } from './support/fixtures.js';
 import { crop, djpegRgb, maxAbsDiff, readPngRgb } from './support/images.js';
 
 const run = promisify(execFile);
@@ -57,6 +58,44 @@ describe('wsi-stream info', () => {
     });
     expect(info.levels[0]).toEqual({ width: 2220, height: 2967, tileWidth: 240, tileHeight: 240, tilesX: 10, tilesY: 13, downsample: 1 });
     expect(info.properties['aperio.AppMag']).toBe('20');
+  });
+
+  it('an NDPI: OpenSlide’s levels, MPP, objective power, macro and properties; tiles as libjpeg-turbo decodes them to read_region', async () => {
+    const name = 'test3-TRITC-2-560.ndpi';
+    const ref = referenceJson<{
+      levels: Array<{ width: number; height: number; downsample: number; tile: [number, number] }>;
+      mpp_x: number;
+      objective_power: string;
+      properties: Record<string, string>;
+      reference_regions: Array<{ level: number; x: number; y: number; width: number; height: number; png: string }>;
+    }>(name, 'ndpi');
+    const info = JSON.parse((await cli('info', fixturePath(name), '--json')).stdout);
+    expect(info).toMatchObject({
+      format: 'hamamatsu-ndpi',
+      mpp: { x: ref.mpp_x, y: ref.mpp_x },
+      magnification: Number(ref.objective_power),
+      associated: ['macro'],
+    });
+    expect(info.levels.map((l: { width: number; height: number; downsample: number }) => [l.width, l.height, l.downsample])).toEqual(
+      ref.levels.map((l) => [l.width, l.height, l.downsample]),
+    );
+    expect(info.levels.map((l: { restartInterval: { width: number; height: number } }) => [l.restartInterval.width, l.restartInterval.height])).toEqual(
+      ref.levels.map((l) => l.tile),
+    );
+    const { 'openslide.quickhash-1': _hash, ...properties } = ref.properties;
+    expect(info.properties).toEqual(properties);
+    // The region at the top-left of each native level lies in tile (0, 0): the standalone JPEG, decoded by djpeg.
+    for (const region of ref.reference_regions.filter((r) => r.x === 0 && r.y === 0 && r.level < 4)) {
+      const file = join(out, `ndpi-${region.level}.jpg`);
+      const result = await cli('tile', fixturePath(name), String(region.level), '0', '0', '--out', file);
+      expect(result.code, result.stderr).toBe(0);
+      const d = difference(crop(djpegRgb(file), region.width, region.height), readPngRgb(referencePng(`ndpi/${region.png}`)));
+      expect(withinTolerance('jpeg', d), `level ${region.level}: mean ${d.mean}, max ${d.max}`).toBe(true);
+    }
+    const macro = join(out, 'ndpi-macro.png');
+    expect((await cli('associated', fixturePath(name), 'macro', '--out', macro)).code).toBe(0);
+    const d = difference(readPngRgb(macro), readPngRgb(referencePng(`ndpi/${name}/associated-macro.png`)));
+    expect(withinTolerance('jpeg', d), `macro: mean ${d.mean}, max ${d.max}`).toBe(true);
   });
 
   it('gives null MPP and magnification for a generic TIFF', async () => {

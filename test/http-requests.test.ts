@@ -22,6 +22,11 @@ function urlOf(file: string): { url: string; server: RangeServer } {
   return { url: `${servers[dir]!.base}/${rest.join('/')}`, server: servers[dir]!.server };
 }
 
+/** The server's log path of a fixture: its id under real/ or generated/. */
+function pathOf(file: string): string {
+  return fixture(file).id.split('/').slice(1).join('/');
+}
+
 function ranges(log: LoggedRequest[]): Array<[number, number]> {
   return log.map((r) => {
     const m = /bytes=(\d+)-(\d+)/.exec(r.range ?? '')!;
@@ -30,9 +35,9 @@ function ranges(log: LoggedRequest[]): Array<[number, number]> {
 }
 
 async function track<T>(server: RangeServer, file: string, work: () => Promise<T>): Promise<{ result: T; log: LoggedRequest[] }> {
-  const before = server.requestsFor(file).length;
+  const before = server.requestsFor(pathOf(file)).length;
   const result = await work();
-  return { result, log: server.requestsFor(file).slice(before) };
+  return { result, log: server.requestsFor(pathOf(file)).slice(before) };
 }
 
 const openable = references.filter((r) => !r.openslide_error);
@@ -101,4 +106,45 @@ describe('reading a tile after open', () => {
       expect(neighbour.log.length, 'a neighbour finds its offsets cached').toBe(1);
     });
   }
+});
+
+describe('Hamamatsu NDPI over HTTP', () => {
+  const NDPI = 'test3-TRITC-2-560.ndpi';
+
+  it('opens in one request per directory, plus the header and the first directory’s values, reading no JPEG data', async () => {
+    const { url, server } = urlOf(NDPI);
+    const { result: slide, log } = await track(server, NDPI, () => openSlide(url));
+    const local = new NodeFileSource(fixturePath(NDPI));
+    const tiff = await TiffReader.open(local).finally(() => local.close());
+    // The level JPEG headers sit right after the values of their directories, in blocks already read for those.
+    expect(log.length).toBeLessThanOrEqual(tiff.ifds.length + 2);
+    expect(log.reduce((s, r) => s + r.bytes, 0)).toBeLessThan(64 * 1024);
+    await slide.close();
+  });
+
+  it('a tile costs one request of its restart intervals’ bytes, plus the MCU-starts slice', async () => {
+    const { url, server } = urlOf(NDPI);
+    const slide = await openSlide(url);
+    const local = new NodeFileSource(fixturePath(NDPI));
+    const tiff = await TiffReader.open(local);
+    const level0 = tiff.ifds[0]!;
+    const starts = (await level0.value(65426)) as number[];
+    const jpegStart = level0.number(Tag.StripOffsets)!;
+    await local.close();
+    const { tileHeight, restartInterval } = slide.levels[0]!;
+    const perTile = tileHeight / restartInterval!.height;
+    for (const y of [3, 4, 18]) {
+      const { result: tile, log } = await track(server, NDPI, () => slide.readTile(0, 0, y));
+      const first = y * perTile;
+      const end = first + perTile < starts.length ? jpegStart + starts[first + perTile]! : jpegStart + level0.number(Tag.StripByteCounts)!;
+      // From the restart marker before the run (2 bytes), which proves the start.
+      const data = log.filter((r) => r.range === `bytes=${jpegStart + starts[first]! - 2}-${end - 1}`);
+      expect(data.length, `tile row ${y}: ${JSON.stringify(log.map((r) => r.range))}`).toBe(1);
+      // The rest is at most the MCU starts' block, read once for many tiles.
+      expect(log.length).toBeLessThanOrEqual(2);
+      // The tile is the level's header (about 620 bytes) and the run: nothing else of the level JPEG.
+      expect(tile.bytes.length).toBeLessThan(end - (jpegStart + starts[first]!) + 1024);
+    }
+    await slide.close();
+  });
 });

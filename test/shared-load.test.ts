@@ -7,7 +7,7 @@ const data = Uint8Array.from({ length: 4096 }, (_, i) => (i * 31) & 0xff);
 /** A directory with one JPEGTables entry whose 300 bytes sit at offset 1000 of `source`. */
 function tablesIfd(source: GatedSource): Ifd {
   const entries = new Map([[Tag.JPEGTables, { tag: Tag.JPEGTables, type: 7, count: 300, valueOffset: 1000 }]]);
-  return new Ifd({ source, littleEndian: true, bigTiff: false, fileSize: data.length }, 8, entries, 0);
+  return new Ifd({ source, littleEndian: true, bigTiff: false, ndpi: false, fileSize: data.length }, 8, entries, 0);
 }
 
 describe('a tag value loaded once for several callers (JPEGTables for a viewport of tiles)', () => {

@@ -7,7 +7,7 @@ import { openSlide } from '../src/index.js';
 import { FolderStore } from '../src/sidecar/folder-store.js';
 import { difference, withinTolerance } from './support/compare.js';
 import { catalogue, fixture, FIXTURES, fixturePath, fixturesOf, referenceJson, referencePng, references } from './support/fixtures.js';
-import { readPngRgb, type RgbImage } from './support/images.js';
+import { crop, readPngRgb, type RgbImage } from './support/images.js';
 import { getJson, startSidecar } from './support/sidecar.js';
 
 let base: string;
@@ -43,9 +43,9 @@ describe('sidecar over a folder: the WSIStreamer interface', () => {
       cursor = body.next_cursor;
       pages++;
     } while (cursor && pages < 20);
-    // Every single-file TIFF-structured fixture (SVS, generic and OME-TIFF); NDPI and DICOM are not served yet.
+    // Every single-file fixture (SVS, generic and OME-TIFF, NDPI); DICOM series are not served yet.
     const expected = catalogue
-      .filter((f) => f.container === 'tiff')
+      .filter((f) => f.container !== 'dicom')
       .map((f) => f.id)
       .sort();
     expect(ids).toEqual(expected);
@@ -77,6 +77,27 @@ describe('sidecar over a folder: the WSIStreamer interface', () => {
       expect(body.properties['openslide.level-count']).toBe(String(ref.level_count));
     });
   }
+
+  it('/slides/{id} and /tiles serve the NDPI like any slide, its tiles equal to OpenSlide’s read_region', async () => {
+    const ndpi = fixture('test3-TRITC-2-560.ndpi');
+    const ref = referenceJson<{ levels: Array<{ width: number }>; reference_regions: Array<{ level: number; x: number; y: number; png: string }> }>(
+      ndpi.name,
+      'ndpi',
+    );
+    const { status, body } = await getJson(`${base}/slides/${enc(ndpi.id)}`);
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ format: 'Hamamatsu NDPI', width: 3968, height: 4864, level_count: ref.levels.length });
+    expect(body.properties['openslide.vendor']).toBe('hamamatsu');
+    // Level 0's second tile row starts at y = 256 of a 3968-wide strip: the top-left 256×256 of the reference at (0, 0) is in tile (0, 0).
+    const response = await fetch(`${base}/tiles/${enc(ndpi.id)}/0/0/0.jpg?quality=100`);
+    expect([response.status, response.headers.get('x-tile-encoding')]).toEqual([200, 'passthrough']);
+    const tile = await jpegRgb(response);
+    const region = ref.reference_regions.find((r) => r.level === 0 && r.x === 0 && r.y === 0)!;
+    const d = difference(crop(tile, 256, 256), readPngRgb(referencePng(`ndpi/${region.png}`)));
+    expect(withinTolerance('jpeg', d), `max ${d.max}, mean ${d.mean}`).toBe(true);
+    const dzi = await (await fetch(`${base}/slides/${enc(ndpi.id)}/dzi`)).text();
+    expect(dzi).toContain('TileSize="256"');
+  });
 
   it('thumbnail of unreadable.svs (its JPEG data is corrupt) is a decode_error, not a crash', async () => {
     const { status, body } = await getJson(`${base}/slides/${enc(idOf('unreadable.svs'))}/thumbnail?max_size=200`);

@@ -14,6 +14,7 @@ export function infoJson(slide: Slide): object {
       tilesX: l.tilesX,
       tilesY: l.tilesY,
       downsample: l.downsample,
+      ...(l.restartInterval ? { restartInterval: l.restartInterval } : {}),
     })),
     mpp: slide.mpp ?? null,
     magnification: slide.magnification ?? null,
@@ -25,6 +26,11 @@ export function infoJson(slide: Slide): object {
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   return rows.map((r) => r.map((cell, c) => cell.padStart(widths[c]!)).join('  ')).join('\n');
+}
+
+/** Line breaks in a property as visible escapes, so one property stays one line (NDPI's shading data holds bare CRs). */
+function escapeBreaks(text: string): string {
+  return text.replace(/\r/g, '\\r').replace(/\n/g, '\\n');
 }
 
 /** The human form: a summary, the level table, then every property. */
@@ -43,14 +49,14 @@ export function infoText(slide: Slide, source: string): string {
         String(i),
         String(l.width),
         String(l.height),
-        `${l.tileWidth}×${l.tileHeight}`,
+        `${l.tileWidth}×${l.tileHeight}${l.restartInterval ? ` (runs of ${l.restartInterval.width}×${l.restartInterval.height} restart intervals)` : ''}`,
         `${l.tilesX}×${l.tilesY}`,
         l.downsample.toFixed(4),
       ]),
     ]),
     '',
     'properties',
-    ...Object.entries(slide.properties).map(([k, v]) => `  ${k} = ${v.replace(/\r?\n/g, '\\n')}`),
+    ...Object.entries(slide.properties).map(([k, v]) => `  ${escapeBreaks(k)} = ${escapeBreaks(v)}`),
   ];
   return lines.join('\n');
 }

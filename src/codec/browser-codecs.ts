@@ -64,10 +64,10 @@ export function browserCodecs(): CodecRegistry {
 
 /**
  * A tile as an ImageBitmap at its true size: through the codec's direct route where it has one (no pixel copy;
- * padded edge tiles cropped on the way), else from its decoded pixels — always so when they are colour-converted.
+ * padded edge tiles cropped on the way), else from its decoded pixels — always so when they are colour-converted or reduced.
  */
 export async function decodeBitmap(codecs: CodecRegistry, tile: EncodedTile, opts: DecodeOptions = {}): Promise<ImageBitmap> {
-  const direct = tile.missing || opts.colour ? undefined : (await codecs.codec(tile.codec)).bitmap;
+  const direct = tile.missing || opts.colour || tile.reduce ? undefined : (await codecs.codec(tile.codec)).bitmap;
   if (direct) {
     const full = await direct(tile, opts);
     if (full.width === tile.width && full.height === tile.height) return full;

@@ -1,6 +1,7 @@
 import { SlideError, throwIfAborted } from '../errors.js';
 import type { EncodedImage, EncodedTile, TileCodec } from '../slide/types.js';
 import type { ReadOptions } from '../source/range-source.js';
+import { reduceImage } from './reduce.js';
 import { toRgba, transparent } from './rgba.js';
 import { decodeSamples } from './samples-decoder.js';
 import type { DecodedImage, DecodeOptions, TileDecoder } from './types.js';
@@ -12,6 +13,15 @@ export type BitmapDecoder = (tile: EncodedTile, opts: ReadOptions) => Promise<Im
 export interface Codec {
   samples: TileDecoder;
   bitmap?: BitmapDecoder;
+}
+
+/**
+ * Pixels to take of a decoded side before reducing it by `factor` to `wanted`: all `wanted × factor` where the decode
+ * has them, or what it has when that still reaches the last output pixel (a level's edge); asking for more than the
+ * decode holds otherwise lets toRgba report the damage.
+ */
+function sizeBeforeReduce(wanted: number, decoded: number, factor: number): number {
+  return decoded > (wanted - 1) * factor ? Math.min(decoded, wanted * factor) : wanted * factor;
 }
 
 type CodecLoader = () => Promise<Codec> | Codec;
@@ -51,14 +61,16 @@ export class CodecRegistry {
     return codec;
   }
 
-  /** RGBA pixels of one tile at its true size, converted by `opts.colour` when given; a missing tile is transparent. */
+  /** RGBA pixels of one tile at its true size (reduced where the tile says), converted by `opts.colour` when given; a missing tile is transparent. */
   async decode(tile: EncodedTile, opts: DecodeOptions = {}): Promise<DecodedImage> {
     throwIfAborted(opts.signal);
     if (tile.missing) return transparent(tile.width, tile.height);
     const { samples } = await this.codec(tile.codec);
     const decoded = await samples(tile, opts);
     throwIfAborted(opts.signal);
-    const image = toRgba(decoded, tile.width, tile.height);
+    const factor = tile.reduce ?? 1;
+    const full = toRgba(decoded, sizeBeforeReduce(tile.width, decoded.width, factor), sizeBeforeReduce(tile.height, decoded.height, factor));
+    const image = factor > 1 ? reduceImage(full, factor, tile.width, tile.height) : full;
     opts.colour?.apply(image.data);
     return image;
   }

@@ -73,6 +73,10 @@ export function apiErrorOf(e: unknown): ApiError {
     case 'not_pyramidal':
     case 'unsupported_compression':
     case 'unsupported_pixels':
+    case 'unsupported_mirax':
+    case 'unsupported_leica_scn':
+    case 'unsupported_jpeg_12bit':
+    case 'unsupported_jpeg_ls':
       return new ApiError('unsupported_format', message);
     case 'corrupt':
     case 'truncated':

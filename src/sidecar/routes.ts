@@ -1,4 +1,4 @@
-import type { Slide } from '../slide/types.js';
+import type { Slide, SlideFormat } from '../slide/types.js';
 import { LruMap } from '../source/lru.js';
 import { ApiError } from './http-error.js';
 import type { SidecarOptions } from './options.js';
@@ -43,11 +43,29 @@ function colourHeader(slide: Slide, managed: boolean): Record<string, string> {
   return { 'X-Colour-Managed': managed ? 'srgb-from-icc' : slide.colourProfile ? 'not-applied' : 'none' };
 }
 
+/**
+ * Deep Zoom tiles are square: the slide's own tile size where its tiles are square, else 256 (NDPI's tiles are runs of
+ * restart intervals as wide as the level, 3968×256 on the shared fixture).
+ */
+function dziTileSize(slide: Slide): number {
+  const { tileWidth, tileHeight } = slide.levels[0]!;
+  return tileWidth === tileHeight ? tileWidth : 256;
+}
+
+/** `format` in the slide JSON: the seed's two names, and one per format it never read. */
+const FORMAT_NAMES: Record<SlideFormat, string> = {
+  'aperio-svs': 'Aperio SVS',
+  'generic-tiff': 'Generic Pyramidal TIFF',
+  'ome-tiff': 'OME-TIFF',
+  'hamamatsu-ndpi': 'Hamamatsu NDPI',
+  dicom: 'DICOM WSI',
+};
+
 /** The seed's slide JSON, plus what the browser library knows (MPP, magnification, associated, properties). */
 function slideJson(id: string, slide: Slide) {
   return {
     slide_id: id,
-    format: slide.format === 'aperio-svs' ? 'Aperio SVS' : 'Generic Pyramidal TIFF',
+    format: FORMAT_NAMES[slide.format],
     width: slide.width,
     height: slide.height,
     level_count: slide.levels.length,
@@ -93,7 +111,7 @@ export async function slidesRoute(ctx: RouteContext, req: ApiRequest, id: string
     }
     case 'dzi': {
       const slide = await ctx.slides.get(id);
-      const tile = slide.levels[0]!.tileWidth;
+      const tile = dziTileSize(slide);
       return {
         type: 'application/xml',
         cacheable: true,
@@ -130,7 +148,7 @@ export async function dziTileRoute(ctx: RouteContext, req: ApiRequest, id: strin
   return cached(ctx, `dz|${id}|${level}|${m[1]}|${m[2]}|${q}`, async () => {
     const colour = await ctx.slides.colour(id, slide);
     return {
-      body: await dziTile(slide, level, Number(m[1]), Number(m[2]), slide.levels[0]!.tileWidth, q, colour),
+      body: await dziTile(slide, level, Number(m[1]), Number(m[2]), dziTileSize(slide), q, colour),
       headers: colourHeader(slide, colour !== undefined),
     };
   });

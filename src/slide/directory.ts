@@ -88,6 +88,13 @@ const COMPRESSION_NAMES: Record<number, string> = {
 
 /** The codec for a directory's compression, or `unsupported_compression` naming what was found. */
 export function codecOf(info: DirectoryInfo, sourceId: string): TileCodec {
+  if (info.compression === Compression.JPEG && info.layout.bitsPerSample !== 8) {
+    throw new SlideError(
+      'unsupported_jpeg_12bit',
+      `${sourceId} stores ${info.layout.bitsPerSample}-bit JPEG tiles, which browsers cannot decode; wsi-stream reads 8-bit JPEG only. Convert it with \`vips tiffsave --tile --pyramid --compression jpeg\`.`,
+      { source: sourceId },
+    );
+  }
   const codec = CODECS[info.compression];
   if (codec) return codec;
   const name = COMPRESSION_NAMES[info.compression] ?? `compression ${info.compression}`;

@@ -2,6 +2,7 @@ import { SlideError } from '../errors.js';
 import type { ReadOptions } from '../source/range-source.js';
 import { TiffReader } from '../tiff/tiff-reader.js';
 import type { SlideSources } from './slide-io.js';
+import { NdpiSlide } from './ndpi-slide.js';
 import { TiffSlide } from './tiff-slide.js';
 import type { Slide } from './types.js';
 
@@ -16,16 +17,21 @@ export interface FormatReader {
   open(sources: SlideSources, opts: ReadOptions): Promise<Slide>;
 }
 
-/** TIFF and BigTIFF in either byte order: Aperio SVS and generic pyramidal TIFF (which the slide layout tells apart). */
+/**
+ * TIFF and BigTIFF in either byte order: Aperio SVS, generic pyramidal TIFF and OME-TIFF (which the slide layout tells
+ * apart), and Hamamatsu NDPI (which the directory reader recognises by its format tag).
+ */
 export const tiffFormat: FormatReader = {
-  name: 'TIFF (Aperio SVS, pyramidal TIFF)',
+  name: 'TIFF (Aperio SVS, pyramidal TIFF, OME-TIFF, Hamamatsu NDPI)',
   detect(head) {
     const order = String.fromCharCode(head[0] ?? 0, head[1] ?? 0);
     const version = order === 'II' ? (head[2] ?? 0) | ((head[3] ?? 0) << 8) : ((head[2] ?? 0) << 8) | (head[3] ?? 0);
     return (order === 'II' || order === 'MM') && (version === 42 || version === 43);
   },
   async open(sources, opts) {
-    return new TiffSlide(await TiffReader.open(sources.meta, opts), sources.data, sources.io);
+    const tiff = await TiffReader.open(sources.meta, opts);
+    if (tiff.ndpi) return NdpiSlide.open(tiff, sources.data, sources.io, opts);
+    return new TiffSlide(tiff, sources.data, sources.io);
   },
 };
 
@@ -41,11 +47,19 @@ function describeHead(head: Uint8Array, size: number): string {
 
 /** The reader for a file from its first bytes, or `not_tiff` naming what was found and what is read here. */
 export async function detectFormat(sources: SlideSources, opts: ReadOptions): Promise<FormatReader> {
+  const id = sources.meta.id;
+  // MIRAX is a folder of files named from a .mrxs index (OpenSlide also recognises it by name); no byte test exists.
+  if (/\.mrxs$|(^|\/)slidedat\.ini$/i.test(id.split(/[?#]/)[0]!)) {
+    throw new SlideError(
+      'unsupported_mirax',
+      `${id} is a 3DHISTECH MIRAX slide (.mrxs with a folder of data files), which wsi-stream does not read: it is many files, not one range-readable file. Convert it with \`vips tiffsave slide.mrxs out.tif --tile --pyramid --compression jpeg\`.`,
+      { source: id },
+    );
+  }
   const size = await sources.meta.size(opts);
   const head = await sources.meta.read(0, Math.min(HEAD_BYTES, size), opts);
   const reader = FORMAT_READERS.find((r) => r.detect(head));
   if (reader) return reader;
-  const id = sources.meta.id;
   throw new SlideError(
     'not_tiff',
     `${id} is not a slide wsi-stream reads (${describeHead(head, size)}). Formats read here: ${FORMAT_READERS.map((r) => r.name).join('; ')}.`,

@@ -1,9 +1,6 @@
-/** JPEG markers the splice looks at. */
-const SOI = 0xd8;
-const EOI = 0xd9;
-const SOS = 0xda;
-const DQT = 0xdb;
-const APP14 = 0xee;
+import { headerSegments, JpegMarker } from './jpeg-header.js';
+
+const { SOI, EOI, DQT, APP14 } = JpegMarker;
 
 /**
  * Adobe APP14 with transform 0: tells every decoder that the three components are RGB, not YCbCr.
@@ -12,21 +9,9 @@ const APP14 = 0xee;
  */
 const ADOBE_RGB = Uint8Array.of(0xff, APP14, 0x00, 0x0e, 0x41, 0x64, 0x6f, 0x62, 0x65, 0x00, 0x64, 0x00, 0x00, 0x00, 0x00, 0x00);
 
-/** Marker codes before the first SOS, walking segment lengths (a tile's header is a few hundred bytes). */
+/** Marker codes before the first SOS (a tile's header is a few hundred bytes). */
 function headerMarkers(jpeg: Uint8Array): Set<number> {
-  const found = new Set<number>();
-  let pos = 2;
-  while (pos + 4 <= jpeg.length && jpeg[pos] === 0xff) {
-    const marker = jpeg[pos + 1]!;
-    if (marker === 0xff) {
-      pos++; // fill byte
-      continue;
-    }
-    found.add(marker);
-    if (marker === SOS || marker === EOI) break;
-    pos += 2 + ((jpeg[pos + 2]! << 8) | jpeg[pos + 3]!);
-  }
-  return found;
+  return new Set(headerSegments(jpeg).map((s) => s.marker));
 }
 
 export interface JpegFixOptions {

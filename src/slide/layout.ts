@@ -20,6 +20,14 @@ export function slideLayout(tiff: TiffReader): SlideLayout {
   const describe = (ifd: TiffReader['ifds'][number]) => describeDirectory(ifd, tiff.littleEndian, id);
   const dirs = tiff.ifds.map(describe);
   const first = dirs[0]!;
+  // OpenSlide's test: the first description is Leica's XML (it names its namespace).
+  if (first.description?.includes('leica-microsystems.com/scn')) {
+    throw new SlideError(
+      'unsupported_leica_scn',
+      `${id} is a Leica SCN slide, which wsi-stream does not read yet (its levels live in collections described by XML). Export it as pyramidal TIFF or open it with OpenSlide.`,
+      { source: id },
+    );
+  }
   if (!first.tiled) {
     throw new SlideError(
       'not_tiled',

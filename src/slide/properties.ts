@@ -14,6 +14,14 @@ const TEXT_TAG_NAMES: Record<number, string> = {
   [Tag.HostComputer]: 'HostComputer',
   [Tag.Copyright]: 'Copyright',
 };
+/** `openslide.vendor` per format, as OpenSlide names the vendor (it reads OME-TIFF as generic TIFF). */
+const VENDORS: Record<SlideFormat, string> = {
+  'aperio-svs': 'aperio',
+  'generic-tiff': 'generic-tiff',
+  'ome-tiff': 'generic-tiff',
+  'hamamatsu-ndpi': 'hamamatsu',
+  dicom: 'dicom',
+};
 const RESOLUTION_UNITS: Record<number, string> = { 1: 'none', 2: 'inch', 3: 'centimeter' };
 
 /**
@@ -51,10 +59,22 @@ export function tiffProperties(ifd: Ifd): Record<string, string> {
   return properties;
 }
 
+/**
+ * MPP from the resolution tags as OpenSlide derives it (`_openslide_tifflike_set_resolution_props`): µm per pixel for
+ * inch or centimetre units, nothing for others or a zero resolution.
+ */
+export function resolutionMpp(ifd: Ifd): { x: number; y: number } | undefined {
+  const dividend = { 2: 25400, 3: 10000 }[ifd.number(Tag.ResolutionUnit) ?? 2];
+  const x = ifd.number(Tag.XResolution);
+  const y = ifd.number(Tag.YResolution);
+  if (dividend === undefined || !x || !y) return undefined;
+  return { x: dividend / x, y: dividend / y };
+}
+
 /** The `openslide.*` properties every slide has. */
 export function openslideProperties(format: SlideFormat, levels: readonly SlideLevel[], comment: string | undefined): Record<string, string> {
   const properties: Record<string, string> = {
-    'openslide.vendor': format === 'aperio-svs' ? 'aperio' : 'generic-tiff',
+    'openslide.vendor': VENDORS[format],
     'openslide.level-count': String(levels.length),
   };
   if (comment !== undefined) properties['openslide.comment'] = comment;

@@ -1,5 +1,5 @@
 /** Extensions of the slides wsi-stream reads. */
-export const SLIDE_EXTENSIONS = ['.svs', '.tif', '.tiff'];
+export const SLIDE_EXTENSIONS = ['.svs', '.tif', '.tiff', '.ndpi'];
 
 /** Whether a file name or object key names a slide (by extension: listings have nothing else to go on). */
 export function isSlideKey(key: string): boolean {

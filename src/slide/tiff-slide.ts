@@ -7,13 +7,12 @@ import { parseAperioDescription } from './aperio.js';
 import type { DirectoryInfo } from './directory.js';
 import { levelOf, slideLayout } from './layout.js';
 import { openslideProperties, sortProperties, tiffProperties } from './properties.js';
+import { checkedLevel, tiffColourProfile } from './slide-checks.js';
 import { emptyIoStats, ioSnapshot, type SlideIoStats } from './slide-io.js';
 import { readBlock, tileRequest } from './tile-reader.js';
 import type { AssociatedName, ColourProfile, EncodedImage, EncodedTile, Slide, SlideFormat, SlideIoSnapshot, SlideLevel } from './types.js';
 
 const MAX_ASSOCIATED_PIXELS = 2 ** 27;
-/** The largest profiles scanners write are about 13 MB (GT450); a tag claiming more than this is damage. */
-const MAX_PROFILE_BYTES = 64 * 1024 * 1024;
 
 /** A slide read from a TIFF: metadata through the reader's (cached, block-aligned) source, tile bytes straight from `data`. */
 export class TiffSlide implements Slide {
@@ -67,24 +66,9 @@ export class TiffSlide implements Slide {
       }
     }
     this.properties = sortProperties(properties);
-    // Scanners write the profile on every page; the first one's stands for the slide. Its bytes are read on request
-    // and not kept in the directory (a GT450 profile is 13 MB): the one caller that wants them builds a transform.
-    const profile = first.entries.get(Tag.ICCProfile);
-    if (profile && profile.count > 0) {
-      const { type, count } = profile;
-      this.colourProfile = {
-        size: count,
-        read: async (opts) => {
-          // BYTE or UNDEFINED, as TIFF/EP and every scanner write it; anything else is not a profile.
-          if ((type !== 1 && type !== 7) || count > MAX_PROFILE_BYTES) {
-            throw new SlideError('corrupt', `${this.sourceId}: the ICC profile tag (type ${type}, ${count} values) holds no profile. The file is damaged.`, {
-              source: this.sourceId,
-            });
-          }
-          return (await first.bytes(Tag.ICCProfile, opts))!;
-        },
-      };
-    }
+    // Scanners write the profile on every page; the first one's stands for the slide.
+    const profile = tiffColourProfile(first, this.sourceId);
+    if (profile) this.colourProfile = profile;
   }
 
   ioStats(): SlideIoSnapshot {
@@ -92,18 +76,8 @@ export class TiffSlide implements Slide {
   }
 
   async readTile(level: number, x: number, y: number, opts: ReadOptions = {}): Promise<EncodedTile> {
-    const info = this.#levelDirs[level];
-    const geometry = this.levels[level];
-    if (!info || !geometry) {
-      throw new SlideError('out_of_bounds', `Level ${level} does not exist: ${this.sourceId} has levels 0–${this.levels.length - 1}.`, {
-        source: this.sourceId,
-      });
-    }
-    if (!Number.isInteger(x) || !Number.isInteger(y) || x < 0 || y < 0 || x >= geometry.tilesX || y >= geometry.tilesY) {
-      throw new SlideError('out_of_bounds', `Tile (${x}, ${y}) is outside level ${level}, which has ${geometry.tilesX}×${geometry.tilesY} tiles.`, {
-        source: this.sourceId,
-      });
-    }
+    checkedLevel(this.levels, level, x, y, this.sourceId);
+    const info = this.#levelDirs[level]!;
     if (info.planar !== 1 && info.layout.samplesPerPixel > 1) {
       throw new SlideError(
         'unsupported_pixels',

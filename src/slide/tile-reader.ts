@@ -3,6 +3,7 @@ import type { RangeSource, ReadOptions } from '../source/range-source.js';
 import { Compression, Photometric, Tag } from '../tiff/tags.js';
 import { codecOf, colourOf, type DirectoryInfo } from './directory.js';
 import { standaloneJpeg } from './jpeg.js';
+import { unreadableJpeg } from './jpeg-header.js';
 import type { EncodedTile } from './types.js';
 
 /** No real tile or strip is anywhere near these; bigger is a hostile file asking for a huge allocation. */
@@ -60,6 +61,8 @@ export async function readBlock(data: RangeSource, req: BlockRequest, opts: Read
   }
   const raw = await data.read(offset, byteCount, opts);
   if (codec !== 'jpeg') return { ...base, bytes: raw };
+  const unreadable = unreadableJpeg(raw, data.id);
+  if (unreadable) throw unreadable;
   const tables = await info.ifd.value(Tag.JPEGTables, opts);
   const rgb = info.photometric === Photometric.RGB && info.compression === Compression.JPEG;
   return { ...base, bytes: standaloneJpeg(raw, { ...(tables instanceof Uint8Array ? { tables } : {}), rgb }) };

@@ -13,6 +13,11 @@ export interface SlideLevel {
   tilesY: number;
   /** Level 0 size over this level's size, averaged over both axes as OpenSlide does; need not be an integer. */
   downsample: number;
+  /**
+   * NDPI: the pixels one restart interval covers (what OpenSlide calls a tile). A tile here is a run of them that is
+   * one contiguous range of the file; a level without restart markers is one interval, and one tile.
+   */
+  restartInterval?: { width: number; height: number };
 }
 
 /** How decoders must read the samples of non-JPEG codecs. */
@@ -43,6 +48,11 @@ export interface EncodedTile {
   layout: SampleLayout;
   /** The tile is absent from the file (offset or byte count 0): draw nothing there. */
   missing?: true;
+  /**
+   * Decode, then average each `reduce`×`reduce` block into one pixel (2, 4 or 8): NDPI levels below its smallest page,
+   * which OpenSlide makes by libjpeg's DCT scaling. `stored` is the size before reducing, `width`/`height` after.
+   */
+  reduce?: number;
 }
 
 /** An associated image (label, macro, thumbnail): stored as strips, each decoded on its own and stacked. */

@@ -20,6 +20,11 @@ export interface TiffContext {
   source: RangeSource;
   littleEndian: boolean;
   bigTiff: boolean;
+  /**
+   * Hamamatsu NDPI: classic TIFF with 64-bit offsets bolted on (its files pass 4 GB). Set by the reader when the first
+   * directory carries NDPI's format tag; changes how every directory is parsed (see tiff-reader.ts).
+   */
+  ndpi: boolean;
   fileSize: number;
 }
 

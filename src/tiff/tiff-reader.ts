@@ -2,7 +2,7 @@ import { SlideError, throwIfAborted } from '../errors.js';
 import type { RangeSource, ReadOptions } from '../source/range-source.js';
 import { ByteView } from './byte-view.js';
 import { Ifd, byteLength, type IfdEntry, type TiffContext } from './ifd.js';
-import { Tag, fieldSize } from './tags.js';
+import { FieldType, Tag, fieldSize } from './tags.js';
 
 /** Tags every directory needs to be classified; all small. Offsets arrays, tables and profiles stay lazy. */
 const STRUCTURE_TAGS = [
@@ -49,6 +49,8 @@ export class TiffReader {
   readonly source: RangeSource;
   readonly littleEndian: boolean;
   readonly bigTiff: boolean;
+  /** The file is Hamamatsu NDPI (64-bit offsets in a classic TIFF). */
+  readonly ndpi: boolean;
   readonly fileSize: number;
   /** The main IFD chain in file order. */
   readonly ifds: Ifd[];
@@ -57,6 +59,7 @@ export class TiffReader {
     this.source = ctx.source;
     this.littleEndian = ctx.littleEndian;
     this.bigTiff = ctx.bigTiff;
+    this.ndpi = ctx.ndpi;
     this.fileSize = ctx.fileSize;
     this.ifds = ifds;
   }
@@ -85,10 +88,16 @@ async function readHeader(source: RangeSource, fileSize: number, opts: ReadOptio
   if (order !== 'II' && order !== 'MM') throw notTiff('it does not start with II or MM');
   const view = new ByteView(head, order === 'II');
   const version = view.u16(2);
-  if (version === 42) return { source, fileSize, littleEndian: view.littleEndian, bigTiff: false, firstIfd: view.u32(4) };
+  if (version === 42) {
+    // NDPI files past 4 GB keep the high half of the first directory's offset in the next 4 bytes. Only such a
+    // file can hold an offset that large, so the wide value is taken when it fits the file (the walker confirms NDPI).
+    const wide = head.length >= 12 && fileSize > 2 ** 32 ? view.u32(4) + view.u32(8) * 2 ** 32 : 0;
+    const firstIfd = wide > 2 ** 32 && wide < fileSize ? wide : view.u32(4);
+    return { source, fileSize, littleEndian: view.littleEndian, bigTiff: false, ndpi: false, firstIfd };
+  }
   if (version !== 43) throw notTiff(`version ${version}, expected 42 (TIFF) or 43 (BigTIFF)`);
   if (head.length < 16 || view.u16(4) !== 8 || view.u16(6) !== 0) throw notTiff('a BigTIFF header with offset size other than 8');
-  return { source, fileSize, littleEndian: view.littleEndian, bigTiff: true, firstIfd: view.u64(8) };
+  return { source, fileSize, littleEndian: view.littleEndian, bigTiff: true, ndpi: false, firstIfd: view.u64(8) };
 }
 
 /** Walks IFD chains and SubIFDs once each, refusing loops and absurd sizes. */
@@ -109,7 +118,13 @@ class DirectoryWalker {
     const pending: Promise<void>[] = [];
     for (let offset = first; offset !== 0; ) {
       this.#readTail(offset);
-      const ifd = await this.#readIfd(offset);
+      let ifd = await this.#readIfd(offset);
+      if (ifds.length === 0 && !this.#ctx.bigTiff && !this.#ctx.ndpi && ifd.has(NDPI_FORMAT_FLAG)) {
+        // NDPI's layout differs after the entries: read the same bytes again (cached) the NDPI way.
+        this.#ctx.ndpi = true;
+        this.#seen.delete(offset);
+        ifd = await this.#readIfd(offset);
+      }
       ifds.push(ifd);
       // Values and SubIFDs load while the next directory is read: their requests go out in the same tick.
       const loading = this.#loadStructure(ifd, ifds.length === 1 ? firstExtra : []);
@@ -154,10 +169,10 @@ class DirectoryWalker {
     if (this.#seen.has(offset)) throw this.#error('corrupt', `the directory at offset ${offset} is visited twice (an IFD loop)`);
     if (this.#seen.size >= MAX_DIRECTORIES) throw this.#error('corrupt', `more than ${MAX_DIRECTORIES} image directories`);
     this.#seen.add(offset);
-    const { bigTiff, fileSize, source } = this.#ctx;
+    const { bigTiff, ndpi, fileSize, source } = this.#ctx;
     const countSize = bigTiff ? 8 : 2;
     const entrySize = bigTiff ? 20 : 12;
-    const nextSize = bigTiff ? 8 : 4;
+    const nextSize = bigTiff || ndpi ? 8 : 4;
     if (offset + countSize > fileSize) {
       throw this.#error(
         'truncated',
@@ -168,25 +183,30 @@ class DirectoryWalker {
     let view = new ByteView(bytes, this.#ctx.littleEndian);
     const count = bigTiff ? view.u64(0) : view.u16(0);
     if (count === 0 || count > MAX_ENTRIES) throw this.#error('corrupt', `the directory at offset ${offset} claims ${count} entries`);
-    const length = countSize + count * entrySize + nextSize;
+    // NDPI: after the 8-byte next offset, one 4-byte high half per entry for its value or offset.
+    const length = countSize + count * entrySize + nextSize + (ndpi ? 4 * count : 0);
     if (offset + length > fileSize) throw this.#error('truncated', `the directory at offset ${offset} runs past the end of the file`);
     if (length > bytes.length) {
       bytes = await source.read(offset, length, this.#opts);
       view = new ByteView(bytes, this.#ctx.littleEndian);
     }
     const entries = new Map<number, IfdEntry>();
+    const nextPos = countSize + count * entrySize;
     for (let i = 0; i < count; i++) {
-      const entry = this.#parseEntry(view, countSize + i * entrySize);
+      const high = ndpi ? view.u32(nextPos + 8 + 4 * i) : 0;
+      const entry = this.#parseEntry(view, countSize + i * entrySize, high);
       if (entry && !entries.has(entry.tag)) entries.set(entry.tag, entry);
     }
-    const nextPos = countSize + count * entrySize;
-    const next = bigTiff ? view.u64(nextPos) : view.u32(nextPos);
+    const next = bigTiff || ndpi ? view.u64(nextPos) : view.u32(nextPos);
     return new Ifd(this.#ctx, offset, entries, next);
   }
 
-  /** Parses one 12- or 20-byte entry; entries of unknown type are skipped, as TIFF 6.0 tells readers to. */
-  #parseEntry(view: ByteView, pos: number): IfdEntry | undefined {
-    const { bigTiff, fileSize } = this.#ctx;
+  /**
+   * Parses one 12- or 20-byte entry; entries of unknown type are skipped, as TIFF 6.0 tells readers to. `high` is
+   * NDPI's high half of the value or offset (0 elsewhere).
+   */
+  #parseEntry(view: ByteView, pos: number, high: number): IfdEntry | undefined {
+    const { bigTiff, ndpi, fileSize } = this.#ctx;
     const tag = view.u16(pos);
     const type = view.u16(pos + 2);
     const size = fieldSize(type);
@@ -195,10 +215,20 @@ class DirectoryWalker {
     const valuePos = pos + (bigTiff ? 12 : 8);
     const inlineCapacity = bigTiff ? 8 : 4;
     const entry: IfdEntry = { tag, type, count };
-    if (count * size <= inlineCapacity) {
+    // As OpenSlide reads NDPI: text is never inline, and a high half turns an inline LONG into a LONG8.
+    const inline = count * size <= inlineCapacity && !(ndpi && type === FieldType.ASCII);
+    if (inline && high !== 0)
+      return ndpiWideValue(
+        entry,
+        view.u32(valuePos),
+        high,
+        view.littleEndian,
+        this.#error('corrupt', `NDPI tag ${tag} of type ${type} has a 64-bit extension`),
+      );
+    if (inline) {
       entry.inline = view.bytes.slice(valuePos, valuePos + count * size);
     } else {
-      entry.valueOffset = bigTiff ? view.u64(valuePos) : view.u32(valuePos);
+      entry.valueOffset = bigTiff ? view.u64(valuePos) : view.u32(valuePos) + high * 2 ** 32;
       if (entry.valueOffset + byteLength(entry) > fileSize) {
         throw this.#error(
           'truncated',
@@ -213,4 +243,17 @@ class DirectoryWalker {
     const advice = code === 'truncated' ? 'Copy or upload the file again.' : 'The file is damaged or is not a valid TIFF.';
     return new SlideError(code, `${this.#ctx.source.id}: ${what}. ${advice}`, { source: this.#ctx.source.id });
   }
+}
+
+/** NDPI's format tag: present in every NDPI directory and in no other TIFF. */
+export const NDPI_FORMAT_FLAG = 65420;
+
+/** An inline NDPI LONG or SLONG whose high half is set: the 64-bit value as an 8-byte inline LONG8 or SLONG8. */
+function ndpiWideValue(entry: IfdEntry, low: number, high: number, littleEndian: boolean, invalid: SlideError): IfdEntry {
+  if (entry.count !== 1 || (entry.type !== FieldType.LONG && entry.type !== FieldType.SLONG)) throw invalid;
+  const bytes = new Uint8Array(8);
+  const view = new DataView(bytes.buffer);
+  view.setUint32(littleEndian ? 0 : 4, low, littleEndian);
+  view.setUint32(littleEndian ? 4 : 0, high, littleEndian);
+  return { ...entry, type: entry.type === FieldType.LONG ? FieldType.LONG8 : FieldType.SLONG8, inline: bytes };
 }

@@ -25,7 +25,7 @@ const DJPEG = '/usr/bin/djpeg';
 /** Decodes a JPEG with libjpeg-turbo's djpeg (Debian's libjpeg-turbo-progs): the third-party check of our splice. */
 export function djpegRgb(jpegPath: string): RgbImage {
   if (!existsSync(DJPEG)) throw new Error(`${DJPEG} is missing: apt-get install -y libjpeg-turbo-progs (.ci/run does this)`);
-  const ppm = execFileSync(DJPEG, ['-pnm', jpegPath]);
+  const ppm = execFileSync(DJPEG, ['-pnm', jpegPath], { maxBuffer: 256 * 1024 * 1024 });
   // Binary PPM: "P6\n<w> <h>\n255\n" then RGB bytes.
   const header = /^P6\s+(\d+)\s+(\d+)\s+255\s/.exec(ppm.subarray(0, 64).toString('latin1'));
   if (!header) throw new Error(`djpeg did not write a P6 image for ${jpegPath}`);

@@ -1,0 +1,43 @@
+import { SlideError } from '../errors.js';
+import type { Ifd } from '../tiff/ifd.js';
+import { Tag } from '../tiff/tags.js';
+import type { ColourProfile, SlideLevel } from './types.js';
+
+/** The largest profiles scanners write are about 13 MB (GT450); a tag claiming more than this is damage. */
+const MAX_PROFILE_BYTES = 64 * 1024 * 1024;
+
+/** The geometry of a tile a caller asks for, or `out_of_bounds` saying what the slide has. */
+export function checkedLevel(levels: readonly SlideLevel[], level: number, x: number, y: number, sourceId: string): SlideLevel {
+  const geometry = levels[level];
+  if (!geometry) {
+    throw new SlideError('out_of_bounds', `Level ${level} does not exist: ${sourceId} has levels 0–${levels.length - 1}.`, { source: sourceId });
+  }
+  if (!Number.isInteger(x) || !Number.isInteger(y) || x < 0 || y < 0 || x >= geometry.tilesX || y >= geometry.tilesY) {
+    throw new SlideError('out_of_bounds', `Tile (${x}, ${y}) is outside level ${level}, which has ${geometry.tilesX}×${geometry.tilesY} tiles.`, {
+      source: sourceId,
+    });
+  }
+  return geometry;
+}
+
+/**
+ * The ICC profile of a TIFF directory (tag 34675), if it has one: its size known now, its bytes read on request and
+ * not kept in the directory (a GT450 profile is 13 MB; the one caller that wants them builds a transform).
+ */
+export function tiffColourProfile(ifd: Ifd, sourceId: string): ColourProfile | undefined {
+  const profile = ifd.entries.get(Tag.ICCProfile);
+  if (!profile || profile.count === 0) return undefined;
+  const { type, count } = profile;
+  return {
+    size: count,
+    read: async (opts) => {
+      // BYTE or UNDEFINED, as TIFF/EP and every scanner write it; anything else is not a profile.
+      if ((type !== 1 && type !== 7) || count > MAX_PROFILE_BYTES) {
+        throw new SlideError('corrupt', `${sourceId}: the ICC profile tag (type ${type}, ${count} values) holds no profile. The file is damaged.`, {
+          source: sourceId,
+        });
+      }
+      return (await ifd.bytes(Tag.ICCProfile, opts))!;
+    },
+  };
+}
