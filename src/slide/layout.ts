@@ -1,14 +1,20 @@
 import { SlideError } from '../errors.js';
+import type { Ifd } from '../tiff/ifd.js';
 import type { TiffReader } from '../tiff/tiff-reader.js';
+import { isOmeXml, type OmeImage, parseOmeXml } from './ome-xml.js';
 import { aperioAssociatedName, isAperioDescription } from './aperio.js';
 import { codecOf, describeDirectory, type DirectoryInfo } from './directory.js';
 import type { AssociatedName, SlideFormat, SlideLevel } from './types.js';
 
 export interface SlideLayout {
   format: SlideFormat;
-  /** Level directories, 0 = full resolution. */
+  /** Level directories, 0 = full resolution (of the first channel where channels are separate planes). */
   levels: DirectoryInfo[];
   associated: Map<AssociatedName, DirectoryInfo>;
+  /** OME-TIFF: the parsed OME-XML. */
+  ome?: OmeImage;
+  /** Channels stored as separate planes (OME fluorescence): each channel's level directories, matching `levels`. */
+  channels?: DirectoryInfo[][];
 }
 
 /** NewSubfileType bit 2: a transparency mask, never a pyramid level. */
@@ -17,7 +23,7 @@ const MASK_BIT = 4;
 /** Decides which directories are levels and which are associated images. */
 export function slideLayout(tiff: TiffReader): SlideLayout {
   const id = tiff.source.id;
-  const describe = (ifd: TiffReader['ifds'][number]) => describeDirectory(ifd, tiff.littleEndian, id);
+  const describe = (ifd: Ifd) => describeDirectory(ifd, tiff.littleEndian, id);
   const dirs = tiff.ifds.map(describe);
   const first = dirs[0]!;
   // OpenSlide's test: the first description is Leica's XML (it names its namespace).
@@ -35,6 +41,7 @@ export function slideLayout(tiff: TiffReader): SlideLayout {
       { source: id },
     );
   }
+  if (isOmeXml(first.description)) return omeLayout(tiff, dirs, parseOmeXml(first.description!, id), describe);
   const format: SlideFormat = isAperioDescription(first.description) ? 'aperio-svs' : 'generic-tiff';
   const associated = new Map<AssociatedName, DirectoryInfo>();
   let candidates: DirectoryInfo[];
@@ -49,14 +56,24 @@ export function slideLayout(tiff: TiffReader): SlideLayout {
     const name = format === 'aperio-svs' ? aperioAssociatedName(index, dir.description, dir.newSubfileType, dir.width, dir.height) : genericAssociatedName(dir);
     if (name && !associated.has(name)) associated.set(name, dir);
   });
-  // A level must be the same image as level 0: same samples and no wider aspect than rounding allows.
-  const levels = candidates
-    .filter(
-      (d) =>
-        d.layout.samplesPerPixel === first.layout.samplesPerPixel &&
-        Math.abs(d.width / d.height - first.width / first.height) < 0.05 * (first.width / first.height),
-    )
-    .sort((a, b) => b.width - a.width);
+  return { format, levels: pyramidLevels(candidates, first, id), associated };
+}
+
+/**
+ * Whether `d` can be `first` scaled down: an aspect within 5 %, or one scale factor that each side, rounded to whole
+ * pixels, can come from (the smallest levels, 6×2 of 439×167, are far off in aspect yet exact to the pixel).
+ */
+function sameImage(d: DirectoryInfo, first: DirectoryInfo): boolean {
+  const aspect = first.width / first.height;
+  if (Math.abs(d.width / d.height - aspect) < 0.05 * aspect) return true;
+  const lowest = Math.max(first.width / (d.width + 1), first.height / (d.height + 1));
+  const highest = Math.min(d.width > 1 ? first.width / (d.width - 1) : Infinity, d.height > 1 ? first.height / (d.height - 1) : Infinity);
+  return lowest < highest;
+}
+
+/** The candidates that are the same image as `first` (same samples, no wider aspect than rounding allows), largest first. */
+function pyramidLevels(candidates: DirectoryInfo[], first: DirectoryInfo, id: string): DirectoryInfo[] {
+  const levels = candidates.filter((d) => d.layout.samplesPerPixel === first.layout.samplesPerPixel && sameImage(d, first)).sort((a, b) => b.width - a.width);
   if (levels.length === 0) {
     throw new SlideError(
       'not_pyramidal',
@@ -65,7 +82,45 @@ export function slideLayout(tiff: TiffReader): SlideLayout {
     );
   }
   for (const level of levels) codecOf(level, id);
-  return { format, levels, associated };
+  return levels;
+}
+
+/**
+ * OME-TIFF: each plane is a top-level directory (the OME-XML says which) with its reduced resolutions in SubIFDs.
+ * Interleaved RGB is one plane, shown as a normal slide; channels stored as separate planes (fluorescence) are all
+ * read, at the first Z and T, with the same level geometry each.
+ */
+function omeLayout(tiff: TiffReader, dirs: DirectoryInfo[], ome: OmeImage, describe: (ifd: Ifd) => DirectoryInfo): SlideLayout {
+  const id = tiff.source.id;
+  const planeLevels = (c: number): DirectoryInfo[] => {
+    const dir = dirs[ome.ifdOf(c, 0, 0)];
+    if (!dir)
+      throw new SlideError(
+        'corrupt',
+        `${id}: the OME-XML puts channel ${c} in directory ${ome.ifdOf(c, 0, 0)}, which the file does not have. The file is damaged.`,
+        { source: id },
+      );
+    if (!dir.tiled) {
+      throw new SlideError(
+        'not_tiled',
+        `${id} stores its OME image in strips, not tiles, so it cannot be streamed. Convert it with \`vips tiffsave in out.ome.tif --tile --pyramid --subifd\`.`,
+        { source: id },
+      );
+    }
+    return pyramidLevels([dir, ...dir.ifd.subIfds.map(describe)], dir, id);
+  };
+  const levels = planeLevels(0);
+  const separate = levels[0]!.layout.samplesPerPixel === 1 && ome.sizeC > 1;
+  const layout: SlideLayout = { format: 'ome-tiff', levels, associated: new Map(), ome };
+  if (!separate) return layout;
+  const channels = Array.from({ length: ome.sizeC }, (_, c) => (c === 0 ? levels : planeLevels(c)));
+  for (const [c, channel] of channels.entries()) {
+    const same =
+      channel.length === levels.length &&
+      channel.every((d, i) => d.width === levels[i]!.width && d.height === levels[i]!.height && d.blockWidth === levels[i]!.blockWidth);
+    if (!same) throw new SlideError('corrupt', `${id}: OME channel ${c}'s pyramid differs from channel 0's. The file is damaged.`, { source: id });
+  }
+  return { ...layout, channels };
 }
 
 /** Generic TIFFs name associated images only by description, never by guessing. */

@@ -6,8 +6,17 @@ import type { ColourProfile, SlideLevel } from './types.js';
 /** The largest profiles scanners write are about 13 MB (GT450); a tag claiming more than this is damage. */
 const MAX_PROFILE_BYTES = 64 * 1024 * 1024;
 
-/** The geometry of a tile a caller asks for, or `out_of_bounds` saying what the slide has. */
-export function checkedLevel(levels: readonly SlideLevel[], level: number, x: number, y: number, sourceId: string): SlideLevel {
+/** The geometry of a tile (of a channel) a caller asks for, or `out_of_bounds` saying what the slide has. */
+export function checkedLevel(levels: readonly SlideLevel[], level: number, x: number, y: number, sourceId: string, channel = 0, channels = 1): SlideLevel {
+  if (!Number.isInteger(channel) || channel < 0 || channel >= channels) {
+    throw new SlideError(
+      'out_of_bounds',
+      `Channel ${channel} does not exist: ${sourceId} has ${channels === 1 ? 'one channel' : `channels 0–${channels - 1}`}.`,
+      {
+        source: sourceId,
+      },
+    );
+  }
   const geometry = levels[level];
   if (!geometry) {
     throw new SlideError('out_of_bounds', `Level ${level} does not exist: ${sourceId} has levels 0–${levels.length - 1}.`, { source: sourceId });

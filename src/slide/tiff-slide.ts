@@ -10,7 +10,19 @@ import { openslideProperties, sortProperties, tiffProperties } from './propertie
 import { checkedLevel, tiffColourProfile } from './slide-checks.js';
 import { emptyIoStats, ioSnapshot, type SlideIoStats } from './slide-io.js';
 import { readBlock, tileRequest } from './tile-reader.js';
-import type { AssociatedName, ColourProfile, EncodedImage, EncodedTile, Slide, SlideFormat, SlideIoSnapshot, SlideLevel } from './types.js';
+import { type OmeImage, omeProperties } from './ome-xml.js';
+import type {
+  AssociatedName,
+  SlideChannel,
+  TileReadOptions,
+  ColourProfile,
+  EncodedImage,
+  EncodedTile,
+  Slide,
+  SlideFormat,
+  SlideIoSnapshot,
+  SlideLevel,
+} from './types.js';
 
 const MAX_ASSOCIATED_PIXELS = 2 ** 27;
 
@@ -25,10 +37,12 @@ export class TiffSlide implements Slide {
   readonly properties: Readonly<Record<string, string>>;
   readonly associated: readonly AssociatedName[];
   readonly colourProfile?: ColourProfile;
+  readonly channels?: readonly SlideChannel[];
   /** The identity of the slide's bytes, for caches and messages. */
   readonly sourceId: string;
   readonly #data: RangeSource;
-  readonly #levelDirs: DirectoryInfo[];
+  /** Level directories per channel (one channel unless the channels are separate planes). */
+  readonly #channelDirs: DirectoryInfo[][];
   readonly #associatedDirs: Map<AssociatedName, DirectoryInfo>;
 
   /** Live counters of the reads below this slide: what a network panel shows. */
@@ -39,7 +53,7 @@ export class TiffSlide implements Slide {
     const layout = slideLayout(tiff);
     this.#data = data;
     this.sourceId = data.id;
-    this.#levelDirs = layout.levels;
+    this.#channelDirs = layout.channels ?? [layout.levels];
     this.#associatedDirs = layout.associated;
     const base = layout.levels[0]!;
     this.format = layout.format;
@@ -65,6 +79,16 @@ export class TiffSlide implements Slide {
         properties['openslide.objective-power'] = appMag;
       }
     }
+    if (layout.ome) {
+      Object.assign(properties, omeProperties(layout.ome));
+      const size = layout.ome.physicalSize;
+      if (size) {
+        this.mpp = size;
+        properties['openslide.mpp-x'] = String(size.x);
+        properties['openslide.mpp-y'] = String(size.y);
+      }
+      if (layout.channels) this.channels = slideChannels(layout.ome, layout.channels);
+    }
     this.properties = sortProperties(properties);
     // Scanners write the profile on every page; the first one's stands for the slide.
     const profile = tiffColourProfile(first, this.sourceId);
@@ -75,9 +99,10 @@ export class TiffSlide implements Slide {
     return ioSnapshot(this.io);
   }
 
-  async readTile(level: number, x: number, y: number, opts: ReadOptions = {}): Promise<EncodedTile> {
-    checkedLevel(this.levels, level, x, y, this.sourceId);
-    const info = this.#levelDirs[level]!;
+  async readTile(level: number, x: number, y: number, opts: TileReadOptions = {}): Promise<EncodedTile> {
+    const channel = opts.channel ?? 0;
+    checkedLevel(this.levels, level, x, y, this.sourceId, channel, this.#channelDirs.length);
+    const info = this.#channelDirs[channel]![level]!;
     if (info.planar !== 1 && info.layout.samplesPerPixel > 1) {
       throw new SlideError(
         'unsupported_pixels',
@@ -152,4 +177,16 @@ export class TiffSlide implements Slide {
     if (end - start > useful * 1.25) return this.#data;
     return PrefetchedSource.fetch(this.#data, start, end, opts);
   }
+}
+
+/** The channels of an OME image stored as planes: names and colours from the OME-XML, bit depth from the directories. */
+function slideChannels(ome: OmeImage, channels: DirectoryInfo[][]): SlideChannel[] {
+  return channels.map((levels, c) => {
+    const described = ome.channels[c];
+    return {
+      name: described?.name ?? `Channel ${c + 1}`,
+      ...(described?.colour ? { colour: described.colour } : {}),
+      bitsPerSample: levels[0]!.layout.bitsPerSample,
+    };
+  });
 }

@@ -87,6 +87,21 @@ export interface ColourProfile {
   read(opts?: ReadOptions): Promise<Uint8Array>;
 }
 
+/** One channel of a slide whose channels are separate planes (OME-TIFF fluorescence). */
+export interface SlideChannel {
+  /** From the file, else "Channel N". */
+  name: string;
+  /** The colour the file gives it (OME `Color`), if any; viewers fall back to a palette. */
+  colour?: readonly [number, number, number];
+  /** 8 or 16: the range its samples span. */
+  bitsPerSample: number;
+}
+
+/** How a tile is read: abortable, and for slides with channels, which channel (default 0). */
+export interface TileReadOptions extends ReadOptions {
+  channel?: number;
+}
+
 /** What every format reader returns, and all that the viewer, the sidecar and the CLI use of a slide. */
 export interface Slide {
   /** Identity of the slide's bytes (URL without query, s3://bucket/key, file name): for caches and messages. */
@@ -103,9 +118,14 @@ export interface Slide {
   readonly associated: readonly AssociatedName[];
   /** The embedded colour profile, if the slide has one. */
   readonly colourProfile?: ColourProfile;
+  /**
+   * Channels stored as separate greyscale planes (multichannel fluorescence), read one at a time with
+   * `readTile(…, { channel })` and composited by the viewer; absent for RGB slides.
+   */
+  readonly channels?: readonly SlideChannel[];
   /** Width and height of an associated image, without reading it. */
   associatedSize(name: AssociatedName): { width: number; height: number } | undefined;
-  readTile(level: number, x: number, y: number, opts?: ReadOptions): Promise<EncodedTile>;
+  readTile(level: number, x: number, y: number, opts?: TileReadOptions): Promise<EncodedTile>;
   readAssociated(name: AssociatedName, opts?: ReadOptions): Promise<EncodedImage>;
   ioStats(): SlideIoSnapshot;
   close(): Promise<void>;

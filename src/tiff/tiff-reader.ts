@@ -111,8 +111,8 @@ class DirectoryWalker {
     this.#opts = opts;
   }
 
-  /** Reads a chain of directories; `firstExtra` are further tags to load of its first directory. */
-  async chain(first: number, firstExtra: readonly number[] = []): Promise<Ifd[]> {
+  /** Reads a chain of directories (or only its first, unless `follow`); `firstExtra` are further tags to load of its first directory. */
+  async chain(first: number, firstExtra: readonly number[] = [], follow = true): Promise<Ifd[]> {
     const ifds: Ifd[] = [];
     if (first === 0) throw this.#error('corrupt', 'the header points to no image directory');
     const pending: Promise<void>[] = [];
@@ -131,7 +131,7 @@ class DirectoryWalker {
       // Handled now, awaited below: a failure must not go unhandled while later directories are read.
       loading.catch(() => undefined);
       pending.push(loading);
-      offset = ifd.next;
+      offset = follow ? ifd.next : 0;
     }
     await Promise.all(pending);
     return ifds;
@@ -158,8 +158,9 @@ class DirectoryWalker {
     await ifd.load([...STRUCTURE_TAGS, ...extra], this.#opts);
     const subs = ifd.cached(Tag.SubIFDs);
     if (Array.isArray(subs)) {
-      // SubIFDs are single directories of the same image (OME-style pyramids); a chain behind one is followed too.
-      const chains = await Promise.all(subs.map((o) => this.chain(o)));
+      // SubIFDs list the reduced images of this one (OME-style pyramids). Writers that list only the first chain the
+      // rest behind it; writers that list them all may chain them too (Bio-Formats), so then next pointers are not followed.
+      const chains = await Promise.all(subs.map((o) => this.chain(o, [], subs.length === 1)));
       ifd.subIfds = chains.flat();
     }
   }
