@@ -9,6 +9,9 @@ import { fixtureBytes, S3_CREDENTIALS } from '../test/support/s3-server.js';
 import { expect, test } from './support/fixtures.js';
 import { decode } from 'fast-png';
 
+/** The bundled samples the slide browser lists. */
+const SAMPLES: Array<{ file: string; title: string }> = JSON.parse(readFileSync(resolve(import.meta.dirname, '../demo/public/samples/index.json'), 'utf8'));
+
 /** The README's screenshot: checked on every run, rewritten only on purpose (WSI_UPDATE_SCREENSHOT=1). */
 const SCREENSHOT = resolve(import.meta.dirname, '../docs/demo.png');
 
@@ -40,9 +43,9 @@ test.describe('the demo, built', () => {
   test('the slide browser lists the samples with thumbnails and opens the one clicked', async ({ page, servers }) => {
     const errors = await openDemo(page, servers.pages);
     const slides = page.locator('#browser button.slide');
-    await expect(slides).toHaveCount(3);
+    await expect(slides).toHaveCount(SAMPLES.length);
     // Every sample gets a picture drawn from its own thumbnail or coarsest level.
-    await expect(page.locator('#browser .thumb canvas')).toHaveCount(3, { timeout: 30_000 });
+    await expect(page.locator('#browser .thumb canvas')).toHaveCount(SAMPLES.length, { timeout: 30_000 });
     await waitForTiles(page, 'CMU-1 small region — Aperio SVS, JPEG (RGB)');
     await slides.nth(2).click();
     await waitForTiles(page, 'Boxes — generic pyramidal TIFF, Deflate');
@@ -55,10 +58,23 @@ test.describe('the demo, built', () => {
     expect(errors).toEqual([]);
   });
 
+  for (const sample of SAMPLES.filter((s) => /\.(ndpi|ome\.tif)$/.test(s.file))) {
+    test(`opens the ${sample.file} sample from the list and draws it without a failed tile`, async ({ page, servers }) => {
+      const errors = await openDemo(page, servers.pages);
+      await page.locator('#browser button.slide', { hasText: sample.title }).click();
+      await waitForTiles(page, sample.title);
+      await page.waitForFunction(() => (window as any).wsiViewer?.osd.world.getItemAt(0)?.getFullyLoaded());
+      const stats = await page.evaluate(() => (window as any).wsiViewer.stats());
+      expect(stats.tilesLoaded).toBeGreaterThan(0);
+      expect(stats.tilesFailed).toBe(0);
+      expect(errors).toEqual([]);
+    });
+  }
+
   test('a second slide clicked while the first is still opening replaces it: one viewer, the second slide', async ({ page, servers }) => {
     const errors = await openDemo(page, servers.pages);
     const slides = page.locator('#browser button.slide');
-    await expect(slides).toHaveCount(3);
+    await expect(slides).toHaveCount(SAMPLES.length);
     await waitForTiles(page, 'CMU-1 small region — Aperio SVS, JPEG (RGB)');
     // Two clicks in one task: the first open cannot have finished when the second starts.
     await page.evaluate(() => {

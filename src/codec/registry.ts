@@ -1,6 +1,7 @@
 import { SlideError, throwIfAborted } from '../errors.js';
 import type { EncodedImage, EncodedTile, TileCodec } from '../slide/types.js';
 import type { ReadOptions } from '../source/range-source.js';
+import { decodePlane16, planeFromSamples, type SamplePlane } from './plane.js';
 import { reduceImage } from './reduce.js';
 import { toRgba, transparent } from './rgba.js';
 import { decodeSamples } from './samples-decoder.js';
@@ -73,6 +74,27 @@ export class CodecRegistry {
     const image = factor > 1 ? reduceImage(full, factor, tile.width, tile.height) : full;
     opts.colour?.apply(image.data);
     return image;
+  }
+
+  /**
+   * One channel's stored values (8 or 16 bits) at the tile's true size, for compositing: 16-bit lossless tiles keep
+   * their full range; 8-bit tiles of any codec give their first sample.
+   */
+  async decodePlane(tile: EncodedTile, opts: DecodeOptions = {}): Promise<SamplePlane> {
+    throwIfAborted(opts.signal);
+    const bits = tile.layout.bitsPerSample === 16 ? 16 : 8;
+    if (tile.missing)
+      return {
+        width: tile.width,
+        height: tile.height,
+        bits,
+        values: bits === 16 ? new Uint16Array(tile.width * tile.height) : new Uint8Array(tile.width * tile.height),
+      };
+    if (bits === 16 && LOSSLESS.includes(tile.codec)) return decodePlane16(tile);
+    const { samples } = await this.codec(tile.codec);
+    const plane = planeFromSamples(await samples(tile, opts), tile.width, tile.height);
+    throwIfAborted(opts.signal);
+    return plane;
   }
 
   /** An associated image: its strips decoded and stacked. */

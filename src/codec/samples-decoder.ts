@@ -20,7 +20,18 @@ export async function decodeSamples(tile: EncodedTile): Promise<DecodedSamples> 
   if (tile.colour === 'ycbcr') {
     throw new SlideError('unsupported_pixels', `Uncompressed or ${tile.codec} YCbCr samples are not supported (only inside JPEG and JPEG 2000 tiles).`);
   }
-  const expected = stored.width * stored.height * channels;
+  const samples = await decompressBlock(tile, stored.width * stored.height * channels);
+  const rows = Math.floor(samples.length / (stored.width * channels));
+  if (layout.predictor === 2) undoHorizontalPredictor(samples, stored.width, rows, channels);
+  else if (layout.predictor !== 1) throw new SlideError('unsupported_pixels', `TIFF Predictor ${layout.predictor} is not supported for 8-bit samples.`);
+  return { width: stored.width, height: rows, samples, channels, colour: tile.colour === 'rgba' || channels === 4 ? 'rgba' : tile.colour };
+}
+
+/**
+ * A lossless tile's bytes decompressed: `expected` bytes, or fewer in whole rows (the last strip of an image legitimately
+ * holds fewer), else `corrupt`.
+ */
+export async function decompressBlock(tile: EncodedTile, expected: number): Promise<Uint8Array> {
   let samples: Uint8Array;
   switch (tile.codec) {
     case 'raw':
@@ -41,16 +52,11 @@ export async function decodeSamples(tile: EncodedTile): Promise<DecodedSamples> 
     default:
       throw new SlideError('unsupported_compression', `No sample decoder for ${tile.codec}.`);
   }
-  if (samples.length < expected) {
-    // Strips at the bottom of an image legitimately hold fewer rows; anything else is a short stream.
-    if (samples.length % (stored.width * channels) !== 0 || samples.length < tile.height * stored.width * channels) {
-      throw new SlideError('corrupt', `A ${tile.codec} tile decoded to ${samples.length} bytes; ${expected} were expected. The file is damaged.`);
-    }
+  const rowBytes = expected / tile.stored.height;
+  if (samples.length < expected && (samples.length % rowBytes !== 0 || samples.length < tile.height * rowBytes)) {
+    throw new SlideError('corrupt', `A ${tile.codec} tile decoded to ${samples.length} bytes; ${expected} were expected. The file is damaged.`);
   }
-  const rows = Math.floor(samples.length / (stored.width * channels));
-  if (layout.predictor === 2) undoHorizontalPredictor(samples, stored.width, rows, channels);
-  else if (layout.predictor !== 1) throw new SlideError('unsupported_pixels', `TIFF Predictor ${layout.predictor} is not supported for 8-bit samples.`);
-  return { width: stored.width, height: rows, samples, channels, colour: tile.colour === 'rgba' || channels === 4 ? 'rgba' : tile.colour };
+  return samples;
 }
 
 function decompressZstd(input: Uint8Array, expected: number): Uint8Array {

@@ -11,6 +11,7 @@ import { bindFullScreenKey } from './full-screen.js';
 import { muteStaleTileErrors } from './osd-workarounds.js';
 import { toolsAndPanel } from './panel.js';
 import { type ColourMode, type ColourState, colourControl, prepareColour } from './viewer-colour.js';
+import { type ChannelControls, channelControls, channelPanel } from './viewer-channels.js';
 import { prefetchWhenIdle, type PrefetchOptions } from './prefetch.js';
 import { scaleBarElement } from './scale-bar.js';
 import { SlideTileSource } from './slide-tile-source.js';
@@ -94,6 +95,11 @@ export interface WsiViewer {
   colour(): ColourState;
   /** Switches between managed and stored colours; tiles are decoded again from memory, not fetched again. */
   setColour(mode: ColourMode): Promise<void>;
+  /**
+   * Fluorescence (a slide whose channels are planes): list the channels and set each one's colour, range and
+   * visibility; every change redraws from decoded planes held in memory, with no request. Undefined for RGB slides.
+   */
+  readonly channels?: ChannelControls;
   setTheme(theme: 'dark' | 'light'): void;
   destroy(): void;
 }
@@ -191,10 +197,21 @@ export async function createViewer(element: HTMLElement, input: SlideInput | Sli
     }
     tileSource.colourProfile = mode === 'icc' ? colour.profileId : undefined;
     // The encoded tiles stay in memory; only their decoding is done again.
+    redrawTiles();
+  };
+  /** Drops the drawn tiles (their cache keys name the look they were drawn with), so they are made again from memory. */
+  const redrawTiles = () => {
+    if (!osd) return;
     osd.world.getItemAt(0)?.reset();
     osd.navigator?.world.getItemAt(0)?.reset();
     osd.forceRedraw();
   };
+  const channels = tileSource.channels ? channelControls(tileSource, redrawTiles) : undefined;
+  if (channels) {
+    // Before the first tile is drawn, so the first view is already in contrast (the coarsest level's tiles, few and small).
+    // A failure here (the coarsest tiles unreadable) shows on those tiles themselves; the full range stays.
+    await channels.autoContrast().catch(() => undefined);
+  }
 
   const loaderLimit = options.imageLoaderLimit ?? LOADER_LIMIT;
   osd = OpenSeadragon({
@@ -241,7 +258,7 @@ export async function createViewer(element: HTMLElement, input: SlideInput | Sli
   if (options.keyboard !== false) bindFullScreenKey(osd, root);
   if (options.scaleBar !== false && slide.mpp) root.append(scaleBarElement(osd, doc, slide.mpp.x));
   colourLine = colourControl(doc, colourState, (mode) => void setColour(mode));
-  root.append(...toolsAndPanel(doc, root, slide, pool, options.panel !== false, colourLine));
+  root.append(...toolsAndPanel(doc, root, slide, pool, options.panel !== false, channels ? channelPanel(doc, channels) : colourLine));
   if (options.hashViewport) keepViewportInHash(osd, doc);
 
   await new Promise<void>((resolve) => (osd.world.getItemCount() > 0 ? resolve() : osd.addOnceHandler('open', () => resolve())));
@@ -257,6 +274,7 @@ export async function createViewer(element: HTMLElement, input: SlideInput | Sli
     stats,
     colour: colourState,
     setColour,
+    ...(channels ? { channels } : {}),
     setTheme(theme) {
       root.className = `wsi-root wsi-${theme}`;
     },

@@ -5,6 +5,8 @@ import type { SlideLevel } from '../slide/types.js';
 import { displayLevels } from './display-levels.js';
 import type { DecoderPool } from '../workers/pool.js';
 import { LevelMap, tileImageRect } from './level-map.js';
+import { type ChannelSettings, compositePlanes, defaultChannelSettings } from './channel-composite.js';
+import { ChannelPlanes } from './channel-planes.js';
 import { TileBytesCache } from './tile-bytes-cache.js';
 
 /** Marks jobs we settle because the viewer no longer wants the tile, so the viewer can let OSD retry them later. */
@@ -43,6 +45,11 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
   readonly tileCache: TileBytesCache;
   /** The pool's id of the slide's ICC profile while colour management is on; tiles decoded after a change use it. */
   colourProfile: number | undefined;
+  /** Slides whose channels are planes (fluorescence): each tile is composited from them with these settings. */
+  readonly channels?: ChannelSettings[];
+  readonly planes?: ChannelPlanes;
+  /** Bumped on every change of `channels`, so a composite drawn with old settings is never taken for a new one. */
+  channelVersion = 0;
 
   constructor(slide: Slide, pool: DecoderPool, events: TileEvents = {}, tileCacheBytes?: number) {
     const { levels, overview } = displayLevels(slide);
@@ -61,6 +68,10 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
     this.#pool = pool;
     this.#events = events;
     this.tileCache = new TileBytesCache(slide, tileCacheBytes);
+    if (slide.channels) {
+      this.channels = defaultChannelSettings(slide);
+      this.planes = new ChannelPlanes(this.tileCache, pool, slide.channels.length);
+    }
   }
 
   override getLevelScale(level: number): number {
@@ -105,7 +116,9 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
   /** Not a URL: OpenSeadragon uses it as the tile's cache key, so it names the slide and the native tile. */
   override getTileUrl(level: number, x: number, y: number): string {
     // The colour mode is part of the key: a tile drawn in sRGB and its stored values are two images.
-    return `wsi-stream:${this.slide.sourceId}/${this.levelMap.toSlide(level)}/${x}/${y}${this.colourProfile === undefined ? '' : '@icc'}`;
+    // So are the channel settings a composite was made with.
+    const look = this.channels ? `@channels${this.channelVersion}` : this.colourProfile === undefined ? '' : '@icc';
+    return `wsi-stream:${this.slide.sourceId}/${this.levelMap.toSlide(level)}/${x}/${y}${look}`;
   }
 
   override getTilePostData(level: number, x: number, y: number): TilePostData {
@@ -125,7 +138,9 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
     const drawn =
       tile.level === this.#overviewLevel
         ? this.#overview(signal)
-        : this.tileCache.get(tile.level, tile.x, tile.y, signal).then((encoded) => this.#pool.decodeBitmap(encoded, this.#decodeOptions(signal)));
+        : this.planes
+          ? this.#composite(this.planes, tile, signal)
+          : this.tileCache.get(tile.level, tile.x, tile.y, signal).then((encoded) => this.#pool.decodeBitmap(encoded, this.#decodeOptions(signal)));
     drawn.then(
       (bitmap) => {
         if (!this.#settle(entry)) return bitmap.close();
@@ -145,6 +160,14 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
 
   #decodeOptions(signal: AbortSignal) {
     return { signal, ...(this.colourProfile === undefined ? {} : { profile: this.colourProfile }) };
+  }
+
+  /** A fluorescence tile: its channel planes (held, or read and decoded once) composited with the current settings. */
+  async #composite(planes: ChannelPlanes, tile: TilePostData, signal: AbortSignal): Promise<ImageBitmap> {
+    const held = await planes.get(tile.level, tile.x, tile.y, signal);
+    const { width, height } = held[0]!;
+    const rgba = compositePlanes(held, this.channels!, width, height);
+    return createImageBitmap(new ImageData(rgba as Uint8ClampedArray<ArrayBuffer>, width, height));
   }
 
   /** The embedded thumbnail as one bitmap: its strips (one request) decoded in the pool and stacked. */

@@ -15,6 +15,9 @@ const CSS = `
 .wsi-panel[hidden]{display:none}
 .wsi-panel table{border-collapse:collapse;width:100%}.wsi-panel td{padding:1px 4px;vertical-align:top;word-break:break-all}
 .wsi-panel td:first-child{opacity:.7;white-space:nowrap;word-break:normal}
+.wsi-channels fieldset{border:1px solid rgba(128,128,128,.4);border-radius:4px;margin:0 0 6px;padding:4px 6px}
+.wsi-channels legend{display:flex;align-items:center;gap:6px}.wsi-channels input[type=checkbox],.wsi-channels input[type=color]{min-width:28px;min-height:28px}
+.wsi-channel-range{display:flex;align-items:center;gap:6px}.wsi-channel-range input{flex:1;min-width:0;min-height:28px}
 .wsi-panel canvas{max-width:100%;display:block;margin-top:6px;background:#fff}
 .wsi-error{position:absolute;left:50%;top:12px;transform:translateX(-50%);padding:6px 12px;border-radius:4px;background:#b3261e;color:#fff}
 .wsi-error[hidden]{display:none}

@@ -30,8 +30,9 @@ export class TileBytesCache {
     this.#lru = new LruMap(maxBytes);
   }
 
-  async get(level: number, x: number, y: number, signal?: AbortSignal): Promise<EncodedTile> {
-    const key = `${level}/${x}/${y}`;
+  /** A tile (of one channel, for slides whose channels are planes), from memory or read once however many ask. */
+  async get(level: number, x: number, y: number, signal?: AbortSignal, channel = 0): Promise<EncodedTile> {
+    const key = `${level}/${x}/${y}/${channel}`;
     const cached = this.#lru.get(key);
     if (cached) {
       this.stats.hits++;
@@ -42,7 +43,7 @@ export class TileBytesCache {
     else {
       this.stats.misses++;
       task = new SharedTask((shared) =>
-        this.#slide.readTile(level, x, y, { signal: shared }).then(
+        this.#slide.readTile(level, x, y, { signal: shared, ...(channel > 0 ? { channel } : {}) }).then(
           (tile) => {
             this.#inFlight.delete(key);
             this.#lru.set(key, tile, tile.bytes.length);

@@ -29,6 +29,10 @@ async function run(tile: EncodedTile, output: DecodeOutput, signal: AbortSignal,
     const bitmap = await decodeBitmap(codecs, tile, opts);
     return transfer({ kind: 'bitmap', bitmap, width: bitmap.width, height: bitmap.height }, [bitmap]);
   }
+  if (output === 'plane') {
+    const plane = await codecs.decodePlane(tile, opts);
+    return transfer({ kind: 'plane', plane }, [plane.values.buffer as ArrayBuffer]);
+  }
   const image = await codecs.decode(tile, opts);
   return transfer({ kind: 'rgba', image }, [image.data.buffer as ArrayBuffer]);
 }

@@ -1,4 +1,5 @@
 import { transfer, wrap, type Remote } from 'comlink';
+import type { SamplePlane } from '../codec/plane.js';
 import type { DecodedImage } from '../codec/types.js';
 import { SlideError, abortError } from '../errors.js';
 import type { EncodedTile } from '../slide/types.js';
@@ -84,6 +85,13 @@ export class DecoderPool {
     const result = await this.#submit(tile, 'bitmap', opts);
     if (result.kind !== 'bitmap') throw new SlideError('worker_failed', 'The decode worker answered with the wrong kind of result.');
     return result.bitmap;
+  }
+
+  /** One channel's stored values (8 or 16 bits) at the tile's true size: what the viewer composites fluorescence from. */
+  async decodePlane(tile: EncodedTile, opts: DecodeJobOptions = {}): Promise<SamplePlane> {
+    const result = await this.#submit(tile, 'plane', opts);
+    if (result.kind !== 'plane') throw new SlideError('worker_failed', 'The decode worker answered with the wrong kind of result.');
+    return result.plane;
   }
 
   /**

@@ -1,3 +1,4 @@
+import type { SamplePlane } from '../codec/plane.js';
 import type { DecodedImage } from '../codec/types.js';
 import type { SlideErrorCode } from '../errors.js';
 import type { EncodedTile } from '../slide/types.js';
@@ -7,10 +8,13 @@ export interface WorkerFailure {
   error: { code: SlideErrorCode | 'internal'; message: string };
 }
 
-export type DecodeOutput = 'rgba' | 'bitmap';
+export type DecodeOutput = 'rgba' | 'bitmap' | 'plane';
 
-/** A decoded tile as an ImageBitmap (cheapest for drawing) or RGBA pixels (for analysis and tests). */
-export type WorkerResult = { kind: 'rgba'; image: DecodedImage } | { kind: 'bitmap'; bitmap: ImageBitmap; width: number; height: number };
+/** A decoded tile as an ImageBitmap (cheapest for drawing), RGBA pixels (for analysis and tests), or one channel's stored values (for compositing). */
+export type WorkerResult =
+  | { kind: 'rgba'; image: DecodedImage }
+  | { kind: 'bitmap'; bitmap: ImageBitmap; width: number; height: number }
+  | { kind: 'plane'; plane: SamplePlane };
 
 /** The API a decode worker exposes through comlink. */
 export interface DecodeWorkerApi {
