@@ -26,7 +26,7 @@ describe('OME-TIFF SubIFD pyramids against tifffile', () => {
       expect(slide.levels.map((l) => [l.width, l.height, l.tileWidth, l.tileHeight])).toEqual(ref.levels.map((l) => [l.width, l.height, ...l.tile]));
       // Downsamples as OpenSlide defines them (the mean of both axes' ratios; tifffile gives the width's).
       const [w0, h0] = [ref.levels[0]!.width, ref.levels[0]!.height];
-      slide.levels.forEach((l, i) => expect(l.downsample).toBeCloseTo((w0 / ref.levels[i]!.width + h0 / ref.levels[i]!.height) / 2, 12));
+      for (const [i, l] of slide.levels.entries()) expect(l.downsample).toBeCloseTo((w0 / ref.levels[i]!.width + h0 / ref.levels[i]!.height) / 2, 12);
       expect(slide.mpp ?? null).toEqual(pixels.PhysicalSizeX ? { x: Number(pixels.PhysicalSizeX), y: Number(pixels.PhysicalSizeY) } : null);
       expect(slide.properties['ome.Pixels.SizeC']).toBe(pixels.SizeC);
       if (separate) {

@@ -116,7 +116,9 @@ export function channelPanel(doc: Document, controls: ChannelControls): HTMLElem
       label.textContent = `${c.min}–${c.max}`;
     });
   }
-  const refresh = () => controls.list().forEach((c, i) => updates[i]!(c));
+  const refresh = () => {
+    for (const [i, c] of controls.list().entries()) updates[i]!(c);
+  };
   refresh();
   controls.onChange(refresh);
   return box;
