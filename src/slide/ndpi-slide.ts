@@ -7,7 +7,7 @@ import { openslideProperties, resolutionMpp, sortProperties, tiffProperties } fr
 import { restartRunJpeg } from './restart-jpeg.js';
 import { checkedLevel, tiffColourProfile } from './slide-checks.js';
 import { emptyIoStats, ioSnapshot, type SlideIoStats } from './slide-io.js';
-import type { AssociatedName, ColourProfile, EncodedImage, EncodedTile, Slide, SlideFormat, SlideIoSnapshot, SlideLevel } from './types.js';
+import type { AssociatedName, TileReadOptions, ColourProfile, EncodedImage, EncodedTile, Slide, SlideFormat, SlideIoSnapshot, SlideLevel } from './types.js';
 
 /** A level: a page, read at full size or reduced by 2, 4 or 8 after decoding (the levels OpenSlide adds below the smallest page). */
 interface NdpiLevel {
@@ -89,8 +89,8 @@ export class NdpiSlide implements Slide {
     return name === 'macro' && this.#macro ? { width: this.#macro.width, height: this.#macro.height } : undefined;
   }
 
-  async readTile(level: number, x: number, y: number, opts: ReadOptions = {}): Promise<EncodedTile> {
-    const geometry = checkedLevel(this.levels, level, x, y, this.sourceId);
+  async readTile(level: number, x: number, y: number, opts: TileReadOptions = {}): Promise<EncodedTile> {
+    const geometry = checkedLevel(this.levels, level, x, y, this.sourceId, opts.channel);
     const { page, reduce } = this.#levels[level]!;
     const width = Math.min(geometry.tileWidth, geometry.width - x * geometry.tileWidth);
     const height = Math.min(geometry.tileHeight, geometry.height - y * geometry.tileHeight);
