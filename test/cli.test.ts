@@ -98,6 +98,20 @@ describe('wsi-stream info', () => {
     expect(withinTolerance('jpeg', d), `macro: mean ${d.mean}, max ${d.max}`).toBe(true);
   });
 
+  it('an OME fluorescence file: its channels in info, and tile --channel writes that channel as tifffile decodes it', async () => {
+    const name = 'hubmap-multi-channel-8level.ome.tif';
+    const info = JSON.parse((await cli('info', fixturePath(name), '--json')).stdout);
+    expect(info).toMatchObject({ format: 'ome-tiff', channels: [{ name: 'Channel 1' }, { name: 'Channel 2' }, { name: 'Channel 3' }] });
+    for (const channel of [0, 2]) {
+      const file = join(out, `ome-c${channel}.png`);
+      const result = await cli('tile', fixturePath(name), '1', '0', '0', '--png', '--channel', String(channel), '--out', file);
+      expect(result.code, result.stderr).toBe(0);
+      expect(maxAbsDiff(readPngRgb(file), readPngRgb(referencePng(`ome/${name}/subifd-L1_C${channel}_0_0.png`)))).toBe(0);
+    }
+    const wrong = await cli('tile', fixturePath(name), '0', '0', '0', '--channel', '3', '--out', join(out, 'none.bin'));
+    expect([wrong.code, wrong.stderr]).toEqual([1, expect.stringContaining('out_of_bounds')]);
+  });
+
   it('gives null MPP and magnification for a generic TIFF', async () => {
     const info = JSON.parse((await cli('info', fixturePath('boxes.tiff'), '--json')).stdout);
     expect(info).toMatchObject({ format: 'generic-tiff', mpp: null, magnification: null, associated: [] });

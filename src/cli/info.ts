@@ -19,6 +19,7 @@ export function infoJson(slide: Slide): object {
     mpp: slide.mpp ?? null,
     magnification: slide.magnification ?? null,
     associated: slide.associated,
+    ...(slide.channels ? { channels: slide.channels } : {}),
     properties: slide.properties,
   };
 }
@@ -42,6 +43,7 @@ export function infoText(slide: Slide, source: string): string {
     `  mpp             ${slide.mpp ? `${slide.mpp.x} × ${slide.mpp.y} µm/px` : 'unknown'}`,
     `  magnification   ${slide.magnification !== undefined ? `${slide.magnification}×` : 'unknown'}`,
     `  associated      ${slide.associated.join(', ') || 'none'}`,
+    ...(slide.channels ? [`  channels        ${slide.channels.map((c, i) => `${i} ${c.name} (${c.bitsPerSample}-bit)`).join(', ')}`] : []),
     '',
     table([
       ['level', 'width', 'height', 'tile', 'tiles', 'downsample'],

@@ -43,6 +43,7 @@ const TILE: CommandSpec = {
   flags: {
     out: { type: 'string', value: 'FILE', description: 'Where to write the tile (required).' },
     png: { type: 'boolean', description: 'Decode and write a PNG.' },
+    channel: { type: 'string', value: 'N', description: 'Slides whose channels are planes (OME fluorescence): which channel (default 0).' },
     ...COLOUR_FLAGS,
     ...S3_FLAGS,
   },
@@ -92,12 +93,14 @@ async function tile(argv: string[]): Promise<void> {
   if (!source || positional.length !== 4 || typeof out !== 'string')
     throw new SlideError('invalid_argument', 'tile takes a slide, a level, x, y and --out FILE. Run wsi-stream tile --help.');
   const at = [integerArg(level, 'level'), integerArg(x, 'x'), integerArg(y, 'y')] as const;
+  const channelFlag = flags.get('channel');
+  const channel = typeof channelFlag === 'string' ? integerArg(channelFlag, '--channel') : 0;
   if (flags.has('srgb') && !flags.has('png')) throw new SlideError('invalid_argument', '--srgb converts decoded pixels: give --png too.');
   const { encoded, colour } = await withCliSource(
     source,
     async (s) => {
       const slide = await openSlide(s);
-      return { encoded: await slide.readTile(...at), colour: flags.has('srgb') ? await slideColourTransform(slide) : undefined };
+      return { encoded: await slide.readTile(...at, { channel }), colour: flags.has('srgb') ? await slideColourTransform(slide) : undefined };
     },
     s3Flags(flags),
   );
