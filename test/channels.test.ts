@@ -134,3 +134,60 @@ describe('OME-XML', () => {
     await expect(openSlide(new MemorySource(file))).rejects.toMatchObject({ code: 'corrupt', message: expect.stringContaining('channel 1') });
   });
 });
+
+describe('OME Z and T planes', () => {
+  /** An OME-TIFF of `planes` 16×16 uncompressed directories, each filled with its index × 10 (`samples` per pixel). */
+  function omeTiff(pixels: string, channelXml: string, planes: number, samples: number): Uint8Array {
+    const description = `<?xml version="1.0"?><OME xmlns="http://www.openmicroscopy.org/Schemas/OME/2016-06"><Image ID="Image:0"><Pixels ${pixels}>${channelXml}<TiffData IFD="0" PlaneCount="${planes}"/></Pixels></Image></OME>`;
+    const size = 256 * samples;
+    const payload = new Uint8Array(size * planes).map((_, i) => Math.floor(i / size) * 10);
+    return buildTiff(
+      Array.from({ length: planes }, (_, p) => ({
+        entries: [
+          { tag: Tag.ImageWidth, type: LONG, values: [16] },
+          { tag: Tag.ImageLength, type: LONG, values: [16] },
+          { tag: Tag.BitsPerSample, type: SHORT, values: Array(samples).fill(8) },
+          { tag: Tag.Compression, type: SHORT, values: [1] },
+          { tag: Tag.Photometric, type: SHORT, values: [samples === 3 ? 2 : 1] },
+          ...(p === 0 ? [{ tag: Tag.ImageDescription, type: ASCII, values: description }] : []),
+          { tag: Tag.SamplesPerPixel, type: SHORT, values: [samples] },
+          { tag: Tag.TileWidth, type: SHORT, values: [16] },
+          { tag: Tag.TileLength, type: SHORT, values: [16] },
+          { tag: Tag.TileOffsets, type: LONG, values: [PAYLOAD_OFFSET.classic + p * size] },
+          { tag: Tag.TileByteCounts, type: LONG, values: [size] },
+        ],
+      })),
+      { payload },
+    );
+  }
+  const first = async (slide: Awaited<ReturnType<typeof openSlide>>, opts: object) => (await nodeCodecs().decode(await slide.readTile(0, 0, 0, opts))).data[0];
+
+  it('channels × Z in XYZCT order: each plane from its own directory', async () => {
+    const slide = await openSlide(
+      new MemorySource(
+        omeTiff('DimensionOrder="XYZCT" SizeC="2" SizeZ="3" SizeT="1" SizeX="16" SizeY="16" Type="uint8"', '<Channel ID="c0"/><Channel ID="c1"/>', 6, 1),
+      ),
+    );
+    expect(slide.planes).toEqual({ z: 3, t: 1 });
+    expect(slide.channels?.length).toBe(2);
+    expect([await first(slide, {}), await first(slide, { z: 2 }), await first(slide, { channel: 1 }), await first(slide, { channel: 1, z: 1 })]).toEqual([
+      0, 20, 30, 40,
+    ]);
+    await expect(slide.readTile(0, 0, 0, { z: 3 })).rejects.toMatchObject({ code: 'out_of_bounds', message: expect.stringContaining('3 Z') });
+  });
+
+  it('interleaved RGB with Z: SizeC 3 is one plane per Z', async () => {
+    const slide = await openSlide(
+      new MemorySource(
+        omeTiff(
+          'DimensionOrder="XYCZT" SizeC="3" SizeZ="2" SizeT="1" SizeX="16" SizeY="16" Type="uint8" Interleaved="true"',
+          '<Channel ID="c0" SamplesPerPixel="3"/>',
+          2,
+          3,
+        ),
+      ),
+    );
+    expect([slide.channels, slide.planes]).toEqual([undefined, { z: 2, t: 1 }]);
+    expect([await first(slide, {}), await first(slide, { z: 1 })]).toEqual([0, 10]);
+  });
+});

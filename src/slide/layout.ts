@@ -15,6 +15,8 @@ export interface SlideLayout {
   ome?: OmeImage;
   /** Channels stored as separate planes (OME fluorescence): each channel's level directories, matching `levels`. */
   channels?: DirectoryInfo[][];
+  /** OME-TIFF: the level directories of any plane (channel, Z, T), found when first asked for. */
+  planeLevels?: (c: number, z: number, t: number) => DirectoryInfo[];
 }
 
 /** NewSubfileType bit 2: a transparency mask, never a pyramid level. */
@@ -92,14 +94,16 @@ function pyramidLevels(candidates: DirectoryInfo[], first: DirectoryInfo, id: st
  */
 function omeLayout(tiff: TiffReader, dirs: DirectoryInfo[], ome: OmeImage, describe: (ifd: Ifd) => DirectoryInfo): SlideLayout {
   const id = tiff.source.id;
-  const planeLevels = (c: number): DirectoryInfo[] => {
-    const dir = dirs[ome.ifdOf(c, 0, 0)];
+  let reference: DirectoryInfo[] | undefined;
+  /** The level directories of plane (c, z, t), checked against the first plane's geometry. */
+  const planeLevels = (c: number, z: number, t: number): DirectoryInfo[] => {
+    const index = ome.ifdOf(c, z, t);
+    const where = `channel ${c}, Z ${z}, T ${t}`;
+    const dir = dirs[index];
     if (!dir)
-      throw new SlideError(
-        'corrupt',
-        `${id}: the OME-XML puts channel ${c} in directory ${ome.ifdOf(c, 0, 0)}, which the file does not have. The file is damaged.`,
-        { source: id },
-      );
+      throw new SlideError('corrupt', `${id}: the OME-XML puts ${where} in directory ${index}, which the file does not have. The file is damaged.`, {
+        source: id,
+      });
     if (!dir.tiled) {
       throw new SlideError(
         'not_tiled',
@@ -107,20 +111,25 @@ function omeLayout(tiff: TiffReader, dirs: DirectoryInfo[], ome: OmeImage, descr
         { source: id },
       );
     }
-    return pyramidLevels([dir, ...dir.ifd.subIfds.map(describe)], dir, id);
+    const levels = pyramidLevels([dir, ...dir.ifd.subIfds.map(describe)], dir, id);
+    const same = (l: DirectoryInfo[]) =>
+      l.length === reference!.length &&
+      l.every((d, i) => d.width === reference![i]!.width && d.height === reference![i]!.height && d.blockWidth === reference![i]!.blockWidth);
+    if (reference && !same(levels))
+      throw new SlideError('corrupt', `${id}: the OME pyramid of ${where} differs from the first plane's. The file is damaged.`, { source: id });
+    return levels;
   };
-  const levels = planeLevels(0);
+  const levels = planeLevels(0, 0, 0);
+  reference = levels;
   const separate = levels[0]!.layout.samplesPerPixel === 1 && ome.sizeC > 1;
-  const layout: SlideLayout = { format: 'ome-tiff', levels, associated: new Map(), ome };
-  if (!separate) return layout;
-  const channels = Array.from({ length: ome.sizeC }, (_, c) => (c === 0 ? levels : planeLevels(c)));
-  for (const [c, channel] of channels.entries()) {
-    const same =
-      channel.length === levels.length &&
-      channel.every((d, i) => d.width === levels[i]!.width && d.height === levels[i]!.height && d.blockWidth === levels[i]!.blockWidth);
-    if (!same) throw new SlideError('corrupt', `${id}: OME channel ${c}'s pyramid differs from channel 0's. The file is damaged.`, { source: id });
-  }
-  return { ...layout, channels };
+  return {
+    format: 'ome-tiff',
+    levels,
+    associated: new Map(),
+    ome,
+    planeLevels,
+    ...(separate ? { channels: Array.from({ length: ome.sizeC }, (_, c) => (c === 0 ? levels : planeLevels(c, 0, 0))) } : {}),
+  };
 }
 
 /** Generic TIFFs name associated images only by description, never by guessing. */

@@ -90,7 +90,7 @@ export class NdpiSlide implements Slide {
   }
 
   async readTile(level: number, x: number, y: number, opts: TileReadOptions = {}): Promise<EncodedTile> {
-    const geometry = checkedLevel(this.levels, level, x, y, this.sourceId, opts.channel);
+    const geometry = checkedLevel(this.levels, level, x, y, this.sourceId, opts);
     const { page, reduce } = this.#levels[level]!;
     const width = Math.min(geometry.tileWidth, geometry.width - x * geometry.tileWidth);
     const height = Math.min(geometry.tileHeight, geometry.height - y * geometry.tileHeight);

@@ -16,6 +16,7 @@ export interface OmeImage {
   name?: string;
   sizeX: number;
   sizeY: number;
+  /** SizeC as written (3 for interleaved RGB); planes hold SizeC ÷ SamplesPerPixel channels each. */
   sizeC: number;
   sizeZ: number;
   sizeT: number;
@@ -90,7 +91,6 @@ export function parseOmeXml(xml: string, sourceId: string): OmeImage {
   const pixels = list(image?.Pixels)[0];
   if (!image || !pixels) throw new SlideError('corrupt', `${sourceId}: its OME-XML has no <Image> with <Pixels>. The file is damaged.`, { source: sourceId });
   const order = /^XY[CZT]{3}$/.test(String(pixels['@DimensionOrder'])) ? String(pixels['@DimensionOrder']) : 'XYCZT';
-  const sizes = { C: Math.max(1, int(pixels, 'SizeC', 1)), Z: Math.max(1, int(pixels, 'SizeZ', 1)), T: Math.max(1, int(pixels, 'SizeT', 1)) };
   const channels = list(pixels.Channel).map((c) => {
     const channel: OmeChannel = { samplesPerPixel: int(c, 'SamplesPerPixel', 1) };
     const name = c['@Name'];
@@ -103,6 +103,14 @@ export function parseOmeXml(xml: string, sourceId: string): OmeImage {
     if (emission) channel.emissionWavelength = emission;
     return channel;
   });
+  // Planes count channels as stored: interleaved RGB (one Channel of 3 samples, SizeC 3) is one plane per Z and T.
+  const sizeC = Math.max(1, int(pixels, 'SizeC', 1));
+  const samples = channels[0]?.samplesPerPixel ?? 1;
+  const sizes = {
+    C: samples > 1 && sizeC % samples === 0 ? sizeC / samples : sizeC,
+    Z: Math.max(1, int(pixels, 'SizeZ', 1)),
+    T: Math.max(1, int(pixels, 'SizeT', 1)),
+  };
   // TiffData maps runs of planes (from FirstC/Z/T, in the plane order) to runs of directories; without it, plane i is directory i.
   const runs = list(pixels.TiffData).map((d) => ({
     ifd: int(d, 'IFD', 0),
@@ -112,7 +120,7 @@ export function parseOmeXml(xml: string, sourceId: string): OmeImage {
   const result: OmeImage = {
     sizeX: int(pixels, 'SizeX', 0),
     sizeY: int(pixels, 'SizeY', 0),
-    sizeC: sizes.C,
+    sizeC,
     sizeZ: sizes.Z,
     sizeT: sizes.T,
     dimensionOrder: order,

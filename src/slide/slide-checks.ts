@@ -1,21 +1,28 @@
 import { SlideError } from '../errors.js';
 import type { Ifd } from '../tiff/ifd.js';
 import { Tag } from '../tiff/tags.js';
-import type { ColourProfile, SlideLevel } from './types.js';
+import type { ColourProfile, SlideLevel, TileReadOptions } from './types.js';
 
 /** The largest profiles scanners write are about 13 MB (GT450); a tag claiming more than this is damage. */
 const MAX_PROFILE_BYTES = 64 * 1024 * 1024;
 
-/** The geometry of a tile (of a channel) a caller asks for, or `out_of_bounds` saying what the slide has. */
-export function checkedLevel(levels: readonly SlideLevel[], level: number, x: number, y: number, sourceId: string, channel = 0, channels = 1): SlideLevel {
+/** The geometry of a tile (of a channel and plane) a caller asks for, or `out_of_bounds` saying what the slide has. */
+export function checkedLevel(
+  levels: readonly SlideLevel[],
+  level: number,
+  x: number,
+  y: number,
+  sourceId: string,
+  { channel = 0, z = 0, t = 0 }: TileReadOptions = {},
+  channels = 1,
+  planes: { z: number; t: number } = { z: 1, t: 1 },
+): SlideLevel {
   if (!Number.isInteger(channel) || channel < 0 || channel >= channels) {
-    throw new SlideError(
-      'out_of_bounds',
-      `Channel ${channel} does not exist: ${sourceId} has ${channels === 1 ? 'one channel' : `channels 0–${channels - 1}`}.`,
-      {
-        source: sourceId,
-      },
-    );
+    const has = channels === 1 ? 'one channel' : `channels 0–${channels - 1}`;
+    throw new SlideError('out_of_bounds', `Channel ${channel} does not exist: ${sourceId} has ${has}.`, { source: sourceId });
+  }
+  if (!Number.isInteger(z) || !Number.isInteger(t) || z < 0 || t < 0 || z >= planes.z || t >= planes.t) {
+    throw new SlideError('out_of_bounds', `Plane Z ${z}, T ${t} does not exist: ${sourceId} has ${planes.z} Z and ${planes.t} T planes.`, { source: sourceId });
   }
   const geometry = levels[level];
   if (!geometry) {

@@ -5,7 +5,7 @@ import { Tag } from '../tiff/tags.js';
 import type { TiffReader } from '../tiff/tiff-reader.js';
 import { parseAperioDescription } from './aperio.js';
 import type { DirectoryInfo } from './directory.js';
-import { levelOf, slideLayout } from './layout.js';
+import { levelOf, type SlideLayout, slideLayout } from './layout.js';
 import { openslideProperties, sortProperties, tiffProperties } from './properties.js';
 import { checkedLevel, tiffColourProfile } from './slide-checks.js';
 import { emptyIoStats, ioSnapshot, type SlideIoStats } from './slide-io.js';
@@ -38,11 +38,15 @@ export class TiffSlide implements Slide {
   readonly associated: readonly AssociatedName[];
   readonly colourProfile?: ColourProfile;
   readonly channels?: readonly SlideChannel[];
+  readonly planes?: { readonly z: number; readonly t: number };
   /** The identity of the slide's bytes, for caches and messages. */
   readonly sourceId: string;
   readonly #data: RangeSource;
-  /** Level directories per channel (one channel unless the channels are separate planes). */
+  /** Level directories per channel (one channel unless the channels are separate planes), at the first Z and T. */
   readonly #channelDirs: DirectoryInfo[][];
+  readonly #planeLevels: SlideLayout['planeLevels'];
+  /** Other planes' level directories, found on first use. */
+  readonly #planeDirs = new Map<string, DirectoryInfo[]>();
   readonly #associatedDirs: Map<AssociatedName, DirectoryInfo>;
 
   /** Live counters of the reads below this slide: what a network panel shows. */
@@ -54,6 +58,7 @@ export class TiffSlide implements Slide {
     this.#data = data;
     this.sourceId = data.id;
     this.#channelDirs = layout.channels ?? [layout.levels];
+    this.#planeLevels = layout.planeLevels;
     this.#associatedDirs = layout.associated;
     const base = layout.levels[0]!;
     this.format = layout.format;
@@ -88,6 +93,7 @@ export class TiffSlide implements Slide {
         properties['openslide.mpp-y'] = String(size.y);
       }
       if (layout.channels) this.channels = slideChannels(layout.ome, layout.channels);
+      if (layout.ome.sizeZ > 1 || layout.ome.sizeT > 1) this.planes = { z: layout.ome.sizeZ, t: layout.ome.sizeT };
     }
     this.properties = sortProperties(properties);
     // Scanners write the profile on every page; the first one's stands for the slide.
@@ -101,8 +107,8 @@ export class TiffSlide implements Slide {
 
   async readTile(level: number, x: number, y: number, opts: TileReadOptions = {}): Promise<EncodedTile> {
     const channel = opts.channel ?? 0;
-    checkedLevel(this.levels, level, x, y, this.sourceId, channel, this.#channelDirs.length);
-    const info = this.#channelDirs[channel]![level]!;
+    checkedLevel(this.levels, level, x, y, this.sourceId, opts, this.#channelDirs.length, this.planes);
+    const info = this.#planeDirectories(channel, opts.z ?? 0, opts.t ?? 0)[level]!;
     if (info.planar !== 1 && info.layout.samplesPerPixel > 1) {
       throw new SlideError(
         'unsupported_pixels',
@@ -111,6 +117,17 @@ export class TiffSlide implements Slide {
       );
     }
     return readBlock(this.#data, tileRequest(info, x, y), opts);
+  }
+
+  #planeDirectories(channel: number, z: number, t: number): DirectoryInfo[] {
+    if (z === 0 && t === 0) return this.#channelDirs[channel]!;
+    const key = `${channel}/${z}/${t}`;
+    let dirs = this.#planeDirs.get(key);
+    if (!dirs) {
+      dirs = this.#planeLevels!(channel, z, t);
+      this.#planeDirs.set(key, dirs);
+    }
+    return dirs;
   }
 
   /** Width and height of an associated image, without reading it. */

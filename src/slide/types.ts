@@ -97,9 +97,11 @@ export interface SlideChannel {
   bitsPerSample: number;
 }
 
-/** How a tile is read: abortable, and for slides with channels, which channel (default 0). */
+/** How a tile is read: abortable; for slides with channels, which channel; for slides with planes, which Z and T (default 0 each). */
 export interface TileReadOptions extends ReadOptions {
   channel?: number;
+  z?: number;
+  t?: number;
 }
 
 /** What every format reader returns, and all that the viewer, the sidecar and the CLI use of a slide. */
@@ -123,6 +125,8 @@ export interface Slide {
    * `readTile(…, { channel })` and composited by the viewer; absent for RGB slides.
    */
   readonly channels?: readonly SlideChannel[];
+  /** Focal planes and time points (OME-TIFF with SizeZ or SizeT above 1), read with `readTile(…, { z, t })`; the first is the default. */
+  readonly planes?: { readonly z: number; readonly t: number };
   /** Width and height of an associated image, without reading it. */
   associatedSize(name: AssociatedName): { width: number; height: number } | undefined;
   readTile(level: number, x: number, y: number, opts?: TileReadOptions): Promise<EncodedTile>;
