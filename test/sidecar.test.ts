@@ -99,6 +99,14 @@ describe('sidecar over a folder: the WSIStreamer interface', () => {
     expect(dzi).toContain('TileSize="256"');
   });
 
+  for (const f of fixturesOf('ome')) {
+    it(`/slides/{id} says OME-TIFF for ${f.name}, with every SubIFD level`, async () => {
+      const ref = referenceJson<{ levels: Array<{ width: number }> }>(f.name, 'ome');
+      const { status, body } = await getJson(`${base}/slides/${enc(f.id)}`);
+      expect([status, body.format, body.level_count]).toEqual([200, 'OME-TIFF', ref.levels.length]);
+    });
+  }
+
   it('thumbnail of unreadable.svs (its JPEG data is corrupt) is a decode_error, not a crash', async () => {
     const { status, body } = await getJson(`${base}/slides/${enc(idOf('unreadable.svs'))}/thumbnail?max_size=200`);
     expect([status, body.error]).toEqual([500, 'decode_error']);
