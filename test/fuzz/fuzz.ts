@@ -13,6 +13,9 @@ export const FUZZ_FIXTURES = [
   'aperio-jp2k-33005-256.svs',
   'aperio-jpeg-ycbcr-240.svs',
   'aperio-jp2k-33003-240.svs',
+  'test3-TRITC-2-560.ndpi',
+  'hubmap-multi-channel-8level.ome.tif',
+  'ome-brightfield-cmu.ome.tif',
 ];
 
 /** Bytes held in ArrayBuffers after a case beyond this mean an allocation followed a count we did not check. */

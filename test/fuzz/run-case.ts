@@ -9,7 +9,7 @@ const codecs = nodeCodecs();
 /** Every case must end within this; a real slide opens and decodes a few tiles in a few milliseconds. */
 export const CASE_TIME_LIMIT_MS = 5_000;
 
-/** Open, read a few tiles and the associated images, decode them: a result or a SlideError, nothing else. */
+/** Open, read a few tiles (of every channel) and the associated images, decode them: a result or a SlideError, nothing else. */
 async function exercise(source: RangeSource): Promise<void> {
   const slide = await openSlide(source);
   for (const [i, level] of slide.levels.entries()) {
@@ -19,6 +19,8 @@ async function exercise(source: RangeSource): Promise<void> {
       [Math.floor(level.tilesX / 2), Math.floor(level.tilesY / 2)],
     ] as const) {
       await codecs.decode(await slide.readTile(i, x, y));
+      // Every further channel of a fluorescence slide, as the viewer composites them.
+      for (let channel = 1; channel < (slide.channels?.length ?? 1); channel++) await codecs.decodePlane(await slide.readTile(i, x, y, { channel }));
     }
   }
   for (const name of slide.associated) await codecs.decodeImage(await slide.readAssociated(name));
