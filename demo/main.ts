@@ -1,4 +1,4 @@
-import { BlobSource, createViewer, SlideError, type SlideInput, type WsiViewer } from '../src/viewer.js';
+import { BlobSource, createViewer, createViewerGroup, SlideError, type SlideInput, type ViewerGroup, type WsiViewer } from '../src/viewer.js';
 import { bucketCatalogue, parseS3Target, s3Input, sampleCatalogue, sidecarCatalogue, type CatalogueEntry, type S3Settings } from './catalogues.js';
 import { renderNetworkPanel } from './network-panel.js';
 import { SlideBrowser } from './slide-browser.js';
@@ -31,6 +31,10 @@ const network = document.getElementById('network') as HTMLTableElement;
 const themeButton = document.getElementById('theme') as HTMLButtonElement;
 const browser = new SlideBrowser(document.getElementById('browser')!, (entry) => void openEntry(entry));
 let current: WsiViewer | undefined;
+/** Two slides side by side (`?slide=a&slide=b`): their group, whose first viewer is `current`. */
+let group: ViewerGroup | undefined;
+const compareButton = document.getElementById('compare') as HTMLButtonElement;
+const linkButton = document.getElementById('link') as HTMLButtonElement;
 let theme: 'dark' | 'light' = localStorage.getItem('wsi-theme') === 'light' ? 'light' : 'dark';
 
 function showError(error: unknown): void {
@@ -45,11 +49,12 @@ function showError(error: unknown): void {
 function applyTheme(): void {
   document.documentElement.dataset.theme = theme;
   themeButton.textContent = theme === 'dark' ? 'Light' : 'Dark';
-  current?.setTheme(theme);
+  if (group) group.setTheme(theme);
+  else current?.setTheme(theme);
 }
 
 /** Puts what is open into the address bar, so the page can be bookmarked or shared; the viewport follows in the hash. */
-function remember(params: Record<string, string>): void {
+function remember(params: Record<string, string> | URLSearchParams): void {
   const query = `?${new URLSearchParams(params).toString()}`;
   // The viewport in the hash belongs to the slide it was kept for: a deep link keeps it, another slide starts afresh
   // (it used to open at the previous slide's coordinates, off its edge when the slides differ in size).
@@ -59,22 +64,43 @@ function remember(params: Record<string, string>): void {
 /** The open under way: a newer one aborts it, so a second click never leaves two viewers stacked. */
 let opening: AbortController | undefined;
 
-async function open(input: SlideInput | Promise<SlideInput>, label: string): Promise<void> {
+/** Closes what is shown: one viewer, or a group side by side. */
+function closeCurrent(): void {
+  if (group) group.destroy();
+  else current?.destroy();
+  group = undefined;
+  current = undefined;
+  linkButton.hidden = true;
+  viewerElement.replaceChildren();
+}
+
+async function open(input: SlideInput | Promise<SlideInput>, label: string, beside?: { input: SlideInput; label: string }): Promise<void> {
   banner.hidden = true;
   opening?.abort();
   const controller = new AbortController();
   opening = controller;
-  current?.destroy();
-  current = undefined;
+  closeCurrent();
   const started = performance.now();
   let firstTileMs: number | undefined;
   try {
-    const viewer = await createViewer(viewerElement, await input, { hashViewport: true, theme, open: { signal: controller.signal } });
+    const options = { theme, open: { signal: controller.signal } } as const;
+    let opened: ViewerGroup | undefined;
+    if (beside) {
+      const panes = [0, 1].map(() => Object.assign(document.createElement('div'), { className: 'pane' }));
+      viewerElement.replaceChildren(...panes);
+      opened = await createViewerGroup(panes, [await input, beside.input], { ...options, hashViewport: true, sync: 'physical' });
+    }
+    const viewer = opened ? opened.viewers[0]! : await createViewer(viewerElement, await input, { ...options, hashViewport: true });
     if (controller.signal.aborted) {
-      viewer.destroy();
+      if (opened) opened.destroy();
+      else viewer.destroy();
       return;
     }
     current = viewer;
+    group = opened;
+    linkButton.hidden = !opened;
+    showLink();
+    if (beside) label = `${label} | ${beside.label}`;
     // A handle for the browser console: `wsiViewer.stats()`, `wsiViewer.osd.viewport`…
     (window as unknown as { wsiViewer?: WsiViewer }).wsiViewer = viewer;
     viewer.on('tile-loaded', () => (firstTileMs ??= performance.now() - started));
@@ -86,6 +112,17 @@ async function open(input: SlideInput | Promise<SlideInput>, label: string): Pro
   }
 }
 
+function showLink(): void {
+  const linked = group?.locked ?? true;
+  linkButton.setAttribute('aria-pressed', String(linked));
+  linkButton.textContent = linked ? 'Linked: pan and zoom together' : 'Unlinked: move one slide to align, then link';
+}
+linkButton.addEventListener('click', () => {
+  group?.setLocked(!group.locked);
+  showLink();
+});
+compareButton.addEventListener('click', () => compareButton.setAttribute('aria-pressed', String(compareButton.getAttribute('aria-pressed') !== 'true')));
+
 /** On a small screen the slide list is a drawer over the viewer (demo/index.html's media query). */
 const drawerToggle = document.getElementById('drawer-toggle') as HTMLButtonElement;
 function setDrawer(open: boolean): void {
@@ -94,11 +131,28 @@ function setDrawer(open: boolean): void {
 }
 drawerToggle.addEventListener('click', () => setDrawer(!document.body.classList.contains('drawer-open')));
 
+/** What is open by link (one slide, or the first of two), to open a second one beside it. */
+let shown: { slide: string; title: string } | undefined;
+
 function openEntry(entry: CatalogueEntry): Promise<void> {
   // The slide chosen: give it the screen.
   setDrawer(false);
+  const compare = compareButton.getAttribute('aria-pressed') === 'true';
+  compareButton.setAttribute('aria-pressed', 'false');
+  const first = shown;
+  if (compare && first && entry.link?.slide) {
+    remember(
+      new URLSearchParams([
+        ['slide', first.slide],
+        ['slide', entry.link.slide],
+      ]),
+    );
+    shown = first;
+    return open(first.slide, first.title, { input: entry.link.slide, label: entry.title });
+  }
   if (entry.link) remember(entry.link);
   else history.replaceState(null, '', location.pathname);
+  shown = entry.link?.slide ? { slide: entry.link.slide, title: entry.title } : undefined;
   return open(entry.open(), entry.title);
 }
 
@@ -198,6 +252,7 @@ async function main(): Promise<void> {
   const params = new URLSearchParams(location.search);
   const sidecar = params.get('sidecar');
   const slide = params.get('slide');
+  const [, second] = params.getAll('slide');
   if (sidecar) {
     const entries = await sidecarCatalogue(sidecar, new AbortController().signal).catch((error: unknown) => {
       showError(error);
@@ -231,9 +286,14 @@ async function main(): Promise<void> {
       ),
       nameOf(key),
     );
+  } else if (slide && second) {
+    const titleOf = (url: string) => samples.find((s) => s.link?.slide === url)?.title ?? nameOf(url);
+    shown = { slide, title: titleOf(slide) };
+    await open(slide, titleOf(slide), { input: second, label: titleOf(second) });
   } else if (slide) {
     const index = samples.findIndex((s) => s.link?.slide === slide);
     browser.select(buttons[index]);
+    shown = { slide, title: samples[index]?.title ?? nameOf(slide) };
     await open(slide, samples[index]?.title ?? nameOf(slide));
   } else {
     buttons[0]?.click();

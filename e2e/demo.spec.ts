@@ -71,6 +71,36 @@ test.describe('the demo, built', () => {
     });
   }
 
+  test('compare: a second slide opens beside the first, linked in micrometres, both views in the link', async ({ page, servers }) => {
+    const errors = await openDemo(page, servers.pages);
+    await waitForTiles(page, 'CMU-1 small region — Aperio SVS, JPEG (RGB)');
+    await page.click('#compare');
+    await expect(page.locator('#compare')).toHaveAttribute('aria-pressed', 'true');
+    await page.locator('#browser button.slide', { hasText: 'Hamamatsu NDPI' }).click();
+    await expect(page).toHaveTitle(/CMU-1 small region .* \| Fluorescence \(TRITC\) — Hamamatsu NDPI — wsi-stream/, { timeout: 30_000 });
+    await expect(page.locator('#viewer .wsi-root')).toHaveCount(2);
+    const slides = new URL(page.url()).searchParams.getAll('slide');
+    expect(slides.map((s) => s.split('/').pop())).toEqual(['CMU-1-Small-Region.svs', 'test3-TRITC-2-560.ndpi']);
+    await expect(page.locator('#link')).toBeVisible();
+    await page.click('#link');
+    await expect(page.locator('#link')).toHaveAttribute('aria-pressed', 'false');
+    await page.click('#link');
+    await expect(page.locator('#link')).toHaveAttribute('aria-pressed', 'true');
+    // A move comes to rest: both views in the hash, so the link reopens the same pair at the same places.
+    await page.evaluate(() => {
+      const { viewport } = (window as any).wsiViewer.osd;
+      const centre = viewport.getCenter();
+      centre.x += 0.05;
+      viewport.panTo(centre);
+    });
+    await expect.poll(() => new URLSearchParams(new URL(page.url()).hash.slice(1)).has('x1')).toBe(true);
+    const link = page.url();
+    await page.goto('about:blank');
+    await page.goto(link);
+    await expect(page.locator('#viewer .wsi-root')).toHaveCount(2, { timeout: 30_000 });
+    expect(errors).toEqual([]);
+  });
+
   test('a second slide clicked while the first is still opening replaces it: one viewer, the second slide', async ({ page, servers }) => {
     const errors = await openDemo(page, servers.pages);
     const slides = page.locator('#browser button.slide');
@@ -92,7 +122,7 @@ test.describe('the demo, built', () => {
   test('the README screenshot: CMU-1-Small-Region in the demo, drawn', async ({ page, servers }, testInfo) => {
     await openDemo(page, servers.pages);
     await waitForTiles(page, 'CMU-1 small region — Aperio SVS, JPEG (RGB)');
-    await expect(page.locator('#browser .thumb canvas')).toHaveCount(3, { timeout: 30_000 });
+    await expect(page.locator('#browser .thumb canvas')).toHaveCount(SAMPLES.length, { timeout: 30_000 });
     await page.waitForFunction(() => (window as any).wsiViewer.osd.world.getItemAt(0).getFullyLoaded());
     // Where the slide is on the screen, in CSS pixels (the screenshot's, at device scale 1).
     const box = await page.evaluate(() => {

@@ -3,6 +3,8 @@ export { createViewer, type CreateViewerOptions, type WsiViewer, type ViewerEven
 export type { ColourMode, ColourState } from './viewer/viewer-colour.js';
 export type { ChannelControls, ChannelChange } from './viewer/viewer-channels.js';
 export { compositePlanes, DEFAULT_PALETTE, type ChannelSettings } from './viewer/channel-composite.js';
+export { createViewerGroup, type ViewerGroup, type ViewerGroupOptions } from './viewer/viewer-group.js';
+export type { SyncMode } from './viewer/view-sync.js';
 export { SlideTileSource, STALE_TILE } from './viewer/slide-tile-source.js';
 export { LevelMap } from './viewer/level-map.js';
 export { scaleBarFor } from './viewer/scale-bar.js';

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { LevelMap } from '../src/viewer/level-map.js';
 import { scaleBarFor } from '../src/viewer/scale-bar.js';
 import { mergeHash, parseHash } from '../src/viewer/viewport-hash.js';
+import { followerView, sameView, toImage, toShared, unitsPerPixel } from '../src/viewer/view-sync.js';
 
 describe('scale bar', () => {
   it('picks 1-2-5 lengths that fit, in µm or mm', () => {
@@ -40,5 +41,36 @@ describe('LevelMap', () => {
     expect(map.level(0).width).toBe(75);
     expect(map.scale(0)).toBe(0.25);
     expect(() => map.level(2)).toThrow(RangeError);
+  });
+});
+
+describe('views side by side', () => {
+  it('a second view keeps its own numbered parameters in the hash', () => {
+    const hash = mergeHash(mergeHash('', { x: 1, y: 2, zoom: 0.5 }), { x: 30, y: 40, zoom: 2 }, 1);
+    expect(hash).toBe('#x=1&y=2&z=0.5&x1=30&y1=40&z1=2');
+    expect([parseHash(hash), parseHash(hash, 1), parseHash(hash, 2)]).toEqual([{ x: 1, y: 2, zoom: 0.5 }, { x: 30, y: 40, zoom: 2 }, undefined]);
+  });
+
+  it('physical sync: the same micrometres at the same screen scale, shifted by the offsets', () => {
+    const units = unitsPerPixel('physical', [
+      { x: 0.5, y: 0.5 },
+      { x: 0.25, y: 0.25 },
+    ]);
+    const leader = toShared({ x: 1000, y: 2000, zoom: 0.5 }, units[0]!);
+    expect(leader).toEqual({ x: 500, y: 1000, scale: 1 });
+    // The second slide has twice the pixels per µm: the same place is twice as far in pixels, drawn half as large per pixel.
+    expect(toImage(followerView(leader, { x: 0, y: 0 }, { x: 10, y: -20 }), units[1]!)).toEqual({ x: 2040, y: 3920, zoom: 0.25 });
+  });
+
+  it('without MPP on every slide, physical sync falls back to pixels', () => {
+    expect(unitsPerPixel('physical', [{ x: 0.5, y: 0.5 }, undefined])).toEqual([
+      { x: 1, y: 1 },
+      { x: 1, y: 1 },
+    ]);
+  });
+
+  it('tells the view the group set from a view someone moved', () => {
+    expect(sameView({ x: 10, y: 20, zoom: 1 }, { x: 10.0000001, y: 20, zoom: 1.00000001 })).toBe(true);
+    expect(sameView({ x: 10, y: 20, zoom: 1 }, { x: 11, y: 20, zoom: 1 })).toBe(false);
   });
 });

@@ -13,6 +13,7 @@ import { toolsAndPanel } from './panel.js';
 import { type ColourMode, type ColourState, colourControl, prepareColour } from './viewer-colour.js';
 import { type ChannelControls, channelControls, channelPanel } from './viewer-channels.js';
 import { prefetchWhenIdle, type PrefetchOptions } from './prefetch.js';
+import { labelRegion, slideName } from './region-label.js';
 import { scaleBarElement } from './scale-bar.js';
 import { SlideTileSource } from './slide-tile-source.js';
 import { tileWantedTest } from './stale-tiles.js';
@@ -80,6 +81,8 @@ export interface CreateViewerOptions {
    * `'none'`: the stored values are drawn, and the profile is never read.
    */
   colour?: ColourMode;
+  /** The slide's name for screen readers (the viewer region's label); default: its file name. */
+  label?: string;
   /** Passed through to OpenSeadragon. */
   osd?: Partial<OpenSeadragon.Options>;
 }
@@ -122,6 +125,7 @@ export async function createViewer(element: HTMLElement, input: SlideInput | Sli
   osdHost.className = 'wsi-osd';
   const banner = doc.createElement('div');
   banner.className = 'wsi-error';
+  banner.setAttribute('role', 'alert');
   banner.hidden = true;
   root.append(osdHost, banner);
   element.append(root);
@@ -260,6 +264,7 @@ export async function createViewer(element: HTMLElement, input: SlideInput | Sli
   colourLine = colourControl(doc, colourState, (mode) => void setColour(mode));
   root.append(...toolsAndPanel(doc, root, slide, pool, options.panel !== false, channels ? channelPanel(doc, channels) : colourLine));
   if (options.hashViewport) keepViewportInHash(osd, doc);
+  labelRegion(root, osd, slide, options.label ?? slideName(slide));
 
   await new Promise<void>((resolve) => (osd.world.getItemCount() > 0 ? resolve() : osd.addOnceHandler('open', () => resolve())));
   events.emit('opened', { slide });

@@ -13,6 +13,8 @@ function row(table: HTMLTableElement, key: string, value: string): void {
 export function buildPanel(doc: Document, slide: Slide, pool: DecoderPool, colour?: HTMLElement): HTMLElement {
   const panel = doc.createElement('div');
   panel.className = 'wsi-panel';
+  panel.setAttribute('role', 'region');
+  panel.setAttribute('aria-label', 'Slide information');
   panel.hidden = true;
   if (colour) panel.append(colour);
   const summary = doc.createElement('table');
@@ -28,6 +30,7 @@ export function buildPanel(doc: Document, slide: Slide, pool: DecoderPool, colou
   const images = doc.createElement('div');
   for (const name of slide.associated) {
     const button = doc.createElement('button');
+    button.type = 'button';
     button.textContent = name;
     button.dataset.associated = name;
     button.addEventListener('click', () => void showAssociated(doc, images, slide, pool, name));
@@ -50,6 +53,9 @@ async function showAssociated(doc: Document, container: HTMLElement, slide: Slid
   container.append(await associatedCanvas(doc, slide, pool, name));
 }
 
+/** Numbers the panels of a page, for the `aria-controls` that ties each "i" button to its own. */
+let panels = 0;
+
 /** The buttons over the view (full screen, and "i" for the panel when it is wanted) and the panel itself. */
 export function toolsAndPanel(doc: Document, root: HTMLElement, slide: Slide, pool: DecoderPool, withPanel: boolean, colour?: HTMLElement): HTMLElement[] {
   const tools = doc.createElement('div');
@@ -57,11 +63,19 @@ export function toolsAndPanel(doc: Document, root: HTMLElement, slide: Slide, po
   tools.append(fullScreenButton(doc, root));
   if (!withPanel) return [tools];
   const info = doc.createElement('button');
+  info.type = 'button';
   info.textContent = 'i';
   info.title = 'Slide information, label and macro';
+  info.setAttribute('aria-label', 'Slide information');
+  info.setAttribute('aria-expanded', 'false');
   info.dataset.action = 'info';
   const panel = buildPanel(doc, slide, pool, colour);
-  info.addEventListener('click', () => (panel.hidden = !panel.hidden));
+  panel.id = `wsi-panel-${++panels}`;
+  info.setAttribute('aria-controls', panel.id);
+  info.addEventListener('click', () => {
+    panel.hidden = !panel.hidden;
+    info.setAttribute('aria-expanded', String(!panel.hidden));
+  });
   tools.prepend(info);
   return [tools, panel];
 }

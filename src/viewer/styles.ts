@@ -21,6 +21,7 @@ const CSS = `
 .wsi-panel canvas{max-width:100%;display:block;margin-top:6px;background:#fff}
 .wsi-error{position:absolute;left:50%;top:12px;transform:translateX(-50%);padding:6px 12px;border-radius:4px;background:#b3261e;color:#fff}
 .wsi-error[hidden]{display:none}
+.wsi-root :focus-visible{outline:2px solid #6aa9ff;outline-offset:2px}.wsi-light :focus-visible{outline-color:#1f5fbf}
 @media (pointer:coarse),(max-width:767px){.wsi-tools button{min-width:44px;min-height:44px}}
 @media (max-width:479px){.wsi-root .navigator{display:none!important}}
 `;

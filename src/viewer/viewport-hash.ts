@@ -1,29 +1,44 @@
 import type OpenSeadragon from 'openseadragon';
+import type { ImageView } from './view-sync.js';
 
 /** A viewport as kept in the URL hash: centre in full-resolution pixels and zoom (screen pixels per image pixel). */
-export interface HashViewport {
-  x: number;
-  y: number;
-  zoom: number;
-}
+export type HashViewport = ImageView;
 
-export function formatHash(v: HashViewport): string {
-  return `x=${Math.round(v.x)}&y=${Math.round(v.y)}&z=${Number(v.zoom.toPrecision(4))}`;
-}
+/** The hash names of a view's three numbers: `x`, `y`, `z` for the first view, `x1`, `y1`, `z1` for the second … */
+const names = (index: number) => (['x', 'y', 'z'] as const).map((k) => (index === 0 ? k : `${k}${index}`));
 
-/** Reads `#x=..&y=..&z=..` (other hash parameters are left alone); undefined when absent or malformed. */
-export function parseHash(hash: string): HashViewport | undefined {
+/** Reads view `index`'s `#x=..&y=..&z=..` (other hash parameters are left alone); undefined when absent or malformed. */
+export function parseHash(hash: string, index = 0): HashViewport | undefined {
   const params = new URLSearchParams(hash.replace(/^#/, ''));
-  const [x, y, zoom] = ['x', 'y', 'z'].map((k) => Number(params.get(k) ?? NaN));
+  const [x, y, zoom] = names(index).map((k) => Number(params.get(k) ?? Number.NaN));
   if (![x, y, zoom].every((n) => Number.isFinite(n)) || zoom! <= 0) return undefined;
   return { x: x!, y: y!, zoom: zoom! };
 }
 
-/** Replaces our three parameters in a hash, keeping any others the host put there. */
-export function mergeHash(hash: string, v: HashViewport): string {
+/** Replaces view `index`'s three parameters in a hash, keeping any others the host put there. */
+export function mergeHash(hash: string, v: HashViewport, index = 0): string {
   const params = new URLSearchParams(hash.replace(/^#/, ''));
-  for (const [k, value] of new URLSearchParams(formatHash(v))) params.set(k, value);
+  const [x, y, z] = names(index);
+  params.set(x!, String(Math.round(v.x)));
+  params.set(y!, String(Math.round(v.y)));
+  params.set(z!, String(Number(v.zoom.toPrecision(4))));
   return `#${params.toString()}`;
+}
+
+/** What a viewer shows now, in its slide's terms; undefined before the slide is open. */
+export function currentView(osd: OpenSeadragon.Viewer): ImageView | undefined {
+  const item = osd.world.getItemAt(0);
+  if (!item) return undefined;
+  const centre = item.viewportToImageCoordinates(osd.viewport.getCenter(true));
+  return { x: centre.x, y: centre.y, zoom: item.viewportToImageZoom(osd.viewport.getZoom(true)) };
+}
+
+/** Puts a viewer at a view at once (no animation). */
+export function showView(osd: OpenSeadragon.Viewer, view: ImageView): void {
+  const item = osd.world.getItemAt(0);
+  if (!item) return;
+  osd.viewport.zoomTo(item.imageToViewportZoom(view.zoom), undefined, true);
+  osd.viewport.panTo(item.imageToViewportCoordinates(view.x, view.y), true);
 }
 
 /** Starts the view from the hash's viewport, and writes the viewport back there whenever the view comes to rest. */
@@ -31,16 +46,10 @@ export function keepViewportInHash(osd: OpenSeadragon.Viewer, doc: Document): vo
   const win = doc.defaultView!;
   osd.addOnceHandler('open', () => {
     const start = parseHash(win.location.hash);
-    const item = osd.world.getItemAt(0);
-    if (!start || !item) return;
-    osd.viewport.zoomTo(item.imageToViewportZoom(start.zoom), undefined, true);
-    osd.viewport.panTo(item.imageToViewportCoordinates(start.x, start.y), true);
+    if (start) showView(osd, start);
   });
   osd.addHandler('animation-finish', () => {
-    const item = osd.world.getItemAt(0);
-    if (!item) return;
-    const centre = item.viewportToImageCoordinates(osd.viewport.getCenter(true));
-    const zoom = item.viewportToImageZoom(osd.viewport.getZoom(true));
-    win.history.replaceState(null, '', mergeHash(win.location.hash, { x: centre.x, y: centre.y, zoom }));
+    const view = currentView(osd);
+    if (view) win.history.replaceState(null, '', mergeHash(win.location.hash, view));
   });
 }
