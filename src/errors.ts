@@ -1,6 +1,10 @@
 /** Every failure the library reports carries one of these codes; hosts switch on `code`, never on text. */
 export type SlideErrorCode =
   | 'not_tiff'
+  /** DICOM: a file of a series that is no Part 10 file; a DICOM object that is not a whole-slide image; a series whose instances do not fit together. */
+  | 'not_dicom'
+  | 'not_wsi'
+  | 'inconsistent_series'
   | 'not_tiled'
   | 'not_pyramidal'
   | 'unsupported_compression'

@@ -1,8 +1,9 @@
+import charlsWasmUrl from '@cornerstonejs/codec-charls/decodewasm?url';
 import openJpegWasmUrl from '@cornerstonejs/codec-openjpeg/decodewasm?url';
 import { SlideError, throwIfAborted } from '../errors.js';
 import type { EncodedTile } from '../slide/types.js';
 import { hostCodecs } from './host-codecs.js';
-import type { OpenJpegModule } from './jp2k.js';
+import type { CharlsModule, OpenJpegModule } from './wasm-decoder.js';
 import type { CodecRegistry } from './registry.js';
 import type { DecodedSamples, DecodeOptions } from './types.js';
 
@@ -45,21 +46,22 @@ async function decodeNative(tile: EncodedTile): Promise<DecodedSamples> {
   }
 }
 
-/** Loaded on the first JPEG 2000 tile only: the glue is a chunk of its own and the wasm a separate asset. */
-async function loadOpenJpeg(): Promise<OpenJpegModule> {
-  const { default: openJpegFactory } = await import('@cornerstonejs/codec-openjpeg/decodewasmjs');
-  const factory = openJpegFactory as unknown as (o: object) => Promise<OpenJpegModule>;
-  return factory({
-    locateFile: (file: string) => (file.endsWith('.wasm') ? openJpegWasmUrl : file),
-    print: () => undefined,
-    printErr: () => undefined,
-  });
+/** A WASM codec's glue (a chunk of its own, loaded on the first tile that needs it) pointed at its wasm asset. */
+async function loadWasm<M>(glue: Promise<{ default: unknown }>, wasmUrl: string): Promise<M> {
+  const factory = (await glue).default as (o: object) => Promise<M>;
+  return factory({ locateFile: (file: string) => (file.endsWith('.wasm') ? wasmUrl : file), print: () => undefined, printErr: () => undefined });
 }
 
-/** The codecs of the browser worker: the lossless ones, the browser's JPEG and WebP (straight to a bitmap when drawing), OpenJPEG in WASM. */
+/** The codecs of the browser worker: the lossless ones, the browser's JPEG and WebP (straight to a bitmap when drawing), OpenJPEG and CharLS in WASM. */
 export function browserCodecs(): CodecRegistry {
   const native = { samples: decodeNative, bitmap: nativeBitmap };
-  return hostCodecs({ jpeg: native, webp: native }, loadOpenJpeg);
+  return hostCodecs(
+    { jpeg: native, webp: native },
+    {
+      openJpeg: () => loadWasm<OpenJpegModule>(import('@cornerstonejs/codec-openjpeg/decodewasmjs'), openJpegWasmUrl),
+      charls: () => loadWasm<CharlsModule>(import('@cornerstonejs/codec-charls/decodewasmjs'), charlsWasmUrl),
+    },
+  );
 }
 
 /**

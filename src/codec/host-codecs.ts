@@ -1,4 +1,4 @@
-import { jp2kDecoder, type OpenJpegModule } from './jp2k.js';
+import { type CharlsModule, type OpenJpegModule, wasmDecoder } from './wasm-decoder.js';
 import { type Codec, CodecRegistry } from './registry.js';
 
 /** The codecs a host decodes natively (its image libraries); the rest are the same everywhere. */
@@ -7,11 +7,19 @@ export interface NativeCodecs {
   webp: Codec;
 }
 
-/** A host's codecs: the shared lossless ones, the host's native JPEG and WebP decoders, and its way of loading OpenJPEG. */
-export function hostCodecs(native: NativeCodecs, loadOpenJpeg: () => Promise<OpenJpegModule>): CodecRegistry {
-  const jp2k = jp2kDecoder(loadOpenJpeg);
+/** How a host loads the WASM codecs (each only when a tile first needs it): its module paths differ, the code does not. */
+export interface WasmLoaders {
+  openJpeg: () => Promise<OpenJpegModule>;
+  charls: () => Promise<CharlsModule>;
+}
+
+/** A host's codecs: the shared lossless ones, the host's native JPEG and WebP decoders, and OpenJPEG and CharLS in WASM. */
+export function hostCodecs(native: NativeCodecs, wasm: WasmLoaders): CodecRegistry {
+  const jp2k = wasmDecoder({ name: 'JPEG 2000 (OpenJPEG WASM)', load: wasm.openJpeg, create: (m) => new m.J2KDecoder() });
+  const jpegls = wasmDecoder({ name: 'JPEG-LS (CharLS WASM)', load: wasm.charls, create: (m) => new m.JpegLSDecoder() });
   return new CodecRegistry()
     .register('jpeg', () => native.jpeg)
     .register('webp', () => native.webp)
-    .register('jp2k', () => ({ samples: jp2k }));
+    .register('jp2k', () => ({ samples: jp2k }))
+    .register('jpegls', () => ({ samples: jpegls }));
 }

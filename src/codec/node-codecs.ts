@@ -3,7 +3,7 @@ import { SlideError } from '../errors.js';
 import { loadSharp } from '../optional-dependency.js';
 import type { EncodedTile } from '../slide/types.js';
 import { hostCodecs } from './host-codecs.js';
-import type { OpenJpegModule } from './jp2k.js';
+import type { CharlsModule, OpenJpegModule } from './wasm-decoder.js';
 import type { CodecRegistry } from './registry.js';
 import type { DecodedSamples } from './types.js';
 
@@ -33,13 +33,19 @@ async function decodeWithSharp(tile: EncodedTile): Promise<DecodedSamples> {
   }
 }
 
-async function loadOpenJpeg(): Promise<OpenJpegModule> {
-  // The glue is CommonJS and finds its .wasm beside itself in Node.
-  const factory = createRequire(import.meta.url)('@cornerstonejs/codec-openjpeg/decodewasmjs') as (o: object) => Promise<OpenJpegModule>;
+/** A Cornerstone codec's WASM glue: CommonJS, and it finds its .wasm beside itself in Node. */
+async function loadWasm<M>(glue: string): Promise<M> {
+  const factory = createRequire(import.meta.url)(glue) as (o: object) => Promise<M>;
   return factory({ print: () => undefined, printErr: () => undefined });
 }
 
 /** The codecs of the Node host: CLI, sidecar and tests. */
 export function nodeCodecs(): CodecRegistry {
-  return hostCodecs({ jpeg: { samples: decodeWithSharp }, webp: { samples: decodeWithSharp } }, loadOpenJpeg);
+  return hostCodecs(
+    { jpeg: { samples: decodeWithSharp }, webp: { samples: decodeWithSharp } },
+    {
+      openJpeg: () => loadWasm<OpenJpegModule>('@cornerstonejs/codec-openjpeg/decodewasmjs'),
+      charls: () => loadWasm<CharlsModule>('@cornerstonejs/codec-charls/decodewasmjs'),
+    },
+  );
 }

@@ -69,6 +69,9 @@ export function apiErrorOf(e: unknown): ApiError {
     case 'no_such_associated':
       return new ApiError('not_found', message);
     case 'not_tiff':
+    case 'not_dicom':
+    case 'not_wsi':
+    case 'inconsistent_series':
     case 'not_tiled':
     case 'not_pyramidal':
     case 'unsupported_compression':

@@ -2,12 +2,14 @@ import { SlideError } from '../errors.js';
 import type { ReadOptions } from '../source/range-source.js';
 import { TiffReader } from '../tiff/tiff-reader.js';
 import type { SlideSources } from './slide-io.js';
+import { isDicomPart10 } from '../dicom/dicom-header.js';
+import { DicomSlide } from '../dicom/dicom-slide.js';
 import { NdpiSlide } from './ndpi-slide.js';
 import { TiffSlide } from './tiff-slide.js';
 import type { Slide } from './types.js';
 
-/** The first bytes of a file, enough for every detector: read through the metadata cache, so they cost no extra request. */
-export const HEAD_BYTES = 16;
+/** The first bytes of a file, enough for every detector (DICOM's magic sits at 128): read through the metadata cache, so they cost no extra request. */
+export const HEAD_BYTES = 132;
 
 /** One slide format: a cheap test of a file's first bytes, and the reader that opens it. */
 export interface FormatReader {
@@ -35,11 +37,18 @@ export const tiffFormat: FormatReader = {
   },
 };
 
+/** One DICOM WSI instance opened on its own (a single-level slide); a series opens from the list of its files. */
+export const dicomFormat: FormatReader = {
+  name: 'DICOM WSI (a file; a series from the list of its files)',
+  detect: isDicomPart10,
+  open: (sources, opts) => DicomSlide.open([sources], opts),
+};
+
 /** The readers `openSlide` asks, in order; a format plugs in here without touching the viewer, sidecar or CLI. */
-export const FORMAT_READERS: readonly FormatReader[] = [tiffFormat];
+export const FORMAT_READERS: readonly FormatReader[] = [tiffFormat, dicomFormat];
 
 function describeHead(head: Uint8Array, size: number): string {
-  if (size < HEAD_BYTES / 2) return `it is only ${size} bytes long`;
+  if (size < 8) return `it is only ${size} bytes long`;
   const printable = [...head.subarray(0, 4)].every((b) => b >= 0x20 && b < 0x7f);
   const start = printable ? `"${String.fromCharCode(...head.subarray(0, 4))}"` : [...head.subarray(0, 4)].map((b) => b.toString(16).padStart(2, '0')).join(' ');
   return `it starts with ${start}`;

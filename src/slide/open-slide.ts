@@ -2,6 +2,7 @@ import { SlideError } from '../errors.js';
 import { BlobSource } from '../source/blob-source.js';
 import { HttpSource, type HttpSourceOptions } from '../source/http-source.js';
 import type { RangeSource } from '../source/range-source.js';
+import { DicomSlide } from '../dicom/dicom-slide.js';
 import { detectFormat } from './format-readers.js';
 import { type SlideSourceOptions, slideSources } from './slide-io.js';
 import type { Slide } from './types.js';
@@ -34,13 +35,21 @@ export function isSlide(value: unknown): value is Slide {
 }
 
 /**
- * Opens a slide: reads its first bytes to pick a format reader (the registry in format-readers.ts), which reads
+ * Opens a slide — one file, or a DICOM series given as the list of its files: reads its first bytes to pick a format reader (the registry in format-readers.ts), which reads
  * the directories through a block cache (few, small requests) and returns the slide model; tile reads later
  * fetch exactly each tile's bytes.
  */
-export async function openSlide(input: SlideInput, options: OpenSlideOptions = {}): Promise<Slide> {
-  const sources = slideSources(toSource(input, options), options);
+export async function openSlide(input: SlideInput | readonly SlideInput[], options: OpenSlideOptions = {}): Promise<Slide> {
   const opts = options.signal ? { signal: options.signal } : {};
+  if (Array.isArray(input)) {
+    // A DICOM series: one instance per file (URLs, Files or sources), each behind caches of its own.
+    if (input.length === 0) throw new SlideError('invalid_argument', 'openSlide was given an empty list of files.');
+    return DicomSlide.open(
+      input.map((i) => slideSources(toSource(i, options), options)),
+      opts,
+    );
+  }
+  const sources = slideSources(toSource(input as SlideInput, options), options);
   const reader = await detectFormat(sources, opts);
   return reader.open(sources, opts);
 }

@@ -1,0 +1,247 @@
+import { SlideError } from '../errors.js';
+import { openslideProperties, sortProperties } from '../slide/properties.js';
+import { checkedLevel } from '../slide/slide-checks.js';
+import { ioSnapshot, type SlideSources } from '../slide/slide-io.js';
+import type {
+  AssociatedName,
+  ColourProfile,
+  EncodedImage,
+  EncodedTile,
+  Slide,
+  SlideFormat,
+  SlideIoSnapshot,
+  SlideLevel,
+  TileReadOptions,
+} from '../slide/types.js';
+import type { ReadOptions } from '../source/range-source.js';
+import { readDicomHeader } from './dicom-header.js';
+import { dicomProperties } from './dicom-properties.js';
+import { FrameLocator, joinFragments } from './frame-locator.js';
+import { type InstanceRole, type WsiInstance, wsiInstance } from './wsi-instance.js';
+
+/** One instance of the series with the sources it is read through. */
+interface Part {
+  instance: WsiInstance;
+  sources: SlideSources;
+  locator: FrameLocator;
+}
+
+/** A level: the instances (concatenation parts) holding its frames, and which part and frame each tile is. */
+interface DicomLevel {
+  parts: Part[];
+  geometry: SlideLevel;
+  /** Sparse tilings: tile "column/row" → part and frame; TILED_FULL levels compute it. */
+  sparse?: Map<string, { part: Part; frame: number }>;
+}
+
+const ASSOCIATED: Partial<Record<InstanceRole, AssociatedName>> = { label: 'label', overview: 'macro', thumbnail: 'thumbnail' };
+
+function inconsistent(id: string, what: string): SlideError {
+  return new SlideError('inconsistent_series', `${id}: ${what}. Open all the files of one slide's series, and only those.`, { source: id });
+}
+
+/** The directory (or URL prefix) the files share, as the series' identity in caches and messages. */
+function commonPrefix(ids: readonly string[]): string {
+  if (ids.length === 1) return ids[0]!;
+  let prefix = ids[0]!;
+  for (const id of ids) while (!id.startsWith(prefix)) prefix = prefix.slice(0, -1);
+  return prefix.slice(0, prefix.lastIndexOf('/') + 1) || prefix;
+}
+
+/**
+ * A DICOM WSI slide: a series of VL Whole Slide Microscopy instances, one (or several, concatenated) per level, plus
+ * label, overview and thumbnail instances. Each instance is read by range: its header up to Pixel Data at open, each
+ * frame's own bytes when its tile is asked for (located by the frame locator).
+ */
+export class DicomSlide implements Slide {
+  readonly format: SlideFormat = 'dicom';
+  readonly sourceId: string;
+  readonly width: number;
+  readonly height: number;
+  readonly levels: readonly SlideLevel[];
+  readonly mpp?: { x: number; y: number };
+  readonly magnification?: number;
+  readonly properties: Readonly<Record<string, string>>;
+  readonly associated: readonly AssociatedName[];
+  readonly colourProfile?: ColourProfile;
+  readonly #levels: DicomLevel[];
+  readonly #associated: Map<AssociatedName, Part>;
+  readonly #all: Part[];
+
+  /** Reads every instance's header (one request each, in parallel) and builds the pyramid. */
+  static async open(series: readonly SlideSources[], opts: ReadOptions): Promise<DicomSlide> {
+    const parts = await Promise.all(
+      series.map(async (sources) => {
+        const instance = wsiInstance(await readDicomHeader(sources.meta, opts), sources.meta.id);
+        return { instance, sources, locator: new FrameLocator(instance, sources.meta) };
+      }),
+    );
+    return new DicomSlide(parts);
+  }
+
+  private constructor(parts: Part[]) {
+    this.#all = parts;
+    this.sourceId = commonPrefix(parts.map((p) => p.sources.meta.id));
+    const id = this.sourceId;
+    const series = new Set(parts.map((p) => p.instance.seriesUid));
+    if (series.size > 1) throw inconsistent(id, `the files belong to ${series.size} series (${[...series].join(', ')})`);
+    const volumes = parts.filter((p) => p.instance.role === 'volume');
+    if (volumes.length === 0)
+      throw new SlideError('not_pyramidal', `${id}: the series has no VOLUME instance, only ${parts.map((p) => p.instance.role).join(', ')}.`, { source: id });
+    const bySize = new Map<string, Part[]>();
+    for (const part of volumes) {
+      const key = `${part.instance.width}x${part.instance.height}`;
+      bySize.set(key, [...(bySize.get(key) ?? []), part]);
+    }
+    const grouped = [...bySize.values()].sort((a, b) => b[0]!.instance.width - a[0]!.instance.width);
+    const base = grouped[0]![0]!.instance;
+    this.#levels = grouped.map((levelParts) => levelOf(levelParts, base, id));
+    this.levels = this.#levels.map((l) => l.geometry);
+    this.width = base.width;
+    this.height = base.height;
+    this.#associated = new Map();
+    for (const part of parts) {
+      const name = ASSOCIATED[part.instance.role];
+      if (name && !this.#associated.has(name)) this.#associated.set(name, part);
+    }
+    this.associated = [...this.#associated.keys()].sort();
+    const properties: Record<string, string> = { ...openslideProperties('dicom', this.levels, undefined), ...dicomProperties(base.dataSet) };
+    if (base.mpp) {
+      this.mpp = base.mpp;
+      properties['openslide.mpp-x'] = String(base.mpp.x);
+      properties['openslide.mpp-y'] = String(base.mpp.y);
+    }
+    if (base.objectivePower) {
+      this.magnification = base.objectivePower;
+      properties['openslide.objective-power'] = String(base.objectivePower);
+    }
+    this.properties = sortProperties(properties);
+    const withProfile = this.#levels[0]!.parts.find((p) => p.instance.iccProfile);
+    const profile = withProfile?.instance.iccProfile;
+    if (withProfile && profile) this.colourProfile = { size: profile.length, read: (o) => withProfile.sources.data.read(profile.offset, profile.length, o) };
+  }
+
+  ioStats(): SlideIoSnapshot {
+    const snapshots = this.#all.map((p) => ioSnapshot(p.sources.io));
+    return Object.fromEntries(
+      Object.keys(snapshots[0]!).map((k) => [k, snapshots.reduce((sum, s) => sum + s[k as keyof SlideIoSnapshot], 0)]),
+    ) as unknown as SlideIoSnapshot;
+  }
+
+  associatedSize(name: AssociatedName): { width: number; height: number } | undefined {
+    const part = this.#associated.get(name);
+    return part ? { width: part.instance.width, height: part.instance.height } : undefined;
+  }
+
+  async readTile(level: number, x: number, y: number, opts: TileReadOptions = {}): Promise<EncodedTile> {
+    const geometry = checkedLevel(this.levels, level, x, y, this.sourceId, opts);
+    const dicomLevel = this.#levels[level]!;
+    const where = this.#frameOf(dicomLevel, x, y);
+    const width = Math.min(geometry.tileWidth, geometry.width - x * geometry.tileWidth);
+    const height = Math.min(geometry.tileHeight, geometry.height - y * geometry.tileHeight);
+    const first = dicomLevel.parts[0]!.instance;
+    const tile = {
+      codec: first.codec,
+      width,
+      height,
+      stored: { width: geometry.tileWidth, height: geometry.tileHeight },
+      colour: first.colour,
+      layout: first.layout,
+    };
+    if (!where) return { ...tile, bytes: new Uint8Array(0), missing: true };
+    return { ...tile, bytes: await this.#frameBytes(where.part, where.frame, opts) };
+  }
+
+  async #frameBytes(part: Part, frame: number, opts: ReadOptions): Promise<Uint8Array> {
+    const range = await part.locator.range(frame, opts);
+    const bytes = await part.sources.data.read(range.offset, range.length, opts);
+    return range.items ? joinFragments(bytes, part.sources.meta.id) : bytes;
+  }
+
+  /** The part and frame holding tile (x, y): row-major across the concatenation for TILED_FULL, by position otherwise. */
+  #frameOf(level: DicomLevel, x: number, y: number): { part: Part; frame: number } | undefined {
+    if (level.sparse) return level.sparse.get(`${x}/${y}`);
+    const index = y * level.geometry.tilesX + x;
+    for (const part of level.parts) {
+      const offset = part.instance.concatenation?.frameOffset ?? 0;
+      if (index >= offset && index < offset + part.instance.frames) return { part, frame: index - offset };
+    }
+    return undefined;
+  }
+
+  async readAssociated(name: AssociatedName, opts: ReadOptions = {}): Promise<EncodedImage> {
+    const part = this.#associated.get(name);
+    if (!part) {
+      throw new SlideError('no_such_associated', `${this.sourceId} has no ${name} image; it has: ${this.associated.join(', ') || 'none'}.`, {
+        source: this.sourceId,
+      });
+    }
+    const { instance } = part;
+    if (instance.frames !== 1 || instance.frameWidth !== instance.width || instance.frameHeight !== instance.height) {
+      throw new SlideError('unsupported_pixels', `${this.sourceId}: the ${name} image is tiled (${instance.frames} frames), which is not read yet.`, {
+        source: this.sourceId,
+      });
+    }
+    const bytes = await this.#frameBytes(part, 0, opts);
+    const { width, height } = instance;
+    return {
+      name,
+      width,
+      height,
+      strips: [{ codec: instance.codec, bytes, width, height, stored: { width, height }, colour: instance.colour, layout: instance.layout, top: 0 }],
+    };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.#all.map((p) => p.sources.data.close?.()));
+  }
+}
+
+/** A level from its instances: one frame size, and for sparse tilings every frame's place. */
+function levelOf(parts: Part[], base: WsiInstance, id: string): DicomLevel {
+  const first = parts[0]!.instance;
+  for (const { instance } of parts) {
+    if (instance.frameWidth !== first.frameWidth || instance.frameHeight !== first.frameHeight || instance.codec !== first.codec) {
+      throw inconsistent(
+        id,
+        `the ${first.width}×${first.height} level mixes frames of ${first.frameWidth}×${first.frameHeight} and ${instance.frameWidth}×${instance.frameHeight} (or two codecs)`,
+      );
+    }
+  }
+  // Instances of one size beyond a concatenation's parts are other focal planes or optical paths: the first one is read.
+  const concatenated = first.concatenation
+    ? parts
+        .filter((p) => p.instance.concatenation?.uid === first.concatenation!.uid)
+        .sort((a, b) => a.instance.concatenation!.frameOffset - b.instance.concatenation!.frameOffset)
+    : [parts[0]!];
+  const tilesX = Math.ceil(first.width / first.frameWidth);
+  const tilesY = Math.ceil(first.height / first.frameHeight);
+  const geometry: SlideLevel = {
+    width: first.width,
+    height: first.height,
+    tileWidth: first.frameWidth,
+    tileHeight: first.frameHeight,
+    tilesX,
+    tilesY,
+    downsample: (base.width / first.width + base.height / first.height) / 2,
+  };
+  const level: DicomLevel = { parts: concatenated, geometry };
+  if (concatenated.some((p) => p.instance.positions)) {
+    level.sparse = new Map();
+    for (const part of concatenated) {
+      for (const [frame, [column, row]] of (part.instance.positions ?? []).entries()) {
+        if (column >= tilesX || row >= tilesY)
+          throw new SlideError('corrupt', `${id}: a frame lies outside the level's ${tilesX}×${tilesY} tiles. The file is damaged.`, { source: id });
+        level.sparse.set(`${column}/${row}`, { part, frame });
+      }
+    }
+  } else {
+    const frames = concatenated.reduce((n, p) => n + p.instance.frames, 0);
+    if (frames < tilesX * tilesY)
+      throw inconsistent(
+        id,
+        `the ${first.width}×${first.height} level has ${frames} frames for ${tilesX}×${tilesY} tiles (an instance of its concatenation is missing)`,
+      );
+  }
+  return level;
+}
