@@ -74,7 +74,11 @@ function closeCurrent(): void {
   viewerElement.replaceChildren();
 }
 
-async function open(input: SlideInput | Promise<SlideInput>, label: string, beside?: { input: SlideInput; label: string }): Promise<void> {
+async function open(
+  input: SlideInput | readonly SlideInput[] | Promise<SlideInput>,
+  label: string,
+  beside?: { input: SlideInput; label: string },
+): Promise<void> {
   banner.hidden = true;
   opening?.abort();
   const controller = new AbortController();
@@ -231,12 +235,15 @@ function bindForms(): void {
   main.addEventListener('drop', (e) => {
     e.preventDefault();
     main.classList.remove('dragging');
-    const file = e.dataTransfer?.files[0];
-    if (!file) return;
+    const files = [...(e.dataTransfer?.files ?? [])];
+    if (files.length === 0) return;
     browser.select(undefined);
     // A local file has no address to share: the link goes back to the plain demo.
     history.replaceState(null, '', location.pathname);
-    void open(new BlobSource(file, file.name), file.name);
+    shown = undefined;
+    // Several files at once are the instances of one DICOM series.
+    const sources = files.map((file) => new BlobSource(file, file.name));
+    void open(sources.length === 1 ? sources[0]! : sources, files.length === 1 ? files[0]!.name : `${files.length} DICOM files`);
   });
   themeButton.addEventListener('click', () => {
     theme = theme === 'dark' ? 'light' : 'dark';

@@ -112,6 +112,27 @@ describe('wsi-stream info', () => {
     expect([wrong.code, wrong.stderr]).toEqual([1, expect.stringContaining('out_of_bounds')]);
   });
 
+  it('a DICOM series from its folder: levels and frame grid as pydicom says; tile --png of a frame equals Pillow’s decode', async () => {
+    const name = 'cmu-dicomizer';
+    const ref = referenceJson<{
+      levels: Array<{ width: number; height: number; frame_size: [number, number] }>;
+      reference_frames: Array<{ level: number; column: number; row: number; png: string }>;
+    }>(name, 'dicom');
+    const info = JSON.parse((await cli('info', fixturePath(name), '--json')).stdout);
+    expect(info.format).toBe('dicom');
+    expect(
+      info.levels.map((l: { width: number; height: number; tileWidth: number; tileHeight: number }) => [l.width, l.height, l.tileWidth, l.tileHeight]),
+    ).toEqual(ref.levels.map((l) => [l.width, l.height, ...l.frame_size]));
+    const frame = ref.reference_frames[1]!;
+    const file = join(out, 'dicom-frame.png');
+    const result = await cli('tile', fixturePath(name), String(frame.level), String(frame.column), String(frame.row), '--png', '--out', file);
+    expect(result.code, result.stderr).toBe(0);
+    const d = difference(readPngRgb(file), readPngRgb(referencePng(`dicom/${frame.png}`)));
+    expect(withinTolerance('jpeg', d), `mean ${d.mean}, max ${d.max}`).toBe(true);
+    const mixed = await cli('info', fixturePath('CMU-1-Small-Region.svs').replace(/[^/]+$/, ''));
+    expect([mixed.code, mixed.stderr]).toEqual([1, expect.stringContaining('not_dicom')]);
+  });
+
   it('gives null MPP and magnification for a generic TIFF', async () => {
     const info = JSON.parse((await cli('info', fixturePath('boxes.tiff'), '--json')).stdout);
     expect(info).toMatchObject({ format: 'generic-tiff', mpp: null, magnification: null, associated: [] });

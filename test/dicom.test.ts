@@ -6,9 +6,9 @@ import { MemorySource, NodeFileSource, openSlide } from '../src/node.js';
 import { RangeServer } from './support/range-server.js';
 import { nodeCodecs } from '../src/codec/node-codecs.js';
 import { difference, rgbaToRgb, withinTolerance } from './support/compare.js';
-import { FIXTURES, fixturesOf, referenceJson, referencePng } from './support/fixtures.js';
+import { dicomFiles, FIXTURES, fixturesOf, referenceJson, referencePng } from './support/fixtures.js';
 import { readPngRgb } from './support/images.js';
-import { dicomFiles, openDicomFixture } from './support/open-dicom.js';
+import { openDicomFixture } from './support/open-dicom.js';
 
 interface DicomReference {
   levels: Array<{

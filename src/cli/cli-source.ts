@@ -1,16 +1,34 @@
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { SlideError } from '../errors.js';
 import { checkAwsSdk } from '../optional-dependency.js';
 import { HttpSource } from '../source/http-source.js';
 import { NodeFileSource } from '../source/node-file-source.js';
 import type { RangeSource } from '../source/range-source.js';
 
-/** Runs `use` on the source named by a CLI argument and closes the file it opened, whatever happens. */
-export async function withCliSource<T>(arg: string, use: (source: RangeSource) => Promise<T>, s3: CliS3Options = {}): Promise<T> {
-  const source = await cliSource(arg, s3);
+/**
+ * Runs `use` on the slide named by a CLI argument — one source, or for a local folder the sources of its files (a
+ * DICOM series) — and closes the files it opened, whatever happens.
+ */
+export async function withCliSource<T>(arg: string, use: (source: RangeSource | RangeSource[]) => Promise<T>, s3: CliS3Options = {}): Promise<T> {
+  const folder = await folderFiles(arg);
+  const sources = folder ? folder.map((f) => new NodeFileSource(f)) : [await cliSource(arg, s3)];
   try {
-    return await use(source);
+    return await use(folder ? sources : sources[0]!);
   } finally {
-    await source.close?.();
+    await Promise.all(sources.map((s) => s.close?.()));
   }
+}
+
+/** The files of a local folder (a DICOM series: one instance per file), sorted, hidden files left out; undefined for anything else. */
+async function folderFiles(arg: string): Promise<string[] | undefined> {
+  if (/^(https?|s3):\/\//i.test(arg)) return undefined;
+  const info = await stat(arg).catch(() => undefined);
+  if (!info?.isDirectory()) return undefined;
+  const entries = await readdir(arg, { withFileTypes: true });
+  const files = entries.filter((e) => e.isFile() && !e.name.startsWith('.') && e.name.toUpperCase() !== 'DICOMDIR').map((e) => join(arg, e.name));
+  if (files.length === 0) throw new SlideError('not_found', `${arg} is a folder with no files in it.`);
+  return files.sort();
 }
 
 export interface CliS3Options {

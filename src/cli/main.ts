@@ -23,7 +23,7 @@ const S3_FLAGS: Record<string, FlagSpec> = {
   },
   's3-region': { type: 'string', value: 'REGION', env: 'AWS_REGION', description: 'Region for s3:// slides.' },
 };
-const SLIDE_ARG = '<path|url|s3://bucket/key>';
+const SLIDE_ARG = '<path|folder|url|s3://bucket/key>';
 /** Decoded pixels as a colour-managed viewer shows them (tile needs --png with it). */
 const COLOUR_FLAGS: Record<string, FlagSpec> = {
   srgb: { type: 'boolean', description: "Convert the pixels from the slide's ICC profile to sRGB (LittleCMS); a slide without one is written as stored." },

@@ -54,7 +54,11 @@ export async function readDicomHeader(source: RangeSource, opts: ReadOptions): P
   for (let size = Math.min(FIRST_READ, fileSize); ; size = Math.min(size * GROWTH, fileSize, MAX_HEADER)) {
     const bytes = await source.read(0, size, opts);
     if (!isDicomPart10(bytes)) {
-      throw new SlideError('not_dicom', `${id} is not a DICOM Part 10 file (no "DICM" after the 128-byte preamble).`, { source: id });
+      throw new SlideError(
+        'not_dicom',
+        `${id} is not a DICOM Part 10 file (no "DICM" after the 128-byte preamble); a folder or a list of files opens as one DICOM series, every file an instance of it.`,
+        { source: id },
+      );
     }
     const dataSet = parse(bytes);
     const element = dataSet?.elements.x7fe00010;

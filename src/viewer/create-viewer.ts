@@ -115,7 +115,11 @@ const WORKER_RETRIES = 2;
 type DrawerOption = NonNullable<OpenSeadragon.Options['drawer']>;
 
 /** Opens a slide and shows it: dark theme, navigator, scale bar, keyboard, metadata and associated images. */
-export async function createViewer(element: HTMLElement, input: SlideInput | Slide, options: CreateViewerOptions = {}): Promise<WsiViewer> {
+export async function createViewer(
+  element: HTMLElement,
+  input: SlideInput | readonly SlideInput[] | Slide,
+  options: CreateViewerOptions = {},
+): Promise<WsiViewer> {
   const doc = element.ownerDocument;
   ensureStyles(doc);
   muteStaleTileErrors();

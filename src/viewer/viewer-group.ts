@@ -39,7 +39,7 @@ export interface ViewerGroup {
  */
 export async function createViewerGroup(
   elements: readonly HTMLElement[],
-  sources: ReadonlyArray<SlideInput | Slide>,
+  sources: ReadonlyArray<SlideInput | readonly SlideInput[] | Slide>,
   options: ViewerGroupOptions = {},
 ): Promise<ViewerGroup> {
   if (elements.length !== sources.length || elements.length === 0) throw new RangeError('createViewerGroup needs one element per source, and at least one.');

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -129,6 +129,16 @@ export const references: Reference[] = fixturesOf('openslide')
 /** A reference PNG by its path relative to `reference/` (the OpenSlide JSONs' `png` fields). */
 export function referencePng(png: string): string {
   return join(REFERENCE, png);
+}
+
+/** The files of a DICOM fixture: the file itself, or every file of its series folder. */
+export function dicomFiles(name: string): string[] {
+  const { path } = fixture(name);
+  return statSync(path).isDirectory()
+    ? readdirSync(path)
+        .sort()
+        .map((f) => join(path, f))
+    : [path];
 }
 
 export const REPO_ROOT = root;
