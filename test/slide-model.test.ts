@@ -15,13 +15,16 @@ describe('openSlide picks a format reader from the first bytes', () => {
       expect(slide.format).toBe(ref.vendor === 'aperio' ? 'aperio-svs' : 'generic-tiff');
       await slide.close();
     }
-    expect(FORMAT_READERS.map((r) => r.name)).toEqual(['TIFF (Aperio SVS, pyramidal TIFF, OME-TIFF, Hamamatsu NDPI)']);
+    expect(FORMAT_READERS.map((r) => r.name)).toEqual([
+      'TIFF (Aperio SVS, pyramidal TIFF, OME-TIFF, Hamamatsu NDPI)',
+      'DICOM WSI (a file; a series from the list of its files)',
+    ]);
   });
 
   it('a file no reader recognises is not_tiff, saying what it starts with and what is read', async () => {
     await expect(openSlide(new MemorySource(new TextEncoder().encode('GIF89a and then some bytes')))).rejects.toMatchObject({
       code: 'not_tiff',
-      message: expect.stringMatching(/starts with "GIF8"\)\. Formats read here: TIFF \(Aperio SVS, pyramidal TIFF, OME-TIFF, Hamamatsu NDPI\)\./),
+      message: expect.stringMatching(/starts with "GIF8"\)\. Formats read here: TIFF \(Aperio SVS, pyramidal TIFF, OME-TIFF, Hamamatsu NDPI\); DICOM WSI/),
     });
     await expect(openSlide(new MemorySource(new Uint8Array([0x49, 0x49])))).rejects.toMatchObject({
       code: 'not_tiff',

@@ -1,18 +1,8 @@
 import { SlideError } from '../errors.js';
-import { openslideProperties, sortProperties } from '../slide/properties.js';
-import { checkedLevel } from '../slide/slide-checks.js';
+import { openslideProperties } from '../slide/properties.js';
+import { SlideBase, type SlideFacts } from '../slide/slide-base.js';
 import { ioSnapshot, type SlideSources } from '../slide/slide-io.js';
-import type {
-  AssociatedName,
-  ColourProfile,
-  EncodedImage,
-  EncodedTile,
-  Slide,
-  SlideFormat,
-  SlideIoSnapshot,
-  SlideLevel,
-  TileReadOptions,
-} from '../slide/types.js';
+import type { AssociatedName, EncodedImage, EncodedTile, SlideIoSnapshot, SlideLevel, TileReadOptions } from '../slide/types.js';
 import type { ReadOptions } from '../source/range-source.js';
 import { readDicomHeader } from './dicom-header.js';
 import { dicomProperties } from './dicom-properties.js';
@@ -53,17 +43,7 @@ function commonPrefix(ids: readonly string[]): string {
  * label, overview and thumbnail instances. Each instance is read by range: its header up to Pixel Data at open, each
  * frame's own bytes when its tile is asked for (located by the frame locator).
  */
-export class DicomSlide implements Slide {
-  readonly format: SlideFormat = 'dicom';
-  readonly sourceId: string;
-  readonly width: number;
-  readonly height: number;
-  readonly levels: readonly SlideLevel[];
-  readonly mpp?: { x: number; y: number };
-  readonly magnification?: number;
-  readonly properties: Readonly<Record<string, string>>;
-  readonly associated: readonly AssociatedName[];
-  readonly colourProfile?: ColourProfile;
+export class DicomSlide extends SlideBase {
   readonly #levels: DicomLevel[];
   readonly #associated: Map<AssociatedName, Part>;
   readonly #all: Part[];
@@ -80,45 +60,17 @@ export class DicomSlide implements Slide {
   }
 
   private constructor(parts: Part[]) {
-    this.#all = parts;
-    this.sourceId = commonPrefix(parts.map((p) => p.sources.meta.id));
-    const id = this.sourceId;
-    const series = new Set(parts.map((p) => p.instance.seriesUid));
-    if (series.size > 1) throw inconsistent(id, `the files belong to ${series.size} series (${[...series].join(', ')})`);
-    const volumes = parts.filter((p) => p.instance.role === 'volume');
-    if (volumes.length === 0)
-      throw new SlideError('not_pyramidal', `${id}: the series has no VOLUME instance, only ${parts.map((p) => p.instance.role).join(', ')}.`, { source: id });
-    const bySize = new Map<string, Part[]>();
-    for (const part of volumes) {
-      const key = `${part.instance.width}x${part.instance.height}`;
-      bySize.set(key, [...(bySize.get(key) ?? []), part]);
-    }
-    const grouped = [...bySize.values()].sort((a, b) => b[0]!.instance.width - a[0]!.instance.width);
-    const base = grouped[0]![0]!.instance;
-    this.#levels = grouped.map((levelParts) => levelOf(levelParts, base, id));
-    this.levels = this.#levels.map((l) => l.geometry);
-    this.width = base.width;
-    this.height = base.height;
-    this.#associated = new Map();
+    const id = commonPrefix(parts.map((p) => p.sources.meta.id));
+    const levels = pyramidOf(parts, id);
+    const associated = new Map<AssociatedName, Part>();
     for (const part of parts) {
       const name = ASSOCIATED[part.instance.role];
-      if (name && !this.#associated.has(name)) this.#associated.set(name, part);
+      if (name && !associated.has(name)) associated.set(name, part);
     }
-    this.associated = [...this.#associated.keys()].sort();
-    const properties: Record<string, string> = { ...openslideProperties('dicom', this.levels, undefined), ...dicomProperties(base.dataSet) };
-    if (base.mpp) {
-      this.mpp = base.mpp;
-      properties['openslide.mpp-x'] = String(base.mpp.x);
-      properties['openslide.mpp-y'] = String(base.mpp.y);
-    }
-    if (base.objectivePower) {
-      this.magnification = base.objectivePower;
-      properties['openslide.objective-power'] = String(base.objectivePower);
-    }
-    this.properties = sortProperties(properties);
-    const withProfile = this.#levels[0]!.parts.find((p) => p.instance.iccProfile);
-    const profile = withProfile?.instance.iccProfile;
-    if (withProfile && profile) this.colourProfile = { size: profile.length, read: (o) => withProfile.sources.data.read(profile.offset, profile.length, o) };
+    super(dicomFacts(id, levels, [...associated.keys()].sort()));
+    this.#all = parts;
+    this.#levels = levels;
+    this.#associated = associated;
   }
 
   ioStats(): SlideIoSnapshot {
@@ -134,7 +86,7 @@ export class DicomSlide implements Slide {
   }
 
   async readTile(level: number, x: number, y: number, opts: TileReadOptions = {}): Promise<EncodedTile> {
-    const geometry = checkedLevel(this.levels, level, x, y, this.sourceId, opts);
+    const geometry = this.checkedTile(level, x, y, opts);
     const dicomLevel = this.#levels[level]!;
     const where = this.#frameOf(dicomLevel, x, y);
     const width = Math.min(geometry.tileWidth, geometry.width - x * geometry.tileWidth);
@@ -195,6 +147,45 @@ export class DicomSlide implements Slide {
   async close(): Promise<void> {
     await Promise.all(this.#all.map((p) => p.sources.data.close?.()));
   }
+}
+
+/** The series' levels, largest first: its VOLUME instances grouped by matrix size; one series only. */
+function pyramidOf(parts: Part[], id: string): DicomLevel[] {
+  const series = new Set(parts.map((p) => p.instance.seriesUid));
+  if (series.size > 1) throw inconsistent(id, `the files belong to ${series.size} series (${[...series].join(', ')})`);
+  const volumes = parts.filter((p) => p.instance.role === 'volume');
+  if (volumes.length === 0)
+    throw new SlideError('not_pyramidal', `${id}: the series has no VOLUME instance, only ${parts.map((p) => p.instance.role).join(', ')}.`, { source: id });
+  const bySize = new Map<string, Part[]>();
+  for (const part of volumes) {
+    const key = `${part.instance.width}x${part.instance.height}`;
+    bySize.set(key, [...(bySize.get(key) ?? []), part]);
+  }
+  const grouped = [...bySize.values()].sort((a, b) => b[0]!.instance.width - a[0]!.instance.width);
+  const base = grouped[0]![0]!.instance;
+  return grouped.map((levelParts) => levelOf(levelParts, base, id));
+}
+
+/** The slide's facts from level 0's instance: MPP from Pixel Spacing, objective power, the optical path's ICC profile, `dicom.*` properties. */
+function dicomFacts(sourceId: string, levels: DicomLevel[], associated: AssociatedName[]): SlideFacts {
+  const geometry = levels.map((l) => l.geometry);
+  const basePart = levels[0]!.parts[0]!;
+  const base = basePart.instance;
+  const properties: Record<string, string> = { ...openslideProperties('dicom', geometry, undefined), ...dicomProperties(base.dataSet) };
+  const facts: SlideFacts = { format: 'dicom', sourceId, levels: geometry, properties, associated };
+  if (base.mpp) {
+    facts.mpp = base.mpp;
+    properties['openslide.mpp-x'] = String(base.mpp.x);
+    properties['openslide.mpp-y'] = String(base.mpp.y);
+  }
+  if (base.objectivePower) {
+    facts.magnification = base.objectivePower;
+    properties['openslide.objective-power'] = String(base.objectivePower);
+  }
+  const withProfile = levels[0]!.parts.find((p) => p.instance.iccProfile);
+  const profile = withProfile?.instance.iccProfile;
+  if (withProfile && profile) facts.colourProfile = { size: profile.length, read: (o) => withProfile.sources.data.read(profile.offset, profile.length, o) };
+  return facts;
 }
 
 /** A level from its instances: one frame size, and for sparse tilings every frame's place. */

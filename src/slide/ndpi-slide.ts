@@ -1,13 +1,15 @@
 import { SlideError } from '../errors.js';
 import type { RangeSource, ReadOptions } from '../source/range-source.js';
+import { Tag } from '../tiff/tags.js';
 import type { TiffReader } from '../tiff/tiff-reader.js';
 import { hamamatsuProperties, NdpiTag } from './hamamatsu.js';
 import { type NdpiLayout, type NdpiPage, ndpiLayout, REDUCED_LEVEL_SCALES } from './ndpi-layout.js';
-import { openslideProperties, resolutionMpp, sortProperties, tiffProperties } from './properties.js';
+import { openslideProperties, resolutionMpp, tiffProperties } from './properties.js';
 import { restartRunJpeg } from './restart-jpeg.js';
-import { checkedLevel, tiffColourProfile } from './slide-checks.js';
+import { SlideBase, type SlideFacts } from './slide-base.js';
+import { tiffColourProfile } from './slide-checks.js';
 import { emptyIoStats, ioSnapshot, type SlideIoStats } from './slide-io.js';
-import type { AssociatedName, TileReadOptions, ColourProfile, EncodedImage, EncodedTile, Slide, SlideFormat, SlideIoSnapshot, SlideLevel } from './types.js';
+import type { AssociatedName, EncodedImage, EncodedTile, SlideIoSnapshot, SlideLevel, TileReadOptions } from './types.js';
 
 /** A level: a page, read at full size or reduced by 2, 4 or 8 after decoding (the levels OpenSlide adds below the smallest page). */
 interface NdpiLevel {
@@ -22,17 +24,7 @@ const JPEG_LAYOUT = { samplesPerPixel: 3, bitsPerSample: 8, predictor: 1, sample
  * listing where each interval's data starts; a tile is a run of intervals, read in one request and rewritten as a
  * JPEG of its own (restartRunJpeg), so no level JPEG is ever read whole unless it has no restart markers.
  */
-export class NdpiSlide implements Slide {
-  readonly format: SlideFormat = 'hamamatsu-ndpi';
-  readonly sourceId: string;
-  readonly width: number;
-  readonly height: number;
-  readonly levels: readonly SlideLevel[];
-  readonly mpp?: { x: number; y: number };
-  readonly magnification?: number;
-  readonly properties: Readonly<Record<string, string>>;
-  readonly associated: readonly AssociatedName[];
-  readonly colourProfile?: ColourProfile;
+export class NdpiSlide extends SlideBase {
   /** Live counters of the reads below this slide. */
   readonly io: SlideIoStats;
   readonly #data: RangeSource;
@@ -46,39 +38,12 @@ export class NdpiSlide implements Slide {
   }
 
   private constructor(tiff: TiffReader, layout: NdpiLayout, data: RangeSource, io: SlideIoStats = emptyIoStats()) {
+    const levels = pyramidOf(layout.pages);
+    super(ndpiFacts(tiff, layout, levels, data.id));
     this.#data = data;
     this.io = io;
-    this.sourceId = data.id;
-    this.#levels = pyramidOf(layout.pages);
-    const base = layout.pages[0]!;
-    this.width = base.width;
-    this.height = base.height;
-    this.levels = this.#levels.map(({ page, reduce }) => levelGeometry(page, reduce, base));
+    this.#levels = levels;
     this.#macro = layout.macro;
-    this.associated = layout.macro ? ['macro'] : [];
-
-    const first = tiff.ifds[0]!;
-    const properties: Record<string, string> = {
-      ...tiffProperties(first),
-      // OpenSlide's "tiles" are the restart intervals themselves; ours group them (see info's restart interval).
-      ...openslideProperties(
-        this.format,
-        this.levels.map((level) => ({ ...level, tileWidth: level.restartInterval!.width, tileHeight: level.restartInterval!.height })),
-        first.string(270),
-      ),
-      ...hamamatsuProperties(first),
-    };
-    const mpp = resolutionMpp(first);
-    if (mpp) {
-      this.mpp = mpp;
-      properties['openslide.mpp-x'] = String(mpp.x);
-      properties['openslide.mpp-y'] = String(mpp.y);
-    }
-    const lens = first.number(NdpiTag.SourceLens);
-    if (lens !== undefined && lens > 0) this.magnification = lens;
-    this.properties = sortProperties(properties);
-    const profile = tiffColourProfile(first, this.sourceId);
-    if (profile) this.colourProfile = profile;
   }
 
   ioStats(): SlideIoSnapshot {
@@ -90,7 +55,7 @@ export class NdpiSlide implements Slide {
   }
 
   async readTile(level: number, x: number, y: number, opts: TileReadOptions = {}): Promise<EncodedTile> {
-    const geometry = checkedLevel(this.levels, level, x, y, this.sourceId, opts);
+    const geometry = this.checkedTile(level, x, y, opts);
     const { page, reduce } = this.#levels[level]!;
     const width = Math.min(geometry.tileWidth, geometry.width - x * geometry.tileWidth);
     const height = Math.min(geometry.tileHeight, geometry.height - y * geometry.tileHeight);
@@ -151,13 +116,9 @@ export class NdpiSlide implements Slide {
 
   async readAssociated(name: AssociatedName, opts: ReadOptions = {}): Promise<EncodedImage> {
     const macro = this.#macro;
-    if (name !== 'macro' || !macro) {
-      throw new SlideError('no_such_associated', `${this.sourceId} has no ${name} image; it has: ${this.associated.join(', ') || 'none'}.`, {
-        source: this.sourceId,
-      });
-    }
-    const start = macro.ifd.number(273);
-    const length = macro.ifd.number(279);
+    if (name !== 'macro' || !macro) throw this.noSuchAssociated(name);
+    const start = macro.ifd.number(Tag.StripOffsets);
+    const length = macro.ifd.number(Tag.StripByteCounts);
     if (!start || !length) throw new SlideError('corrupt', `${this.sourceId}: the macro image has no data. The file is damaged.`, { source: this.sourceId });
     const bytes = await this.#data.read(start, length, opts);
     const { width, height } = macro;
@@ -167,6 +128,35 @@ export class NdpiSlide implements Slide {
   async close(): Promise<void> {
     await this.#data.close?.();
   }
+}
+
+/** The facts of an NDPI slide, as OpenSlide reports them. */
+function ndpiFacts(tiff: TiffReader, layout: NdpiLayout, pyramid: NdpiLevel[], sourceId: string): SlideFacts {
+  const base = layout.pages[0]!;
+  const levels = pyramid.map(({ page, reduce }) => levelGeometry(page, reduce, base));
+  const first = tiff.ifds[0]!;
+  const properties: Record<string, string> = {
+    ...tiffProperties(first),
+    // OpenSlide's "tiles" are the restart intervals themselves; ours group them (see info's restart interval).
+    ...openslideProperties(
+      'hamamatsu-ndpi',
+      levels.map((level) => ({ ...level, tileWidth: level.restartInterval!.width, tileHeight: level.restartInterval!.height })),
+      first.string(Tag.ImageDescription),
+    ),
+    ...hamamatsuProperties(first),
+  };
+  const facts: SlideFacts = { format: 'hamamatsu-ndpi', sourceId, levels, properties, associated: layout.macro ? ['macro'] : [] };
+  const mpp = resolutionMpp(first);
+  if (mpp) {
+    facts.mpp = mpp;
+    properties['openslide.mpp-x'] = String(mpp.x);
+    properties['openslide.mpp-y'] = String(mpp.y);
+  }
+  const lens = first.number(NdpiTag.SourceLens);
+  if (lens !== undefined && lens > 0) facts.magnification = lens;
+  const profile = tiffColourProfile(first, sourceId);
+  if (profile) facts.colourProfile = profile;
+  return facts;
 }
 
 /** A level's size (reduced levels round down, as OpenSlide sizes them) and its tiles. */

@@ -6,41 +6,58 @@ import type { TiffReader } from '../tiff/tiff-reader.js';
 import { parseAperioDescription } from './aperio.js';
 import type { DirectoryInfo } from './directory.js';
 import { levelOf, type SlideLayout, slideLayout } from './layout.js';
-import { openslideProperties, sortProperties, tiffProperties } from './properties.js';
-import { checkedLevel, tiffColourProfile } from './slide-checks.js';
+import { openslideProperties, tiffProperties } from './properties.js';
+import { SlideBase, type SlideFacts } from './slide-base.js';
+import { tiffColourProfile } from './slide-checks.js';
 import { emptyIoStats, ioSnapshot, type SlideIoStats } from './slide-io.js';
 import { readBlock, tileRequest } from './tile-reader.js';
 import { type OmeImage, omeProperties } from './ome-xml.js';
-import type {
-  AssociatedName,
-  SlideChannel,
-  TileReadOptions,
-  ColourProfile,
-  EncodedImage,
-  EncodedTile,
-  Slide,
-  SlideFormat,
-  SlideIoSnapshot,
-  SlideLevel,
-} from './types.js';
+import type { AssociatedName, EncodedImage, EncodedTile, SlideChannel, SlideIoSnapshot, TileReadOptions } from './types.js';
 
 const MAX_ASSOCIATED_PIXELS = 2 ** 27;
 
+/** The facts of a TIFF-structured slide (Aperio, generic, OME) from its layout and first directory. */
+function tiffFacts(tiff: TiffReader, layout: SlideLayout, sourceId: string): SlideFacts {
+  const base = layout.levels[0]!;
+  const levels = layout.levels.map((dir) => levelOf(dir, base));
+  const facts: SlideFacts = { format: layout.format, sourceId, levels, properties: {}, associated: [...layout.associated.keys()].sort() };
+  const first = tiff.ifds[0]!;
+  const description = first.string(Tag.ImageDescription);
+  const properties: Record<string, string> = { ...tiffProperties(first), ...openslideProperties(layout.format, levels, description) };
+  if (layout.format === 'aperio-svs' && description !== undefined) {
+    Object.assign(properties, parseAperioDescription(description));
+    const mpp = Number.parseFloat(properties['aperio.MPP'] ?? '');
+    if (mpp > 0) {
+      facts.mpp = { x: mpp, y: mpp };
+      properties['openslide.mpp-x'] = String(mpp);
+      properties['openslide.mpp-y'] = String(mpp);
+    }
+    const appMag = properties['aperio.AppMag'];
+    if (appMag !== undefined && Number.parseFloat(appMag) > 0) {
+      facts.magnification = Number.parseFloat(appMag);
+      properties['openslide.objective-power'] = appMag;
+    }
+  }
+  if (layout.ome) {
+    Object.assign(properties, omeProperties(layout.ome));
+    const size = layout.ome.physicalSize;
+    if (size) {
+      facts.mpp = size;
+      properties['openslide.mpp-x'] = String(size.x);
+      properties['openslide.mpp-y'] = String(size.y);
+    }
+    if (layout.channels) facts.channels = slideChannels(layout.ome, layout.channels);
+    if (layout.ome.sizeZ > 1 || layout.ome.sizeT > 1) facts.planes = { z: layout.ome.sizeZ, t: layout.ome.sizeT };
+  }
+  facts.properties = properties;
+  // Scanners write the profile on every page; the first one's stands for the slide.
+  const profile = tiffColourProfile(first, sourceId);
+  if (profile) facts.colourProfile = profile;
+  return facts;
+}
+
 /** A slide read from a TIFF: metadata through the reader's (cached, block-aligned) source, tile bytes straight from `data`. */
-export class TiffSlide implements Slide {
-  readonly format: SlideFormat;
-  readonly width: number;
-  readonly height: number;
-  readonly levels: readonly SlideLevel[];
-  readonly mpp?: { x: number; y: number };
-  readonly magnification?: number;
-  readonly properties: Readonly<Record<string, string>>;
-  readonly associated: readonly AssociatedName[];
-  readonly colourProfile?: ColourProfile;
-  readonly channels?: readonly SlideChannel[];
-  readonly planes?: { readonly z: number; readonly t: number };
-  /** The identity of the slide's bytes, for caches and messages. */
-  readonly sourceId: string;
+export class TiffSlide extends SlideBase {
   readonly #data: RangeSource;
   /** Level directories per channel (one channel unless the channels are separate planes), at the first Z and T. */
   readonly #channelDirs: DirectoryInfo[][];
@@ -53,52 +70,13 @@ export class TiffSlide implements Slide {
   readonly io: SlideIoStats;
 
   constructor(tiff: TiffReader, data: RangeSource, io: SlideIoStats = emptyIoStats()) {
-    this.io = io;
     const layout = slideLayout(tiff);
+    super(tiffFacts(tiff, layout, data.id));
+    this.io = io;
     this.#data = data;
-    this.sourceId = data.id;
     this.#channelDirs = layout.channels ?? [layout.levels];
     this.#planeLevels = layout.planeLevels;
     this.#associatedDirs = layout.associated;
-    const base = layout.levels[0]!;
-    this.format = layout.format;
-    this.width = base.width;
-    this.height = base.height;
-    this.levels = layout.levels.map((dir) => levelOf(dir, base));
-    this.associated = [...layout.associated.keys()].sort();
-
-    const first = tiff.ifds[0]!;
-    const description = first.string(Tag.ImageDescription);
-    const properties: Record<string, string> = { ...tiffProperties(first), ...openslideProperties(this.format, this.levels, description) };
-    if (this.format === 'aperio-svs' && description !== undefined) {
-      Object.assign(properties, parseAperioDescription(description));
-      const mpp = Number.parseFloat(properties['aperio.MPP'] ?? '');
-      if (mpp > 0) {
-        this.mpp = { x: mpp, y: mpp };
-        properties['openslide.mpp-x'] = String(mpp);
-        properties['openslide.mpp-y'] = String(mpp);
-      }
-      const appMag = properties['aperio.AppMag'];
-      if (appMag !== undefined && Number.parseFloat(appMag) > 0) {
-        this.magnification = Number.parseFloat(appMag);
-        properties['openslide.objective-power'] = appMag;
-      }
-    }
-    if (layout.ome) {
-      Object.assign(properties, omeProperties(layout.ome));
-      const size = layout.ome.physicalSize;
-      if (size) {
-        this.mpp = size;
-        properties['openslide.mpp-x'] = String(size.x);
-        properties['openslide.mpp-y'] = String(size.y);
-      }
-      if (layout.channels) this.channels = slideChannels(layout.ome, layout.channels);
-      if (layout.ome.sizeZ > 1 || layout.ome.sizeT > 1) this.planes = { z: layout.ome.sizeZ, t: layout.ome.sizeT };
-    }
-    this.properties = sortProperties(properties);
-    // Scanners write the profile on every page; the first one's stands for the slide.
-    const profile = tiffColourProfile(first, this.sourceId);
-    if (profile) this.colourProfile = profile;
   }
 
   ioStats(): SlideIoSnapshot {
@@ -107,7 +85,7 @@ export class TiffSlide implements Slide {
 
   async readTile(level: number, x: number, y: number, opts: TileReadOptions = {}): Promise<EncodedTile> {
     const channel = opts.channel ?? 0;
-    checkedLevel(this.levels, level, x, y, this.sourceId, opts, this.#channelDirs.length, this.planes);
+    this.checkedTile(level, x, y, opts);
     const info = this.#planeDirectories(channel, opts.z ?? 0, opts.t ?? 0)[level]!;
     if (info.planar !== 1 && info.layout.samplesPerPixel > 1) {
       throw new SlideError(
@@ -143,11 +121,7 @@ export class TiffSlide implements Slide {
 
   async readAssociated(name: AssociatedName, opts: ReadOptions = {}): Promise<EncodedImage> {
     const info = this.#associatedDirs.get(name);
-    if (!info) {
-      throw new SlideError('no_such_associated', `${this.sourceId} has no ${name} image; it has: ${this.associated.join(', ') || 'none'}.`, {
-        source: this.sourceId,
-      });
-    }
+    if (!info) throw this.noSuchAssociated(name);
     if (info.tiled) {
       throw new SlideError('unsupported_pixels', `${this.sourceId}: the ${name} image is tiled, which associated images never are in the formats read here.`, {
         source: this.sourceId,
