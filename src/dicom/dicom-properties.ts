@@ -1,4 +1,5 @@
 import type { DataSet } from 'dicom-parser';
+import { valueAt } from './wsi-instance.js';
 
 /**
  * Attributes shown as `dicom.*` properties: the slide's identity, scanner and optics — what a panel or a LIMS wants
@@ -27,7 +28,7 @@ export function dicomProperties(dataSet: DataSet): Record<string, string> {
     const value = dataSet.string(tag);
     if (value) properties[`dicom.${name}`] = value;
   }
-  const type = Array.from({ length: dataSet.numStringValues('x00080008') ?? 0 }, (_, i) => dataSet.string('x00080008', i) ?? '');
+  const type = Array.from({ length: dataSet.numStringValues('x00080008') ?? 0 }, (_, i) => valueAt(dataSet, 'x00080008', i) ?? '');
   if (type.length) properties['dicom.ImageType'] = type.join('\\');
   return properties;
 }

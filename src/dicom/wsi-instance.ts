@@ -71,8 +71,13 @@ function items(dataSet: DataSet | undefined, tag: string): DataSet[] {
   return (dataSet?.elements[tag]?.items ?? []).flatMap((item) => (item.dataSet ? [item.dataSet] : []));
 }
 
+/** Value `index` of a multi-valued string attribute; undefined past its values (dicom-parser throws there). */
+export function valueAt(dataSet: DataSet, tag: string, index: number): string | undefined {
+  return index < (dataSet.numStringValues(tag) ?? 0) ? dataSet.string(tag, index) : undefined;
+}
+
 function roleOf(dataSet: DataSet): InstanceRole | undefined {
-  const type = (dataSet.string('x00080008', 2) ?? '').toUpperCase();
+  const type = (valueAt(dataSet, 'x00080008', 2) ?? '').toUpperCase();
   if (type === 'LABEL') return 'label';
   if (type === 'OVERVIEW') return 'overview';
   if (type === 'THUMBNAIL') return 'thumbnail';
@@ -82,7 +87,7 @@ function roleOf(dataSet: DataSet): InstanceRole | undefined {
 
 function numbers(dataSet: DataSet, tag: string): number[] {
   const count = dataSet.numStringValues(tag) ?? 0;
-  return Array.from({ length: count }, (_, i) => Number.parseFloat(dataSet.string(tag, i) ?? '')).filter((n) => Number.isFinite(n));
+  return Array.from({ length: count }, (_, i) => Number.parseFloat(valueAt(dataSet, tag, i) ?? '')).filter((n) => Number.isFinite(n));
 }
 
 /** Frame positions from PlanePositionSlideSequence, in frames: absent for TILED_FULL (frames in row-major order). */
@@ -134,6 +139,19 @@ function extendedOffsets(dataSet: DataSet): WsiInstance['extendedOffsets'] {
  * `unsupported_compression` naming a transfer syntax not read here.
  */
 export function wsiInstance(header: DicomHeader, sourceId: string): WsiInstance {
+  try {
+    return readInstance(header, sourceId);
+  } catch (e) {
+    if (SlideError.is(e)) throw e;
+    // dicom-parser meets damage it does not check for (a value of the wrong type or length) with a TypeError.
+    throw new SlideError('corrupt', `${sourceId}: a DICOM attribute cannot be read (${e instanceof Error ? e.message : String(e)}). The file is damaged.`, {
+      source: sourceId,
+      cause: e,
+    });
+  }
+}
+
+function readInstance(header: DicomHeader, sourceId: string): WsiInstance {
   const { dataSet, transferSyntax, pixelData } = header;
   const id = sourceId;
   const sopClass = dataSet.string('x00080016') ?? dataSet.string('x00020002') ?? '';
@@ -160,7 +178,7 @@ export function wsiInstance(header: DicomHeader, sourceId: string): WsiInstance 
   if (!pixelData) throw new SlideError('corrupt', `${id}: the DICOM image has no Pixel Data. The file is damaged.`, { source: id });
   const role = roleOf(dataSet);
   if (!role)
-    throw new SlideError('not_wsi', `${id}: ImageType ${dataSet.string('x00080008', 2)} is no slide image (not VOLUME, LABEL, OVERVIEW or THUMBNAIL).`, {
+    throw new SlideError('not_wsi', `${id}: ImageType ${valueAt(dataSet, 'x00080008', 2)} is no slide image (not VOLUME, LABEL, OVERVIEW or THUMBNAIL).`, {
       source: id,
     });
   const frameWidth = dataSet.uint16('x00280011') ?? 0;

@@ -16,6 +16,9 @@ export const FUZZ_FIXTURES = [
   'test3-TRITC-2-560.ndpi',
   'hubmap-multi-channel-8level.ome.tif',
   'ome-brightfield-cmu.ome.tif',
+  'gcp-jpeg.dcm',
+  'gcp-jpeg2000.dcm',
+  'highdicom-sm_image_jpegls.dcm',
 ];
 
 /** Bytes held in ArrayBuffers after a case beyond this mean an allocation followed a count we did not check. */
