@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openSlide } from '../src/index.js';
-import { listSlides, parseS3Uri, s3Source } from '../src/s3.js';
+import { basename } from 'node:path';
+import { listDicomSeries, listSlides, parseS3Uri, s3Source } from '../src/s3.js';
 import { RangeServer } from './support/range-server.js';
-import { FIXTURES, fixturePath } from './support/fixtures.js';
+import { dicomFiles, FIXTURES, fixturePath } from './support/fixtures.js';
 import { fixtureBytes, S3_CREDENTIALS, startS3Server, type S3TestServer } from './support/s3-server.js';
 import { startCognitoServer } from './support/cognito-server.js';
 import { fromCognitoIdentityPool } from '@aws-sdk/credential-providers';
@@ -15,6 +16,7 @@ beforeAll(async () => {
   await s3.upload('cases/2025/small.svs', fixtureBytes(fixturePath('small.svs')));
   await s3.upload('cases/readme.txt', new TextEncoder().encode('not a slide'));
   for (let i = 0; i < 5; i++) await s3.upload(`many/slide-${i}.tif`, fixtureBytes(fixturePath('boxes.tiff')));
+  for (const file of dicomFiles('cmu-1-small-region')) await s3.upload(`series/cmu-1/${basename(file)}`, fixtureBytes(file));
 }, 60_000);
 afterAll(async () => {
   await s3?.stop();
@@ -99,6 +101,36 @@ describe('listSlides', () => {
     } while (cursor && pages < 10);
     expect(pages).toBe(3);
     expect(keys).toEqual([0, 1, 2, 3, 4].map((i) => `many/slide-${i}.tif`));
+  });
+});
+
+describe('a DICOM series under an S3 prefix', () => {
+  it('lists the series’ objects and opens them as one slide, reading only headers: one request per instance', async () => {
+    const keys = await listDicomSeries({ ...location(), prefix: 'series/cmu-1' });
+    expect(keys).toEqual(
+      dicomFiles('cmu-1-small-region')
+        .map((f) => `series/cmu-1/${basename(f)}`)
+        .sort(),
+    );
+    const slide = await openSlide(keys.map((key) => s3Source({ ...location(), key })));
+    expect([slide.format, slide.levels.length, slide.width]).toEqual(['dicom', 12, 2220]);
+    expect(slide.ioStats().requests).toBe(keys.length);
+    expect((await slide.readTile(0, 1, 1)).codec).toBe('jpeg');
+    await expect(listDicomSeries({ ...location(), prefix: 'series/none/' })).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  it('wsi-stream info s3://bucket/prefix/ opens the series', async () => {
+    const { execFile } = await import('node:child_process');
+    const { promisify } = await import('node:util');
+    const { REPO_ROOT } = await import('./support/fixtures.js');
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [`${REPO_ROOT}/bin/wsi-stream.js`, 'info', `s3://${s3.bucket}/series/cmu-1/`, '--json', '--s3-endpoint', s3.endpoint],
+      {
+        env: { ...process.env, AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_REGION: 'us-east-1' },
+      },
+    );
+    expect(JSON.parse(stdout)).toMatchObject({ format: 'dicom', width: 2220, height: 2967 });
   });
 });
 

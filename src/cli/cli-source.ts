@@ -11,13 +11,24 @@ import type { RangeSource } from '../source/range-source.js';
  * DICOM series) — and closes the files it opened, whatever happens.
  */
 export async function withCliSource<T>(arg: string, use: (source: RangeSource | RangeSource[]) => Promise<T>, s3: CliS3Options = {}): Promise<T> {
-  const folder = await folderFiles(arg);
-  const sources = folder ? folder.map((f) => new NodeFileSource(f)) : [await cliSource(arg, s3)];
+  const series = (await folderFiles(arg)) ?? (await s3SeriesKeys(arg, s3));
+  const sources = series ? await Promise.all(series.map((f) => cliSource(f, s3))) : [await cliSource(arg, s3)];
   try {
-    return await use(folder ? sources : sources[0]!);
+    return await use(series ? sources : sources[0]!);
   } finally {
     await Promise.all(sources.map((s) => s.close?.()));
   }
+}
+
+/** For `s3://bucket/prefix/` (a trailing slash): the series' objects under the prefix, as s3:// URIs. */
+async function s3SeriesKeys(arg: string, s3: CliS3Options): Promise<string[] | undefined> {
+  if (!arg.startsWith('s3://') || !arg.endsWith('/')) return undefined;
+  await checkAwsSdk('Reading s3:// slides');
+  const [{ parseS3Uri }, { listDicomSeries }] = await Promise.all([import('../s3/s3-source.js'), import('../s3/list-series.js')]);
+  const { bucket, key: prefix } = parseS3Uri(arg);
+  const { endpoint, region } = s3Location(s3);
+  const keys = await listDicomSeries({ bucket, prefix, ...(endpoint ? { endpoint } : {}), ...(region ? { region } : {}) });
+  return keys.map((key) => `s3://${bucket}/${key}`);
 }
 
 /** The files of a local folder (a DICOM series: one instance per file), sorted, hidden files left out; undefined for anything else. */
@@ -36,6 +47,13 @@ export interface CliS3Options {
   region?: string;
 }
 
+/** Endpoint and region from the flags, else the AWS CLI's environment variables. */
+function s3Location(s3: CliS3Options): CliS3Options {
+  const endpoint = s3.endpoint ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL;
+  const region = s3.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+  return { ...(endpoint ? { endpoint } : {}), ...(region ? { region } : {}) };
+}
+
 /**
  * A CLI argument as a source: http(s) URLs (presigned ones too) over HTTP; s3://bucket/key signed with the
  * SDK's usual credentials (environment, profile), endpoint and region from flags or AWS_ENDPOINT_URL /
@@ -48,8 +66,7 @@ export async function cliSource(arg: string, s3: CliS3Options = {}): Promise<Ran
     await checkAwsSdk('Reading s3:// slides');
     const { parseS3Uri, s3Source } = await import('../s3/s3-source.js');
     const { bucket, key } = parseS3Uri(arg);
-    const endpoint = s3.endpoint ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL;
-    const region = s3.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+    const { endpoint, region } = s3Location(s3);
     return s3Source({ bucket, key, ...(endpoint ? { endpoint } : {}), ...(region ? { region } : {}) });
   }
   return new NodeFileSource(arg);
