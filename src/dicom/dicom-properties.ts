@@ -1,5 +1,4 @@
-import type { DataSet } from 'dicom-parser';
-import { valueAt } from './wsi-instance.js';
+import type { Attributes } from './attributes.js';
 
 /**
  * Attributes shown as `dicom.*` properties: the slide's identity, scanner and optics — what a panel or a LIMS wants
@@ -22,13 +21,13 @@ const ATTRIBUTES: Record<string, string> = {
   x00282110: 'LossyImageCompression',
 };
 
-export function dicomProperties(dataSet: DataSet): Record<string, string> {
+export function dicomProperties(attributes: Attributes): Record<string, string> {
   const properties: Record<string, string> = {};
   for (const [tag, name] of Object.entries(ATTRIBUTES)) {
-    const value = dataSet.string(tag);
+    const value = attributes.string(tag);
     if (value) properties[`dicom.${name}`] = value;
   }
-  const type = Array.from({ length: dataSet.numStringValues('x00080008') ?? 0 }, (_, i) => valueAt(dataSet, 'x00080008', i) ?? '');
+  const type = Array.from({ length: attributes.count('x00080008') }, (_, i) => attributes.string('x00080008', i) ?? '');
   if (type.length) properties['dicom.ImageType'] = type.join('\\');
   return properties;
 }

@@ -1,20 +1,15 @@
 import { SlideError } from '../errors.js';
 import { openslideProperties } from '../slide/properties.js';
 import { SlideBase, type SlideFacts } from '../slide/slide-base.js';
-import { ioSnapshot, type SlideSources } from '../slide/slide-io.js';
+import type { SlideSources } from '../slide/slide-io.js';
 import type { AssociatedName, EncodedImage, EncodedTile, SlideIoSnapshot, SlideLevel, TileReadOptions } from '../slide/types.js';
 import type { ReadOptions } from '../source/range-source.js';
-import { readDicomHeader } from './dicom-header.js';
 import { dicomProperties } from './dicom-properties.js';
-import { FrameLocator, joinFragments } from './frame-locator.js';
-import { type InstanceRole, type WsiInstance, wsiInstance } from './wsi-instance.js';
+import { type InstanceReader, partTenReader } from './instance-reader.js';
+import { frameFormat, type InstanceRole, type WsiInstance } from './wsi-instance.js';
 
-/** One instance of the series with the sources it is read through. */
-interface Part {
-  instance: WsiInstance;
-  sources: SlideSources;
-  locator: FrameLocator;
-}
+/** One instance of the series, with where its frames come from. */
+type Part = InstanceReader;
 
 /** A level: the instances (concatenation parts) holding its frames, and which part and frame each tile is. */
 interface DicomLevel {
@@ -48,19 +43,18 @@ export class DicomSlide extends SlideBase {
   readonly #associated: Map<AssociatedName, Part>;
   readonly #all: Part[];
 
-  /** Reads every instance's header (one request each, in parallel) and builds the pyramid. */
+  /** Reads every file's header (one request each, in parallel) and builds the pyramid. */
   static async open(series: readonly SlideSources[], opts: ReadOptions): Promise<DicomSlide> {
-    const parts = await Promise.all(
-      series.map(async (sources) => {
-        const instance = wsiInstance(await readDicomHeader(sources.meta, opts), sources.meta.id);
-        return { instance, sources, locator: new FrameLocator(instance, sources.meta) };
-      }),
-    );
-    return new DicomSlide(parts);
+    return DicomSlide.fromInstances(await Promise.all(series.map((sources) => partTenReader(sources, opts))));
   }
 
-  private constructor(parts: Part[]) {
-    const id = commonPrefix(parts.map((p) => p.sources.meta.id));
+  /** A slide of instances read from anywhere (files, a DICOMweb server). */
+  static fromInstances(parts: readonly InstanceReader[], sourceId?: string): DicomSlide {
+    return new DicomSlide([...parts], sourceId);
+  }
+
+  private constructor(parts: Part[], sourceId?: string) {
+    const id = sourceId ?? commonPrefix(parts.map((p) => p.id));
     const levels = pyramidOf(parts, id);
     const associated = new Map<AssociatedName, Part>();
     for (const part of parts) {
@@ -74,7 +68,7 @@ export class DicomSlide extends SlideBase {
   }
 
   ioStats(): SlideIoSnapshot {
-    const snapshots = this.#all.map((p) => ioSnapshot(p.sources.io));
+    const snapshots = this.#all.map((p) => p.ioStats());
     return Object.fromEntries(
       Object.keys(snapshots[0]!).map((k) => [k, snapshots.reduce((sum, s) => sum + s[k as keyof SlideIoSnapshot], 0)]),
     ) as unknown as SlideIoSnapshot;
@@ -91,23 +85,11 @@ export class DicomSlide extends SlideBase {
     const where = this.#frameOf(dicomLevel, x, y);
     const width = Math.min(geometry.tileWidth, geometry.width - x * geometry.tileWidth);
     const height = Math.min(geometry.tileHeight, geometry.height - y * geometry.tileHeight);
+    const stored = { width: geometry.tileWidth, height: geometry.tileHeight };
     const first = dicomLevel.parts[0]!.instance;
-    const tile = {
-      codec: first.codec,
-      width,
-      height,
-      stored: { width: geometry.tileWidth, height: geometry.tileHeight },
-      colour: first.colour,
-      layout: first.layout,
-    };
-    if (!where) return { ...tile, bytes: new Uint8Array(0), missing: true };
-    return { ...tile, bytes: await this.#frameBytes(where.part, where.frame, opts) };
-  }
-
-  async #frameBytes(part: Part, frame: number, opts: ReadOptions): Promise<Uint8Array> {
-    const range = await part.locator.range(frame, opts);
-    const bytes = await part.sources.data.read(range.offset, range.length, opts);
-    return range.items ? joinFragments(bytes, part.sources.meta.id) : bytes;
+    if (!where) return { ...frameFormat(first, first.transferSyntax ?? '1.2.840.10008.1.2.1'), width, height, stored, bytes: new Uint8Array(0), missing: true };
+    const { bytes, transferSyntax } = await where.part.readFrame(where.frame, opts);
+    return { ...frameFormat(where.part.instance, transferSyntax ?? where.part.instance.transferSyntax), width, height, stored, bytes };
   }
 
   /** The part and frame holding tile (x, y): row-major across the concatenation for TILED_FULL, by position otherwise. */
@@ -123,29 +105,21 @@ export class DicomSlide extends SlideBase {
 
   async readAssociated(name: AssociatedName, opts: ReadOptions = {}): Promise<EncodedImage> {
     const part = this.#associated.get(name);
-    if (!part) {
-      throw new SlideError('no_such_associated', `${this.sourceId} has no ${name} image; it has: ${this.associated.join(', ') || 'none'}.`, {
-        source: this.sourceId,
-      });
-    }
+    if (!part) throw this.noSuchAssociated(name);
     const { instance } = part;
     if (instance.frames !== 1 || instance.frameWidth !== instance.width || instance.frameHeight !== instance.height) {
       throw new SlideError('unsupported_pixels', `${this.sourceId}: the ${name} image is tiled (${instance.frames} frames), which is not read yet.`, {
         source: this.sourceId,
       });
     }
-    const bytes = await this.#frameBytes(part, 0, opts);
+    const { bytes, transferSyntax } = await part.readFrame(0, opts);
     const { width, height } = instance;
-    return {
-      name,
-      width,
-      height,
-      strips: [{ codec: instance.codec, bytes, width, height, stored: { width, height }, colour: instance.colour, layout: instance.layout, top: 0 }],
-    };
+    const format = frameFormat(instance, transferSyntax ?? instance.transferSyntax);
+    return { name, width, height, strips: [{ ...format, bytes, width, height, stored: { width, height }, top: 0 }] };
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.#all.map((p) => p.sources.data.close?.()));
+    await Promise.all(this.#all.map((p) => p.close()));
   }
 }
 
@@ -171,7 +145,7 @@ function dicomFacts(sourceId: string, levels: DicomLevel[], associated: Associat
   const geometry = levels.map((l) => l.geometry);
   const basePart = levels[0]!.parts[0]!;
   const base = basePart.instance;
-  const properties: Record<string, string> = { ...openslideProperties('dicom', geometry, undefined), ...dicomProperties(base.dataSet) };
+  const properties: Record<string, string> = { ...openslideProperties('dicom', geometry, undefined), ...dicomProperties(base.attributes) };
   const facts: SlideFacts = { format: 'dicom', sourceId, levels: geometry, properties, associated };
   if (base.mpp) {
     facts.mpp = base.mpp;
@@ -184,7 +158,8 @@ function dicomFacts(sourceId: string, levels: DicomLevel[], associated: Associat
   }
   const withProfile = levels[0]!.parts.find((p) => p.instance.iccProfile);
   const profile = withProfile?.instance.iccProfile;
-  if (withProfile && profile) facts.colourProfile = { size: profile.length, read: (o) => withProfile.sources.data.read(profile.offset, profile.length, o) };
+  // A file knows the profile's size; a DICOMweb server's bulk data URI does not say it (0 until read).
+  if (withProfile && profile) facts.colourProfile = { size: 'length' in profile ? profile.length : 0, read: (o) => withProfile.readBulk(profile, o ?? {}) };
   return facts;
 }
 
@@ -192,7 +167,7 @@ function dicomFacts(sourceId: string, levels: DicomLevel[], associated: Associat
 function levelOf(parts: Part[], base: WsiInstance, id: string): DicomLevel {
   const first = parts[0]!.instance;
   for (const { instance } of parts) {
-    if (instance.frameWidth !== first.frameWidth || instance.frameHeight !== first.frameHeight || instance.codec !== first.codec) {
+    if (instance.frameWidth !== first.frameWidth || instance.frameHeight !== first.frameHeight || instance.transferSyntax !== first.transferSyntax) {
       throw inconsistent(
         id,
         `the ${first.width}×${first.height} level mixes frames of ${first.frameWidth}×${first.frameHeight} and ${instance.frameWidth}×${instance.frameHeight} (or two codecs)`,

@@ -1,5 +1,6 @@
 import { SlideError } from '../errors.js';
 import type { RangeSource, ReadOptions } from '../source/range-source.js';
+import type { PixelDataElement } from './dicom-header.js';
 import type { WsiInstance } from './wsi-instance.js';
 
 /** An encapsulated item's header: tag (FFFE,E000) little endian, then its 32-bit length. */
@@ -43,16 +44,20 @@ export class FrameLocator {
   readonly #walked: number[] = [];
   #walk: Promise<unknown> = Promise.resolve();
 
-  constructor(instance: WsiInstance, meta: RangeSource) {
+  readonly #pixelData: PixelDataElement;
+
+  constructor(instance: WsiInstance, pixelData: PixelDataElement, meta: RangeSource) {
     this.#instance = instance;
+    this.#pixelData = pixelData;
     this.#meta = meta;
   }
 
   async range(frame: number, opts: ReadOptions): Promise<FrameRange> {
-    const { pixelData, frames, frameWidth, frameHeight, layout, extendedOffsets } = this.#instance;
+    const { frames, frameWidth, frameHeight, samplesPerPixel, extendedOffsets } = this.#instance;
+    const pixelData = this.#pixelData;
     const id = this.#meta.id;
     if (!pixelData.encapsulated) {
-      const size = frameWidth * frameHeight * layout.samplesPerPixel;
+      const size = frameWidth * frameHeight * samplesPerPixel;
       if ((frame + 1) * size > (pixelData.length ?? 0)) throw corrupt(id, `frame ${frame} lies beyond the pixel data's ${pixelData.length} bytes`);
       return { offset: pixelData.offset + frame * size, length: size, items: false };
     }
@@ -78,7 +83,7 @@ export class FrameLocator {
   /** The Basic Offset Table item (read whole: 4 bytes a frame, an offset table's one request) and where the items after it start. */
   #first(opts: ReadOptions): Promise<{ at: number; bot: number[] }> {
     this.#firstItem ??= (async () => {
-      const start = this.#instance.pixelData.offset;
+      const start = this.#pixelData.offset;
       const length = await itemLength(this.#meta, start, opts);
       if (length % 4 !== 0 || length > this.#instance.frames * 4)
         throw corrupt(this.#meta.id, `a Basic Offset Table of ${length} bytes for ${this.#instance.frames} frames`);
