@@ -15,6 +15,7 @@ export { TiffReader } from './tiff/tiff-reader.js';
 export { Ifd, type IfdEntry } from './tiff/ifd.js';
 export { Tag, Compression, Photometric } from './tiff/tags.js';
 export { isSlide, openSlide, toSource, type OpenSlideOptions, type SlideInput } from './slide/open-slide.js';
+export { openDicomWebSeries, parseDicomWebUrl, type DicomWebOptions, type DicomWebSeries } from './dicom/dicomweb.js';
 export { FORMAT_READERS, type FormatReader } from './slide/format-readers.js';
 export type { SlideSources } from './slide/slide-io.js';
 export { TiffSlide } from './slide/tiff-slide.js';

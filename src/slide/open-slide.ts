@@ -3,6 +3,7 @@ import { BlobSource } from '../source/blob-source.js';
 import { HttpSource, type HttpSourceOptions } from '../source/http-source.js';
 import type { RangeSource } from '../source/range-source.js';
 import { DicomSlide } from '../dicom/dicom-slide.js';
+import { type DicomWebOptions, openDicomWebSeries } from '../dicom/dicomweb.js';
 import { detectFormat } from './format-readers.js';
 import { type SlideSourceOptions, slideSources } from './slide-io.js';
 import type { Slide } from './types.js';
@@ -13,6 +14,8 @@ export interface OpenSlideOptions extends SlideSourceOptions {
   signal?: AbortSignal;
   /** For URL inputs. */
   http?: HttpSourceOptions;
+  /** For `dicomweb:` inputs: auth hooks (a bearer token, cookies). */
+  dicomweb?: DicomWebOptions;
 }
 
 /** A URL, Blob/File or any RangeSource, as the source the reader stacks its caches on. */
@@ -35,12 +38,13 @@ export function isSlide(value: unknown): value is Slide {
 }
 
 /**
- * Opens a slide — one file, or a DICOM series given as the list of its files: reads its first bytes to pick a format reader (the registry in format-readers.ts), which reads
+ * Opens a slide — one file, a DICOM series given as the list of its files, or a `dicomweb:` series: reads its first bytes to pick a format reader (the registry in format-readers.ts), which reads
  * the directories through a block cache (few, small requests) and returns the slide model; tile reads later
  * fetch exactly each tile's bytes.
  */
 export async function openSlide(input: SlideInput | readonly SlideInput[], options: OpenSlideOptions = {}): Promise<Slide> {
   const opts = options.signal ? { signal: options.signal } : {};
+  if (typeof input === 'string' && input.startsWith('dicomweb:')) return openDicomWebSeries(input, options.dicomweb, opts);
   if (Array.isArray(input)) {
     // A DICOM series: one instance per file (URLs, Files or sources), each behind caches of its own.
     if (input.length === 0) throw new SlideError('invalid_argument', 'openSlide was given an empty list of files.');

@@ -1,0 +1,157 @@
+import { abortError, SlideError } from '../errors.js';
+import type { SlideIoSnapshot } from '../slide/types.js';
+import type { ReadOptions } from '../source/range-source.js';
+import { jsonAttributes } from './attributes.js';
+import { DicomSlide } from './dicom-slide.js';
+import type { FrameBytes, InstanceReader } from './instance-reader.js';
+import { wsiInstance } from './wsi-instance.js';
+
+/** How the library reaches a DICOMweb server: auth hooks and, for tests or proxies, the fetch to use. */
+export interface DicomWebOptions {
+  /** Headers for every request (a bearer token, asked for anew each time so it can be refreshed). */
+  headers?: () => Record<string, string> | Promise<Record<string, string>>;
+  /** Browser cookie policy (`include` sends the server's session cookie cross-origin). */
+  credentials?: RequestCredentials;
+  fetch?: typeof fetch;
+}
+
+/** A `dicomweb:` slide name: the service root and the series' study and series UIDs. */
+export interface DicomWebSeries {
+  root: string;
+  study: string;
+  series: string;
+}
+
+/** Parses `dicomweb:<service root>/studies/<StudyInstanceUID>/series/<SeriesInstanceUID>`, or undefined for other names. */
+export function parseDicomWebUrl(name: string): DicomWebSeries | undefined {
+  const m = /^dicomweb:(https?:\/\/.+?)\/studies\/([\d.]+)\/series\/([\d.]+)\/?$/i.exec(name);
+  return m ? { root: m[1]!, study: m[2]!, series: m[3]! } : undefined;
+}
+
+/** Request counters, summed into the slide's `ioStats()`. */
+interface Counters {
+  requests: number;
+  bytes: number;
+}
+
+function failure(url: string, status: number): SlideError {
+  if (status === 401 || status === 403) {
+    return new SlideError('access_denied', `${url}: the DICOMweb server refused access (HTTP ${status}). Pass a token through the dicomweb headers hook.`, {
+      source: url,
+    });
+  }
+  if (status === 404)
+    return new SlideError('not_found', `${url}: the DICOMweb server has no such study, series, instance or frame (HTTP 404).`, { source: url });
+  return new SlideError(`http_${status}`, `${url}: the DICOMweb server answered HTTP ${status}.`, { source: url });
+}
+
+async function request(url: string, accept: string, options: DicomWebOptions, counters: Counters, opts: ReadOptions): Promise<Response> {
+  const doFetch = options.fetch ?? fetch;
+  let response: Response;
+  try {
+    response = await doFetch(url, {
+      headers: { Accept: accept, ...(await options.headers?.()) },
+      ...(options.credentials ? { credentials: options.credentials } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
+  } catch (cause) {
+    if (opts.signal?.aborted) throw abortError(opts.signal, url);
+    throw new SlideError('network', `${url}: the DICOMweb server could not be reached (${cause instanceof Error ? cause.message : String(cause)}).`, {
+      source: url,
+      cause,
+    });
+  }
+  counters.requests++;
+  if (!response.ok) throw failure(url, response.status);
+  return response;
+}
+
+/** The first part of a multipart/related body, and the transfer syntax its Content-Type (or the whole answer's) names. */
+export function firstPart(body: Uint8Array, contentType: string, url: string): FrameBytes {
+  const boundary = /boundary="?([^";]+)"?/i.exec(contentType)?.[1];
+  const syntaxOf = (text: string) => /transfer-syntax=([\d.]+)/i.exec(text)?.[1];
+  if (!boundary) {
+    // A single-part answer (some servers for one frame): the body is the frame.
+    const transferSyntax = syntaxOf(contentType);
+    return { bytes: body, ...(transferSyntax ? { transferSyntax } : {}) };
+  }
+  const text = new TextDecoder('latin1').decode(body.subarray(0, Math.min(body.length, 4096)));
+  const start = text.indexOf(`--${boundary}`);
+  const headersEnd = start < 0 ? -1 : text.indexOf('\r\n\r\n', start);
+  if (headersEnd < 0) throw new SlideError('corrupt', `${url}: the DICOMweb answer is not the multipart body it says it is.`, { source: url });
+  const dataStart = headersEnd + 4;
+  const closing = new TextEncoder().encode(`\r\n--${boundary}`);
+  let end = body.length;
+  search: for (let i = body.length - closing.length; i >= dataStart; i--) {
+    for (let k = 0; k < closing.length; k++) if (body[i + k] !== closing[k]) continue search;
+    end = i;
+    break;
+  }
+  const transferSyntax = syntaxOf(text.slice(start, headersEnd)) ?? syntaxOf(contentType);
+  return { bytes: body.slice(dataStart, end), ...(transferSyntax ? { transferSyntax } : {}) };
+}
+
+/** Frames as stored, whatever their syntax: the server names it in the answer. */
+const FRAME_ACCEPT = 'multipart/related; type="application/octet-stream"; transfer-syntax=*';
+
+/**
+ * A DICOMweb series as a slide: its metadata in one request (WADO-RS, `…/series/{uid}/metadata`), then each frame on
+ * demand (`…/instances/{uid}/frames/{n}`, multipart/related, asked for in its stored transfer syntax), through the same
+ * slide model, viewer and codecs as files.
+ */
+export async function openDicomWebSeries(name: string, options: DicomWebOptions = {}, opts: ReadOptions = {}): Promise<DicomSlide> {
+  const where = parseDicomWebUrl(name);
+  if (!where) {
+    throw new SlideError(
+      'invalid_argument',
+      `${name} is not a DICOMweb series: write dicomweb:<service root>/studies/<StudyInstanceUID>/series/<SeriesInstanceUID>.`,
+    );
+  }
+  const seriesUrl = `${where.root}/studies/${where.study}/series/${where.series}`;
+  const counters: Counters = { requests: 0, bytes: 0 };
+  const metadata = await request(`${seriesUrl}/metadata`, 'application/dicom+json', options, counters, opts);
+  const text = await metadata.text();
+  counters.bytes += text.length;
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (cause) {
+    throw new SlideError('corrupt', `${seriesUrl}/metadata is not DICOM JSON (${String(cause)}).`, { source: seriesUrl, cause });
+  }
+  if (!Array.isArray(json) || json.length === 0) throw new SlideError('not_found', `${seriesUrl}: the series has no instances.`, { source: seriesUrl });
+  const snapshot = (): SlideIoSnapshot => ({
+    requests: counters.requests,
+    bytes: counters.bytes,
+    metadataCacheHits: 0,
+    metadataCacheMisses: 0,
+    metadataCacheBytes: 0,
+    coalescedReads: 0,
+    persistentCacheHits: 0,
+    persistentCacheMisses: 0,
+  });
+  const readers = json.map((item, index): InstanceReader => {
+    const attributes = jsonAttributes(item as Parameters<typeof jsonAttributes>[0]);
+    const uid = attributes.string('x00080018') ?? '';
+    const id = `${seriesUrl}/instances/${uid}`;
+    const instance = wsiInstance(attributes, id);
+    const fetchPart = async (url: string, accept: string, o: ReadOptions) => {
+      const response = await request(url, accept, options, counters, o);
+      const body = new Uint8Array(await response.arrayBuffer());
+      counters.bytes += body.length;
+      return firstPart(body, response.headers.get('content-type') ?? '', url);
+    };
+    return {
+      instance,
+      id,
+      readFrame: (frame, o) => fetchPart(`${id}/frames/${frame + 1}`, FRAME_ACCEPT, o),
+      readBulk: async (bulk, o) => {
+        if (!('uri' in bulk)) throw new SlideError('corrupt', `${id}: bulk data without a URI in DICOM JSON.`, { source: id });
+        return (await fetchPart(bulk.uri, 'multipart/related; type="application/octet-stream"', o)).bytes;
+      },
+      // The series' counters are shared: the first instance reports them, so the slide's sum counts each request once.
+      ioStats: () => (index === 0 ? snapshot() : { ...snapshot(), requests: 0, bytes: 0 }),
+      close: async () => undefined,
+    };
+  });
+  return DicomSlide.fromInstances(readers, `dicomweb:${seriesUrl}`);
+}

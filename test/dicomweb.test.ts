@@ -1,0 +1,75 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nodeCodecs } from '../src/codec/node-codecs.js';
+import { openSlide, parseDicomWebUrl } from '../src/index.js';
+import { difference, rgbaToRgb, withinTolerance } from './support/compare.js';
+import { dicomFiles, referenceJson, referencePng } from './support/fixtures.js';
+import { readPngRgb } from './support/images.js';
+import { type OrthancServer, startOrthanc } from './support/orthanc.js';
+
+interface DicomReference {
+  instances: Array<{ sop_instance_uid: string }>;
+  levels: Array<{ width: number; height: number; frame_size: [number, number] }>;
+  reference_frames: Array<{ level: number; column: number; row: number; png: string }>;
+}
+
+const codecs = nodeCodecs();
+let orthanc: OrthancServer;
+const names: Record<string, string> = {};
+
+beforeAll(async () => {
+  orthanc = await startOrthanc();
+  for (const fixture of ['cmu-1-small-region', 'cmu-dicomizer', 'gcp-jpeg2000.dcm']) {
+    for (const file of dicomFiles(fixture)) await orthanc.upload(file);
+    const { study, series } = await orthanc.seriesOf(referenceJson<DicomReference>(fixture, 'dicom').instances[0]!.sop_instance_uid);
+    names[fixture] = `dicomweb:${orthanc.dicomweb}/studies/${study}/series/${series}`;
+  }
+}, 60_000);
+afterAll(async () => orthanc?.stop());
+
+describe('DICOMweb (WADO-RS) against a real Orthanc with its DICOMweb plugin', () => {
+  it('parses dicomweb: names and refuses others', () => {
+    expect(parseDicomWebUrl('dicomweb:http://127.0.0.1:8042/dicom-web/studies/1.2.3/series/1.2.3.4')).toEqual({
+      root: 'http://127.0.0.1:8042/dicom-web',
+      study: '1.2.3',
+      series: '1.2.3.4',
+    });
+    expect(parseDicomWebUrl('http://x/studies/1/series/2')).toBeUndefined();
+  });
+
+  for (const fixture of ['cmu-1-small-region', 'cmu-dicomizer', 'gcp-jpeg2000.dcm']) {
+    it(`${fixture}: the series' levels from its metadata (one request), its frames (one request each) equal to the references`, async () => {
+      const ref = referenceJson<DicomReference>(fixture, 'dicom');
+      const slide = await openSlide(names[fixture]!);
+      expect(slide.format).toBe('dicom');
+      expect(slide.ioStats().requests).toBe(1);
+      expect(slide.levels.map((l) => [l.width, l.height, l.tileWidth, l.tileHeight])).toEqual(ref.levels.map((l) => [l.width, l.height, ...l.frame_size]));
+      for (const frame of ref.reference_frames) {
+        const before = slide.ioStats().requests;
+        const tile = await codecs.decode(await slide.readTile(frame.level, frame.column, frame.row));
+        expect(slide.ioStats().requests - before).toBe(1);
+        const d = difference(rgbaToRgb(tile.width, tile.height, tile.data), readPngRgb(referencePng(`dicom/${frame.png}`)));
+        expect(withinTolerance(fixture.includes('jpeg2000') ? 'raw' : 'jpeg', d), `${frame.png}: mean ${d.mean}, max ${d.max}`).toBe(true);
+      }
+    });
+  }
+
+  it('sends the auth hook’s headers with every request, asking the hook each time', async () => {
+    const seen: string[] = [];
+    let calls = 0;
+    const slide = await openSlide(names['gcp-jpeg2000.dcm']!, {
+      dicomweb: {
+        headers: () => ({ Authorization: `Bearer token-${++calls}` }),
+        fetch: (url, init) => {
+          seen.push(new Headers(init?.headers).get('authorization') ?? '');
+          return fetch(url, init);
+        },
+      },
+    });
+    await slide.readTile(0, 0, 0);
+    expect(seen).toEqual(['Bearer token-1', 'Bearer token-2']);
+  });
+
+  it('a series the server does not have is not_found', async () => {
+    await expect(openSlide(`dicomweb:${orthanc.dicomweb}/studies/1.2.3/series/4.5.6`)).rejects.toMatchObject({ code: 'not_found' });
+  });
+});
