@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
+import type { Page } from '@playwright/test';
+import { FaultProxy } from '../test/support/fault-proxy.js';
 import { dicomFiles, referenceJson, referencePng } from '../test/support/fixtures.js';
+import { startOrthanc } from '../test/support/orthanc.js';
 import { readPngRgb } from '../test/support/images.js';
 
 import { expect, test } from './support/fixtures.js';
@@ -13,56 +16,75 @@ const ref = referenceJson<{ reference_frames: Array<{ level: number; column: num
   'dicom',
 );
 
+/** Opens `input` in the harness viewer, waits until the view is drawn, and decodes the reference frames in the pool. */
+async function viewAndDecode(page: Page, input: string | string[]) {
+  return page.evaluate(
+    async ({ input, frames }) => {
+      const w = window as any;
+      w.viewer = await harness.createViewer(document.getElementById('viewer'), input, { navigator: false, prefetch: false, osd: { animationTime: 0 } });
+      await new Promise<void>((resolve) => {
+        const check = () => (w.viewer.osd.world.getItemAt(0).getFullyLoaded() ? resolve() : setTimeout(check, 30));
+        check();
+      });
+      const decoded = [];
+      for (const f of frames) {
+        const image = await w.viewer.pool.decode(await w.viewer.slide.readTile(f.level, f.column, f.row));
+        // As base64: a million numbers through page.evaluate would cost seconds each.
+        const data = image.data as Uint8ClampedArray;
+        let binary = '';
+        for (let i = 0; i < data.length; i += 0x8000) binary += String.fromCharCode(...data.subarray(i, i + 0x8000));
+        decoded.push({ width: image.width, height: image.height, rgba: btoa(binary) });
+      }
+      return { format: w.viewer.slide.format, levels: w.viewer.slide.levels.length, stats: w.viewer.stats(), decoded };
+    },
+    { input, frames: ref.reference_frames.slice(0, 4) },
+  );
+}
+
+/** The decoded frames against the references: the frames are JFIF YCbCr though the header says RGB, decoded as the markers say. */
+function expectReferenceFrames(result: Awaited<ReturnType<typeof viewAndDecode>>): void {
+  expect([result.format, result.levels]).toEqual(['dicom', 12]);
+  expect(result.stats.tilesLoaded).toBeGreaterThan(0);
+  expect(result.stats.tilesFailed).toBe(0);
+  for (const [i, frame] of ref.reference_frames.slice(0, 4).entries()) {
+    const expected = readPngRgb(referencePng(`dicom/${frame.png}`));
+    const got = { ...result.decoded[i]!, rgba: Buffer.from(result.decoded[i]!.rgba, 'base64') };
+    expect([got.width, got.height]).toEqual([expected.width, expected.height]);
+    let sum = 0;
+    let max = 0;
+    for (let p = 0; p < expected.width * expected.height; p++) {
+      for (let c = 0; c < 3; c++) {
+        const d = Math.abs(got.rgba[p * 4 + c]! - expected.rgb[p * 3 + c]!);
+        sum += d;
+        max = Math.max(max, d);
+      }
+    }
+    expect({ frame: frame.png, mean: sum / (expected.width * expected.height * 3) <= 0.5, max: max <= 8 }).toEqual({ frame: frame.png, mean: true, max: true });
+  }
+}
+
 test.describe('DICOM WSI in Chromium', () => {
   test('the viewer shows the CMU series from the list of its files’ URLs; frames decode in the workers to the references', async ({
     harness: page,
     servers,
   }) => {
     const urls = dicomFiles(SERIES).map((f) => `${servers.slideUrl(SERIES)}/${encodeURIComponent(basename(f))}`);
-    const result = await page.evaluate(
-      async ({ urls, frames }) => {
-        const w = window as any;
-        w.viewer = await harness.createViewer(document.getElementById('viewer'), urls, { navigator: false, prefetch: false, osd: { animationTime: 0 } });
-        await new Promise<void>((resolve) => {
-          const check = () => (w.viewer.osd.world.getItemAt(0).getFullyLoaded() ? resolve() : setTimeout(check, 30));
-          check();
-        });
-        const decoded = [];
-        for (const f of frames) {
-          const tile = await w.viewer.slide.readTile(f.level, f.column, f.row);
-          const image = await w.viewer.pool.decode(tile);
-          // As base64: a million numbers through page.evaluate would cost seconds each.
-          const data = image.data as Uint8ClampedArray;
-          let binary = '';
-          for (let i = 0; i < data.length; i += 0x8000) binary += String.fromCharCode(...data.subarray(i, i + 0x8000));
-          decoded.push({ width: image.width, height: image.height, rgba: btoa(binary) });
-        }
-        return { format: w.viewer.slide.format, levels: w.viewer.slide.levels.length, stats: w.viewer.stats(), decoded };
-      },
-      { urls, frames: ref.reference_frames.slice(0, 4) },
-    );
-    expect([result.format, result.levels]).toEqual(['dicom', 12]);
-    expect(result.stats.tilesLoaded).toBeGreaterThan(0);
-    expect(result.stats.tilesFailed).toBe(0);
-    for (const [i, frame] of ref.reference_frames.slice(0, 4).entries()) {
-      const expected = readPngRgb(referencePng(`dicom/${frame.png}`));
-      const got = { ...result.decoded[i]!, rgba: Buffer.from(result.decoded[i]!.rgba, 'base64') };
-      expect([got.width, got.height]).toEqual([expected.width, expected.height]);
-      let sum = 0;
-      let max = 0;
-      for (let p = 0; p < expected.width * expected.height; p++) {
-        for (let c = 0; c < 3; c++) {
-          const d = Math.abs(got.rgba[p * 4 + c]! - expected.rgb[p * 3 + c]!);
-          sum += d;
-          max = Math.max(max, d);
-        }
-      }
-      // The frames are JFIF YCbCr though the header says RGB: decoded as the markers say, within JPEG tolerance.
-      expect({ frame: frame.png, mean: sum / (expected.width * expected.height * 3) <= 0.5, max: max <= 8 }).toEqual({
-        frame: frame.png,
-        mean: true,
-        max: true,
-      });
+    expectReferenceFrames(await viewAndDecode(page, urls));
+  });
+
+  test('the viewer shows the CMU series from a real Orthanc’s DICOMweb (through a CORS proxy, as a deployment puts one)', async ({ harness: page }) => {
+    const orthanc = await startOrthanc();
+    const proxy = new FaultProxy(orthanc.rest);
+    try {
+      for (const file of dicomFiles(SERIES)) await orthanc.upload(file);
+      const { study, series } = await orthanc.seriesOf(
+        referenceJson<{ instances: Array<{ sop_instance_uid: string }> }>(SERIES, 'dicom').instances[0]!.sop_instance_uid,
+      );
+      const base = await proxy.start();
+      expectReferenceFrames(await viewAndDecode(page, `dicomweb:${base}/dicom-web/studies/${study}/series/${series}`));
+    } finally {
+      await proxy.stop();
+      await orthanc.stop();
     }
   });
 

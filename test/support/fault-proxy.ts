@@ -65,7 +65,7 @@ export class FaultProxy {
 
   #handle(req: IncomingMessage, res: ServerResponse): void {
     if (req.method === 'OPTIONS') {
-      res.writeHead(204, { ...CORS, 'Access-Control-Allow-Headers': 'Range', 'Access-Control-Allow-Methods': 'GET, HEAD' }).end();
+      res.writeHead(204, { ...CORS, 'Access-Control-Allow-Headers': 'Range, Accept, Authorization', 'Access-Control-Allow-Methods': 'GET, HEAD' }).end();
       return;
     }
     const range = req.headers.range;
