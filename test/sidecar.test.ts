@@ -43,15 +43,13 @@ describe('sidecar over a folder: the WSIStreamer interface', () => {
       cursor = body.next_cursor;
       pages++;
     } while (cursor && pages < 20);
-    // Every single-file fixture (SVS, generic and OME-TIFF, NDPI); DICOM series are not served yet.
-    const expected = catalogue
-      .filter((f) => f.container !== 'dicom')
-      .map((f) => f.id)
-      .sort();
+    // Every fixture: the single files, and each DICOM series folder as one slide.
+    const expected = catalogue.map((f) => f.id).sort();
     expect(ids).toEqual(expected);
     expect(pages).toBe(Math.ceil(expected.length / 3));
     expect((await getJson(`${base}/slides?prefix=generated/`)).body.slides).toEqual(expected.filter((id) => id.startsWith('generated/')));
-    expect((await getJson(`${base}/slides?search=JP2K`)).body.slides).toEqual(['generated/aperio-jp2k-33003-240.svs', 'generated/aperio-jp2k-33005-256.svs']);
+    expect((await getJson(`${base}/slides?search=JP2K`)).body.slides).toEqual(expected.filter((id) => id.toLowerCase().includes('jp2k')));
+    expect(expected.filter((id) => id.toLowerCase().includes('jp2k')).length).toBe(3);
     expect((await getJson(`${base}/slides?limit=0`)).body.slides.length).toBe(1);
   });
 
@@ -106,6 +104,23 @@ describe('sidecar over a folder: the WSIStreamer interface', () => {
       expect([status, body.format, body.level_count]).toEqual([200, 'OME-TIFF', ref.levels.length]);
     });
   }
+
+  it('a DICOM series folder is one slide: /slides/{id} says DICOM WSI, /tiles serves its frames as the references decode', async () => {
+    const series = fixture('cmu-dicomizer');
+    const ref = referenceJson<{ levels: Array<{ width: number }>; reference_frames: Array<{ level: number; column: number; row: number; png: string }> }>(
+      series.name,
+      'dicom',
+    );
+    const { status, body } = await getJson(`${base}/slides/${enc(series.id)}`);
+    expect([status, body.format, body.level_count, body.width]).toEqual([200, 'DICOM WSI', ref.levels.length, ref.levels[0]!.width]);
+    const frame = ref.reference_frames[1]!;
+    const response = await fetch(`${base}/tiles/${enc(series.id)}/${frame.level}/${frame.column}/${frame.row}.jpg?quality=100`);
+    expect(response.status).toBe(200);
+    const d = difference(await jpegRgb(response), readPngRgb(referencePng(`dicom/${frame.png}`)));
+    expect(withinTolerance('jpeg', d), `max ${d.max}, mean ${d.mean}`).toBe(true);
+    const url = await getJson(`${base}/slides/${enc(series.id)}/url`);
+    expect([url.status, url.body.error]).toEqual([415, 'unsupported_format']);
+  });
 
   it('thumbnail of unreadable.svs (its JPEG data is corrupt) is a decode_error, not a crash', async () => {
     const { status, body } = await getJson(`${base}/slides/${enc(idOf('unreadable.svs'))}/thumbnail?max_size=200`);

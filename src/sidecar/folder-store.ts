@@ -1,3 +1,4 @@
+import { type Dirent, readdirSync, statSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { relative, resolve, sep } from 'node:path';
 import { SlideError } from '../errors.js';
@@ -8,6 +9,14 @@ import { ApiError } from './http-error.js';
 import { decodeCursor, encodeCursor, type ListPage, type ListQuery, type SlideStore } from './store.js';
 
 const MAX_ID_LENGTH = 1024;
+
+const isDicomName = (name: string) => name.toLowerCase().endsWith('.dcm');
+
+/** A folder whose entries are all DICOM files (hidden files aside), at least one. */
+function isSeriesFolder(entries: Dirent[]): boolean {
+  const visible = entries.filter((e) => !e.name.startsWith('.'));
+  return visible.length > 0 && visible.every((e) => e.isFile() && isDicomName(e.name));
+}
 
 /** Slides in a local folder (and its sub-folders); ids are paths relative to it with "/" separators. */
 export class FolderStore implements SlideStore {
@@ -36,10 +45,17 @@ export class FolderStore implements SlideStore {
   }
 
   async #walk(dir: string, out: string[]): Promise<void> {
-    for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const entries = await readdir(dir, { withFileTypes: true });
+    const id = (full: string) => relative(this.root, full).split(sep).join('/');
+    // A folder of nothing but DICOM files is one slide, its series; DICOM files beside anything else are slides of their own.
+    if (dir !== this.root && isSeriesFolder(entries)) {
+      out.push(id(dir));
+      return;
+    }
+    for (const entry of entries) {
       const full = resolve(dir, entry.name);
       if (entry.isDirectory()) await this.#walk(full, out);
-      else if (entry.isFile() && isSlideKey(entry.name)) out.push(relative(this.root, full).split(sep).join('/'));
+      else if (entry.isFile() && (isSlideKey(entry.name) || isDicomName(entry.name))) out.push(id(full));
     }
   }
 
@@ -59,12 +75,25 @@ export class FolderStore implements SlideStore {
     return `${baseUrl}/raw/${encodeURIComponent(id)}`;
   }
 
-  source(id: string): NodeFileSource {
-    return new NodeFileSource(this.path(id));
+  /** A file's source, or for a series folder the sources of its files (one DICOM instance each). */
+  source(id: string): NodeFileSource | NodeFileSource[] {
+    const path = this.path(id);
+    if (!statSync(path, { throwIfNoEntry: false })?.isDirectory()) return new NodeFileSource(path);
+    const entries = readdirSync(path, { withFileTypes: true });
+    if (!isSeriesFolder(entries)) throw new ApiError('not_found', `No slide "${id.slice(0, 200)}": the folder is not a DICOM series.`);
+    return entries
+      .filter((e) => e.isFile() && isDicomName(e.name))
+      .map((e) => new NodeFileSource(resolve(path, e.name)))
+      .sort((a, b) => (a.id < b.id ? -1 : 1));
   }
 
   async url(id: string, ttlSeconds: number, baseUrl: string): Promise<ExpiringUrl> {
-    this.path(id);
+    if (statSync(this.path(id), { throwIfNoEntry: false })?.isDirectory()) {
+      throw new ApiError(
+        'unsupported_format',
+        `"${id.slice(0, 200)}" is a DICOM series of several files: it has no single URL. Read it through /slides/{id} and /tiles.`,
+      );
+    }
     return { url: `${baseUrl}/raw/${encodeURIComponent(id)}`, expiresAt: Date.now() + ttlSeconds * 1000 };
   }
 

@@ -61,7 +61,7 @@ export class SlideCache {
       },
       () => {
         if (this.#open.get(id) === opening) this.#open.delete(id);
-        void source.close?.();
+        for (const s of Array.isArray(source) ? source : [source]) void s.close?.();
       },
     );
     for (const [oldest, slide] of this.#open) {
