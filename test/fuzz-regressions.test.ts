@@ -19,6 +19,7 @@ const FINDINGS: Array<[file: string, seed: number, was: string]> = [
   ['aperio-jp2k-33005-256.svs', 6768, 'no directory left to be level 0: TypeError on levels[0]'],
   ['aperio-jp2k-33003-240.svs', 10323, 'TileOffsets typed as text: a tile read at offset NaN, reported as invalid_argument'],
   ['small.svs', 10745, "the thumbnail's StripOffsets typed as text: a read at offset NaN, reported as invalid_argument"],
+  ['test3-TRITC-2-560.ndpi', 20262925, 'a macro width of 3 M pixels: 5 GB allocated to stack its strips'],
   ['gcp-jpeg.dcm', 5565, 'an ImageType with fewer than three values: TypeError inside dicom-parser'],
   ['highdicom-sm_image_jpegls.dcm', 4696, 'an ImageType with fewer than three values: TypeError inside dicom-parser'],
 ];

@@ -1,6 +1,7 @@
 import { SlideError } from '../errors.js';
 import { openslideProperties } from '../slide/properties.js';
 import { SlideBase, type SlideFacts } from '../slide/slide-base.js';
+import { checkAssociatedSize } from '../slide/slide-checks.js';
 import type { SlideSources } from '../slide/slide-io.js';
 import type { AssociatedName, EncodedImage, EncodedTile, SlideIoSnapshot, SlideLevel, TileReadOptions } from '../slide/types.js';
 import type { ReadOptions } from '../source/range-source.js';
@@ -107,6 +108,7 @@ export class DicomSlide extends SlideBase {
     const part = this.#associated.get(name);
     if (!part) throw this.noSuchAssociated(name);
     const { instance } = part;
+    checkAssociatedSize(name, instance.width, instance.height, this.sourceId);
     if (instance.frames !== 1 || instance.frameWidth !== instance.width || instance.frameHeight !== instance.height) {
       throw new SlideError('unsupported_pixels', `${this.sourceId}: the ${name} image is tiled (${instance.frames} frames), which is not read yet.`, {
         source: this.sourceId,

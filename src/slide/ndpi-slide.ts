@@ -7,7 +7,7 @@ import { type NdpiLayout, type NdpiPage, ndpiLayout, REDUCED_LEVEL_SCALES } from
 import { openslideProperties, resolutionMpp, tiffProperties } from './properties.js';
 import { restartRunJpeg } from './restart-jpeg.js';
 import { SlideBase, type SlideFacts } from './slide-base.js';
-import { tiffColourProfile } from './slide-checks.js';
+import { checkAssociatedSize, tiffColourProfile } from './slide-checks.js';
 import { emptyIoStats, ioSnapshot, type SlideIoStats } from './slide-io.js';
 import type { AssociatedName, EncodedImage, EncodedTile, SlideIoSnapshot, SlideLevel, TileReadOptions } from './types.js';
 
@@ -117,6 +117,7 @@ export class NdpiSlide extends SlideBase {
   async readAssociated(name: AssociatedName, opts: ReadOptions = {}): Promise<EncodedImage> {
     const macro = this.#macro;
     if (name !== 'macro' || !macro) throw this.noSuchAssociated(name);
+    checkAssociatedSize(name, macro.width, macro.height, this.sourceId);
     const start = macro.ifd.number(Tag.StripOffsets);
     const length = macro.ifd.number(Tag.StripByteCounts);
     if (!start || !length) throw new SlideError('corrupt', `${this.sourceId}: the macro image has no data. The file is damaged.`, { source: this.sourceId });

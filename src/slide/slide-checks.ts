@@ -3,6 +3,17 @@ import type { Ifd } from '../tiff/ifd.js';
 import { Tag } from '../tiff/tags.js';
 import type { ColourProfile, SlideLevel, TileReadOptions } from './types.js';
 
+/** A label or macro is at most a few million pixels; more is a damaged size asking for a huge allocation. */
+export const MAX_ASSOCIATED_PIXELS = 2 ** 27;
+
+/** `corrupt` when an associated image's size is beyond any real label, macro or thumbnail. */
+export function checkAssociatedSize(name: string, width: number, height: number, sourceId: string): void {
+  if (width > 0 && height > 0 && width * height <= MAX_ASSOCIATED_PIXELS) return;
+  throw new SlideError('corrupt', `${sourceId}: the ${name} image claims ${width}×${height} pixels, beyond any real one. The file is damaged.`, {
+    source: sourceId,
+  });
+}
+
 /** The largest profiles scanners write are about 13 MB (GT450); a tag claiming more than this is damage. */
 const MAX_PROFILE_BYTES = 64 * 1024 * 1024;
 

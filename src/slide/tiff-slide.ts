@@ -8,13 +8,11 @@ import type { DirectoryInfo } from './directory.js';
 import { levelOf, type SlideLayout, slideLayout } from './layout.js';
 import { openslideProperties, tiffProperties } from './properties.js';
 import { SlideBase, type SlideFacts } from './slide-base.js';
-import { tiffColourProfile } from './slide-checks.js';
+import { MAX_ASSOCIATED_PIXELS, tiffColourProfile } from './slide-checks.js';
 import { emptyIoStats, ioSnapshot, type SlideIoStats } from './slide-io.js';
 import { readBlock, tileRequest } from './tile-reader.js';
 import { type OmeImage, omeProperties } from './ome-xml.js';
 import type { AssociatedName, EncodedImage, EncodedTile, SlideChannel, SlideIoSnapshot, TileReadOptions } from './types.js';
-
-const MAX_ASSOCIATED_PIXELS = 2 ** 27;
 
 /** The facts of a TIFF-structured slide (Aperio, generic, OME) from its layout and first directory. */
 function tiffFacts(tiff: TiffReader, layout: SlideLayout, sourceId: string): SlideFacts {
