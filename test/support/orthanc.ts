@@ -4,8 +4,9 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const ORTHANC = '/usr/sbin/Orthanc';
-const DICOMWEB_PLUGIN = '/usr/share/orthanc/plugins/libOrthancDicomWeb.so';
+/** Debian's paths (what .ci/run installs); WSI_ORTHANC and WSI_ORTHANC_DICOMWEB name others (Homebrew, a build of your own). */
+const ORTHANC = process.env.WSI_ORTHANC ?? '/usr/sbin/Orthanc';
+const DICOMWEB_PLUGIN = process.env.WSI_ORTHANC_DICOMWEB ?? '/usr/share/orthanc/plugins/libOrthancDicomWeb.so';
 
 export interface OrthancServer {
   /** The DICOMweb service root, e.g. http://127.0.0.1:40123/dicom-web */
@@ -32,7 +33,9 @@ async function freePort(): Promise<number> {
 /** A real Orthanc with its DICOMweb plugin (Debian `orthanc`, `orthanc-dicomweb`; .ci/run installs them), in a temporary folder. */
 export async function startOrthanc(): Promise<OrthancServer> {
   for (const path of [ORTHANC, DICOMWEB_PLUGIN]) {
-    if (!existsSync(path)) throw new Error(`${path} is missing: apt-get install -y orthanc orthanc-dicomweb (.ci/run does this)`);
+    if (!existsSync(path)) {
+      throw new Error(`${path} is missing: apt-get install -y orthanc orthanc-dicomweb (.ci/run does this), or set WSI_ORTHANC / WSI_ORTHANC_DICOMWEB`);
+    }
   }
   const dir = mkdtempSync(join(tmpdir(), 'wsi-orthanc-'));
   const [http, dicom] = [await freePort(), await freePort()];
