@@ -6,7 +6,7 @@ import type { SlideSources } from '../slide/slide-io.js';
 import type { AssociatedName, EncodedImage, EncodedTile, SlideIoSnapshot, SlideLevel, TileReadOptions } from '../slide/types.js';
 import type { ReadOptions } from '../source/range-source.js';
 import { dicomProperties } from './dicom-properties.js';
-import { type InstanceReader, partTenReader } from './instance-reader.js';
+import { type InstanceReader, partTenReader, summedIoStats } from './instance-reader.js';
 import { frameFormat, type InstanceRole, type WsiInstance } from './wsi-instance.js';
 
 /** One instance of the series, with where its frames come from. */
@@ -46,15 +46,17 @@ export class DicomSlide extends SlideBase {
 
   /** Reads every file's header (one request each, in parallel) and builds the pyramid. */
   static async open(series: readonly SlideSources[], opts: ReadOptions): Promise<DicomSlide> {
-    return DicomSlide.fromInstances(await Promise.all(series.map((sources) => partTenReader(sources, opts))));
+    return DicomSlide.fromInstances(await Promise.all(series.map((sources) => partTenReader(sources, opts))), summedIoStats(series));
   }
 
-  /** A slide of instances read from anywhere (files, a DICOMweb server). */
-  static fromInstances(parts: readonly InstanceReader[], sourceId?: string): DicomSlide {
-    return new DicomSlide([...parts], sourceId);
+  /** A slide of instances read from anywhere (files, a DICOMweb server), with the counters of the reads below them. */
+  static fromInstances(parts: readonly InstanceReader[], ioStats: () => SlideIoSnapshot, sourceId?: string): DicomSlide {
+    return new DicomSlide([...parts], ioStats, sourceId);
   }
 
-  private constructor(parts: Part[], sourceId?: string) {
+  readonly #ioStats: () => SlideIoSnapshot;
+
+  private constructor(parts: Part[], ioStats: () => SlideIoSnapshot, sourceId?: string) {
     const id = sourceId ?? commonPrefix(parts.map((p) => p.id));
     const levels = pyramidOf(parts, id);
     const associated = new Map<AssociatedName, Part>();
@@ -64,15 +66,13 @@ export class DicomSlide extends SlideBase {
     }
     super(dicomFacts(id, levels, [...associated.keys()].sort()));
     this.#all = parts;
+    this.#ioStats = ioStats;
     this.#levels = levels;
     this.#associated = associated;
   }
 
   ioStats(): SlideIoSnapshot {
-    const snapshots = this.#all.map((p) => p.ioStats());
-    return Object.fromEntries(
-      Object.keys(snapshots[0]!).map((k) => [k, snapshots.reduce((sum, s) => sum + s[k as keyof SlideIoSnapshot], 0)]),
-    ) as unknown as SlideIoSnapshot;
+    return this.#ioStats();
   }
 
   associatedSize(name: AssociatedName): { width: number; height: number } | undefined {

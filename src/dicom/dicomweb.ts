@@ -28,7 +28,7 @@ export function parseDicomWebUrl(name: string): DicomWebSeries | undefined {
   return m ? { root: m[1]!, study: m[2]!, series: m[3]! } : undefined;
 }
 
-/** Request counters, summed into the slide's `ioStats()`. */
+/** Request counters of the whole series: its slide's `ioStats()`. */
 interface Counters {
   requests: number;
   bytes: number;
@@ -129,7 +129,7 @@ export async function openDicomWebSeries(name: string, options: DicomWebOptions 
     persistentCacheHits: 0,
     persistentCacheMisses: 0,
   });
-  const readers = json.map((item, index): InstanceReader => {
+  const readers = json.map((item): InstanceReader => {
     const attributes = jsonAttributes(item as Parameters<typeof jsonAttributes>[0]);
     const uid = attributes.string('x00080018') ?? '';
     const id = `${seriesUrl}/instances/${uid}`;
@@ -148,10 +148,8 @@ export async function openDicomWebSeries(name: string, options: DicomWebOptions 
         if (!('uri' in bulk)) throw new SlideError('corrupt', `${id}: bulk data without a URI in DICOM JSON.`, { source: id });
         return (await fetchPart(bulk.uri, 'multipart/related; type="application/octet-stream"', o)).bytes;
       },
-      // The series' counters are shared: the first instance reports them, so the slide's sum counts each request once.
-      ioStats: () => (index === 0 ? snapshot() : { ...snapshot(), requests: 0, bytes: 0 }),
       close: async () => undefined,
     };
   });
-  return DicomSlide.fromInstances(readers, `dicomweb:${seriesUrl}`);
+  return DicomSlide.fromInstances(readers, snapshot, `dicomweb:${seriesUrl}`);
 }

@@ -20,8 +20,17 @@ export interface InstanceReader {
   readonly id: string;
   readFrame(frame: number, opts: ReadOptions): Promise<FrameBytes>;
   readBulk(bulk: BulkData, opts: ReadOptions): Promise<Uint8Array>;
-  ioStats(): SlideIoSnapshot;
   close(): Promise<void>;
+}
+
+/** The counters of every file of a series, summed: what the slide's `ioStats()` reports. */
+export function summedIoStats(series: readonly SlideSources[]): () => SlideIoSnapshot {
+  return () => {
+    const snapshots = series.map((sources) => ioSnapshot(sources.io));
+    return Object.fromEntries(
+      Object.keys(snapshots[0]!).map((k) => [k, snapshots.reduce((sum, s) => sum + s[k as keyof SlideIoSnapshot], 0)]),
+    ) as unknown as SlideIoSnapshot;
+  };
 }
 
 /** A Part 10 file read by range: its header now (up to Pixel Data), each frame's own bytes when asked for. */
@@ -42,7 +51,6 @@ export async function partTenReader(sources: SlideSources, opts: ReadOptions): P
       if (!('offset' in bulk)) throw new SlideError('corrupt', `${id}: a bulk data URI in a Part 10 file.`, { source: id });
       return sources.data.read(bulk.offset, bulk.length, o);
     },
-    ioStats: () => ioSnapshot(sources.io),
     close: async () => {
       await sources.data.close?.();
     },

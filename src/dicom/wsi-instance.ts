@@ -38,6 +38,8 @@ export interface WsiInstance {
   /** Extended Offset Table: offset and length of each frame's item, relative to the first item after the BOT. */
   extendedOffsets?: { offsets: number[]; lengths?: number[] };
   attributes: Attributes;
+  /** Frame formats by transfer syntax, worked out once each (at open for a file; at the first frame for DICOMweb). */
+  formats: Map<string, FrameFormat>;
 }
 
 /** How a frame is decoded: its codec, what its samples are, and their layout. */
@@ -133,6 +135,8 @@ function extendedOffsets(attributes: Attributes): WsiInstance['extendedOffsets']
 
 /** How frames of this transfer syntax decode, or `unsupported_compression` naming it. */
 export function frameFormat(instance: WsiInstance, transferSyntax: string | undefined): FrameFormat {
+  const known = instance.formats.get(transferSyntax ?? '');
+  if (known) return known;
   const id = instance.sourceId;
   const info = TRANSFER_SYNTAXES[transferSyntax ?? ''];
   if (!info) {
@@ -151,11 +155,13 @@ export function frameFormat(instance: WsiInstance, transferSyntax: string | unde
       source: id,
     });
   }
-  return {
+  const format: FrameFormat = {
     codec: info.codec,
     colour: colourOf(instance.photometric, samples, info, id),
     layout: { samplesPerPixel: samples, bitsPerSample: 8, predictor: 1, sampleFormat: 1, littleEndian: true },
   };
+  instance.formats.set(transferSyntax ?? '', format);
+  return format;
 }
 
 /**
@@ -224,6 +230,7 @@ function readInstance(attributes: Attributes, sourceId: string, transferSyntax: 
     photometric: (attributes.string('x00280004') ?? '').toUpperCase(),
     samplesPerPixel: samples,
     attributes,
+    formats: new Map(),
   };
   if (transferSyntax !== undefined) {
     instance.transferSyntax = transferSyntax;
