@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
+import { basename } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSlide } from '../src/index.js';
 import { S3Store } from '../src/sidecar/s3-store.js';
-import { fixturePath, REPO_ROOT } from './support/fixtures.js';
+import { dicomFiles, fixturePath, REPO_ROOT } from './support/fixtures.js';
 import { fixtureBytes, S3_CREDENTIALS, startS3Server, type S3TestServer } from './support/s3-server.js';
 import { getJson, startSidecar } from './support/sidecar.js';
 
@@ -16,6 +17,8 @@ beforeAll(async () => {
   await s3.upload('lab/2025/aperio-jp2k-33005-256.svs', fixtureBytes(fixturePath('aperio-jp2k-33005-256.svs')));
   await s3.upload('lab/notes.txt', new TextEncoder().encode('not a slide'));
   await s3.upload('other/secret.svs', fixtureBytes(fixturePath('small.svs')));
+  for (const file of dicomFiles('cmu-1-small-region')) await s3.upload(`lab/dicom/cmu-1/${basename(file)}`, fixtureBytes(file));
+  await s3.upload('lab/dicom/gcp-jpeg.dcm', fixtureBytes(fixturePath('gcp-jpeg.dcm')));
   ({ url: base } = await startSidecar({ store: new S3Store({ bucket: s3.bucket, endpoint: s3.endpoint, credentials: S3_CREDENTIALS }, 'lab/') }));
 }, 60_000);
 afterAll(async () => {
@@ -27,12 +30,14 @@ const enc = encodeURIComponent;
 describe('sidecar over a real S3-compatible bucket (s3://wsi/lab/)', () => {
   it('lists only slides under the prefix, with paging, prefix and search', async () => {
     expect((await getJson(`${base}/slides`)).body).toEqual({
-      slides: ['lab/2024/CMU-1-Small-Region.svs', 'lab/2024/boxes.tiff', 'lab/2025/aperio-jp2k-33005-256.svs'],
+      slides: ['lab/2024/CMU-1-Small-Region.svs', 'lab/2024/boxes.tiff', 'lab/2025/aperio-jp2k-33005-256.svs', 'lab/dicom/cmu-1', 'lab/dicom/gcp-jpeg.dcm'],
     });
     const first = await getJson(`${base}/slides?limit=2`);
     expect(first.body.slides.length).toBe(2);
     const second = await getJson(`${base}/slides?limit=2&cursor=${enc(first.body.next_cursor)}`);
-    expect(second.body).toEqual({ slides: ['lab/2025/aperio-jp2k-33005-256.svs'] });
+    const third = await getJson(`${base}/slides?limit=2&cursor=${enc(second.body.next_cursor)}`);
+    expect([...second.body.slides, ...third.body.slides]).toEqual(['lab/2025/aperio-jp2k-33005-256.svs', 'lab/dicom/cmu-1', 'lab/dicom/gcp-jpeg.dcm']);
+    expect(third.body.next_cursor).toBeUndefined();
     expect((await getJson(`${base}/slides?prefix=lab/2025/`)).body.slides).toEqual(['lab/2025/aperio-jp2k-33005-256.svs']);
     expect((await getJson(`${base}/slides?search=boxes`)).body.slides).toEqual(['lab/2024/boxes.tiff']);
   });
@@ -47,6 +52,21 @@ describe('sidecar over a real S3-compatible bucket (s3://wsi/lab/)', () => {
     expect(body.url).toContain('X-Amz-Signature=');
     expect(body.source_id).toBe('s3://wsi/lab/2024/CMU-1-Small-Region.svs');
     expect((await openSlide(body.url)).width).toBe(2220);
+  });
+
+  it('a prefix holding only DICOM files is one slide: its series, as /slides/{id} and /tiles serve it', async () => {
+    const id = enc('lab/dicom/cmu-1');
+    const { status, body } = await getJson(`${base}/slides/${id}`);
+    expect([status, body.format, body.level_count, body.width]).toEqual([200, 'DICOM WSI', 12, 2220]);
+    const tile = await fetch(`${base}/tiles/${id}/0/1/1.jpg`);
+    expect([tile.status, tile.headers.get('content-type')]).toEqual([200, 'image/jpeg']);
+    expect((await getJson(`${base}/slides/${enc('lab/dicom/gcp-jpeg.dcm')}`)).body.format).toBe('DICOM WSI');
+    const url = await getJson(`${base}/slides/${id}/url`);
+    expect([url.status, url.body.error]).toEqual([415, 'unsupported_format']);
+    const missing = await getJson(`${base}/slides/${enc('lab/dicom/none')}`);
+    expect([missing.status, missing.body.error]).toEqual([404, 'not_found']);
+    const notSeries = await getJson(`${base}/slides/${enc('lab/2024')}`);
+    expect([notSeries.status, notSeries.body.error]).toEqual([404, 'not_found']);
   });
 
   it('keeps keys outside the prefix and missing keys out, as not_found', async () => {

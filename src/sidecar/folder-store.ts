@@ -2,7 +2,7 @@ import { type Dirent, readdirSync, statSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { relative, resolve, sep } from 'node:path';
 import { SlideError } from '../errors.js';
-import { isSlideKey } from '../slide/slide-key.js';
+import { isDicomKey, isSlideKey } from '../slide/slide-key.js';
 import { NodeFileSource } from '../source/node-file-source.js';
 import type { ExpiringUrl } from '../source/url-provider.js';
 import { ApiError } from './http-error.js';
@@ -10,12 +10,10 @@ import { decodeCursor, encodeCursor, type ListPage, type ListQuery, type SlideSt
 
 const MAX_ID_LENGTH = 1024;
 
-const isDicomName = (name: string) => name.toLowerCase().endsWith('.dcm');
-
 /** A folder whose entries are all DICOM files (hidden files aside), at least one. */
 function isSeriesFolder(entries: Dirent[]): boolean {
   const visible = entries.filter((e) => !e.name.startsWith('.'));
-  return visible.length > 0 && visible.every((e) => e.isFile() && isDicomName(e.name));
+  return visible.length > 0 && visible.every((e) => e.isFile() && isDicomKey(e.name));
 }
 
 /** Slides in a local folder (and its sub-folders); ids are paths relative to it with "/" separators. */
@@ -55,7 +53,7 @@ export class FolderStore implements SlideStore {
     for (const entry of entries) {
       const full = resolve(dir, entry.name);
       if (entry.isDirectory()) await this.#walk(full, out);
-      else if (entry.isFile() && (isSlideKey(entry.name) || isDicomName(entry.name))) out.push(id(full));
+      else if (entry.isFile() && (isSlideKey(entry.name) || isDicomKey(entry.name))) out.push(id(full));
     }
   }
 
@@ -82,7 +80,7 @@ export class FolderStore implements SlideStore {
     const entries = readdirSync(path, { withFileTypes: true });
     if (!isSeriesFolder(entries)) throw new ApiError('not_found', `No slide "${id.slice(0, 200)}": the folder is not a DICOM series.`);
     return entries
-      .filter((e) => e.isFile() && isDicomName(e.name))
+      .filter((e) => e.isFile() && isDicomKey(e.name))
       .map((e) => new NodeFileSource(resolve(path, e.name)))
       .sort((a, b) => (a.id < b.id ? -1 : 1));
   }

@@ -3,6 +3,7 @@ import { SlideError } from '../errors.js';
 import { slideColourTransform } from '../colour/slide-colour.js';
 import { openSlide } from '../slide/open-slide.js';
 import type { Slide } from '../slide/types.js';
+import type { RangeSource } from '../source/range-source.js';
 import type { SlideStore } from './store.js';
 
 /**
@@ -49,11 +50,14 @@ export class SlideCache {
       this.#open.set(id, existing);
       return existing;
     }
-    const source = this.#store.source(id);
-    const opening = openSlide(source, {
-      cache: { blockSize: this.#blockSize, maxBytes: this.#metadataBytesPerSlide },
-      signal: AbortSignal.timeout(this.#timeoutMs),
-    });
+    const signal = AbortSignal.timeout(this.#timeoutMs);
+    let sources: RangeSource[] = [];
+    // A series in a bucket is found by listing first, within the same timeout as the open.
+    const opening = (async () => {
+      const source = await this.#store.source(id, signal);
+      sources = Array.isArray(source) ? source : [source];
+      return openSlide(source, { cache: { blockSize: this.#blockSize, maxBytes: this.#metadataBytesPerSlide }, signal });
+    })();
     this.#open.set(id, opening);
     opening.then(
       (slide) => {
@@ -61,7 +65,7 @@ export class SlideCache {
       },
       () => {
         if (this.#open.get(id) === opening) this.#open.delete(id);
-        for (const s of Array.isArray(source) ? source : [source]) void s.close?.();
+        for (const s of sources) void s.close?.();
       },
     );
     for (const [oldest, slide] of this.#open) {

@@ -19,8 +19,11 @@ export interface SlideStore {
   list(query: ListQuery, signal?: AbortSignal): Promise<ListPage>;
   /** The slide's stable identity for browser caches (`s3://bucket/key`), whatever URL it is read from. */
   identity(id: string, baseUrl: string): string;
-  /** A byte source for the slide (a DICOM series: one per file); `not_found` (as a SlideError) when it does not exist. */
-  source(id: string): RangeSource | RangeSource[];
+  /**
+   * A byte source for the slide (a DICOM series: one per file, perhaps found by listing); `not_found` (as a SlideError)
+   * when it does not exist.
+   */
+  source(id: string, signal?: AbortSignal): RangeSource | RangeSource[] | Promise<RangeSource[]>;
   /** A URL the browser library can read the slide from, and when it stops working. */
   url(id: string, ttlSeconds: number, baseUrl: string): Promise<ExpiringUrl>;
   /** Fails with a clear message when the store cannot be listed (the start-up check). */

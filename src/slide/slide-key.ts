@@ -6,3 +6,8 @@ export function isSlideKey(key: string): boolean {
   const lower = key.toLowerCase();
   return SLIDE_EXTENSIONS.some((ext) => lower.endsWith(ext));
 }
+
+/** Whether a file name or object key names a DICOM instance (Part 10 files carry `.dcm` by convention). */
+export function isDicomKey(key: string): boolean {
+  return key.toLowerCase().endsWith('.dcm');
+}
