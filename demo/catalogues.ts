@@ -3,9 +3,9 @@ import { createDecoderPool, openSlide, presignedUrlSource, slideThumbnail, type 
 /** One slide in the browser list: what it is called, how to open it, and how to draw its thumbnail. */
 export interface CatalogueEntry {
   title: string;
-  /** The query string that reopens it (`?slide=…`, `?sidecar=…&id=…`); none when it would carry secrets. */
-  link?: Record<string, string>;
-  open(): SlideInput;
+  /** The query string that reopens it (`?slide=…`, `?series=…`, `?sidecar=…&id=…`); none when it would carry secrets. */
+  link?: Record<string, string> | URLSearchParams;
+  open(): SlideInput | SlideInput[];
   thumbnail(signal: AbortSignal): Promise<HTMLCanvasElement | HTMLImageElement | undefined>;
 }
 
@@ -22,7 +22,7 @@ export interface S3Settings {
 let thumbnailPool: ReturnType<typeof createDecoderPool> | undefined;
 
 /** Opens the slide (a few small requests), draws its embedded thumbnail or coarsest level, and closes it. */
-async function drawnThumbnail(input: SlideInput, signal: AbortSignal): Promise<HTMLCanvasElement | undefined> {
+async function drawnThumbnail(input: SlideInput | SlideInput[], signal: AbortSignal): Promise<HTMLCanvasElement | undefined> {
   thumbnailPool ??= createDecoderPool({ size: 1 });
   const slide = await openSlide(input, { signal, persistentCache: true });
   try {
@@ -32,12 +32,17 @@ async function drawnThumbnail(input: SlideInput, signal: AbortSignal): Promise<H
   }
 }
 
-/** The bundled samples (demo/public/samples/index.json), beside the built page. */
+/** The bundled samples (demo/public/samples/index.json), beside the built page: a file each, or a DICOM series' files. */
 export async function sampleCatalogue(samples: URL): Promise<CatalogueEntry[]> {
   const response = await fetch(new URL('index.json', samples));
   if (!response.ok) return [];
-  const list = (await response.json()) as Array<{ file: string; title: string }>;
+  const list = (await response.json()) as Array<{ title: string } & ({ file: string } | { files: string[] })>;
   return list.map((sample) => {
+    if ('files' in sample) {
+      const urls = sample.files.map((file) => new URL(file, samples).href);
+      const link = new URLSearchParams(urls.map((url) => ['series', url]));
+      return { title: sample.title, link, open: () => urls, thumbnail: (signal) => drawnThumbnail(urls, signal) };
+    }
     const url = new URL(sample.file, samples).href;
     return { title: sample.title, link: { slide: url }, open: () => url, thumbnail: (signal) => drawnThumbnail(url, signal) };
   });
@@ -100,10 +105,24 @@ async function s3Options(settings: S3Settings, bucket: string) {
   return { bucket, region: settings.region || 'us-east-1', ...(settings.endpoint ? { endpoint: settings.endpoint } : {}), credentials };
 }
 
-/** A slide in a bucket, signed in this page with the credentials given (never sent anywhere but S3). */
-export async function s3Input(settings: S3Settings, bucket: string, key: string): Promise<SlideInput> {
-  const { s3Source } = await import('../src/s3.js');
-  return s3Source({ ...(await s3Options(settings, bucket)), key });
+/**
+ * A slide in a bucket, signed in this page with the credentials given (never sent anywhere but S3); a prefix (a key
+ * ending in "/") is a DICOM series, its objects listed and opened together.
+ */
+export async function s3Input(settings: S3Settings, bucket: string, key: string): Promise<SlideInput | SlideInput[]> {
+  const { s3SeriesSources, s3Source } = await import('../src/s3.js');
+  const options = await s3Options(settings, bucket);
+  return key.endsWith('/') ? s3SeriesSources({ ...options, prefix: key }) : s3Source({ ...options, key });
+}
+
+/** The query string that reopens an S3 slide or series, when it needs no secret (a public bucket). */
+function s3Link(settings: S3Settings, bucket: string, key: string, credentials: unknown): Record<string, string> | undefined {
+  if (credentials !== null) return undefined;
+  return {
+    slide: `s3://${bucket}/${key}`,
+    ...(settings.region ? { region: settings.region } : {}),
+    ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
+  };
 }
 
 /** The slides under a bucket prefix, thumbnails drawn here from each slide's own thumbnail image. */
@@ -111,16 +130,15 @@ export async function bucketCatalogue(settings: S3Settings, bucket: string, pref
   const { listSlides, s3Source } = await import('../src/s3.js');
   const options = await s3Options(settings, bucket);
   const listing = await listSlides({ ...options, prefix, pageSize: 200, signal });
-  return listing.slides.map(({ key }) => {
+  const entries: CatalogueEntry[] = listing.slides.map(({ key }) => {
     const open = () => s3Source({ ...options, key });
-    const link =
-      options.credentials === null
-        ? {
-            slide: `s3://${bucket}/${key}`,
-            ...(settings.region ? { region: settings.region } : {}),
-            ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
-          }
-        : undefined;
+    const link = s3Link(settings, bucket, key, options.credentials);
     return { title: key.slice(prefix.length), ...(link ? { link } : {}), open, thumbnail: (s) => drawnThumbnail(open(), s) };
   });
+  if (listing.dicom.length === 0) return entries;
+  // The prefix's DICOM files are the instances of one series: one entry for them all.
+  const series = () => listing.dicom.map(({ key }) => s3Source({ ...options, key }));
+  const link = s3Link(settings, bucket, prefix, options.credentials);
+  const title = `${prefix || `${bucket}/`} — DICOM series, ${listing.dicom.length} file${listing.dicom.length === 1 ? '' : 's'}`;
+  return [{ title, ...(link ? { link } : {}), open: series, thumbnail: (s) => drawnThumbnail(series(), s) }, ...entries];
 }

@@ -74,11 +74,10 @@ function closeCurrent(): void {
   viewerElement.replaceChildren();
 }
 
-async function open(
-  input: SlideInput | readonly SlideInput[] | Promise<SlideInput>,
-  label: string,
-  beside?: { input: SlideInput; label: string },
-): Promise<void> {
+/** A slide: one file, or the files of a DICOM series. */
+type OpenInput = SlideInput | readonly SlideInput[];
+
+async function open(input: OpenInput | Promise<OpenInput>, label: string, beside?: { input: SlideInput; label: string }): Promise<void> {
   banner.hidden = true;
   opening?.abort();
   const controller = new AbortController();
@@ -138,25 +137,29 @@ drawerToggle.addEventListener('click', () => setDrawer(!document.body.classList.
 /** What is open by link (one slide, or the first of two), to open a second one beside it. */
 let shown: { slide: string; title: string } | undefined;
 
+/** The `?slide=` an entry reopens by, if it has one (a series of files has `?series=` instead). */
+const linkedSlide = (entry: CatalogueEntry) => (entry.link ? new URLSearchParams(entry.link).get('slide') : null) ?? undefined;
+
 function openEntry(entry: CatalogueEntry): Promise<void> {
   // The slide chosen: give it the screen.
   setDrawer(false);
   const compare = compareButton.getAttribute('aria-pressed') === 'true';
   compareButton.setAttribute('aria-pressed', 'false');
   const first = shown;
-  if (compare && first && entry.link?.slide) {
+  const slide = linkedSlide(entry);
+  if (compare && first && slide) {
     remember(
       new URLSearchParams([
         ['slide', first.slide],
-        ['slide', entry.link.slide],
+        ['slide', slide],
       ]),
     );
     shown = first;
-    return open(first.slide, first.title, { input: entry.link.slide, label: entry.title });
+    return open(first.slide, first.title, { input: slide, label: entry.title });
   }
   if (entry.link) remember(entry.link);
   else history.replaceState(null, '', location.pathname);
-  shown = entry.link?.slide ? { slide: entry.link.slide, title: entry.title } : undefined;
+  shown = slide ? { slide, title: entry.title } : undefined;
   return open(entry.open(), entry.title);
 }
 
@@ -252,7 +255,11 @@ function bindForms(): void {
   });
 }
 
-/** `?slide=<url or s3://…>[&region=&endpoint=]`, `?sidecar=<url>[&id=<slide>]`, else the first sample. */
+/**
+ * `?slide=<url, s3://bucket/key or s3://bucket/prefix/ (a DICOM series), dicomweb:…>[&region=&endpoint=]`, two
+ * `slide`s side by side, `?series=<url>&series=<url>…` (a DICOM series by its files' URLs), `?sidecar=<url>[&id=<slide>]`,
+ * else the first sample.
+ */
 async function main(): Promise<void> {
   applyTheme();
   bindForms();
@@ -260,6 +267,7 @@ async function main(): Promise<void> {
   const sidecar = params.get('sidecar');
   const slide = params.get('slide');
   const [, second] = params.getAll('slide');
+  const series = params.getAll('series');
   if (sidecar) {
     const entries = await sidecarCatalogue(sidecar, new AbortController().signal).catch((error: unknown) => {
       showError(error);
@@ -293,12 +301,16 @@ async function main(): Promise<void> {
       ),
       nameOf(key),
     );
+  } else if (series.length > 0) {
+    const index = samples.findIndex((s) => new URLSearchParams(s.link).getAll('series').join() === series.join());
+    browser.select(buttons[index]);
+    await open(series, samples[index]?.title ?? `${series.length} DICOM files`);
   } else if (slide && second) {
-    const titleOf = (url: string) => samples.find((s) => s.link?.slide === url)?.title ?? nameOf(url);
+    const titleOf = (url: string) => samples.find((s) => linkedSlide(s) === url)?.title ?? nameOf(url);
     shown = { slide, title: titleOf(slide) };
     await open(slide, titleOf(slide), { input: second, label: titleOf(second) });
   } else if (slide) {
-    const index = samples.findIndex((s) => s.link?.slide === slide);
+    const index = samples.findIndex((s) => linkedSlide(s) === slide);
     browser.select(buttons[index]);
     shown = { slide, title: samples[index]?.title ?? nameOf(slide) };
     await open(slide, samples[index]?.title ?? nameOf(slide));

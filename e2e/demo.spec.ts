@@ -10,7 +10,9 @@ import { expect, test } from './support/fixtures.js';
 import { decode } from 'fast-png';
 
 /** The bundled samples the slide browser lists. */
-const SAMPLES: Array<{ file: string; title: string }> = JSON.parse(readFileSync(resolve(import.meta.dirname, '../demo/public/samples/index.json'), 'utf8'));
+const SAMPLES: Array<{ file?: string; files?: string[]; title: string }> = JSON.parse(
+  readFileSync(resolve(import.meta.dirname, '../demo/public/samples/index.json'), 'utf8'),
+);
 
 /** The README's screenshot: checked on every run, rewritten only on purpose (WSI_UPDATE_SCREENSHOT=1). */
 const SCREENSHOT = resolve(import.meta.dirname, '../docs/demo.png');
@@ -58,8 +60,8 @@ test.describe('the demo, built', () => {
     expect(errors).toEqual([]);
   });
 
-  for (const sample of SAMPLES.filter((s) => /\.(ndpi|ome\.tif)$/.test(s.file))) {
-    test(`opens the ${sample.file} sample from the list and draws it without a failed tile`, async ({ page, servers }) => {
+  for (const sample of SAMPLES.filter((s) => s.files || /\.(ndpi|ome\.tif)$/.test(s.file!))) {
+    test(`opens the ${sample.file ?? 'DICOM series'} sample from the list and draws it without a failed tile`, async ({ page, servers }) => {
       const errors = await openDemo(page, servers.pages);
       await page.locator('#browser button.slide', { hasText: sample.title }).click();
       await waitForTiles(page, sample.title);
@@ -267,6 +269,30 @@ test.describe('the demo, built', () => {
     } finally {
       await sidecar.close();
     }
+  });
+
+  test('the DICOM series sample reopens from its ?series= link; a series under a public bucket prefix opens from ?slide=s3://…/', async ({
+    page,
+    servers,
+    s3,
+  }) => {
+    const sample = SAMPLES.find((s) => s.files)!;
+    const errors = await openDemo(page, servers.pages);
+    await page.locator('#browser button.slide', { hasText: sample.title }).click();
+    await waitForTiles(page, sample.title);
+    expect(new URL(page.url()).searchParams.getAll('series').map((u) => u.replace(/^.*\/samples\//, ''))).toEqual(sample.files);
+    await page.reload();
+    await waitForTiles(page, sample.title);
+    expect(await page.evaluate(() => (window as any).wsiViewer.slide.format)).toBe('dicom');
+    for (const file of sample.files!) await s3.upload(`public/${file}`, fixtureBytes(resolve(import.meta.dirname, '../demo/public/samples', file)));
+    // No credentials: the listing and the reads go unsigned, as to a public bucket.
+    await openDemo(page, servers.pages, `?slide=${encodeURIComponent(`s3://${s3.bucket}/public/cmu-dicomizer/`)}&endpoint=${encodeURIComponent(s3.endpoint)}`);
+    await waitForTiles(page, 'cmu-dicomizer');
+    await page.waitForFunction(() => (window as any).wsiViewer?.osd.world.getItemAt(0)?.getFullyLoaded());
+    const stats = await page.evaluate(() => ({ ...(window as any).wsiViewer.stats(), levels: (window as any).wsiViewer.slide.levels.length }));
+    expect([stats.levels, stats.tilesFailed]).toEqual([5, 0]);
+    expect(stats.tilesLoaded).toBeGreaterThan(0);
+    expect(errors).toEqual([]);
   });
 
   test('browses a bucket with credentials and opens a slide from it', async ({ page, servers, s3 }) => {

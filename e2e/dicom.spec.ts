@@ -4,6 +4,7 @@ import type { Page } from '@playwright/test';
 import { FaultProxy } from '../test/support/fault-proxy.js';
 import { dicomFiles, referenceJson, referencePng } from '../test/support/fixtures.js';
 import { startOrthanc } from '../test/support/orthanc.js';
+import { S3_CREDENTIALS } from '../test/support/s3-server.js';
 import { readPngRgb } from '../test/support/images.js';
 
 import { expect, test } from './support/fixtures.js';
@@ -16,12 +17,18 @@ const ref = referenceJson<{ reference_frames: Array<{ level: number; column: num
   'dicom',
 );
 
+/** A series under an S3 prefix, listed and signed in the page. */
+interface S3Series {
+  s3Series: { endpoint: string; bucket: string; prefix: string; credentials: { accessKeyId: string; secretAccessKey: string } };
+}
+
 /** Opens `input` in the harness viewer, waits until the view is drawn, and decodes the reference frames in the pool. */
-async function viewAndDecode(page: Page, input: string | string[]) {
+async function viewAndDecode(page: Page, input: string | string[] | S3Series) {
   return page.evaluate(
     async ({ input, frames }) => {
       const w = window as any;
-      w.viewer = await harness.createViewer(document.getElementById('viewer'), input, { navigator: false, prefetch: false, osd: { animationTime: 0 } });
+      const slide = typeof input === 'object' && 's3Series' in input ? await harness.s3.s3SeriesSources(input.s3Series) : input;
+      w.viewer = await harness.createViewer(document.getElementById('viewer'), slide, { navigator: false, prefetch: false, osd: { animationTime: 0 } });
       await new Promise<void>((resolve) => {
         const check = () => (w.viewer.osd.world.getItemAt(0).getFullyLoaded() ? resolve() : setTimeout(check, 30));
         check();
@@ -35,7 +42,7 @@ async function viewAndDecode(page: Page, input: string | string[]) {
         for (let i = 0; i < data.length; i += 0x8000) binary += String.fromCharCode(...data.subarray(i, i + 0x8000));
         decoded.push({ width: image.width, height: image.height, rgba: btoa(binary) });
       }
-      return { format: w.viewer.slide.format, levels: w.viewer.slide.levels.length, stats: w.viewer.stats(), decoded };
+      return { sourceId: w.viewer.slide.sourceId, format: w.viewer.slide.format, levels: w.viewer.slide.levels.length, stats: w.viewer.stats(), decoded };
     },
     { input, frames: ref.reference_frames.slice(0, 4) },
   );
@@ -70,6 +77,18 @@ test.describe('DICOM WSI in Chromium', () => {
   }) => {
     const urls = dicomFiles(SERIES).map((f) => `${servers.slideUrl(SERIES)}/${encodeURIComponent(basename(f))}`);
     expectReferenceFrames(await viewAndDecode(page, urls));
+  });
+
+  test('the viewer shows the CMU series from an s3:// prefix on the S3 server, each instance read by presigned range requests', async ({
+    harness: page,
+    s3,
+  }) => {
+    for (const file of dicomFiles(SERIES)) await s3.upload(`dicom/${SERIES}/${basename(file)}`, readFileSync(file));
+    const result = await viewAndDecode(page, {
+      s3Series: { endpoint: s3.endpoint, bucket: s3.bucket, prefix: `dicom/${SERIES}/`, credentials: S3_CREDENTIALS },
+    });
+    expectReferenceFrames(result);
+    expect(result.sourceId).toBe(`s3://wsi/dicom/${SERIES}/`);
   });
 
   test('the viewer shows the CMU series from a real Orthanc’s DICOMweb (through a CORS proxy, as a deployment puts one)', async ({ harness: page }) => {

@@ -4,4 +4,4 @@ export { listSlides, isSlideKey, SLIDE_EXTENSIONS, type ListSlidesOptions, type 
 export { s3Client, type S3Location } from './s3/client.js';
 export { corsConfiguration } from './source/cors-rule.js';
 export type { ExpiringUrl, UrlFetcher } from './source/url-provider.js';
-export { listDicomSeries } from './s3/list-series.js';
+export { listDicomSeries, s3SeriesSources } from './s3/list-series.js';

@@ -23,6 +23,9 @@ export function s3Client(location: S3Location, extra: Partial<S3ClientConfig> = 
     region: location.region ?? 'us-east-1',
     ...(location.endpoint ? { endpoint: location.endpoint, forcePathStyle: true } : {}),
     ...(location.credentials ? { credentials: location.credentials } : {}),
+    // A public bucket: requests go unsigned, as a browser's plain GET would. The SDK still asks for credentials before
+    // signing, so it is given empty ones that the no-op signer never uses (else it searches its chain and fails).
+    ...(location.credentials === null ? { credentials: { accessKeyId: '', secretAccessKey: '' }, signer: { sign: async <T>(request: T) => request } } : {}),
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
     ...extra,

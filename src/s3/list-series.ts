@@ -1,7 +1,9 @@
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { SlideError } from '../errors.js';
 import { s3SdkError } from '../source/s3-errors.js';
+import type { HttpSource } from '../source/http-source.js';
 import { s3Client, type S3Location } from './client.js';
+import { type S3SourceOptions, s3Source } from './s3-source.js';
 
 /** A series has a file per level and a few more; more keys than this under one prefix is not one slide. */
 const MAX_INSTANCES = 10_000;
@@ -34,4 +36,16 @@ export async function listDicomSeries(options: S3Location & { prefix: string; si
   if (keys.length > MAX_INSTANCES)
     throw new SlideError('inconsistent_series', `s3://${options.bucket}/${prefix} holds over ${MAX_INSTANCES} objects, more than one slide's series.`);
   return keys.sort();
+}
+
+/**
+ * The sources of the DICOM series under an S3 prefix, one per object and all signed with one client, for `openSlide`:
+ * `openSlide(await s3SeriesSources({ bucket, prefix: 'slide-17/', credentials }))`.
+ */
+export async function s3SeriesSources(options: Omit<S3SourceOptions, 'key'> & { prefix: string; signal?: AbortSignal }): Promise<HttpSource[]> {
+  const { signal, prefix, ...location } = options;
+  const client = s3Client(location);
+  const keys = await listDicomSeries({ ...location, client, prefix, ...(signal ? { signal } : {}) });
+  // A public bucket's objects are read by their plain URLs, which s3Source gives only when it has no client to sign with.
+  return keys.map((key) => s3Source({ ...location, ...(location.credentials === null ? {} : { client }), key }));
 }

@@ -1,5 +1,5 @@
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { isSlideKey } from '../slide/slide-key.js';
+import { isDicomKey, isSlideKey } from '../slide/slide-key.js';
 import { s3SdkError } from '../source/s3-errors.js';
 import { s3Client, type S3Location } from './client.js';
 
@@ -16,6 +16,11 @@ export interface SlideListing {
   slides: Array<{ key: string; size: number; lastModified?: Date; etag?: string }>;
   /** Sub-folders (common prefixes) directly under `prefix`, for a browser that walks folders. */
   folders: string[];
+  /**
+   * DICOM files (`.dcm`) directly under `prefix` on this page: the instances of a series when the prefix holds one
+   * (open them together with `s3SeriesSources`).
+   */
+  dicom: Array<{ key: string; size: number }>;
   nextCursor?: string;
 }
 
@@ -40,6 +45,7 @@ export async function listSlides(options: ListSlidesOptions): Promise<SlideListi
       slides: (page.Contents ?? [])
         .filter((o) => o.Key && isSlideKey(o.Key))
         .map((o) => ({ key: o.Key!, size: o.Size ?? 0, ...(o.LastModified ? { lastModified: o.LastModified } : {}), ...(o.ETag ? { etag: o.ETag } : {}) })),
+      dicom: (page.Contents ?? []).filter((o) => o.Key && isDicomKey(o.Key)).map((o) => ({ key: o.Key!, size: o.Size ?? 0 })),
       folders: (page.CommonPrefixes ?? []).map((p) => p.Prefix!).filter(Boolean),
       ...(page.IsTruncated && page.NextContinuationToken ? { nextCursor: page.NextContinuationToken } : {}),
     };
