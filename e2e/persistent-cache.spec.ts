@@ -1,4 +1,7 @@
 import type { Page } from '@playwright/test';
+import { FaultProxy } from '../test/support/fault-proxy.js';
+import { dicomFiles, referenceJson } from '../test/support/fixtures.js';
+import { startOrthanc } from '../test/support/orthanc.js';
 import { expect, test } from './support/fixtures.js';
 
 declare const harness: any;
@@ -43,6 +46,31 @@ test.describe('persistent cache (IndexedDB)', () => {
     expect(second.tilesLoaded).toBe(first.tilesLoaded);
     expect(second.persistentCacheHits).toBeGreaterThan(0);
     expect(second.persistentCacheMisses).toBe(0);
+  });
+
+  test('a DICOMweb series seen before reopens with its metadata request alone: frames come back by SOP Instance UID', async ({ harness: page }) => {
+    const orthanc = await startOrthanc();
+    const proxy = new FaultProxy(orthanc.rest);
+    try {
+      const SERIES = 'cmu-1-small-region';
+      for (const file of dicomFiles(SERIES)) await orthanc.upload(file);
+      const uid = referenceJson<{ instances: Array<{ sop_instance_uid: string }> }>(SERIES, 'dicom').instances[0]!.sop_instance_uid;
+      const { study, series } = await orthanc.seriesOf(uid);
+      const name = `dicomweb:${await proxy.start()}/dicom-web/studies/${study}/series/${series}`;
+      const first = await openAndSettle(page, name);
+      expect(first.tilesLoaded).toBeGreaterThan(0);
+      expect(first.requests).toBe(1 + first.persistentCacheMisses);
+
+      await reload(page);
+      const before = proxy.log.length;
+      const second = await openAndSettle(page, name);
+      expect([second.requests, proxy.log.length - before]).toEqual([1, 1]);
+      expect(second.tilesLoaded).toBe(first.tilesLoaded);
+      expect([second.persistentCacheHits, second.persistentCacheMisses]).toEqual([first.persistentCacheMisses, 0]);
+    } finally {
+      await proxy.stop();
+      await orthanc.stop();
+    }
   });
 
   test('a damaged or foreign entry is dropped and read again, never shown', async ({ harness: page, servers }) => {

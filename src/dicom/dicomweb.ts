@@ -1,8 +1,10 @@
 import { abortError, SlideError } from '../errors.js';
 import type { SlideIoSnapshot } from '../slide/types.js';
+import type { PersistentCacheOptions } from '../source/persistent-cache.js';
 import type { ReadOptions } from '../source/range-source.js';
 import { jsonAttributes } from './attributes.js';
 import { DicomSlide } from './dicom-slide.js';
+import { DicomFrameCache } from './frame-cache.js';
 import type { FrameBytes, InstanceReader } from './instance-reader.js';
 import { wsiInstance } from './wsi-instance.js';
 
@@ -13,6 +15,11 @@ export interface DicomWebOptions {
   /** Browser cookie policy (`include` sends the server's session cookie cross-origin). */
   credentials?: RequestCredentials;
   fetch?: typeof fetch;
+}
+
+/** What `openSlide` passes on for a `dicomweb:` name: the auth hooks, and whether frames persist in IndexedDB. */
+export interface DicomWebOpenOptions extends DicomWebOptions {
+  persistentCache?: PersistentCacheOptions | boolean | undefined;
 }
 
 /** A `dicomweb:` slide name: the service root and the series' study and series UIDs. */
@@ -99,7 +106,7 @@ const FRAME_ACCEPT = 'multipart/related; type="application/octet-stream"; transf
  * demand (`…/instances/{uid}/frames/{n}`, multipart/related, asked for in its stored transfer syntax), through the same
  * slide model, viewer and codecs as files.
  */
-export async function openDicomWebSeries(name: string, options: DicomWebOptions = {}, opts: ReadOptions = {}): Promise<DicomSlide> {
+export async function openDicomWebSeries(name: string, options: DicomWebOpenOptions = {}, opts: ReadOptions = {}): Promise<DicomSlide> {
   const where = parseDicomWebUrl(name);
   if (!where) {
     throw new SlideError(
@@ -119,6 +126,7 @@ export async function openDicomWebSeries(name: string, options: DicomWebOptions 
     throw new SlideError('corrupt', `${seriesUrl}/metadata is not DICOM JSON (${String(cause)}).`, { source: seriesUrl, cause });
   }
   if (!Array.isArray(json) || json.length === 0) throw new SlideError('not_found', `${seriesUrl}: the series has no instances.`, { source: seriesUrl });
+  const cache = options.persistentCache ? new DicomFrameCache(options.persistentCache === true ? {} : options.persistentCache) : undefined;
   const snapshot = (): SlideIoSnapshot => ({
     requests: counters.requests,
     bytes: counters.bytes,
@@ -126,8 +134,8 @@ export async function openDicomWebSeries(name: string, options: DicomWebOptions 
     metadataCacheMisses: 0,
     metadataCacheBytes: 0,
     coalescedReads: 0,
-    persistentCacheHits: 0,
-    persistentCacheMisses: 0,
+    persistentCacheHits: cache?.stats.hits ?? 0,
+    persistentCacheMisses: cache?.stats.misses ?? 0,
   });
   const readers = json.map((item): InstanceReader => {
     const attributes = jsonAttributes(item as Parameters<typeof jsonAttributes>[0]);
@@ -143,12 +151,15 @@ export async function openDicomWebSeries(name: string, options: DicomWebOptions 
     return {
       instance,
       id,
-      readFrame: (frame, o) => fetchPart(`${id}/frames/${frame + 1}`, FRAME_ACCEPT, o),
+      readFrame: (frame, o) => {
+        const read = () => fetchPart(`${id}/frames/${frame + 1}`, FRAME_ACCEPT, o);
+        return cache && uid ? cache.frame(uid, frame, read) : read();
+      },
       readBulk: async (bulk, o) => {
         if (!('uri' in bulk)) throw new SlideError('corrupt', `${id}: bulk data without a URI in DICOM JSON.`, { source: id });
         return (await fetchPart(bulk.uri, 'multipart/related; type="application/octet-stream"', o)).bytes;
       },
-      close: async () => undefined,
+      close: async () => cache?.flush(),
     };
   });
   return DicomSlide.fromInstances(readers, snapshot, `dicomweb:${seriesUrl}`);

@@ -44,7 +44,8 @@ export function isSlide(value: unknown): value is Slide {
  */
 export async function openSlide(input: SlideInput | readonly SlideInput[], options: OpenSlideOptions = {}): Promise<Slide> {
   const opts = options.signal ? { signal: options.signal } : {};
-  if (typeof input === 'string' && input.startsWith('dicomweb:')) return openDicomWebSeries(input, options.dicomweb, opts);
+  if (typeof input === 'string' && input.startsWith('dicomweb:'))
+    return openDicomWebSeries(input, { ...options.dicomweb, persistentCache: options.persistentCache }, opts);
   if (Array.isArray(input)) {
     // A DICOM series: one instance per file (URLs, Files or sources), each behind caches of its own.
     if (input.length === 0) throw new SlideError('invalid_argument', 'openSlide was given an empty list of files.');

@@ -1,6 +1,6 @@
-import { createStore, del, delMany, entries, get, getMany, set, setMany, type UseStore } from 'idb-keyval';
 import { SlideError } from '../errors.js';
 import { fnv1a } from './checksum.js';
+import { IdbStore } from './idb-store.js';
 import type { RangeSource, ReadOptions } from './range-source.js';
 import { SourceWrapper } from './source-wrapper.js';
 
@@ -35,13 +35,6 @@ interface Manifest {
   etag: string;
 }
 
-interface Usage {
-  size: number;
-  used: number;
-}
-
-const DEFAULT_MAX = 256 * 1024 * 1024;
-
 /**
  * Ranges read before, kept in IndexedDB across page loads. Keyed by the object's identity and ETag, never by
  * URL, so renewed presigned URLs still hit. The object's size and ETag are remembered too, so a slide seen
@@ -50,28 +43,19 @@ const DEFAULT_MAX = 256 * 1024 * 1024;
  */
 export class PersistentCache extends SourceWrapper {
   readonly stats: PersistentCacheStats = { hits: 0, misses: 0, dropped: 0, errors: 0, bytesStored: 0 };
-  readonly #maxBytes: number;
-  readonly #dbName: string;
-  #stores?: { data: UseStore; usage: UseStore };
-  #usage?: Promise<Map<string, Usage>>;
+  readonly #store: IdbStore;
   #manifest?: Promise<Manifest | undefined>;
-  #disabled = typeof indexedDB === 'undefined';
-  readonly #writes = new Set<Promise<unknown>>();
-  readonly #touched = new Map<string, Usage>();
-  #touchTimer?: ReturnType<typeof setTimeout>;
-  #lookups: Array<{ key: string; resolve(value: unknown): void }> = [];
 
   constructor(inner: RangeSource, options: PersistentCacheOptions = {}) {
     super(inner);
-    this.#maxBytes = options.maxBytes ?? DEFAULT_MAX;
-    this.#dbName = options.dbName ?? 'wsi-stream';
+    this.#store = new IdbStore(this.stats, options);
   }
 
   override async size(opts: ReadOptions = {}): Promise<number> {
     const manifest = await this.#readManifest();
     if (manifest) return manifest.size;
     const size = await this.inner.size(opts);
-    this.#track(this.#guard(() => set(`manifest|${this.id}`, { size, etag: this.inner.version ?? '' }, this.#stores!.data)));
+    this.#store.setMeta(`manifest|${this.id}`, { size, etag: this.inner.version ?? '' });
     return size;
   }
 
@@ -79,62 +63,34 @@ export class PersistentCache extends SourceWrapper {
     const manifest = await this.#readManifest();
     const etag = manifest?.etag ?? this.inner.version ?? '';
     const key = `${this.id}|${etag}|${offset}|${length}`;
-    const cached = await this.#lookup(key);
+    const cached = await this.#store.lookup(key);
     if (cached !== undefined) {
       const bytes = this.#validate(cached, offset, length, etag);
       if (bytes) {
         this.stats.hits++;
-        void this.#touch(key, length);
+        void this.#store.touch(key, length);
         return bytes;
       }
       this.stats.dropped++;
-      this.#track(this.#guard(() => del(key, this.#stores!.data)));
+      this.#store.delete(key);
     }
     this.stats.misses++;
     const bytes = await this.inner.read(offset, length, opts);
     const current = this.inner.version ?? '';
     if (manifest && current && current !== manifest.etag) await this.#objectChanged(current);
     const entry: Entry = { v: 1, id: this.id, etag: current || etag, offset, bytes, sum: fnv1a(bytes) };
-    this.#track(this.#store(`${this.id}|${entry.etag}|${offset}|${length}`, entry));
+    this.#store.put(`${this.id}|${entry.etag}|${offset}|${length}`, entry, bytes.length);
     return bytes;
   }
 
   /** Resolves when every pending write has reached IndexedDB (before a reload, in tests). */
-  async flush(): Promise<void> {
-    if (this.#touchTimer !== undefined) {
-      clearTimeout(this.#touchTimer);
-      this.#writeTouches();
-    }
-    while (this.#writes.size > 0) await Promise.allSettled([...this.#writes]);
+  flush(): Promise<void> {
+    return this.#store.flush();
   }
 
   override async close(): Promise<void> {
     await this.flush();
     await this.inner.close?.();
-  }
-
-  /**
-   * Looks keys up in batches: the reads of one task (a viewport's tiles) share one IndexedDB transaction, and
-   * their misses then reach the source below together, in one task, where touching ranges merge into one request.
-   */
-  #lookup(key: string): Promise<unknown> {
-    if (this.#disabled) return Promise.resolve(undefined);
-    return new Promise((resolve) => {
-      if (this.#lookups.length === 0) setTimeout(() => void this.#lookupBatch(), 0);
-      this.#lookups.push({ key, resolve });
-    });
-  }
-
-  async #lookupBatch(): Promise<void> {
-    const batch = this.#lookups;
-    this.#lookups = [];
-    const values = await this.#guard(() =>
-      getMany<unknown>(
-        batch.map((b) => b.key),
-        this.#stores!.data,
-      ),
-    );
-    for (const [i, b] of batch.entries()) b.resolve(values?.[i]);
   }
 
   /** Only an entry we wrote, for this range and version, with intact bytes, is ever returned. */
@@ -146,11 +102,8 @@ export class PersistentCache extends SourceWrapper {
   }
 
   /** Drops every entry of this id: they are of another version of the object. */
-  async #dropEntries(): Promise<void> {
-    const usage = await this.#loadUsage();
-    const stale = [...usage.keys()].filter((k) => k.startsWith(`${this.id}|`));
-    for (const k of stale) usage.delete(k);
-    await this.#guard(() => delMany([...stale, `manifest|${this.id}`], this.#stores!.data));
+  #dropEntries(): Promise<void> {
+    return this.#store.deletePrefix(`${this.id}|`, [`manifest|${this.id}`]);
   }
 
   async #objectChanged(etag: string): Promise<void> {
@@ -162,7 +115,7 @@ export class PersistentCache extends SourceWrapper {
   }
 
   #readManifest(): Promise<Manifest | undefined> {
-    this.#manifest ??= this.#guard(() => get<Manifest>(`manifest|${this.id}`, this.#stores!.data)).then(async (m) => {
+    this.#manifest ??= this.#store.getMeta<Manifest>(`manifest|${this.id}`).then(async (m) => {
       const manifest = m && typeof m.size === 'number' && typeof m.etag === 'string' ? m : undefined;
       // A source that knows its version before reading (a File: size and modification time) shows at once that what
       // is cached under its name belongs to another object; an HTTP source learns its ETag from the first answer.
@@ -174,77 +127,5 @@ export class PersistentCache extends SourceWrapper {
       return manifest;
     });
     return this.#manifest;
-  }
-
-  async #store(key: string, entry: Entry): Promise<void> {
-    const usage = await this.#loadUsage();
-    await this.#guard(async () => {
-      await set(key, entry, this.#stores!.data);
-      const record = { size: entry.bytes.length, used: Date.now() };
-      usage.set(key, record);
-      await set(key, record, this.#stores!.usage);
-      this.stats.bytesStored += record.size;
-    });
-    await this.#evict(usage);
-  }
-
-  /** Least recently used first, down to 80% of the cap, so eviction does not run on every write. */
-  async #evict(usage: Map<string, Usage>): Promise<void> {
-    let total = 0;
-    for (const u of usage.values()) total += u.size;
-    if (total <= this.#maxBytes) return;
-    const victims: string[] = [];
-    for (const [key, u] of [...usage].sort((a, b) => a[1].used - b[1].used)) {
-      if (total <= this.#maxBytes * 0.8) break;
-      victims.push(key);
-      total -= u.size;
-      usage.delete(key);
-    }
-    await this.#guard(() => delMany(victims, this.#stores!.data));
-    await this.#guard(() => delMany(victims, this.#stores!.usage));
-  }
-
-  /**
-   * Marks a range as just used. Every cache hit would otherwise be an IndexedDB write on the tile path;
-   * recency only orders eviction, so touches are gathered and written together once a second.
-   */
-  async #touch(key: string, size: number): Promise<void> {
-    const usage = await this.#loadUsage();
-    const record = { size, used: Date.now() };
-    usage.set(key, record);
-    this.#touched.set(key, record);
-    this.#touchTimer ??= setTimeout(() => this.#writeTouches(), 1000);
-  }
-
-  #writeTouches(): void {
-    this.#touchTimer = undefined;
-    const batch = [...this.#touched];
-    this.#touched.clear();
-    if (batch.length > 0) this.#track(this.#guard(() => setMany(batch, this.#stores!.usage)));
-  }
-
-  #loadUsage(): Promise<Map<string, Usage>> {
-    this.#usage ??= this.#guard(() => entries<string, Usage>(this.#stores!.usage)).then(
-      (all) => new Map((all ?? []).filter(([, u]) => typeof u?.size === 'number')),
-    );
-    return this.#usage;
-  }
-
-  /** Runs an IndexedDB operation; any failure turns the cache into a pass-through instead of failing the read. */
-  async #guard<T>(operation: () => Promise<T>): Promise<T | undefined> {
-    if (this.#disabled) return undefined;
-    try {
-      this.#stores ??= { data: createStore(this.#dbName, 'ranges'), usage: createStore(`${this.#dbName}-usage`, 'usage') };
-      return await operation();
-    } catch {
-      this.stats.errors++;
-      this.#disabled = true;
-      return undefined;
-    }
-  }
-
-  #track(write: Promise<unknown>): void {
-    this.#writes.add(write);
-    void write.finally(() => this.#writes.delete(write));
   }
 }

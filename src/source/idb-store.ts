@@ -1,0 +1,171 @@
+import { createStore, del, delMany, entries, get, getMany, set, setMany, type UseStore } from 'idb-keyval';
+
+/** What an IndexedDB byte cache counts, shared with the cache built on it (which counts its own hits and misses). */
+export interface IdbStoreStats {
+  /** IndexedDB failures (quota, private mode); after one, the store answers nothing and keeps nothing. */
+  errors: number;
+  bytesStored: number;
+}
+
+interface Usage {
+  size: number;
+  used: number;
+}
+
+const DEFAULT_MAX = 256 * 1024 * 1024;
+
+/**
+ * Entries of bytes in IndexedDB, least recently used evicted beyond a cap, for the caches that outlive a page (byte
+ * ranges of files, frames of DICOMweb instances). Lookups of one task share a transaction; recency is written once a
+ * second, not on every hit; any IndexedDB failure turns the store off instead of failing a read. Without IndexedDB
+ * (Node, some private modes) it is off from the start.
+ */
+export class IdbStore {
+  readonly #maxBytes: number;
+  readonly #dbName: string;
+  readonly #stats: IdbStoreStats;
+  #stores?: { data: UseStore; usage: UseStore };
+  #usage?: Promise<Map<string, Usage>>;
+  #disabled = typeof indexedDB === 'undefined';
+  readonly #writes = new Set<Promise<unknown>>();
+  readonly #touched = new Map<string, Usage>();
+  #touchTimer?: ReturnType<typeof setTimeout>;
+  #lookups: Array<{ key: string; resolve(value: unknown): void }> = [];
+
+  constructor(stats: IdbStoreStats, options: { maxBytes?: number; dbName?: string } = {}) {
+    this.#stats = stats;
+    this.#maxBytes = options.maxBytes ?? DEFAULT_MAX;
+    this.#dbName = options.dbName ?? 'wsi-stream';
+  }
+
+  /**
+   * The value under a key, looked up in batches: the reads of one task (a viewport's tiles) share one IndexedDB
+   * transaction, and their misses then reach the source below together, in one task.
+   */
+  lookup(key: string): Promise<unknown> {
+    if (this.#disabled) return Promise.resolve(undefined);
+    return new Promise((resolve) => {
+      if (this.#lookups.length === 0) setTimeout(() => void this.#lookupBatch(), 0);
+      this.#lookups.push({ key, resolve });
+    });
+  }
+
+  /** A value outside the eviction accounting (a manifest), read at once. */
+  getMeta<T>(key: string): Promise<T | undefined> {
+    return this.#guard(() => get<T>(key, this.#stores!.data));
+  }
+
+  setMeta(key: string, value: unknown): void {
+    this.#track(this.#guard(() => set(key, value, this.#stores!.data)));
+  }
+
+  /** Keeps `value` (which holds `size` bytes) under `key`, evicting the least recently used beyond the cap. */
+  put(key: string, value: unknown, size: number): void {
+    this.#track(this.#put(key, value, size));
+  }
+
+  delete(key: string): void {
+    this.#track(this.#guard(() => del(key, this.#stores!.data)));
+  }
+
+  /** Drops every entry whose key starts with `prefix`, and the extra keys given (a manifest). */
+  async deletePrefix(prefix: string, extra: string[] = []): Promise<void> {
+    const usage = await this.#loadUsage();
+    const stale = [...usage.keys()].filter((k) => k.startsWith(prefix));
+    for (const k of stale) usage.delete(k);
+    await this.#guard(() => delMany([...stale, ...extra], this.#stores!.data));
+  }
+
+  /**
+   * Marks an entry as just used. Every cache hit would otherwise be an IndexedDB write on the tile path; recency only
+   * orders eviction, so touches are gathered and written together once a second.
+   */
+  async touch(key: string, size: number): Promise<void> {
+    const usage = await this.#loadUsage();
+    const record = { size, used: Date.now() };
+    usage.set(key, record);
+    this.#touched.set(key, record);
+    this.#touchTimer ??= setTimeout(() => this.#writeTouches(), 1000);
+  }
+
+  /** Resolves when every pending write has reached IndexedDB (before a reload, in tests). */
+  async flush(): Promise<void> {
+    if (this.#touchTimer !== undefined) {
+      clearTimeout(this.#touchTimer);
+      this.#writeTouches();
+    }
+    while (this.#writes.size > 0) await Promise.allSettled([...this.#writes]);
+  }
+
+  async #lookupBatch(): Promise<void> {
+    const batch = this.#lookups;
+    this.#lookups = [];
+    const values = await this.#guard(() =>
+      getMany<unknown>(
+        batch.map((b) => b.key),
+        this.#stores!.data,
+      ),
+    );
+    for (const [i, b] of batch.entries()) b.resolve(values?.[i]);
+  }
+
+  async #put(key: string, value: unknown, size: number): Promise<void> {
+    const usage = await this.#loadUsage();
+    await this.#guard(async () => {
+      await set(key, value, this.#stores!.data);
+      const record = { size, used: Date.now() };
+      usage.set(key, record);
+      await set(key, record, this.#stores!.usage);
+      this.#stats.bytesStored += size;
+    });
+    await this.#evict(usage);
+  }
+
+  /** Least recently used first, down to 80% of the cap, so eviction does not run on every write. */
+  async #evict(usage: Map<string, Usage>): Promise<void> {
+    let total = 0;
+    for (const u of usage.values()) total += u.size;
+    if (total <= this.#maxBytes) return;
+    const victims: string[] = [];
+    for (const [key, u] of [...usage].sort((a, b) => a[1].used - b[1].used)) {
+      if (total <= this.#maxBytes * 0.8) break;
+      victims.push(key);
+      total -= u.size;
+      usage.delete(key);
+    }
+    await this.#guard(() => delMany(victims, this.#stores!.data));
+    await this.#guard(() => delMany(victims, this.#stores!.usage));
+  }
+
+  #writeTouches(): void {
+    this.#touchTimer = undefined;
+    const batch = [...this.#touched];
+    this.#touched.clear();
+    if (batch.length > 0) this.#track(this.#guard(() => setMany(batch, this.#stores!.usage)));
+  }
+
+  #loadUsage(): Promise<Map<string, Usage>> {
+    this.#usage ??= this.#guard(() => entries<string, Usage>(this.#stores!.usage)).then(
+      (all) => new Map((all ?? []).filter(([, u]) => typeof u?.size === 'number')),
+    );
+    return this.#usage;
+  }
+
+  /** Runs an IndexedDB operation; any failure turns the store into nothing instead of failing the read. */
+  async #guard<T>(operation: () => Promise<T>): Promise<T | undefined> {
+    if (this.#disabled) return undefined;
+    try {
+      this.#stores ??= { data: createStore(this.#dbName, 'ranges'), usage: createStore(`${this.#dbName}-usage`, 'usage') };
+      return await operation();
+    } catch {
+      this.#stats.errors++;
+      this.#disabled = true;
+      return undefined;
+    }
+  }
+
+  #track(write: Promise<unknown>): void {
+    this.#writes.add(write);
+    void write.finally(() => this.#writes.delete(write));
+  }
+}
