@@ -5,6 +5,7 @@ import { FaultProxy } from '../test/support/fault-proxy.js';
 import { dicomFiles, referenceJson, referencePng } from '../test/support/fixtures.js';
 import { startOrthanc } from '../test/support/orthanc.js';
 import { S3_CREDENTIALS } from '../test/support/s3-server.js';
+import { toHtj2kDicom } from '../test/support/htj2k-dicom.js';
 import { readPngRgb } from '../test/support/images.js';
 
 import { expect, test } from './support/fixtures.js';
@@ -104,6 +105,41 @@ test.describe('DICOM WSI in Chromium', () => {
     } finally {
       await proxy.stop();
       await orthanc.stop();
+    }
+  });
+
+  test('an HTJ2K file (gcp-raw re-encoded losslessly by OpenJPH) is drawn, its frames decoded by OpenJPH in the workers to the native pixels', async ({
+    harness: page,
+  }) => {
+    const raw = referenceJson<{ reference_frames: Array<{ column: number; row: number; png: string }> }>('gcp-raw.dcm', 'dicom');
+    const file = await toHtj2kDicom(new Uint8Array(readFileSync(dicomFiles('gcp-raw.dcm')[0]!)));
+    const result = await page.evaluate(
+      async ({ base64, frames }) => {
+        const w = window as any;
+        const blob = new Blob([Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))]);
+        w.viewer = await harness.createViewer(document.getElementById('viewer'), blob, { navigator: false, prefetch: false, osd: { animationTime: 0 } });
+        await new Promise<void>((resolve) => {
+          const check = () => (w.viewer.osd.world.getItemAt(0).getFullyLoaded() ? resolve() : setTimeout(check, 30));
+          check();
+        });
+        const decoded = [];
+        for (const f of frames) {
+          const image = await w.viewer.pool.decode(await w.viewer.slide.readTile(0, f.column, f.row));
+          decoded.push(Array.from(image.data as Uint8ClampedArray));
+        }
+        return { stats: w.viewer.stats(), decoded };
+      },
+      { base64: Buffer.from(file).toString('base64'), frames: raw.reference_frames },
+    );
+    expect(result.stats.tilesLoaded).toBeGreaterThan(0);
+    expect(result.stats.tilesFailed).toBe(0);
+    for (const [i, frame] of raw.reference_frames.entries()) {
+      const expected = readPngRgb(referencePng(`dicom/${frame.png}`));
+      const rgba = result.decoded[i]!;
+      let max = 0;
+      for (let p = 0; p < expected.width * expected.height; p++)
+        for (let c = 0; c < 3; c++) max = Math.max(max, Math.abs(rgba[p * 4 + c]! - expected.rgb[p * 3 + c]!));
+      expect([frame.png, rgba.length, max]).toEqual([frame.png, expected.width * expected.height * 4, 0]);
     }
   });
 

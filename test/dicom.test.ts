@@ -11,6 +11,7 @@ import { difference, rgbaToRgb, withinTolerance } from './support/compare.js';
 import { dicomFiles, FIXTURES, fixturesOf, referenceJson, referencePng } from './support/fixtures.js';
 import { readPngRgb } from './support/images.js';
 import { openDicomFixture } from './support/open-dicom.js';
+import { toHtj2kDicom } from './support/htj2k-dicom.js';
 
 interface DicomReference {
   levels: Array<{
@@ -159,5 +160,35 @@ describe('DICOM: what a series costs over HTTP, and bad input', () => {
     // Frames 4 and 5 (whose ranges the lie cuts) fail as corrupt; every other frame decodes.
     expect(outcomes.filter((o) => o === 'corrupt').length).toBe(2);
     expect(outcomes.filter((o) => o === 'ok').length).toBe(tilesX * tilesY - 2);
+  });
+});
+
+describe('HTJ2K frames (OpenJPH in WASM), on gcp-raw.dcm re-encoded losslessly by OpenJPH’s encoder', () => {
+  const ref = referenceJson<DicomReference>('gcp-raw.dcm', 'dicom');
+  let file: Uint8Array;
+  beforeAll(async () => {
+    file = await toHtj2kDicom(new Uint8Array(readFileSync(dicomFiles('gcp-raw.dcm')[0]!)));
+  });
+
+  it('decodes every reference frame to the native pixels exactly', async () => {
+    const slide = await openSlide(new MemorySource(file, 'gcp-htj2k.dcm'));
+    expect(slide.properties['dicom.TransferSyntaxUID']).toBe('1.2.840.10008.1.2.4.201');
+    for (const frame of ref.reference_frames) {
+      const encoded = await slide.readTile(frame.level, frame.column, frame.row);
+      // A High-Throughput codestream: SOC, then SIZ, then the CAP marker Part 15 requires.
+      expect([encoded.codec, [...encoded.bytes.subarray(0, 2)], encoded.bytes.includes(0x50)]).toEqual(['htj2k', [0xff, 0x4f], true]);
+      const tile = await codecs.decode(encoded);
+      const d = difference(rgbaToRgb(tile.width, tile.height, tile.data), readPngRgb(referencePng(`dicom/${frame.png}`)));
+      expect([frame.png, d.max]).toEqual([frame.png, 0]);
+    }
+    await slide.close();
+  });
+
+  it('a damaged HTJ2K frame is corrupt, with the codec named, and the next frame still decodes', async () => {
+    const slide = await openSlide(new MemorySource(file, 'gcp-htj2k.dcm'));
+    const tile = await slide.readTile(0, 1, 0);
+    await expect(codecs.decode({ ...tile, bytes: tile.bytes.subarray(0, 40) })).rejects.toMatchObject({ code: 'corrupt', message: /HTJ2K/ });
+    expect((await codecs.decode(await slide.readTile(0, 2, 0))).width).toBe(256);
+    await slide.close();
   });
 });

@@ -1,9 +1,10 @@
 import charlsWasmUrl from '@cornerstonejs/codec-charls/decodewasm?url';
 import openJpegWasmUrl from '@cornerstonejs/codec-openjpeg/decodewasm?url';
+import openJphWasmUrl from '@cornerstonejs/codec-openjph/wasm?url';
 import { SlideError, throwIfAborted } from '../errors.js';
 import type { EncodedTile } from '../slide/types.js';
 import { hostCodecs } from './host-codecs.js';
-import type { CharlsModule, OpenJpegModule } from './wasm-decoder.js';
+import type { CharlsModule, OpenJpegModule, OpenJphModule } from './wasm-decoder.js';
 import type { CodecRegistry } from './registry.js';
 import type { DecodedSamples, DecodeOptions } from './types.js';
 
@@ -52,7 +53,7 @@ async function loadWasm<M>(glue: Promise<{ default: unknown }>, wasmUrl: string)
   return factory({ locateFile: (file: string) => (file.endsWith('.wasm') ? wasmUrl : file), print: () => undefined, printErr: () => undefined });
 }
 
-/** The codecs of the browser worker: the lossless ones, the browser's JPEG and WebP (straight to a bitmap when drawing), OpenJPEG and CharLS in WASM. */
+/** The codecs of the browser worker: the lossless ones, the browser's JPEG and WebP (straight to a bitmap when drawing), OpenJPEG, OpenJPH and CharLS in WASM. */
 export function browserCodecs(): CodecRegistry {
   const native = { samples: decodeNative, bitmap: nativeBitmap };
   return hostCodecs(
@@ -60,6 +61,7 @@ export function browserCodecs(): CodecRegistry {
     {
       openJpeg: () => loadWasm<OpenJpegModule>(import('@cornerstonejs/codec-openjpeg/decodewasmjs'), openJpegWasmUrl),
       charls: () => loadWasm<CharlsModule>(import('@cornerstonejs/codec-charls/decodewasmjs'), charlsWasmUrl),
+      openJph: () => loadWasm<OpenJphModule>(import('@cornerstonejs/codec-openjph/wasmjs'), openJphWasmUrl),
     },
   );
 }

@@ -3,7 +3,7 @@ import { SlideError } from '../errors.js';
 import { loadSharp } from '../optional-dependency.js';
 import type { EncodedTile } from '../slide/types.js';
 import { hostCodecs } from './host-codecs.js';
-import type { CharlsModule, OpenJpegModule } from './wasm-decoder.js';
+import type { CharlsModule, OpenJpegModule, OpenJphModule } from './wasm-decoder.js';
 import type { CodecRegistry } from './registry.js';
 import type { DecodedSamples } from './types.js';
 
@@ -46,6 +46,7 @@ export function nodeCodecs(): CodecRegistry {
     {
       openJpeg: () => loadWasm<OpenJpegModule>('@cornerstonejs/codec-openjpeg/decodewasmjs'),
       charls: () => loadWasm<CharlsModule>('@cornerstonejs/codec-charls/decodewasmjs'),
+      openJph: () => loadWasm<OpenJphModule>('@cornerstonejs/codec-openjph/wasmjs'),
     },
   );
 }

@@ -2,7 +2,7 @@ import { SlideError } from '../errors.js';
 import type { EncodedTile } from '../slide/types.js';
 import type { DecodedSamples, TileDecoder } from './types.js';
 
-/** The decoder objects of the Cornerstone WASM codecs (OpenJPEG, CharLS) share this shape. */
+/** The decoder objects of the Cornerstone WASM codecs (OpenJPEG, OpenJPH, CharLS) share this shape. */
 export interface WasmImageDecoder {
   getEncodedBuffer(length: number): Uint8Array;
   decode(): void;
@@ -23,6 +23,11 @@ export interface CharlsModule {
   JpegLSDecoder: new () => WasmImageDecoder;
 }
 
+/** The parts of `@cornerstonejs/codec-openjph`'s module we use (High-Throughput JPEG 2000). */
+export interface OpenJphModule {
+  HTJ2KDecoder: new () => WasmImageDecoder;
+}
+
 /** A WASM codec: its name for messages, how a host loads it (on the first tile that needs it), and how to make a decoder. */
 export interface WasmCodec<M> {
   name: string;
@@ -38,7 +43,7 @@ function interleave(planar: Uint8Array, pixels: number, components: number): Uin
 }
 
 /**
- * A tile decoder over a Cornerstone WASM codec: JPEG 2000 through OpenJPEG, JPEG-LS through CharLS. The tile's colour
+ * A tile decoder over a Cornerstone WASM codec: JPEG 2000 through OpenJPEG, HTJ2K through OpenJPH, JPEG-LS through CharLS. The tile's colour
  * says whether the codestream holds YCbCr (Aperio 33003, converted after decoding) or RGB (33005, DICOM). The decoder
  * returns every component at full size, interleaved, as opj_decompress and dcmdjpls do.
  */

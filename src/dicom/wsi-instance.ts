@@ -64,14 +64,14 @@ const TRANSFER_SYNTAXES: Record<string, CodecInfo> = {
   '1.2.840.10008.1.2.4.91': { codec: 'jp2k', colourFromHeader: false },
   '1.2.840.10008.1.2.4.80': { codec: 'jpegls', colourFromHeader: true },
   '1.2.840.10008.1.2.4.81': { codec: 'jpegls', colourFromHeader: true },
+  '1.2.840.10008.1.2.4.201': { codec: 'htj2k', colourFromHeader: false },
+  '1.2.840.10008.1.2.4.202': { codec: 'htj2k', colourFromHeader: false },
+  '1.2.840.10008.1.2.4.203': { codec: 'htj2k', colourFromHeader: false },
 };
 const TRANSFER_SYNTAX_NAMES: Record<string, string> = {
   '1.2.840.10008.1.2.4.51': 'JPEG Extended (12-bit)',
   '1.2.840.10008.1.2.4.57': 'JPEG Lossless',
   '1.2.840.10008.1.2.4.70': 'JPEG Lossless SV1',
-  '1.2.840.10008.1.2.4.201': 'HTJ2K Lossless',
-  '1.2.840.10008.1.2.4.202': 'HTJ2K Lossless RPCL',
-  '1.2.840.10008.1.2.4.203': 'HTJ2K',
   '1.2.840.10008.1.2.1.99': 'Deflated Explicit VR Little Endian',
   '1.2.840.10008.1.2.2': 'Explicit VR Big Endian',
 };

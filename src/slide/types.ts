@@ -31,7 +31,7 @@ export interface SampleLayout {
   littleEndian: boolean;
 }
 
-export type TileCodec = 'jpeg' | 'jp2k' | 'jpegls' | 'lzw' | 'deflate' | 'zstd' | 'packbits' | 'raw' | 'webp';
+export type TileCodec = 'jpeg' | 'jp2k' | 'htj2k' | 'jpegls' | 'lzw' | 'deflate' | 'zstd' | 'packbits' | 'raw' | 'webp';
 export type TileColour = 'rgb' | 'rgba' | 'ycbcr' | 'grey' | 'grey-inverted';
 
 export interface EncodedTile {
