@@ -1,6 +1,7 @@
 /**
  * `npm run bench [-- --quick] [-- --big] [--runs N] [--latency 40] [--mbps 100]`: our viewer against
- * geotiff-tilesource 2.3.2 on the same slides, server and emulated network, alternately, medians of N runs.
+ * geotiff-tilesource 2.3.2 on the same slides, server and emulated network, alternately, medians of N runs; then the
+ * DICOM rows (bench/dicom-rows.ts: ours against dicom-microscopy-viewer on one Orthanc; `--only DICOM` runs just them).
  * Writes bench/results/<date>.json, latest.json, latest.md and latest.svg.
  */
 import { execFileSync } from 'node:child_process';
@@ -11,6 +12,7 @@ import { CHROMIUM_ARGS, chromiumPath } from '../e2e/support/chromium.js';
 import { RangeServer, type LoggedRequest } from '../test/support/range-server.js';
 import { FIXTURES, REPO_ROOT } from '../test/support/fixtures.js';
 import { barChart, markdownTable, median, type RunMetrics, type SlideResult } from './report.js';
+import { copyPeerAssets, dicomRows, dicomTable } from './dicom-rows.js';
 
 const argv = process.argv.slice(2);
 const flag = (name: string) => argv.includes(`--${name}`);
@@ -155,6 +157,7 @@ async function main(): Promise<void> {
     cwd: REPO_ROOT,
     stdio: 'inherit',
   });
+  copyPeerAssets(join(REPO_ROOT, 'build/bench'));
   const pages = new RangeServer({ root: join(REPO_ROOT, 'build/bench'), log: false });
   const pagesUrl = await pages.start();
   const browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
@@ -174,6 +177,7 @@ async function main(): Promise<void> {
     results.push({ slide: slide.name, ours: median(runsBy.ours), peer: median(runsBy.peer) });
     console.log(`${slide.name}: done`);
   }
+  const dicom = !only || 'DICOM'.includes(only) ? await dicomRows(browser, pagesUrl, { runs, latencyMs: latency, mbps }) : [];
   await browser.close();
   await pages.stop();
   const date = new Date().toISOString().slice(0, 10);
@@ -181,17 +185,19 @@ async function main(): Promise<void> {
     date,
     conditions: { latencyMs: latency, mbps, viewport: '1280x800', runs, peer: 'geotiff-tilesource@2.3.2', openseadragon: '6.1.1' },
     results,
+    dicom,
   };
   const dir = join(REPO_ROOT, 'bench/results');
   mkdirSync(dir, { recursive: true });
   const name = only ? `${date}-${only.replace(/[^\w.-]+/g, '_')}` : date;
   writeFileSync(join(dir, `${name}.json`), `${JSON.stringify(report, null, 2)}\n`);
-  const table = markdownTable(report);
+  const tiff = results.length > 0 ? markdownTable(report) : '';
+  const table = [tiff, dicom.length > 0 ? dicomTable(dicom, { latencyMs: latency, mbps, runs }) : ''].filter(Boolean).join('\n\n');
   if (only) writeFileSync(join(dir, `${name}.md`), `${table}\n`);
   else {
     writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
     writeFileSync(join(dir, 'latest.md'), `${table}\n`);
-    writeFileSync(join(dir, 'latest.svg'), barChart(results));
+    if (results.length > 0) writeFileSync(join(dir, 'latest.svg'), barChart(results));
   }
   console.log(table);
 }

@@ -16,7 +16,11 @@ export default mergeConfig(
     build: {
       outDir: resolve(root, 'build/bench'),
       rolldownOptions: {
-        input: { ours: resolve(root, 'bench/pages/ours.html'), peer: resolve(root, 'bench/pages/peer.html') },
+        input: {
+          ours: resolve(root, 'bench/pages/ours.html'),
+          peer: resolve(root, 'bench/pages/peer.html'),
+          dmv: resolve(root, 'bench/pages/dmv.html'),
+        },
       },
     },
   }),

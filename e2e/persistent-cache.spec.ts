@@ -59,7 +59,9 @@ test.describe('persistent cache (IndexedDB)', () => {
       const name = `dicomweb:${await proxy.start()}/dicom-web/studies/${study}/series/${series}`;
       const first = await openAndSettle(page, name);
       expect(first.tilesLoaded).toBeGreaterThan(0);
-      expect(first.requests).toBe(1 + first.persistentCacheMisses);
+      // The metadata, then the frames in a few batched requests (fewer than the frames).
+      expect(first.requests).toBeGreaterThan(1);
+      expect(first.requests).toBeLessThan(1 + first.persistentCacheMisses);
 
       await reload(page);
       const before = proxy.log.length;

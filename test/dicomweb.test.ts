@@ -37,7 +37,7 @@ describe('DICOMweb (WADO-RS) against a real Orthanc with its DICOMweb plugin', (
   });
 
   for (const fixture of ['cmu-1-small-region', 'cmu-dicomizer', 'gcp-jpeg2000.dcm']) {
-    it(`${fixture}: the series' levels from its metadata (one request), its frames (one request each) equal to the references`, async () => {
+    it(`${fixture}: the series' levels from its metadata (one request), each frame read alone in one request, equal to the references`, async () => {
       const ref = referenceJson<DicomReference>(fixture, 'dicom');
       const slide = await openSlide(names[fixture]!);
       expect(slide.format).toBe('dicom');
@@ -52,6 +52,24 @@ describe('DICOMweb (WADO-RS) against a real Orthanc with its DICOMweb plugin', (
       }
     });
   }
+
+  it('the frames of one instance wanted together (a viewport) come in one request, each equal to its own single read', async () => {
+    const slide = await openSlide(names['cmu-1-small-region']!);
+    const level = slide.levels[0]!;
+    const wanted = Array.from({ length: level.tilesX * 2 }, (_, i) => [i % level.tilesX, Math.floor(i / level.tilesX)] as const);
+    const before = slide.ioStats().requests;
+    const together = await Promise.all(wanted.map(([x, y]) => slide.readTile(0, x, y)));
+    expect(slide.ioStats().requests - before).toBe(1);
+    const alone = await openSlide(names['cmu-1-small-region']!);
+    for (const [i, [x, y]] of wanted.entries()) expect(Buffer.from(together[i]!.bytes).equals(Buffer.from((await alone.readTile(0, x, y)).bytes))).toBe(true);
+    // A frame whose caller gave up is dropped from the answer's waiters without failing the others.
+    const controller = new AbortController();
+    const gone = slide.readTile(0, 0, 0, { signal: controller.signal });
+    const kept = slide.readTile(0, 1, 0);
+    controller.abort();
+    await expect(gone).rejects.toMatchObject({ code: 'aborted' });
+    expect((await kept).bytes.length).toBeGreaterThan(0);
+  });
 
   it('sends the auth hook’s headers with every request, asking the hook each time', async () => {
     const seen: string[] = [];

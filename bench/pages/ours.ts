@@ -1,7 +1,9 @@
 import { createViewer } from '../../src/viewer.js';
 import { benchApi, tellDriver } from './bench-api.js';
 
-const slide = new URLSearchParams(location.search).get('slide')!;
+// Several `slide`s: the files of one DICOM series.
+const named = new URLSearchParams(location.search).getAll('slide');
+const slide = named.length > 1 ? named : named[0]!;
 // Same conditions as the peer: no navigator, no prefetch (it would spend bytes the script never draws).
 createViewer(document.getElementById('viewer')!, slide, { navigator: false, prefetch: false, panel: false }).then(
   (viewer) => {

@@ -4,8 +4,10 @@ import type { PersistentCacheOptions } from '../source/persistent-cache.js';
 import type { ReadOptions } from '../source/range-source.js';
 import { jsonAttributes } from './attributes.js';
 import { DicomSlide } from './dicom-slide.js';
+import { FrameBatcher } from './frame-batcher.js';
 import { DicomFrameCache } from './frame-cache.js';
-import type { FrameBytes, InstanceReader } from './instance-reader.js';
+import { multipartParts } from './multipart.js';
+import type { InstanceReader } from './instance-reader.js';
 import { wsiInstance } from './wsi-instance.js';
 
 /** How the library reaches a DICOMweb server: auth hooks and, for tests or proxies, the fetch to use. */
@@ -73,38 +75,13 @@ async function request(url: string, accept: string, options: DicomWebOptions, co
   return response;
 }
 
-/** The first part of a multipart/related body, and the transfer syntax its Content-Type (or the whole answer's) names. */
-export function firstPart(body: Uint8Array, contentType: string, url: string): FrameBytes {
-  const boundary = /boundary="?([^";]+)"?/i.exec(contentType)?.[1];
-  const syntaxOf = (text: string) => /transfer-syntax=([\d.]+)/i.exec(text)?.[1];
-  if (!boundary) {
-    // A single-part answer (some servers for one frame): the body is the frame.
-    const transferSyntax = syntaxOf(contentType);
-    return { bytes: body, ...(transferSyntax ? { transferSyntax } : {}) };
-  }
-  const text = new TextDecoder('latin1').decode(body.subarray(0, Math.min(body.length, 4096)));
-  const start = text.indexOf(`--${boundary}`);
-  const headersEnd = start < 0 ? -1 : text.indexOf('\r\n\r\n', start);
-  if (headersEnd < 0) throw new SlideError('corrupt', `${url}: the DICOMweb answer is not the multipart body it says it is.`, { source: url });
-  const dataStart = headersEnd + 4;
-  const closing = new TextEncoder().encode(`\r\n--${boundary}`);
-  let end = body.length;
-  search: for (let i = body.length - closing.length; i >= dataStart; i--) {
-    for (let k = 0; k < closing.length; k++) if (body[i + k] !== closing[k]) continue search;
-    end = i;
-    break;
-  }
-  const transferSyntax = syntaxOf(text.slice(start, headersEnd)) ?? syntaxOf(contentType);
-  return { bytes: body.slice(dataStart, end), ...(transferSyntax ? { transferSyntax } : {}) };
-}
-
 /** Frames as stored, whatever their syntax: the server names it in the answer. */
 const FRAME_ACCEPT = 'multipart/related; type="application/octet-stream"; transfer-syntax=*';
 
 /**
- * A DICOMweb series as a slide: its metadata in one request (WADO-RS, `…/series/{uid}/metadata`), then each frame on
- * demand (`…/instances/{uid}/frames/{n}`, multipart/related, asked for in its stored transfer syntax), through the same
- * slide model, viewer and codecs as files.
+ * A DICOMweb series as a slide: its metadata in one request (WADO-RS, `…/series/{uid}/metadata`), then frames on
+ * demand, those of one instance wanted together in one request (`…/instances/{uid}/frames/{n,m,…}`, multipart/related,
+ * asked for in their stored transfer syntax), through the same slide model, viewer and codecs as files.
  */
 export async function openDicomWebSeries(name: string, options: DicomWebOpenOptions = {}, opts: ReadOptions = {}): Promise<DicomSlide> {
   const where = parseDicomWebUrl(name);
@@ -142,22 +119,23 @@ export async function openDicomWebSeries(name: string, options: DicomWebOpenOpti
     const uid = attributes.string('x00080018') ?? '';
     const id = `${seriesUrl}/instances/${uid}`;
     const instance = wsiInstance(attributes, id);
-    const fetchPart = async (url: string, accept: string, o: ReadOptions) => {
+    const fetchParts = async (url: string, accept: string, o: ReadOptions) => {
       const response = await request(url, accept, options, counters, o);
       const body = new Uint8Array(await response.arrayBuffer());
       counters.bytes += body.length;
-      return firstPart(body, response.headers.get('content-type') ?? '', url);
+      return multipartParts(body, response.headers.get('content-type') ?? '', url);
     };
+    const batcher = new FrameBatcher((frames, signal) => fetchParts(`${id}/frames/${frames.map((f) => f + 1).join(',')}`, FRAME_ACCEPT, { signal }), id);
     return {
       instance,
       id,
       readFrame: (frame, o) => {
-        const read = () => fetchPart(`${id}/frames/${frame + 1}`, FRAME_ACCEPT, o);
+        const read = () => batcher.read(frame, o);
         return cache && uid ? cache.frame(uid, frame, read) : read();
       },
       readBulk: async (bulk, o) => {
         if (!('uri' in bulk)) throw new SlideError('corrupt', `${id}: bulk data without a URI in DICOM JSON.`, { source: id });
-        return (await fetchPart(bulk.uri, 'multipart/related; type="application/octet-stream"', o)).bytes;
+        return (await fetchParts(bulk.uri, 'multipart/related; type="application/octet-stream"', o))[0]!.bytes;
       },
       close: async () => cache?.flush(),
     };

@@ -108,7 +108,7 @@ export interface WsiViewer {
 }
 
 /** Tiles fetched and decoded at once, by default: a viewport's worth, started together. */
-const LOADER_LIMIT = 16;
+const LOADER_LIMIT = 64;
 /** Times a tile lost with a crashed decode worker is asked for again. */
 const WORKER_RETRIES = 2;
 

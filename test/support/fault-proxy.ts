@@ -15,6 +15,15 @@ export type Fault =
   /** A faithful answer carrying another ETag: the object was replaced. */
   | { kind: 'etag'; etag: string };
 
+/**
+ * A network to emulate on the server side (benchmarks): each request waits one round trip, and answers share one link
+ * of the given bandwidth. Unlike the browser's emulation, it also holds back what workers fetch.
+ */
+export interface NetworkShape {
+  latencyMs: number;
+  mbps: number;
+}
+
 const CORS = { 'Access-Control-Allow-Origin': '*', 'Access-Control-Expose-Headers': 'Content-Range, Content-Length, ETag, Accept-Ranges' };
 
 /**
@@ -30,8 +39,13 @@ export class FaultProxy {
   readonly #sockets = new Set<Socket>();
   readonly #upstream: URL;
 
-  constructor(upstream: string) {
+  readonly #shape: NetworkShape | undefined;
+  /** When the emulated link is next free: every answer's bytes queue on one link, whoever asked. */
+  #linkFreeAt = 0;
+
+  constructor(upstream: string, shape?: NetworkShape) {
     this.#upstream = new URL(upstream);
+    this.#shape = shape;
     this.#server = createServer((req, res) => this.#handle(req, res));
     this.#server.on('connection', (socket) => {
       this.#sockets.add(socket);
@@ -65,7 +79,11 @@ export class FaultProxy {
 
   #handle(req: IncomingMessage, res: ServerResponse): void {
     if (req.method === 'OPTIONS') {
-      res.writeHead(204, { ...CORS, 'Access-Control-Allow-Headers': 'Range, Accept, Authorization', 'Access-Control-Allow-Methods': 'GET, HEAD' }).end();
+      // A preflight costs its round trip like any request.
+      const answer = () =>
+        res.writeHead(204, { ...CORS, 'Access-Control-Allow-Headers': 'Range, Accept, Authorization', 'Access-Control-Allow-Methods': 'GET, HEAD' }).end();
+      if (this.#shape) setTimeout(answer, this.#shape.latencyMs);
+      else answer();
       return;
     }
     const range = req.headers.range;
@@ -91,6 +109,19 @@ export class FaultProxy {
   }
 
   #forward(req: IncomingMessage, res: ServerResponse, fault: Fault | undefined): void {
+    if (this.#shape) setTimeout(() => this.#forwardNow(req, res, fault), this.#shape.latencyMs);
+    else this.#forwardNow(req, res, fault);
+  }
+
+  /** Writes a chunk when the shared link has carried everything queued before it. */
+  #paced(res: ServerResponse, chunk: Buffer): Promise<void> {
+    const bytesPerMs = (this.#shape!.mbps * 1e6) / 8 / 1000;
+    const now = performance.now();
+    this.#linkFreeAt = Math.max(now, this.#linkFreeAt) + chunk.length / bytesPerMs;
+    return new Promise((resolve) => setTimeout(() => res.write(chunk, () => resolve()), this.#linkFreeAt - now));
+  }
+
+  #forwardNow(req: IncomingMessage, res: ServerResponse, fault: Fault | undefined): void {
     // Every header goes through unchanged, Host included: an S3 request's signature covers them.
     const headers = { ...req.headers };
     if (fault?.kind === 'ignore-range') delete headers.range;
@@ -102,6 +133,15 @@ export class FaultProxy {
       }
       if (fault?.kind === 'etag') out.etag = fault.etag;
       res.writeHead(answer.statusCode ?? 502, out);
+      if (this.#shape) {
+        let queue = Promise.resolve();
+        answer.on('data', (chunk: Buffer) => {
+          answer.pause();
+          queue = queue.then(() => this.#paced(res, chunk)).then(() => void answer.resume());
+        });
+        answer.on('end', () => void queue.then(() => res.end()));
+        return;
+      }
       if (fault?.kind !== 'truncate') {
         answer.pipe(res);
         return;
