@@ -49,14 +49,14 @@ describe('npm package contents', () => {
     expect(missing).toEqual([]);
   });
 
-  it('includes the decode worker with its WASM (JPEG 2000, JPEG-LS, ICC colour), the script-tag build and the sidecar viewer page', () => {
+  it('includes the decode worker with its WASM (JPEG 2000, HTJ2K, JPEG-LS, ICC colour), the script-tag build and the sidecar viewer page', () => {
     const worker = files.find((f) => /^dist\/browser\/assets\/decode\.worker-[\w-]+\.js$/.test(f.path));
     expect(worker).toBeDefined();
     // The WASM travels inside the worker (a data URL), so a bundler that copies the worker copies the decoder too.
-    // Three WASM modules, each exactly once: OpenJPEG (JPEG 2000), CharLS (JPEG-LS) and LittleCMS (ICC colour), each loaded on first use.
+    // Four WASM modules, each exactly once: OpenJPEG (JPEG 2000), OpenJPH (HTJ2K), CharLS (JPEG-LS) and LittleCMS (ICC colour), each loaded on first use.
     const inlined = readFileSync(resolve(ROOT, worker!.path), 'utf8').match(/data:application\/wasm;base64,AGFzbQ[A-Za-z0-9+/]{64}/g) ?? [];
-    expect(inlined.length).toBe(3);
-    expect(new Set(inlined).size).toBe(3);
+    expect(inlined.length).toBe(4);
+    expect(new Set(inlined).size).toBe(4);
     expect(paths.has('dist/browser/wsi-stream.iife.js')).toBe(true);
     expect(paths.has('dist/pages/view/index.html')).toBe(true);
     expect(files.some((f) => /^dist\/pages\/assets\/.+\.wasm$/.test(f.path))).toBe(true);

@@ -137,3 +137,26 @@ describe('wsi-stream sign', () => {
     expect((await call(url)).status).toBe(200);
   });
 });
+
+describe('URLs the sidecar hands out for its own files, auth on', () => {
+  it('/url and /urls sign the /raw URLs they give, so their holder can read the file by range, and nothing else', async () => {
+    const signed = (path: string) => `${path}?exp=${future}&sig=${openssl(`${path}?exp=${future}`)}`;
+    const single = await call(signed('/slides/real%2Fsmall.svs/url'));
+    const { url } = JSON.parse(single.text) as { url: string };
+    expect(url).toMatch(/\/raw\/real%2Fsmall\.svs\?exp=\d+&sig=[0-9a-f]{64}$/);
+    const part = await fetch(url, { headers: { Range: 'bytes=0-3' } });
+    expect([part.status, [...new Uint8Array(await part.arrayBuffer())]]).toEqual([206, [0x49, 0x49, 0x2a, 0x00]]);
+    // The signature covers that one file: another path with it is refused.
+    expect((await call(url.replace('small.svs', 'boxes.tiff').slice(base.length))).error).toBe('invalid_signature');
+
+    const series = JSON.parse((await call(signed('/slides/generated%2Fdicom%2Fcmu-dicomizer/urls'))).text) as {
+      urls: Array<{ url: string; source_id: string }>;
+    };
+    expect(series.urls.length).toBe(5);
+    for (const u of series.urls) {
+      expect(u.source_id).toMatch(/\/raw\/generated%2Fdicom%2Fcmu-dicomizer%2Fwsi-00000\d\.dcm$/);
+      const head = await fetch(u.url, { headers: { Range: 'bytes=128-131' } });
+      expect(new TextDecoder().decode(await head.arrayBuffer())).toBe('DICM');
+    }
+  });
+});

@@ -63,6 +63,14 @@ describe('sidecar over a real S3-compatible bucket (s3://wsi/lab/)', () => {
     expect((await getJson(`${base}/slides/${enc('lab/dicom/gcp-jpeg.dcm')}`)).body.format).toBe('DICOM WSI');
     const url = await getJson(`${base}/slides/${id}/url`);
     expect([url.status, url.body.error]).toEqual([415, 'unsupported_format']);
+    const { body: listed } = await getJson(`${base}/slides/${id}/urls`);
+    expect(listed.urls.map((u: { source_id: string }) => u.source_id)).toEqual(
+      dicomFiles('cmu-1-small-region')
+        .map((f) => `s3://wsi/lab/dicom/cmu-1/${basename(f)}`)
+        .sort(),
+    );
+    expect(listed.urls.every((u: { url: string }) => u.url.includes('X-Amz-Signature='))).toBe(true);
+    expect((await openSlide(listed.urls.map((u: { url: string }) => u.url))).levels.length).toBe(12);
     const missing = await getJson(`${base}/slides/${enc('lab/dicom/none')}`);
     expect([missing.status, missing.body.error]).toEqual([404, 'not_found']);
     const notSeries = await getJson(`${base}/slides/${enc('lab/2024')}`);

@@ -1,12 +1,12 @@
 import { mkdtempSync, copyFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openSlide } from '../src/index.js';
 import { FolderStore } from '../src/sidecar/folder-store.js';
 import { difference, withinTolerance } from './support/compare.js';
-import { catalogue, fixture, FIXTURES, fixturePath, fixturesOf, referenceJson, referencePng, references } from './support/fixtures.js';
+import { catalogue, dicomFiles, fixture, FIXTURES, fixturePath, fixturesOf, referenceJson, referencePng, references } from './support/fixtures.js';
 import { crop, readPngRgb, type RgbImage } from './support/images.js';
 import { getJson, startSidecar } from './support/sidecar.js';
 
@@ -120,6 +120,13 @@ describe('sidecar over a folder: the WSIStreamer interface', () => {
     expect(withinTolerance('jpeg', d), `max ${d.max}, mean ${d.mean}`).toBe(true);
     const url = await getJson(`${base}/slides/${enc(series.id)}/url`);
     expect([url.status, url.body.error]).toEqual([415, 'unsupported_format']);
+    // Its files have a URL each, the browser library's way to read a series without the sidecar's tiles.
+    const urls = await getJson(`${base}/slides/${enc(series.id)}/urls`);
+    expect(urls.body.urls.map((u: { source_id: string }) => decodeURIComponent(u.source_id.split('/raw/')[1]!))).toEqual(
+      dicomFiles('cmu-dicomizer').map((f) => `${series.id}/${basename(f)}`),
+    );
+    const single = await getJson(`${base}/slides/${enc(idOf('small.svs'))}/urls`);
+    expect(single.body.urls.length).toBe(1);
   });
 
   it('thumbnail of unreadable.svs (its JPEG data is corrupt) is a decode_error, not a crash', async () => {

@@ -33,17 +33,29 @@ function scheduleRenewal(): void {
   }, delay);
 }
 
+interface UrlJson {
+  url: string;
+  expires_at: number | null;
+  source_id: string;
+}
+
 async function main(): Promise<void> {
   scheduleRenewal();
-  const first = await getJson<{ url: string; expires_at: number | null; source_id: string }>(`${slidePath}/url`);
-  let pending: typeof first | undefined = first;
-  const source = presignedUrlSource(first.source_id, async () => {
-    const next = pending ?? (await getJson<typeof first>(`${slidePath}/url`));
-    pending = undefined;
-    return { url: next.url, ...(next.expires_at ? { expiresAt: next.expires_at * 1000 } : {}) };
+  // Every file of the slide (a DICOM series: one per instance), each read straight from storage by its URL.
+  const urls = async () => (await getJson<{ urls: UrlJson[] }>(`${slidePath}/urls`)).urls;
+  const sources = (await urls()).map((first, i) => {
+    let pending: UrlJson | undefined = first;
+    return presignedUrlSource(first.source_id, async () => {
+      // The first URL is the one just fetched; each renewal asks the sidecar again.
+      const next = pending ?? (await urls())[i]!;
+      pending = undefined;
+      return { url: next.url, ...(next.expires_at ? { expiresAt: next.expires_at * 1000 } : {}) };
+    });
   });
   document.title = `${config.id} — wsi-stream`;
-  await createViewer(document.getElementById('viewer')!, source);
+  const viewer = await createViewer(document.getElementById('viewer')!, sources.length === 1 ? sources[0]! : sources);
+  // A handle for the browser console, as the demo has: `wsiViewer.stats()`.
+  (window as unknown as { wsiViewer: typeof viewer }).wsiViewer = viewer;
 }
 
 main().catch((error: unknown) => {

@@ -2,6 +2,7 @@ import { SlideError } from '../errors.js';
 import type { RangeSource, ReadOptions } from '../source/range-source.js';
 import type { PixelDataElement } from './dicom-header.js';
 import type { WsiInstance } from './wsi-instance.js';
+import { concatBytes } from '../source/concat-bytes.js';
 
 /** An encapsulated item's header: tag (FFFE,E000) little endian, then its 32-bit length. */
 const ITEM = [0xfe, 0xff, 0x00, 0xe0] as const;
@@ -123,12 +124,5 @@ export function joinFragments(bytes: Uint8Array, id: string): Uint8Array {
     parts.push(bytes.subarray(pos + ITEM_HEADER, pos + ITEM_HEADER + length));
     pos += ITEM_HEADER + length;
   }
-  if (parts.length === 1) return parts[0]!;
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return parts.length === 1 ? parts[0]! : concatBytes(parts);
 }

@@ -85,6 +85,16 @@ export class FolderStore implements SlideStore {
       .sort((a, b) => (a.id < b.id ? -1 : 1));
   }
 
+  async urls(id: string, ttlSeconds: number, baseUrl: string): Promise<Array<ExpiringUrl & { sourceId: string }>> {
+    const source = this.source(id);
+    const ids = Array.isArray(source) ? source.map((s) => relative(this.root, s.id).split(sep).join('/')) : [id];
+    return ids.map((file) => ({ ...this.#rawUrl(file, ttlSeconds, baseUrl), sourceId: this.identity(file, baseUrl) }));
+  }
+
+  #rawUrl(id: string, ttlSeconds: number, baseUrl: string): ExpiringUrl {
+    return { url: `${baseUrl}/raw/${encodeURIComponent(id)}`, expiresAt: Date.now() + ttlSeconds * 1000 };
+  }
+
   async url(id: string, ttlSeconds: number, baseUrl: string): Promise<ExpiringUrl> {
     if (statSync(this.path(id), { throwIfNoEntry: false })?.isDirectory()) {
       throw new ApiError(
@@ -92,7 +102,7 @@ export class FolderStore implements SlideStore {
         `"${id.slice(0, 200)}" is a DICOM series of several files: it has no single URL. Read it through /slides/{id} and /tiles.`,
       );
     }
-    return { url: `${baseUrl}/raw/${encodeURIComponent(id)}`, expiresAt: Date.now() + ttlSeconds * 1000 };
+    return this.#rawUrl(id, ttlSeconds, baseUrl);
   }
 
   async check(): Promise<void> {

@@ -1,10 +1,11 @@
 import type { Slide, SlideFormat } from '../slide/types.js';
 import { LruMap } from '../source/lru.js';
+import type { ExpiringUrl } from '../source/url-provider.js';
 import { ApiError } from './http-error.js';
 import type { SidecarOptions } from './options.js';
 import { dziLevels, dziTile, thumbnail, tileJpeg } from './render.js';
 import { intParam, intSegment, type ApiRequest } from './request.js';
-import { viewerToken } from './signature.js';
+import { signUrl, viewerToken } from './signature.js';
 import type { SlideCache } from './slide-cache.js';
 import { viewPage } from './view-page.js';
 
@@ -86,6 +87,19 @@ function slideJson(id: string, slide: Slide) {
   };
 }
 
+const urlJson = (url: ExpiringUrl) => ({ url: url.url, expires_at: url.expiresAt === undefined ? null : Math.floor(url.expiresAt / 1000) });
+
+/**
+ * A URL of the sidecar's own (a folder's file, through /raw) signed as the raw route asks when auth is on; without
+ * it the browser holding the URL could not read the file. Presigned bucket URLs are left as they are.
+ */
+function readableUrl(ctx: RouteContext, url: ExpiringUrl, ttlSeconds: number): ExpiringUrl {
+  const secret = ctx.options.authSecret;
+  if (!secret || !url.url.startsWith(`${ctx.baseUrl}/raw/`)) return url;
+  const signed = signUrl(secret, url.url.slice(ctx.baseUrl.length), ttlSeconds);
+  return { url: `${ctx.baseUrl}${signed.url}`, expiresAt: signed.expiry * 1000 };
+}
+
 /** Rendered images are cached by what determines them, with the headers that describe them. */
 async function cached(ctx: RouteContext, key: string, render: () => Promise<CachedImage>): Promise<Reply> {
   const hit = ctx.images.get(key);
@@ -120,12 +134,14 @@ export async function slidesRoute(ctx: RouteContext, req: ApiRequest, id: string
     }
     case 'url': {
       const expires = intParam(req, 'ttl', 900, 60, 3600);
-      const url = await ctx.options.store.url(id, expires, ctx.baseUrl);
-      return json({
-        url: url.url,
-        expires_at: url.expiresAt === undefined ? null : Math.floor(url.expiresAt / 1000),
-        source_id: ctx.options.store.identity(id, ctx.baseUrl),
-      });
+      const url = readableUrl(ctx, await ctx.options.store.url(id, expires, ctx.baseUrl), expires);
+      return json({ ...urlJson(url), source_id: ctx.options.store.identity(id, ctx.baseUrl) });
+    }
+    case 'urls': {
+      // Every file of the slide: a DICOM series has no single URL, but one per instance.
+      const expires = intParam(req, 'ttl', 900, 60, 3600);
+      const urls = await ctx.options.store.urls(id, expires, ctx.baseUrl);
+      return json({ urls: urls.map((u) => ({ ...urlJson(readableUrl(ctx, u, expires)), source_id: u.sourceId })) });
     }
     case 'token': {
       // Renews a viewer token the caller already holds (checked before we get here); never mints one from nothing.

@@ -124,6 +124,12 @@ export class S3Store implements SlideStore {
     return this.#signedUrl(id, ttlSeconds);
   }
 
+  async urls(id: string, ttlSeconds: number): Promise<Array<ExpiringUrl & { sourceId: string }>> {
+    this.#check(id);
+    const keys = isSeriesId(id) ? (await this.#seriesSources(id)).map((s) => s.id.slice(`s3://${this.#location.bucket}/`.length)) : [id];
+    return Promise.all(keys.map(async (key) => ({ ...(await this.#signedUrl(key, ttlSeconds)), sourceId: this.identity(key) })));
+  }
+
   async #signedUrl(id: string, ttlSeconds: number): Promise<ExpiringUrl> {
     const { client, s3UrlFetcher } = await this.#sdk();
     const fetched = await s3UrlFetcher({ ...this.#location, client, key: id, expiresIn: ttlSeconds })();

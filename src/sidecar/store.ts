@@ -26,6 +26,8 @@ export interface SlideStore {
   source(id: string, signal?: AbortSignal): RangeSource | RangeSource[] | Promise<RangeSource[]>;
   /** A URL the browser library can read the slide from, and when it stops working. */
   url(id: string, ttlSeconds: number, baseUrl: string): Promise<ExpiringUrl>;
+  /** The URLs of every file of the slide (a DICOM series: one per instance; else the one of `url`), with their identities. */
+  urls(id: string, ttlSeconds: number, baseUrl: string): Promise<Array<ExpiringUrl & { sourceId: string }>>;
   /** Fails with a clear message when the store cannot be listed (the start-up check). */
   check(): Promise<void>;
 }

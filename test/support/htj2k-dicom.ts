@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import dicomParser from 'dicom-parser';
+import { concatBytes } from '../../src/source/concat-bytes.js';
 
 /** OpenJPH's encoder, as `@cornerstonejs/codec-openjph` builds it: lossless (reversible 5/3 wavelet) by default. */
 interface HtEncoder {
@@ -85,7 +86,7 @@ export async function toHtj2kDicom(file: Uint8Array): Promise<Uint8Array> {
   const groupLength = new Uint8Array(4);
   new DataView(groupLength.buffer).setUint32(0, metaLength, true);
   const pixelHeader = new Uint8Array([0xe0, 0x7f, 0x10, 0x00, 0x4f, 0x42, 0, 0, 0xff, 0xff, 0xff, 0xff]);
-  const parts = [
+  return concatBytes([
     file.subarray(0, 132),
     element(0x0002, 0x0000, 'UL', groupLength),
     ...metaBody,
@@ -94,12 +95,5 @@ export async function toHtj2kDicom(file: Uint8Array): Promise<Uint8Array> {
     item(0xe000),
     ...encoded.map((e) => item(0xe000, e)),
     item(0xe0dd),
-  ];
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  ]);
 }
