@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { NodeFileSource, openSlide } from '../src/node.js';
 import { slideColourTransform } from '../src/colour/slide-colour.js';
 import { difference, withinTolerance } from './support/compare.js';
-import { fixturesOf, REPO_ROOT, referenceJson, referencePng } from './support/fixtures.js';
+import { dicomFiles, fixturesOf, REPO_ROOT, referenceJson, referencePng } from './support/fixtures.js';
 import { readPngRgb } from './support/images.js';
 
 const run = promisify(execFile);
@@ -50,5 +50,20 @@ describe('profiles that cannot be used', () => {
     await expect(slideColourTransform(damaged)).rejects.toMatchObject({ code: 'unsupported_colour_profile' });
     expect((await slide.readTile(0, 0, 0)).codec).toBe('jpeg');
     await slide.close();
+  });
+});
+
+describe('profiles that are sRGB already', () => {
+  it('an sRGB profile (the dicomizer’s, highdicom’s) is an identity to within a level, skipped; ProPhoto and Adobe RGB are not', async () => {
+    const identityOf = async (name: string) => {
+      const files = dicomFiles(name);
+      const slide = await openSlide(files.length === 1 ? new NodeFileSource(files[0]!) : files.map((f) => new NodeFileSource(f)));
+      const transform = (await slideColourTransform(slide))!;
+      await slide.close();
+      return [transform.description, transform.identity];
+    };
+    expect((await identityOf('cmu-dicomizer'))[1]).toBe(true);
+    expect(await identityOf('highdicom-sm_image.dcm')).toEqual(['sRGB IEC61966-2.1', true]);
+    for (const f of fixturesOf('icc')) expect((await identityOf(f.name))[1]).toBe(false);
   });
 });

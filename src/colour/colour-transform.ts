@@ -9,6 +9,11 @@ export interface ColourTransform {
   readonly description: string;
   /** The rendering intent used: the profile's own (its header's), as ICC.1 says a profile's default is. */
   readonly intent: 'perceptual' | 'relative colorimetric' | 'saturation' | 'absolute colorimetric';
+  /**
+   * The transform changes no 8-bit value by more than 1 (an sRGB profile, as many DICOM writers embed): applying it
+   * is skipped, and tiles keep the decoder's direct route.
+   */
+  readonly identity: boolean;
   /** Converts RGBA pixels in place (alpha kept). */
   apply(rgba: Uint8Array | Uint8ClampedArray): void;
   close(): void;

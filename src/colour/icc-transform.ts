@@ -4,6 +4,19 @@ import type { ColourTransform } from './colour-transform.js';
 
 const INTENTS = ['perceptual', 'relative colorimetric', 'saturation', 'absolute colorimetric'] as const;
 
+/** Steps of the grid a transform is checked on: 0, 15, … 255 on each channel (18³ colours). */
+const GRID = Array.from({ length: 18 }, (_, i) => Math.min(255, i * 15));
+
+/** Whether a transform moves no colour of the grid by more than one level on any channel. */
+function changesNothing(transform: (rgba: Uint8Array) => Uint8Array): boolean {
+  const rgba = new Uint8Array(GRID.length ** 3 * 4);
+  let i = 0;
+  for (const r of GRID) for (const g of GRID) for (const b of GRID) rgba.set([r, g, b, 255], i++ * 4);
+  const out = transform(rgba);
+  for (let k = 0; k < rgba.length; k++) if (k % 4 !== 3 && Math.abs(out[k]! - rgba[k]!) > 1) return false;
+  return true;
+}
+
 /**
  * A transform from an embedded profile to sRGB through LittleCMS (lcms-wasm: no hand-written colour maths, so
  * matrix/TRC and LUT-based profiles alike come out as LittleCMS makes them). `load` gives the host's way of
@@ -31,11 +44,13 @@ export async function iccToSrgb(profile: Uint8Array, lcms: LittleCms, constants:
         "LittleCMS could not build a transform from the slide's ICC profile to sRGB; its stored colours are shown as they are.",
       );
     const description = lcms.cmsGetProfileInfoASCII(source, constants.cmsInfoDescription, 'en', 'US');
+    const identity = changesNothing((rgba) => lcms.cmsDoTransform(transform, rgba, rgba.length / 4));
     return {
       description,
       intent: INTENTS[intent]!,
+      identity,
       apply(rgba) {
-        rgba.set(lcms.cmsDoTransform(transform, rgba, rgba.length / 4));
+        if (!identity) rgba.set(lcms.cmsDoTransform(transform, rgba, rgba.length / 4));
       },
       close() {
         lcms.cmsDeleteTransform(transform);

@@ -140,11 +140,10 @@ export async function createViewer(
   const choosingDrawer = new Promise<DrawerOption>((resolve) => setTimeout(() => resolve(options.osd?.drawer ?? preferredDrawer(doc))));
   let slide: Slide;
   let drawer: DrawerOption;
-  let colour: Awaited<ReturnType<typeof prepareColour>>;
   try {
     // Slides seen before reopen from IndexedDB unless the host says otherwise.
     slide = isSlide(input) ? input : await openSlide(input, { persistentCache: true, ...options.open });
-    [drawer, colour] = await Promise.all([choosingDrawer, prepareColour(slide, pool, options.colour ?? 'icc')]);
+    drawer = await choosingDrawer;
   } catch (error) {
     if (!options.pool) pool.terminate();
     root.remove();
@@ -191,11 +190,17 @@ export async function createViewer(
     },
     options.tileCacheBytes,
   );
-  tileSource.colourProfile = colour.profileId;
+  // The profile is read and handed to the workers while the first tiles are fetched: only their decoding waits for it
+  // (for a DICOMweb series, reading it is a round trip of its own, and LittleCMS compiles in the workers meanwhile).
+  const colourWanted = options.colour ?? 'icc';
+  const colourReady = prepareColour(slide, pool, colourWanted);
+  let colour: Awaited<typeof colourReady> = { state: slide.colourProfile ? { profileBytes: slide.colourProfile.size } : {} };
+  tileSource.colourProfile = colourWanted === 'icc' && slide.colourProfile ? colourReady.then((c) => c.profileId) : undefined;
   // The mode shown is whichever profile the tile source decodes with: one place, nothing to keep in step.
   const colourState = (): ColourState => ({ ...colour.state, mode: tileSource.colourProfile === undefined ? 'none' : 'icc' });
   let colourLine: ReturnType<typeof colourControl> | undefined;
   const setColour = async (mode: ColourMode) => {
+    await colourReady;
     if (!osd || mode === colourState().mode || colour.state.profileBytes === undefined) return;
     // Turned on for the first time: the profile is read now.
     if (mode === 'icc' && colour.profileId === undefined) {
@@ -271,6 +276,11 @@ export async function createViewer(
   labelRegion(root, osd, slide, options.label ?? slideName(slide));
 
   await new Promise<void>((resolve) => (osd.world.getItemCount() > 0 ? resolve() : osd.addOnceHandler('open', () => resolve())));
+  colour = await colourReady;
+  if (tileSource.colourProfile !== undefined) tileSource.colourProfile = colour.profileId;
+  colourLine.refresh();
+  // A profile that could not be used: the tiles keyed as corrected are made again under the stored values' key.
+  if (colour.state.problem) redrawTiles();
   events.emit('opened', { slide });
   if (colour.state.problem) events.emit('colour-warning', { error: colour.state.problem });
 

@@ -43,8 +43,11 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
   readonly #inFlight = new Set<InFlight>();
   readonly #events: TileEvents;
   readonly tileCache: TileBytesCache;
-  /** The pool's id of the slide's ICC profile while colour management is on; tiles decoded after a change use it. */
-  colourProfile: number | undefined;
+  /**
+   * The pool's id of the slide's ICC profile while colour management is on (a promise of it while it is being read and
+   * registered; undefined in it if that failed); tiles decoded after a change use it.
+   */
+  colourProfile: number | Promise<number | undefined> | undefined;
   /** Slides whose channels are planes (fluorescence): each tile is composited from them with these settings. */
   readonly channels?: ChannelSettings[];
   readonly planes?: ChannelPlanes;
@@ -140,7 +143,7 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
         ? this.#overview(signal)
         : this.planes
           ? this.#composite(this.planes, tile, signal)
-          : this.tileCache.get(tile.level, tile.x, tile.y, signal).then((encoded) => this.#pool.decodeBitmap(encoded, this.#decodeOptions(signal)));
+          : this.tileCache.get(tile.level, tile.x, tile.y, signal).then(async (encoded) => this.#pool.decodeBitmap(encoded, await this.#decodeOptions(signal)));
     drawn.then(
       (bitmap) => {
         if (!this.#settle(entry)) return bitmap.close();
@@ -158,8 +161,10 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
     );
   }
 
-  #decodeOptions(signal: AbortSignal) {
-    return { signal, ...(this.colourProfile === undefined ? {} : { profile: this.colourProfile }) };
+  /** Waits for a profile still being registered: the tile's bytes are fetched meanwhile, only its decoding waits. */
+  async #decodeOptions(signal: AbortSignal) {
+    const profile = await this.colourProfile;
+    return { signal, ...(profile === undefined ? {} : { profile }) };
   }
 
   /** A fluorescence tile: its channel planes (held, or read and decoded once) composited with the current settings. */
@@ -175,7 +180,8 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
     const image = await this.slide.readAssociated('thumbnail', { signal });
     const canvas = new OffscreenCanvas(image.width, image.height);
     const context = canvas.getContext('2d')!;
-    const strips = await Promise.all(image.strips.map((strip) => this.#pool.decodeBitmap(strip, this.#decodeOptions(signal))));
+    const options = await this.#decodeOptions(signal);
+    const strips = await Promise.all(image.strips.map((strip) => this.#pool.decodeBitmap(strip, options)));
     strips.forEach((bitmap, i) => {
       context.drawImage(bitmap, 0, image.strips[i]!.top);
       bitmap.close();

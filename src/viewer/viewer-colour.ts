@@ -23,6 +23,7 @@ export async function prepareColour(slide: Slide, pool: DecoderPool, wanted: Col
   if (!slide.colourProfile) return { state: {} };
   const profileBytes = slide.colourProfile.size;
   if (wanted === 'none') return { state: { profileBytes } };
+  pool.warmColour();
   try {
     const { id, description } = await pool.registerProfile(await slide.colourProfile.read());
     return { state: { profileBytes, profile: description }, profileId: id };

@@ -22,7 +22,9 @@ async function run(tile: EncodedTile, output: DecodeOutput, signal: AbortSignal,
   if (profile !== undefined) {
     const transform = profiles.get(profile);
     if (!transform) throw new SlideError('invalid_argument', `No ICC profile ${profile} was registered with this worker.`);
-    colour = await transform;
+    const managed = await transform;
+    // An sRGB profile (to within a level): the stored values are already what LittleCMS would draw.
+    if (!managed.identity) colour = managed;
   }
   const opts = { signal, ...(colour ? { colour } : {}) };
   if (output === 'bitmap') {
@@ -51,6 +53,10 @@ const api: DecodeWorkerApi = {
   },
   cancel(id) {
     jobs.get(id)?.abort();
+  },
+  async warmColour() {
+    // A failure to load shows where it matters: in setProfile, with the reason.
+    await littleCms().catch(() => undefined);
   },
   async setProfile(id, profile) {
     let transform = profiles.get(id);

@@ -98,12 +98,20 @@ export class DecoderPool {
    * Makes an ICC profile available to every worker (sent to each once, before its first job that needs it) and
    * checks it: resolves with its id and description, or rejects with `unsupported_colour_profile`.
    */
+  /** Starts LittleCMS in every worker, ahead of a profile whose bytes are still on their way. */
+  warmColour(): void {
+    for (const slot of this.#slots) void slot.api.warmColour().catch(() => undefined);
+  }
+
+  /** Hands a profile to every worker at once (each builds its transform in parallel), answering with the first's. */
   async registerProfile(profile: Uint8Array): Promise<{ id: number; description: string }> {
     const id = this.#nextId++;
     this.#profiles.set(id, profile);
-    const slot = this.#slots[0]!;
-    slot.profiles.add(id);
-    const answer = await slot.api.setProfile(id, profile);
+    const answers = this.#slots.map((slot) => {
+      slot.profiles.add(id);
+      return slot.api.setProfile(id, profile);
+    });
+    const answer = await answers[0]!;
     if ('error' in answer) {
       this.#profiles.delete(id);
       throw new SlideError(answer.error.code === 'internal' ? 'unsupported_colour_profile' : answer.error.code, answer.error.message);

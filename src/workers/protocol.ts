@@ -22,6 +22,8 @@ export interface DecodeWorkerApi {
   decode(id: number, tile: EncodedTile, output: DecodeOutput, profile?: number): Promise<WorkerResult | WorkerFailure>;
   /** Builds the transform for an ICC profile, kept under `id`: its description, or why it cannot be used. */
   setProfile(id: number, profile: Uint8Array): Promise<{ description: string } | WorkerFailure>;
+  /** Loads LittleCMS now (its WASM compiles while the profile's bytes are still being read). */
+  warmColour(): Promise<void>;
   /** Marks a job unwanted: the worker skips its remaining stages and answers `aborted`. */
   cancel(id: number): void;
 }
