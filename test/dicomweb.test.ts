@@ -1,10 +1,16 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeCodecs } from '../src/codec/node-codecs.js';
 import { openSlide, parseDicomWebUrl } from '../src/index.js';
 import { difference, rgbaToRgb, withinTolerance } from './support/compare.js';
-import { dicomFiles, referenceJson, referencePng } from './support/fixtures.js';
+import { dicomFiles, REPO_ROOT, referenceJson, referencePng } from './support/fixtures.js';
 import { readPngRgb } from './support/images.js';
 import { type OrthancServer, startOrthanc } from './support/orthanc.js';
+import { startTokenGate } from './support/token-gate.js';
 
 interface DicomReference {
   instances: Array<{ sop_instance_uid: string }>;
@@ -85,6 +91,32 @@ describe('DICOMweb (WADO-RS) against a real Orthanc with its DICOMweb plugin', (
     });
     await slide.readTile(0, 0, 0);
     expect(seen).toEqual(['Bearer token-1', 'Bearer token-2']);
+  });
+
+  it('wsi-stream info and tile take a dicomweb: name; --dicomweb-token (or WSI_DICOMWEB_TOKEN) is its bearer token', async () => {
+    const gate = await startTokenGate(orthanc.rest, 't0ken');
+    const name = names['cmu-1-small-region']!.replace(orthanc.rest, gate.url);
+    const cli = (args: string[], env: Record<string, string> = {}) =>
+      promisify(execFile)(process.execPath, [`${REPO_ROOT}/bin/wsi-stream.js`, ...args], { env: { ...process.env, ...env } });
+    try {
+      const ref = referenceJson<DicomReference>('cmu-1-small-region', 'dicom');
+      const { stdout } = await cli(['info', name, '--json', '--dicomweb-token', 't0ken']);
+      const info = JSON.parse(stdout) as { format: string; levels: Array<{ width: number; height: number }> };
+      expect([info.format, info.levels.map((l) => [l.width, l.height])]).toEqual(['dicom', ref.levels.map((l) => [l.width, l.height])]);
+      const frame = ref.reference_frames[0]!;
+      const png = join(mkdtempSync(join(tmpdir(), 'wsi-dicomweb-')), 'frame.png');
+      await cli(['tile', name, String(frame.level), String(frame.column), String(frame.row), '--png', '--out', png], { WSI_DICOMWEB_TOKEN: 't0ken' });
+      const d = difference(readPngRgb(png), readPngRgb(referencePng(`dicom/${frame.png}`)));
+      expect(withinTolerance('jpeg', d), `mean ${d.mean}, max ${d.max}`).toBe(true);
+      const refused = await cli(['info', name]).then(
+        () => undefined,
+        (e: { code: number; stderr: string }) => e,
+      );
+      expect(refused?.code).toBe(1);
+      expect(refused?.stderr).toMatch(/access_denied/);
+    } finally {
+      gate.close();
+    }
   });
 
   it('a series the server does not have is not_found', async () => {

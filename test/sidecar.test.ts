@@ -7,7 +7,7 @@ import { openSlide } from '../src/index.js';
 import { FolderStore } from '../src/sidecar/folder-store.js';
 import { difference, withinTolerance } from './support/compare.js';
 import { catalogue, dicomFiles, fixture, FIXTURES, fixturePath, fixturesOf, referenceJson, referencePng, references } from './support/fixtures.js';
-import { crop, readPngRgb, type RgbImage } from './support/images.js';
+import { crop, jpegRgb, readPngRgb } from './support/images.js';
 import { getJson, startSidecar } from './support/sidecar.js';
 
 let base: string;
@@ -17,14 +17,6 @@ beforeAll(async () => {
 
 const idOf = (file: string) => fixture(file).id;
 const enc = encodeURIComponent;
-
-async function jpegRgb(response: Response): Promise<RgbImage> {
-  const { data, info } = await sharp(Buffer.from(await response.arrayBuffer()))
-    .removeAlpha()
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  return { width: info.width, height: info.height, rgb: new Uint8Array(data) };
-}
 
 describe('sidecar over a folder: the WSIStreamer interface', () => {
   it('/health', async () => {

@@ -43,7 +43,8 @@ export async function check(argv: string[]): Promise<void> {
   const test = flags.get('test-slide');
   if (typeof test === 'string') {
     try {
-      const slide = await openSlide(await store.source(test));
+      const source = await store.source(test);
+      const slide = await openSlide(source, typeof source === 'string' ? { dicomweb: store.dicomWebOptions?.() ?? {} } : {});
       line(true, `${test}: ${slide.format}, ${slide.width}×${slide.height}, ${slide.levels.length} levels`);
       await slide.readTile(slide.levels.length - 1, 0, 0);
       line(true, `${test}: a tile reads`);

@@ -5,16 +5,28 @@ import { checkAwsSdk } from '../optional-dependency.js';
 import { HttpSource } from '../source/http-source.js';
 import { NodeFileSource } from '../source/node-file-source.js';
 import type { RangeSource } from '../source/range-source.js';
+import { openSlide } from '../slide/open-slide.js';
+import type { Slide } from '../slide/types.js';
 
 /**
- * Runs `use` on the slide named by a CLI argument — one source, or for a local folder the sources of its files (a
- * DICOM series) — and closes the files it opened, whatever happens.
+ * Runs `use` on the slide named by a CLI argument — one file, a local folder or an S3 prefix (a DICOM series: a source
+ * per file), or a `dicomweb:` series (with `--dicomweb-token` as its bearer token) — and closes what it opened,
+ * whatever happens.
  */
-export async function withCliSource<T>(arg: string, use: (source: RangeSource | RangeSource[]) => Promise<T>, s3: CliS3Options = {}): Promise<T> {
-  const series = (await folderFiles(arg)) ?? (await s3SeriesKeys(arg, s3));
-  const sources = series ? await Promise.all(series.map((f) => cliSource(f, s3))) : [await cliSource(arg, s3)];
+export async function withCliSlide<T>(arg: string, use: (slide: Slide) => Promise<T>, options: CliSourceOptions = {}): Promise<T> {
+  if (arg.startsWith('dicomweb:')) {
+    const token = options.dicomwebToken;
+    const slide = await openSlide(arg, token ? { dicomweb: { headers: () => ({ Authorization: `Bearer ${token}` }) } } : {});
+    try {
+      return await use(slide);
+    } finally {
+      await slide.close();
+    }
+  }
+  const series = (await folderFiles(arg)) ?? (await s3SeriesKeys(arg, options));
+  const sources = series ? await Promise.all(series.map((f) => cliSource(f, options))) : [await cliSource(arg, options)];
   try {
-    return await use(series ? sources : sources[0]!);
+    return await use(await openSlide(series ? sources : sources[0]!));
   } finally {
     await Promise.all(sources.map((s) => s.close?.()));
   }
@@ -45,6 +57,11 @@ async function folderFiles(arg: string): Promise<string[] | undefined> {
 export interface CliS3Options {
   endpoint?: string;
   region?: string;
+}
+
+export interface CliSourceOptions extends CliS3Options {
+  /** Bearer token for `dicomweb:` slides. */
+  dicomwebToken?: string;
 }
 
 /** Endpoint and region from the flags, else the AWS CLI's environment variables. */

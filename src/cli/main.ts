@@ -2,19 +2,18 @@ import { writeFile } from 'node:fs/promises';
 import { PACKAGE_VERSION } from '../package-version.js';
 import { SlideError } from '../errors.js';
 import { nodeCodecs } from '../codec/node-codecs.js';
-import { openSlide } from '../slide/open-slide.js';
 import type { AssociatedName } from '../slide/types.js';
-import { integerArg, nearest, parseOrHelp, type CommandSpec, type FlagSpec } from './args.js';
+import { flagOrEnv, integerArg, nearest, parseOrHelp, type CommandSpec, type FlagSpec } from './args.js';
 import { corsConfiguration } from '../source/cors-rule.js';
 import { CHECK, check } from './check.js';
-import { withCliSource, type CliS3Options } from './cli-source.js';
+import { type CliSourceOptions, withCliSlide } from './cli-source.js';
 import { SERVE, serve } from './serve.js';
 import { SIGN, sign } from './sign.js';
 import { infoJson, infoText } from './info.js';
 import { colourNote, writePng } from './png.js';
 import { slideColourTransform } from '../colour/slide-colour.js';
 
-const S3_FLAGS: Record<string, FlagSpec> = {
+const SOURCE_FLAGS: Record<string, FlagSpec> = {
   's3-endpoint': {
     type: 'string',
     value: 'URL',
@@ -22,8 +21,9 @@ const S3_FLAGS: Record<string, FlagSpec> = {
     description: 'S3-compatible endpoint for s3:// slides (credentials as the AWS CLI finds them).',
   },
   's3-region': { type: 'string', value: 'REGION', env: 'AWS_REGION', description: 'Region for s3:// slides.' },
+  'dicomweb-token': { type: 'string', value: 'TOKEN', env: 'WSI_DICOMWEB_TOKEN', description: 'Bearer token sent with every request for dicomweb: slides.' },
 };
-const SLIDE_ARG = '<path|folder|url|s3://bucket/key>';
+const SLIDE_ARG = '<path|folder|url|s3://bucket/key|s3://bucket/prefix/|dicomweb:ROOT/studies/UID/series/UID>';
 /** Decoded pixels as a colour-managed viewer shows them (tile needs --png with it). */
 const COLOUR_FLAGS: Record<string, FlagSpec> = {
   srgb: { type: 'boolean', description: "Convert the pixels from the slide's ICC profile to sRGB (LittleCMS); a slide without one is written as stored." },
@@ -33,7 +33,7 @@ const INFO: CommandSpec = {
   name: 'info',
   summary: "Prints a slide's format, levels, resolution, associated images and properties.",
   args: SLIDE_ARG,
-  flags: { json: { type: 'boolean', description: 'Print JSON instead of a table.' }, ...S3_FLAGS },
+  flags: { json: { type: 'boolean', description: 'Print JSON instead of a table.' }, ...SOURCE_FLAGS },
   example: 'wsi-stream info CMU-1-Small-Region.svs --json',
 };
 const TILE: CommandSpec = {
@@ -45,7 +45,7 @@ const TILE: CommandSpec = {
     png: { type: 'boolean', description: 'Decode and write a PNG.' },
     channel: { type: 'string', value: 'N', description: 'Slides whose channels are planes (OME fluorescence): which channel (default 0).' },
     ...COLOUR_FLAGS,
-    ...S3_FLAGS,
+    ...SOURCE_FLAGS,
   },
   example: 'wsi-stream tile slide.svs 0 3 2 --out tile.jpg',
 };
@@ -56,7 +56,7 @@ const ASSOCIATED: CommandSpec = {
   flags: {
     out: { type: 'string', value: 'FILE.png', description: 'Where to write the PNG (required).' },
     ...COLOUR_FLAGS,
-    ...S3_FLAGS,
+    ...SOURCE_FLAGS,
   },
   example: 'wsi-stream associated slide.svs label --out label.png',
 };
@@ -68,10 +68,15 @@ const CORS: CommandSpec = {
   example: 'wsi-stream cors --origin https://lab.example.org > cors.json',
 };
 
-function s3Flags(flags: Map<string, string | true>): CliS3Options {
+function sourceFlags(flags: Map<string, string | true>): CliSourceOptions {
   const endpoint = flags.get('s3-endpoint');
   const region = flags.get('s3-region');
-  return { ...(typeof endpoint === 'string' ? { endpoint } : {}), ...(typeof region === 'string' ? { region } : {}) };
+  const token = flagOrEnv(flags, 'dicomweb-token', 'WSI_DICOMWEB_TOKEN');
+  return {
+    ...(typeof endpoint === 'string' ? { endpoint } : {}),
+    ...(typeof region === 'string' ? { region } : {}),
+    ...(typeof token === 'string' ? { dicomwebToken: token } : {}),
+  };
 }
 
 async function info(argv: string[]): Promise<void> {
@@ -80,8 +85,12 @@ async function info(argv: string[]): Promise<void> {
   const { positional, flags } = parsed;
   const [source] = positional;
   if (!source || positional.length !== 1) throw new SlideError('invalid_argument', 'info takes one slide. Run wsi-stream info --help.');
-  const slide = await withCliSource(source, (s) => openSlide(s), s3Flags(flags));
-  process.stdout.write(flags.has('json') ? `${JSON.stringify(infoJson(slide), null, 2)}\n` : `${infoText(slide, source)}\n`);
+  const text = await withCliSlide(
+    source,
+    async (slide) => (flags.has('json') ? JSON.stringify(infoJson(slide), null, 2) : infoText(slide, source)),
+    sourceFlags(flags),
+  );
+  process.stdout.write(`${text}\n`);
 }
 
 async function tile(argv: string[]): Promise<void> {
@@ -96,13 +105,12 @@ async function tile(argv: string[]): Promise<void> {
   const channelFlag = flags.get('channel');
   const channel = typeof channelFlag === 'string' ? integerArg(channelFlag, '--channel') : 0;
   if (flags.has('srgb') && !flags.has('png')) throw new SlideError('invalid_argument', '--srgb converts decoded pixels: give --png too.');
-  const { encoded, colour } = await withCliSource(
+  const { encoded, colour } = await withCliSlide(
     source,
-    async (s) => {
-      const slide = await openSlide(s);
+    async (slide) => {
       return { encoded: await slide.readTile(...at, { channel }), colour: flags.has('srgb') ? await slideColourTransform(slide) : undefined };
     },
-    s3Flags(flags),
+    sourceFlags(flags),
   );
   if (flags.has('png')) {
     await writePng(await nodeCodecs().decode(encoded, colour ? { colour } : {}), out);
@@ -130,13 +138,12 @@ async function associated(argv: string[]): Promise<void> {
       'associated takes a slide, one of label, macro or thumbnail, and --out FILE.png. Run wsi-stream associated --help.',
     );
   }
-  const { image, colour } = await withCliSource(
+  const { image, colour } = await withCliSlide(
     source,
-    async (s) => {
-      const slide = await openSlide(s);
+    async (slide) => {
       return { image: await slide.readAssociated(name), colour: flags.has('srgb') ? await slideColourTransform(slide) : undefined };
     },
-    s3Flags(flags),
+    sourceFlags(flags),
   );
   await writePng(await nodeCodecs().decodeImage(image, colour ? { colour } : {}), out);
   process.stderr.write(`${out}: ${name} ${image.width}×${image.height}${colourNote(flags.has('srgb'), colour)}\n`);

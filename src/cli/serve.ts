@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SlideError } from '../errors.js';
+import { DicomWebStore } from '../sidecar/dicomweb-store.js';
 import { FolderStore } from '../sidecar/folder-store.js';
 import { DEFAULTS, parseBytes } from '../sidecar/options.js';
 import { S3Store } from '../sidecar/s3-store.js';
@@ -15,12 +16,13 @@ export const STORE_FLAGS: Record<string, FlagSpec> = {
   's3-bucket': { type: 'string', value: 'NAME', env: 'WSI_S3_BUCKET', description: 'Bucket to serve when no s3:// URI is given.' },
   's3-endpoint': { type: 'string', value: 'URL', env: 'WSI_S3_ENDPOINT', description: 'S3-compatible endpoint (MinIO, R2, …).' },
   's3-region': { type: 'string', value: 'REGION', env: 'WSI_S3_REGION', default: 'us-east-1', description: "The bucket's region." },
+  'dicomweb-token': { type: 'string', value: 'TOKEN', env: 'WSI_DICOMWEB_TOKEN', description: 'Bearer token for a dicomweb: store.' },
 };
 
 export const SERVE: CommandSpec = {
   name: 'serve',
-  summary: "WSIStreamer's HTTP interface (slides, metadata, thumbnails, tiles, signed URLs) over a bucket or a folder.",
-  args: '<s3://bucket[/prefix] | folder>',
+  summary: "WSIStreamer's HTTP interface (slides, metadata, thumbnails, tiles, signed URLs) over a bucket, a folder or a DICOMweb server.",
+  args: '<s3://bucket[/prefix] | dicomweb:<service root> | folder>',
   flags: {
     host: { type: 'string', value: 'HOST', env: 'WSI_HOST', default: DEFAULTS.host, description: 'Address to listen on.' },
     port: { type: 'string', short: 'p', value: 'PORT', env: 'WSI_PORT', default: String(DEFAULTS.port), description: 'Port to listen on.' },
@@ -81,7 +83,7 @@ function number(value: string | undefined, name: string, fallback: number): numb
   return Number(value);
 }
 
-/** `s3://bucket[/prefix]`, `--s3-bucket`, or a local folder, as the sidecar's store. */
+/** `s3://bucket[/prefix]`, `--s3-bucket`, `dicomweb:<service root>`, or a local folder, as the sidecar's store. */
 export function storeFrom(target: string | undefined, flags: Map<string, string | true>): SlideStore {
   const endpoint = flagOrEnv(flags, 's3-endpoint', STORE_FLAGS['s3-endpoint']!.env!);
   const region = flagOrEnv(flags, 's3-region', STORE_FLAGS['s3-region']!.env!) ?? 'us-east-1';
@@ -91,8 +93,9 @@ export function storeFrom(target: string | undefined, flags: Map<string, string 
     const bucket = m ? m[1]! : bucketFlag!;
     return new S3Store({ bucket, region, ...(endpoint ? { endpoint } : {}) }, m?.[2] ?? '');
   }
+  if (target?.startsWith('dicomweb:')) return new DicomWebStore(target.slice('dicomweb:'.length), flagOrEnv(flags, 'dicomweb-token', 'WSI_DICOMWEB_TOKEN'));
   if (target) return new FolderStore(target);
-  throw new SlideError('invalid_argument', 'Give slides to serve: s3://bucket[/prefix], --s3-bucket NAME, or a folder.');
+  throw new SlideError('invalid_argument', 'Give slides to serve: s3://bucket[/prefix], --s3-bucket NAME, dicomweb:<service root>, or a folder.');
 }
 
 /** The built viewer page: the package's own (dist/pages), else the repository's full build (build/pages). */

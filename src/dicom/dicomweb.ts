@@ -45,9 +45,13 @@ interface Counters {
 
 function failure(url: string, status: number): SlideError {
   if (status === 401 || status === 403) {
-    return new SlideError('access_denied', `${url}: the DICOMweb server refused access (HTTP ${status}). Pass a token through the dicomweb headers hook.`, {
-      source: url,
-    });
+    return new SlideError(
+      'access_denied',
+      `${url}: the DICOMweb server refused access (HTTP ${status}). Pass a token: the dicomweb headers hook in the library, --dicomweb-token or WSI_DICOMWEB_TOKEN in the CLI.`,
+      {
+        source: url,
+      },
+    );
   }
   if (status === 404)
     return new SlideError('not_found', `${url}: the DICOMweb server has no such study, series, instance or frame (HTTP 404).`, { source: url });

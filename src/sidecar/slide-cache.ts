@@ -55,6 +55,7 @@ export class SlideCache {
     // A series in a bucket is found by listing first, within the same timeout as the open.
     const opening = (async () => {
       const source = await this.#store.source(id, signal);
+      if (typeof source === 'string') return openSlide(source, { dicomweb: this.#store.dicomWebOptions?.() ?? {}, signal });
       sources = Array.isArray(source) ? source : [source];
       return openSlide(source, { cache: { blockSize: this.#blockSize, maxBytes: this.#metadataBytesPerSlide }, signal });
     })();

@@ -1,3 +1,4 @@
+import type { DicomWebOptions } from '../dicom/dicomweb.js';
 import type { RangeSource } from '../source/range-source.js';
 import type { ExpiringUrl } from '../source/url-provider.js';
 
@@ -23,7 +24,9 @@ export interface SlideStore {
    * A byte source for the slide (a DICOM series: one per file, perhaps found by listing); `not_found` (as a SlideError)
    * when it does not exist.
    */
-  source(id: string, signal?: AbortSignal): RangeSource | RangeSource[] | Promise<RangeSource[]>;
+  source(id: string, signal?: AbortSignal): RangeSource | RangeSource[] | Promise<RangeSource[]> | string;
+  /** For a store whose sources are `dicomweb:` names: how to reach the server (its token). */
+  dicomWebOptions?(): DicomWebOptions;
   /** A URL the browser library can read the slide from, and when it stops working. */
   url(id: string, ttlSeconds: number, baseUrl: string): Promise<ExpiringUrl>;
   /** The URLs of every file of the slide (a DICOM series: one per instance; else the one of `url`), with their identities. */

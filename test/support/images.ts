@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { decode } from 'fast-png';
+import sharp from 'sharp';
 
 /** RGB pixels, row-major, 3 bytes each. */
 export interface RgbImage {
@@ -46,4 +47,13 @@ export function maxAbsDiff(a: RgbImage, b: RgbImage): number {
   let max = 0;
   for (let i = 0; i < a.rgb.length; i++) max = Math.max(max, Math.abs(a.rgb[i]! - b.rgb[i]!));
   return max;
+}
+
+/** An HTTP answer's JPEG (or any image sharp reads) as RGB. */
+export async function jpegRgb(response: Response): Promise<RgbImage> {
+  const { data, info } = await sharp(Buffer.from(await response.arrayBuffer()))
+    .removeAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return { width: info.width, height: info.height, rgb: new Uint8Array(data) };
 }
