@@ -3,6 +3,7 @@ import { nodeCodecs } from '../src/codec/node-codecs.js';
 import { MemorySource, openSlide, Tag } from '../src/index.js';
 import { parseOmeXml } from '../src/slide/ome-xml.js';
 import { autoRange, compositePlanes, type ChannelSettings } from '../src/viewer/channel-composite.js';
+import { omeTiff as buildOmeTiff } from './support/ome-builder.js';
 import { buildTiff, PAYLOAD_OFFSET } from './support/tiff-builder.js';
 
 const SHORT = 3;
@@ -137,29 +138,13 @@ describe('OME-XML', () => {
 
 describe('OME Z and T planes', () => {
   /** An OME-TIFF of `planes` 16×16 uncompressed directories, each filled with its index × 10 (`samples` per pixel). */
-  function omeTiff(pixels: string, channelXml: string, planes: number, samples: number): Uint8Array {
-    const description = `<?xml version="1.0"?><OME xmlns="http://www.openmicroscopy.org/Schemas/OME/2016-06"><Image ID="Image:0"><Pixels ${pixels}>${channelXml}<TiffData IFD="0" PlaneCount="${planes}"/></Pixels></Image></OME>`;
-    const size = 256 * samples;
-    const payload = new Uint8Array(size * planes).map((_, i) => Math.floor(i / size) * 10);
-    return buildTiff(
-      Array.from({ length: planes }, (_, p) => ({
-        entries: [
-          { tag: Tag.ImageWidth, type: LONG, values: [16] },
-          { tag: Tag.ImageLength, type: LONG, values: [16] },
-          { tag: Tag.BitsPerSample, type: SHORT, values: Array(samples).fill(8) },
-          { tag: Tag.Compression, type: SHORT, values: [1] },
-          { tag: Tag.Photometric, type: SHORT, values: [samples === 3 ? 2 : 1] },
-          ...(p === 0 ? [{ tag: Tag.ImageDescription, type: ASCII, values: description }] : []),
-          { tag: Tag.SamplesPerPixel, type: SHORT, values: [samples] },
-          { tag: Tag.TileWidth, type: SHORT, values: [16] },
-          { tag: Tag.TileLength, type: SHORT, values: [16] },
-          { tag: Tag.TileOffsets, type: LONG, values: [PAYLOAD_OFFSET.classic + p * size] },
-          { tag: Tag.TileByteCounts, type: LONG, values: [size] },
-        ],
-      })),
-      { payload },
+  const omeTiff = (pixels: string, channelXml: string, planes: number, samples: number) =>
+    buildOmeTiff(
+      pixels,
+      channelXml,
+      Array.from({ length: planes }, (_, p) => new Uint8Array(256 * samples).fill(p * 10)),
+      samples,
     );
-  }
   const first = async (slide: Awaited<ReturnType<typeof openSlide>>, opts: object) => (await nodeCodecs().decode(await slide.readTile(0, 0, 0, opts))).data[0];
 
   it('channels × Z in XYZCT order: each plane from its own directory', async () => {

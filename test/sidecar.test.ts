@@ -1,14 +1,16 @@
-import { mkdtempSync, copyFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openSlide } from '../src/index.js';
 import { FolderStore } from '../src/sidecar/folder-store.js';
-import { difference, withinTolerance } from './support/compare.js';
+import { difference, rgbaToRgb, withinTolerance } from './support/compare.js';
+import { autoRange, compositePlanes, DEFAULT_PALETTE } from '../src/viewer/channel-composite.js';
 import { catalogue, dicomFiles, fixture, FIXTURES, fixturePath, fixturesOf, referenceJson, referencePng, references } from './support/fixtures.js';
 import { crop, jpegRgb, readPngRgb } from './support/images.js';
 import { getJson, startSidecar } from './support/sidecar.js';
+import { omeTiff } from './support/ome-builder.js';
 
 let base: string;
 beforeAll(async () => {
@@ -96,6 +98,66 @@ describe('sidecar over a folder: the WSIStreamer interface', () => {
       expect([status, body.format, body.level_count]).toEqual([200, 'OME-TIFF', ref.levels.length]);
     });
   }
+
+  it('a fluorescence OME-TIFF is served composited as the viewer opens it (palette colours, ranges from its histogram)', async () => {
+    const name = 'hubmap-multi-channel-8level.ome.tif';
+    const ref = referenceJson<{ reference_tiles: Array<{ level: number; channel: number; x: number; y: number; png: string }> }>(name, 'ome');
+    // tifffile's planes of level 0, the level the histogram is taken from on this slide (the first with 65,536 pixels).
+    const planes = [0, 1, 2].map((channel) => {
+      const { width, height, rgb } = readPngRgb(referencePng(`ome/${ref.reference_tiles.find((t) => t.level === 0 && t.channel === channel)!.png}`));
+      return { width, height, bits: 8 as const, values: rgb.filter((_, i) => i % 3 === 0) };
+    });
+    const settings = DEFAULT_PALETTE.slice(0, 3).map((colour, c) => ({
+      name: `${c}`,
+      colour: [...colour] as [number, number, number],
+      visible: true,
+      bitsPerSample: 8,
+      ...autoRange([planes[c]!], 8),
+    }));
+    const { width, height } = planes[0]!;
+    const expected = rgbaToRgb(width, height, compositePlanes(planes, settings, width, height));
+    const tile = await fetch(`${base}/tiles/${enc(idOf(name))}/0/0/0.jpg?quality=100`);
+    expect([tile.status, tile.headers.get('x-tile-encoding')]).toEqual([200, 'reencoded']);
+    const d = difference(await jpegRgb(tile), expected);
+    expect(withinTolerance('jpeg', d), `mean ${d.mean}, max ${d.max}`).toBe(true);
+    // The thumbnail at the level's own size: resampled (Lanczos) and re-encoded, so compared on the mean alone.
+    const thumb = await fetch(`${base}/slides/${enc(idOf(name))}/thumbnail?max_size=439&quality=100`);
+    expect(difference(await jpegRgb(thumb), expected).mean).toBeLessThan(1.5);
+  });
+
+  it('channels that differ come out in their own colours (the fixture’s three are alike): channel 0 in grey is what was served before', async () => {
+    // Red rises left to right, green top to bottom, blue is a checkerboard: colours from the OME-XML.
+    const planes = [
+      Uint8Array.from({ length: 256 }, (_, i) => (i % 16) * 16),
+      Uint8Array.from({ length: 256 }, (_, i) => Math.floor(i / 16) * 16),
+      Uint8Array.from({ length: 256 }, (_, i) => (((i % 16) + Math.floor(i / 16)) % 2 === 0 ? 200 : 0)),
+    ];
+    const colours: Array<[number, number, number]> = [
+      [255, 0, 0],
+      [0, 255, 0],
+      [0, 0, 255],
+    ];
+    const argb = (c: [number, number, number]) => (((c[0] << 24) | (c[1] << 16) | (c[2] << 8) | 255) >> 0).toString();
+    const dir = mkdtempSync(join(tmpdir(), 'wsi-ome-'));
+    writeFileSync(
+      join(dir, 'three.ome.tif'),
+      omeTiff(
+        'DimensionOrder="XYCZT" SizeC="3" SizeZ="1" SizeT="1" SizeX="16" SizeY="16" Type="uint8"',
+        colours.map((c, i) => `<Channel ID="Channel:0:${i}" Color="${argb(c)}"/>`).join(''),
+        planes,
+        1,
+      ),
+    );
+    const { url } = await startSidecar({ store: new FolderStore(dir) });
+    const sampled = planes.map((values) => ({ width: 16, height: 16, bits: 8 as const, values }));
+    const settings = colours.map((colour, c) => ({ name: `${c}`, colour, visible: true, bitsPerSample: 8, ...autoRange([sampled[c]!], 8) }));
+    const expected = rgbaToRgb(16, 16, compositePlanes(sampled, settings, 16, 16));
+    const tile = await fetch(`${url}/tiles/three.ome.tif/0/0/0.jpg?quality=100`);
+    const d = difference(await jpegRgb(tile), expected);
+    expect(withinTolerance('jpeg', d), `mean ${d.mean}, max ${d.max}`).toBe(true);
+    const grey = { width: 16, height: 16, rgb: Uint8Array.from([...planes[0]!].flatMap((v) => [v, v, v])) };
+    expect(difference(grey, expected).mean).toBeGreaterThan(40);
+  });
 
   it('a DICOM series folder is one slide: /slides/{id} says DICOM WSI, /tiles serves its frames as the references decode', async () => {
     const series = fixture('cmu-dicomizer');

@@ -1,7 +1,9 @@
 import { nodeCodecs } from '../codec/node-codecs.js';
+import type { SamplePlane } from '../codec/plane.js';
 import type { DecodedImage, DecodeOptions } from '../codec/types.js';
 import type { ColourTransform } from '../colour/colour-transform.js';
 import type { Slide } from '../slide/types.js';
+import { type ChannelSettings, compositePlanes } from '../viewer/channel-composite.js';
 import { ApiError } from './http-error.js';
 import { estimateJpegQuality } from './jpeg-quality.js';
 import { loadSharp } from '../optional-dependency.js';
@@ -17,6 +19,31 @@ function rawInput(image: DecodedImage) {
 
 /** Decode options for a slide's colour transform, if it has one the sidecar can use. */
 const withColour = (colour: ColourTransform | undefined): DecodeOptions => (colour ? { colour } : {});
+
+/**
+ * How a slide's tiles become pixels: decoded, through its colour transform if it has one the sidecar can use; for a
+ * fluorescence slide (channels as planes), composited from its channels with these settings, as the viewer opens it.
+ */
+export interface TileLook {
+  colour?: ColourTransform;
+  channels?: readonly ChannelSettings[];
+}
+
+/** A fluorescence tile's channel planes, in channel order. */
+export function channelPlanes(slide: Slide, level: number, x: number, y: number, signal?: AbortSignal): Promise<SamplePlane[]> {
+  return Promise.all(
+    (slide.channels ?? []).map(async (_, channel) => codecs.decodePlane(await slide.readTile(level, x, y, { channel, ...(signal ? { signal } : {}) }))),
+  );
+}
+
+/** A native tile's pixels as the look says. */
+async function tilePixels(slide: Slide, level: number, x: number, y: number, look: TileLook): Promise<DecodedImage> {
+  const channels = look.channels;
+  if (!channels) return codecs.decode(await slide.readTile(level, x, y), withColour(look.colour));
+  const planes = await channelPlanes(slide, level, x, y);
+  const { width, height } = planes[0]!;
+  return { width, height, data: compositePlanes(planes, channels, width, height) };
+}
 
 /** Chroma subsampling halves colour detail; above this quality the client wants detail, so keep it (4:4:4). */
 const FULL_CHROMA_FROM = 90;
@@ -45,33 +72,28 @@ export async function tileJpeg(
   x: number,
   y: number,
   quality: number,
-  colour: () => Promise<ColourTransform | undefined>,
+  look: () => Promise<TileLook>,
 ): Promise<{ body: Buffer; passedThrough: boolean; colourManaged: boolean }> {
   const levels = slide.levels;
   const l = levels[level];
   if (!l) throw new ApiError('invalid_level', `Level ${level} does not exist: this slide has levels 0–${levels.length - 1}.`);
   if (x >= l.tilesX || y >= l.tilesY)
     throw new ApiError('tile_out_of_bounds', `Tile (${x}, ${y}) is outside level ${level}, which has ${l.tilesX}×${l.tilesY} tiles.`);
-  const tile = await slide.readTile(level, x, y);
-  const whole = tile.width === tile.stored.width && tile.height === tile.stored.height;
-  if (tile.codec === 'jpeg' && whole && !tile.missing && quality >= (estimateJpegQuality(tile.bytes) ?? 100)) {
-    return { body: Buffer.from(tile.bytes), passedThrough: true, colourManaged: false };
+  // A fluorescence slide's stored tile is one channel: never the picture, so never passed through.
+  if (!slide.channels) {
+    const tile = await slide.readTile(level, x, y);
+    const whole = tile.width === tile.stored.width && tile.height === tile.stored.height;
+    if (tile.codec === 'jpeg' && whole && !tile.missing && quality >= (estimateJpegQuality(tile.bytes) ?? 100)) {
+      return { body: Buffer.from(tile.bytes), passedThrough: true, colourManaged: false };
+    }
   }
   // Only a tile that is decoded needs the colour transform (and the profile's bytes, read on first need).
-  const transform = await colour();
-  return { body: await encodeJpeg(await codecs.decode(tile, withColour(transform)), quality), passedThrough: false, colourManaged: transform !== undefined };
+  const chosen = await look();
+  return { body: await encodeJpeg(await tilePixels(slide, level, x, y, chosen), quality), passedThrough: false, colourManaged: chosen.colour !== undefined };
 }
 
 /** Pixels of a level's region, stitched from its native tiles (clipped to the level). */
-export async function readRegion(
-  slide: Slide,
-  level: number,
-  x: number,
-  y: number,
-  width: number,
-  height: number,
-  colour?: ColourTransform,
-): Promise<DecodedImage> {
+export async function readRegion(slide: Slide, level: number, x: number, y: number, width: number, height: number, look: TileLook = {}): Promise<DecodedImage> {
   const l = slide.levels[level]!;
   const w = Math.max(1, Math.min(width, l.width - x));
   const h = Math.max(1, Math.min(height, l.height - y));
@@ -85,7 +107,7 @@ export async function readRegion(
     for (let tx = x0; tx <= x1; tx++) {
       jobs.push(
         (async () => {
-          const tile = await codecs.decode(await slide.readTile(level, tx, ty), withColour(colour));
+          const tile = await tilePixels(slide, level, tx, ty, look);
           const left = tx * l.tileWidth;
           const top = ty * l.tileHeight;
           for (let row = Math.max(top, y); row < Math.min(top + tile.height, y + h); row++) {
@@ -111,16 +133,17 @@ export function levelFor(slide: Slide, downsample: number): number {
 }
 
 /** A thumbnail whose longest side is `maxSize`: from the embedded thumbnail when it is big enough, else the best level. */
-export async function thumbnail(slide: Slide, maxSize: number, quality: number, colour?: ColourTransform): Promise<Buffer> {
+export async function thumbnail(slide: Slide, maxSize: number, quality: number, look: TileLook = {}): Promise<Buffer> {
   const scale = maxSize / Math.max(slide.width, slide.height);
   const target = { width: Math.max(1, Math.round(slide.width * scale)), height: Math.max(1, Math.round(slide.height * scale)) };
   let source: DecodedImage;
-  const embedded = slide.associated.includes('thumbnail') ? await slide.readAssociated('thumbnail') : undefined;
-  if (embedded && Math.max(embedded.width, embedded.height) >= maxSize) source = await codecs.decodeImage(embedded, withColour(colour));
+  // A fluorescence slide's embedded thumbnail, if any, is of one channel: the composite is drawn from a level instead.
+  const embedded = slide.associated.includes('thumbnail') && !look.channels ? await slide.readAssociated('thumbnail') : undefined;
+  if (embedded && Math.max(embedded.width, embedded.height) >= maxSize) source = await codecs.decodeImage(embedded, withColour(look.colour));
   else {
     const level = levelFor(slide, 1 / scale);
     const l = slide.levels[level]!;
-    source = await readRegion(slide, level, 0, 0, l.width, l.height, colour);
+    source = await readRegion(slide, level, 0, 0, l.width, l.height, look);
   }
   try {
     return await rawInput(source)
@@ -146,7 +169,7 @@ export async function dziTile(
   row: number,
   tileSize: number,
   quality: number,
-  colour?: ColourTransform,
+  look: TileLook = {},
 ): Promise<Buffer> {
   const max = dziLevels(slide) - 1;
   if (!Number.isInteger(dzLevel) || dzLevel < 0 || dzLevel > max) throw new ApiError('invalid_level', `Deep Zoom level ${dzLevel} does not exist (0–${max}).`);
@@ -161,7 +184,7 @@ export async function dziTile(
   const native = levelFor(slide, scale);
   const ds = slide.levels[native]!.downsample;
   const factor = scale / ds;
-  const region = await readRegion(slide, native, Math.floor(x * factor), Math.floor(y * factor), Math.ceil(w * factor), Math.ceil(h * factor), colour);
+  const region = await readRegion(slide, native, Math.floor(x * factor), Math.floor(y * factor), Math.ceil(w * factor), Math.ceil(h * factor), look);
   try {
     return await rawInput(region).resize(w, h, { fit: 'fill' }).flatten({ background: '#ffffff' }).jpeg(jpegOptions(quality)).toBuffer();
   } catch (cause) {

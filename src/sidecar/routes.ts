@@ -119,8 +119,8 @@ export async function slidesRoute(ctx: RouteContext, req: ApiRequest, id: string
       const q = quality();
       return cached(ctx, `thumb|${id}|${maxSize}|${q}`, async () => {
         const slide = await ctx.slides.get(id);
-        const colour = await ctx.slides.colour(id, slide);
-        return { body: await thumbnail(slide, maxSize, q, colour), headers: colourHeader(slide, colour !== undefined) };
+        const look = await ctx.slides.look(id, slide);
+        return { body: await thumbnail(slide, maxSize, q, look), headers: colourHeader(slide, look.colour !== undefined) };
       });
     }
     case 'dzi': {
@@ -162,10 +162,10 @@ export async function dziTileRoute(ctx: RouteContext, req: ApiRequest, id: strin
   const slide = await ctx.slides.get(id);
   if (level >= dziLevels(slide)) throw new ApiError('invalid_level', `Deep Zoom level ${level} does not exist (0–${dziLevels(slide) - 1}).`);
   return cached(ctx, `dz|${id}|${level}|${m[1]}|${m[2]}|${q}`, async () => {
-    const colour = await ctx.slides.colour(id, slide);
+    const look = await ctx.slides.look(id, slide);
     return {
-      body: await dziTile(slide, level, Number(m[1]), Number(m[2]), dziTileSize(slide), q, colour),
-      headers: colourHeader(slide, colour !== undefined),
+      body: await dziTile(slide, level, Number(m[1]), Number(m[2]), dziTileSize(slide), q, look),
+      headers: colourHeader(slide, look.colour !== undefined),
     };
   });
 }
@@ -184,7 +184,7 @@ export async function tileRoute(
   const q = intParam(req, 'quality', ctx.options.jpegQuality, 1, 100, 'invalid_quality');
   return cached(ctx, `tile|${id}|${level}|${x}|${y}|${q}`, async () => {
     const slide = await ctx.slides.get(id);
-    const { body, passedThrough, colourManaged } = await tileJpeg(slide, level, x, y, q, () => ctx.slides.colour(id, slide));
+    const { body, passedThrough, colourManaged } = await tileJpeg(slide, level, x, y, q, () => ctx.slides.look(id, slide));
     return { body, headers: { 'X-Tile-Encoding': passedThrough ? 'passthrough' : 'reencoded', ...colourHeader(slide, colourManaged) } };
   });
 }

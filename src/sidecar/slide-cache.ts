@@ -5,6 +5,8 @@ import { openSlide } from '../slide/open-slide.js';
 import type { Slide } from '../slide/types.js';
 import type { RangeSource } from '../source/range-source.js';
 import type { SlideStore } from './store.js';
+import { channelPlanes, type TileLook } from './render.js';
+import { autoRanges, type ChannelSettings, defaultChannelSettings } from '../viewer/channel-composite.js';
 
 /**
  * Open slides by id, at most `max`, least recently used closed first; concurrent opens of one id share one.
@@ -19,6 +21,8 @@ export class SlideCache {
   readonly #opened = new Map<string, Slide>();
   /** Each open slide's profile-to-sRGB transform (undefined: no profile, or one LittleCMS cannot use), made on first use. */
   readonly #colour = new Map<string, Promise<ColourTransform | undefined>>();
+  /** Each open fluorescence slide's channel settings, made on first use. */
+  readonly #channels = new Map<string, Promise<ChannelSettings[]>>();
 
   readonly #timeoutMs: number;
 
@@ -100,9 +104,35 @@ export class SlideCache {
     return colour;
   }
 
+  /**
+   * How an open slide's tiles are drawn: through its colour transform, or for a fluorescence slide composited from its
+   * channels with the viewer's opening settings (the file's colours, ranges from a coarse level's histogram).
+   */
+  async look(id: string, slide: Slide): Promise<TileLook> {
+    if (!slide.channels) {
+      const colour = await this.colour(id, slide);
+      return colour ? { colour } : {};
+    }
+    let channels = this.#channels.get(id);
+    if (!channels) {
+      const signal = AbortSignal.timeout(this.#timeoutMs);
+      const settings = defaultChannelSettings(slide);
+      channels = autoRanges(slide, (level, x, y) => channelPlanes(slide, level, x, y, signal)).then(
+        (ranges) => settings.map((s, c) => ({ ...s, ...ranges[c] })),
+        (e: unknown) => {
+          this.#channels.delete(id);
+          throw e;
+        },
+      );
+      this.#channels.set(id, channels);
+    }
+    return { channels: await channels };
+  }
+
   #dropColour(id: string): void {
     void this.#colour.get(id)?.then((c) => c?.close());
     this.#colour.delete(id);
+    this.#channels.delete(id);
   }
 
   async closeAll(): Promise<void> {

@@ -1,5 +1,5 @@
 import type { SamplePlane } from '../codec/plane.js';
-import type { Slide } from '../slide/types.js';
+import type { Slide, SlideLevel } from '../slide/types.js';
 
 /** How one fluorescence channel is drawn: its colour, the stored values mapped from black to full colour, and whether it is on. */
 export interface ChannelSettings {
@@ -94,4 +94,35 @@ export function autoRange(planes: readonly SamplePlane[], bitsPerSample: number)
   const max = point(1 - CLIP);
   // A flat channel still gets a usable range.
   return max > min ? { min, max } : { min: Math.max(0, min - 1), max: Math.min(top, min + 1) };
+}
+
+const HISTOGRAM_PIXELS = 65_536;
+/** Tiles read for it at most: a few requests at open, whose planes then stay held for drawing that level. */
+const HISTOGRAM_TILES = 16;
+
+/** The coarsest level with enough pixels for a histogram, without reading more than a few tiles. */
+export function histogramLevel(levels: readonly SlideLevel[]): number {
+  let level = levels.length - 1;
+  const tiles = (l: SlideLevel) => l.tilesX * l.tilesY;
+  while (level > 0 && levels[level]!.width * levels[level]!.height < HISTOGRAM_PIXELS && tiles(levels[level - 1]!) <= HISTOGRAM_TILES) level--;
+  return level;
+}
+
+/**
+ * Each channel's range from the histogram of the level `histogramLevel` picks: what the viewer's auto-contrast and the
+ * sidecar's composites start from. `planesOf` gives a tile's channel planes, in channel order.
+ */
+export async function autoRanges(
+  slide: Slide,
+  planesOf: (level: number, x: number, y: number) => Promise<readonly SamplePlane[]>,
+): Promise<Array<{ min: number; max: number }>> {
+  const level = histogramLevel(slide.levels);
+  const { tilesX, tilesY } = slide.levels[level]!;
+  const tiles = await Promise.all(Array.from({ length: tilesX * tilesY }, (_, i) => planesOf(level, i % tilesX, Math.floor(i / tilesX))));
+  return (slide.channels ?? []).map((channel, c) =>
+    autoRange(
+      tiles.map((planes) => planes[c]!),
+      channel.bitsPerSample,
+    ),
+  );
 }

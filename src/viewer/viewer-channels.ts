@@ -1,6 +1,5 @@
-import type { SlideLevel } from '../slide/types.js';
 import type { SlideTileSource } from './slide-tile-source.js';
-import { autoRange, type ChannelSettings } from './channel-composite.js';
+import { autoRanges, type ChannelSettings } from './channel-composite.js';
 
 /** What a host may change of a channel; the viewer redraws from the planes it holds, with no request. */
 export type ChannelChange = Partial<Pick<ChannelSettings, 'colour' | 'min' | 'max' | 'visible'>>;
@@ -17,17 +16,6 @@ export interface ChannelControls {
 }
 
 /** Pixels a histogram needs to say where a channel's values lie; the coarsest levels (3×1 on the HuBMAP file) have far fewer. */
-const HISTOGRAM_PIXELS = 65_536;
-/** Tiles read for it at most: a few requests at open, whose planes then stay held for drawing that level. */
-const HISTOGRAM_TILES = 16;
-
-/** The coarsest level with enough pixels for a histogram, without reading more than a few tiles. */
-function histogramLevel(levels: readonly SlideLevel[]): number {
-  let level = levels.length - 1;
-  const tiles = (l: SlideLevel) => l.tilesX * l.tilesY;
-  while (level > 0 && levels[level]!.width * levels[level]!.height < HISTOGRAM_PIXELS && tiles(levels[level - 1]!) <= HISTOGRAM_TILES) level--;
-  return level;
-}
 
 function clampToBits(value: number, bits: number): number {
   return Math.min(2 ** bits - 1, Math.max(0, Math.round(value)));
@@ -53,18 +41,8 @@ export function channelControls(source: SlideTileSource, redraw: () => void): Ch
       changed();
     },
     async autoContrast(signal) {
-      const level = histogramLevel(source.slide.levels);
-      const { tilesX, tilesY } = source.slide.levels[level]!;
-      const tiles = await Promise.all(Array.from({ length: tilesX * tilesY }, (_, i) => source.planes!.get(level, i % tilesX, Math.floor(i / tilesX), signal)));
-      channels.forEach((channel, c) => {
-        Object.assign(
-          channel,
-          autoRange(
-            tiles.map((planes) => planes[c]!),
-            channel.bitsPerSample,
-          ),
-        );
-      });
+      const ranges = await autoRanges(source.slide, (level, x, y) => source.planes!.get(level, x, y, signal));
+      channels.forEach((channel, c) => Object.assign(channel, ranges[c]));
       changed();
     },
     onChange(listener) {
