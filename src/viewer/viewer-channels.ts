@@ -42,7 +42,7 @@ export function channelControls(source: SlideTileSource, redraw: () => void): Ch
     },
     async autoContrast(signal) {
       const ranges = await autoRanges(source.slide, (level, x, y) => source.planes!.get(level, x, y, signal));
-      channels.forEach((channel, c) => Object.assign(channel, ranges[c]));
+      for (const [c, channel] of channels.entries()) Object.assign(channel, ranges[c]);
       changed();
     },
     onChange(listener) {

@@ -13,7 +13,7 @@ export function omeTiff(pixels: string, channelXml: string, planes: readonly Uin
   const description = `<?xml version="1.0"?><OME xmlns="http://www.openmicroscopy.org/Schemas/OME/2016-06"><Image ID="Image:0"><Pixels ${pixels}>${channelXml}<TiffData IFD="0" PlaneCount="${planes.length}"/></Pixels></Image></OME>`;
   const size = 256 * samples;
   const payload = new Uint8Array(size * planes.length);
-  planes.forEach((plane, p) => payload.set(plane, p * size));
+  for (const [p, plane] of planes.entries()) payload.set(plane, p * size);
   return buildTiff(
     planes.map((_, p) => ({
       entries: [
