@@ -1,6 +1,7 @@
 import type { Page } from '@playwright/test';
 import { fixture, referenceJson, referencePng } from '../test/support/fixtures.js';
 import { readPngRgb } from '../test/support/images.js';
+import { omeTiff } from '../test/support/ome-builder.js';
 import { expect, test } from './support/fixtures.js';
 
 declare const harness: any;
@@ -131,4 +132,42 @@ test.describe('multichannel fluorescence (OME-TIFF channels as planes), composit
     await expect(page.locator('fieldset[data-channel="2"] .wsi-channel-range span')).toContainText('–40');
     expect(server.log.length).toBe(requests);
   });
+});
+
+test('a fluorescence slide’s list thumbnail is its composite in the channels’ colours, not channel 0 in grey', async ({ harness: page }) => {
+  // Red rises left to right, green top to bottom, blue is off: colours from the OME-XML.
+  const planes = [
+    Uint8Array.from({ length: 256 }, (_, i) => (i % 16) * 16),
+    Uint8Array.from({ length: 256 }, (_, i) => Math.floor(i / 16) * 16),
+    new Uint8Array(256),
+  ];
+  const colours = ['-16776961', '16711935', '65535'];
+  const file = omeTiff(
+    'DimensionOrder="XYCZT" SizeC="3" SizeZ="1" SizeT="1" SizeX="16" SizeY="16" Type="uint8"',
+    colours.map((c, i) => `<Channel ID="Channel:0:${i}" Color="${c}"/>`).join(''),
+    planes,
+    1,
+  );
+  const rgba = await page.evaluate(async (base64) => {
+    const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+    const slide = await harness.openSlide(new Blob([bytes]));
+    const pool = harness.createDecoderPool({ size: 1 });
+    const canvas = await harness.slideThumbnail(document, slide, pool, 160);
+    const data = Array.from(canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data as Uint8ClampedArray);
+    pool.terminate();
+    return { width: canvas.width, data };
+  }, Buffer.from(file).toString('base64'));
+  expect(rgba.width).toBe(16);
+  // Ranges from the histogram clip 0.1 % at each end, so compare loosely: red follows x, green follows y, blue stays 0.
+  for (const [x, y] of [
+    [2, 13],
+    [13, 2],
+    [8, 8],
+  ] as const) {
+    const p = (y * 16 + x) * 4;
+    const [r, g, b] = rgba.data.slice(p, p + 3);
+    expect(Math.abs(r! - planes[0]![y * 16 + x]! * (255 / 240))).toBeLessThanOrEqual(20);
+    expect(Math.abs(g! - planes[1]![y * 16 + x]! * (255 / 240))).toBeLessThanOrEqual(20);
+    expect(b).toBe(0);
+  }
 });

@@ -1,6 +1,7 @@
 import type { Slide } from '../slide/types.js';
 import type { DecoderPool } from '../workers/pool.js';
 import { associatedCanvas } from './associated-canvas.js';
+import { autoRanges, compositePlanes, defaultChannelSettings } from './channel-composite.js';
 
 /** Tiles of the coarsest level read for a slide without an embedded thumbnail; beyond this the slide gets none. */
 const MAX_THUMBNAIL_TILES = 16;
@@ -16,9 +17,11 @@ export async function slideThumbnail(
   maxSize = 160,
   signal?: AbortSignal,
 ): Promise<HTMLCanvasElement | undefined> {
-  const source = slide.associated.includes('thumbnail')
-    ? await associatedCanvas(doc, slide, pool, 'thumbnail', signal)
-    : await coarsestLevel(doc, slide, pool, signal);
+  // A fluorescence slide's embedded thumbnail, if any, is of one channel: its composite is drawn from a level instead.
+  const source =
+    slide.associated.includes('thumbnail') && !slide.channels
+      ? await associatedCanvas(doc, slide, pool, 'thumbnail', signal)
+      : await coarsestLevel(doc, slide, pool, signal);
   if (!source) return undefined;
   const scale = Math.min(1, maxSize / Math.max(source.width, source.height));
   const canvas = doc.createElement('canvas');
@@ -39,11 +42,17 @@ async function coarsestLevel(doc: Document, slide: Slide, pool: DecoderPool, sig
   canvas.height = level.height;
   const context = canvas.getContext('2d')!;
   const options = signal ? { signal } : {};
+  const composite = slide.channels ? await openingComposite(slide, pool, signal) : undefined;
   const jobs: Promise<void>[] = [];
   for (let y = 0; y < level.tilesY; y++) {
     for (let x = 0; x < level.tilesX; x++) {
       jobs.push(
         (async () => {
+          if (composite) {
+            const image = await composite(levelIndex, x, y);
+            context.putImageData(image, x * level.tileWidth, y * level.tileHeight);
+            return;
+          }
           const bitmap = await pool.decodeBitmap(await slide.readTile(levelIndex, x, y, options), options);
           context.drawImage(bitmap, x * level.tileWidth, y * level.tileHeight);
           bitmap.close();
@@ -53,4 +62,22 @@ async function coarsestLevel(doc: Document, slide: Slide, pool: DecoderPool, sig
   }
   await Promise.all(jobs);
   return canvas;
+}
+
+/**
+ * A fluorescence slide's tiles composited as the viewer opens it (the file's colours, ranges from a coarse level's
+ * histogram): the list shows the same picture the viewer will.
+ */
+async function openingComposite(slide: Slide, pool: DecoderPool, signal?: AbortSignal) {
+  const options = signal ? { signal } : {};
+  const planesOf = (level: number, x: number, y: number) =>
+    Promise.all((slide.channels ?? []).map(async (_, channel) => pool.decodePlane(await slide.readTile(level, x, y, { channel, ...options }), options)));
+  const settings = defaultChannelSettings(slide);
+  const ranges = await autoRanges(slide, planesOf);
+  for (const [c, channel] of settings.entries()) Object.assign(channel, ranges[c]);
+  return async (level: number, x: number, y: number): Promise<ImageData> => {
+    const planes = await planesOf(level, x, y);
+    const { width, height } = planes[0]!;
+    return new ImageData(compositePlanes(planes, settings, width, height) as Uint8ClampedArray<ArrayBuffer>, width, height);
+  };
 }
