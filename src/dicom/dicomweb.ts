@@ -58,7 +58,8 @@ function failure(url: string, status: number): SlideError {
   return new SlideError(`http_${status}`, `${url}: the DICOMweb server answered HTTP ${status}.`, { source: url });
 }
 
-async function request(url: string, accept: string, options: DicomWebOptions, counters: Counters, opts: ReadOptions): Promise<Response> {
+/** A GET to a DICOMweb server with the caller's auth, counted; failures as SlideErrors that say what to do. */
+export async function dicomWebRequest(url: string, accept: string, options: DicomWebOptions, opts: ReadOptions = {}, counters?: Counters): Promise<Response> {
   const doFetch = options.fetch ?? fetch;
   let response: Response;
   try {
@@ -74,7 +75,7 @@ async function request(url: string, accept: string, options: DicomWebOptions, co
       cause,
     });
   }
-  counters.requests++;
+  if (counters) counters.requests++;
   if (!response.ok) throw failure(url, response.status);
   return response;
 }
@@ -97,7 +98,7 @@ export async function openDicomWebSeries(name: string, options: DicomWebOpenOpti
   }
   const seriesUrl = `${where.root}/studies/${where.study}/series/${where.series}`;
   const counters: Counters = { requests: 0, bytes: 0 };
-  const metadata = await request(`${seriesUrl}/metadata`, 'application/dicom+json', options, counters, opts);
+  const metadata = await dicomWebRequest(`${seriesUrl}/metadata`, 'application/dicom+json', options, opts, counters);
   const text = await metadata.text();
   counters.bytes += text.length;
   let json: unknown;
@@ -124,7 +125,7 @@ export async function openDicomWebSeries(name: string, options: DicomWebOpenOpti
     const id = `${seriesUrl}/instances/${uid}`;
     const instance = wsiInstance(attributes, id);
     const fetchParts = async (url: string, accept: string, o: ReadOptions) => {
-      const response = await request(url, accept, options, counters, o);
+      const response = await dicomWebRequest(url, accept, options, o, counters);
       const body = new Uint8Array(await response.arrayBuffer());
       counters.bytes += body.length;
       return multipartParts(body, response.headers.get('content-type') ?? '', url);

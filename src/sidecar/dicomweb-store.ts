@@ -1,4 +1,4 @@
-import { SlideError } from '../errors.js';
+import { type DicomWebOptions, dicomWebRequest } from '../dicom/dicomweb.js';
 import type { ExpiringUrl } from '../source/url-provider.js';
 import { ApiError } from './http-error.js';
 import { decodeCursor, encodeCursor, type ListPage, type ListQuery, type SlideStore } from './store.js';
@@ -34,16 +34,7 @@ export class DicomWebStore implements SlideStore {
     const offset = Number(decodeCursor(query.cursor) ?? 0) || 0;
     // One more than asked for says whether a next page exists.
     const url = `${this.#root}/series?Modality=SM&includefield=0020000D&offset=${offset}&limit=${query.limit + 1}`;
-    let response: Response;
-    try {
-      response = await fetch(url, { headers: { Accept: 'application/dicom+json', ...this.#auth() }, ...(signal ? { signal } : {}) });
-    } catch (cause) {
-      throw new SlideError('network', `${this.description} could not be reached (${cause instanceof Error ? cause.message : String(cause)}).`, { cause });
-    }
-    if (response.status === 401 || response.status === 403) {
-      throw new SlideError('access_denied', `${this.description} refused the listing (HTTP ${response.status}): give --dicomweb-token.`);
-    }
-    if (!response.ok) throw new SlideError(`http_${response.status}`, `${this.description} answered HTTP ${response.status} to a QIDO-RS series search.`);
+    const response = await dicomWebRequest(url, 'application/dicom+json', this.dicomWebOptions(), signal ? { signal } : {});
     // No match is an empty body (204) on some servers.
     const text = await response.text();
     const found = (text ? (JSON.parse(text) as Array<Record<string, { Value?: string[] }>>) : []).flatMap((s) => {
@@ -57,10 +48,6 @@ export class DicomWebStore implements SlideStore {
     return { slides: slides.slice(0, query.limit), ...(more ? { nextCursor: encodeCursor(String(offset + query.limit)) } : {}) };
   }
 
-  #auth(): Record<string, string> {
-    return this.#token ? { Authorization: `Bearer ${this.#token}` } : {};
-  }
-
   identity(id: string): string {
     const { study, series } = this.#split(id);
     return `dicomweb:${this.#root}/studies/${study}/series/${series}`;
@@ -71,9 +58,10 @@ export class DicomWebStore implements SlideStore {
     return this.identity(id);
   }
 
-  /** What the sidecar's reads of a `dicomweb:` source send: the store's token. */
-  dicomWebOptions() {
-    return this.#token ? { headers: () => this.#auth() } : {};
+  /** What the sidecar's requests to the server send: the store's token. */
+  dicomWebOptions(): DicomWebOptions {
+    const token = this.#token;
+    return token ? { headers: () => ({ Authorization: `Bearer ${token}` }) } : {};
   }
 
   async url(id: string): Promise<ExpiringUrl> {

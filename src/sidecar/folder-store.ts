@@ -73,22 +73,26 @@ export class FolderStore implements SlideStore {
     return `${baseUrl}/raw/${encodeURIComponent(id)}`;
   }
 
-  /** A file's source, or for a series folder the sources of its files (one DICOM instance each). */
-  source(id: string): NodeFileSource | NodeFileSource[] {
+  /** The ids of a series folder's DICOM files, in name order; undefined for a file; `not_found` for another folder. */
+  #seriesFiles(id: string): string[] | undefined {
     const path = this.path(id);
-    if (!statSync(path, { throwIfNoEntry: false })?.isDirectory()) return new NodeFileSource(path);
+    if (!statSync(path, { throwIfNoEntry: false })?.isDirectory()) return undefined;
     const entries = readdirSync(path, { withFileTypes: true });
     if (!isSeriesFolder(entries)) throw new ApiError('not_found', `No slide "${id.slice(0, 200)}": the folder is not a DICOM series.`);
     return entries
       .filter((e) => e.isFile() && isDicomKey(e.name))
-      .map((e) => new NodeFileSource(resolve(path, e.name)))
-      .sort((a, b) => (a.id < b.id ? -1 : 1));
+      .map((e) => `${id}/${e.name}`)
+      .sort();
+  }
+
+  /** A file's source, or for a series folder the sources of its files (one DICOM instance each). */
+  source(id: string): NodeFileSource | NodeFileSource[] {
+    const files = this.#seriesFiles(id);
+    return files ? files.map((file) => new NodeFileSource(this.path(file))) : new NodeFileSource(this.path(id));
   }
 
   async urls(id: string, ttlSeconds: number, baseUrl: string): Promise<Array<ExpiringUrl & { sourceId: string }>> {
-    const source = this.source(id);
-    const ids = Array.isArray(source) ? source.map((s) => relative(this.root, s.id).split(sep).join('/')) : [id];
-    return ids.map((file) => ({ ...this.#rawUrl(file, ttlSeconds, baseUrl), sourceId: this.identity(file, baseUrl) }));
+    return (this.#seriesFiles(id) ?? [id]).map((file) => ({ ...this.#rawUrl(file, ttlSeconds, baseUrl), sourceId: this.identity(file, baseUrl) }));
   }
 
   #rawUrl(id: string, ttlSeconds: number, baseUrl: string): ExpiringUrl {

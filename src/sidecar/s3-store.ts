@@ -96,7 +96,7 @@ export class S3Store implements SlideStore {
   /** An object's source, or for a series (an id that names no slide file: a folder) the sources of its DICOM files. */
   source(id: string, signal?: AbortSignal): RangeSource | Promise<RangeSource[]> {
     this.#check(id);
-    return isSeriesId(id) ? this.#seriesSources(id, signal) : this.#objectSource(id);
+    return isSeriesId(id) ? this.#seriesKeys(id, signal).then((keys) => keys.map((key) => this.#objectSource(key))) : this.#objectSource(id);
   }
 
   #objectSource(key: string): RangeSource {
@@ -104,13 +104,14 @@ export class S3Store implements SlideStore {
     return new HttpSource(new CachedUrl(() => this.#signedUrl(key, READ_URL_SECONDS)), { id: this.identity(key) });
   }
 
-  async #seriesSources(id: string, signal?: AbortSignal): Promise<RangeSource[]> {
+  /** The keys of a series' DICOM objects, in key order; `not_found` for a prefix that is not one. */
+  async #seriesKeys(id: string, signal?: AbortSignal): Promise<string[]> {
     const { client, listDicomSeries } = await this.#sdk();
     const keys = await listDicomSeries({ ...this.#location, client, prefix: `${id}/`, ...(signal ? { signal } : {}) }).catch((e: unknown) => {
       throw e instanceof SlideError && e.code === 'not_found' ? new ApiError('not_found', `No slide "${id.slice(0, 200)}".`) : e;
     });
     if (!keys.every(isDicomKey)) throw new ApiError('not_found', `No slide "${id.slice(0, 200)}": the prefix holds more than DICOM files.`);
-    return keys.map((key) => this.#objectSource(key));
+    return keys;
   }
 
   async url(id: string, ttlSeconds: number): Promise<ExpiringUrl> {
@@ -126,7 +127,7 @@ export class S3Store implements SlideStore {
 
   async urls(id: string, ttlSeconds: number): Promise<Array<ExpiringUrl & { sourceId: string }>> {
     this.#check(id);
-    const keys = isSeriesId(id) ? (await this.#seriesSources(id)).map((s) => s.id.slice(`s3://${this.#location.bucket}/`.length)) : [id];
+    const keys = isSeriesId(id) ? await this.#seriesKeys(id) : [id];
     return Promise.all(keys.map(async (key) => ({ ...(await this.#signedUrl(key, ttlSeconds)), sourceId: this.identity(key) })));
   }
 
