@@ -3,7 +3,7 @@ import type { SamplePlane } from '../codec/plane.js';
 import type { DecodedImage, DecodeOptions } from '../codec/types.js';
 import type { ColourTransform } from '../colour/colour-transform.js';
 import type { Slide } from '../slide/types.js';
-import { type ChannelSettings, compositePlanes } from '../viewer/channel-composite.js';
+import { type ChannelSettings, compositePlanes, readChannelPlanes } from '../viewer/channel-composite.js';
 import { ApiError } from './http-error.js';
 import { estimateJpegQuality } from './jpeg-quality.js';
 import { loadSharp } from '../optional-dependency.js';
@@ -31,9 +31,7 @@ export interface TileLook {
 
 /** A fluorescence tile's channel planes, in channel order. */
 export function channelPlanes(slide: Slide, level: number, x: number, y: number, signal?: AbortSignal): Promise<SamplePlane[]> {
-  return Promise.all(
-    (slide.channels ?? []).map(async (_, channel) => codecs.decodePlane(await slide.readTile(level, x, y, { channel, ...(signal ? { signal } : {}) }))),
-  );
+  return readChannelPlanes(slide, level, x, y, (tile) => codecs.decodePlane(tile), signal);
 }
 
 /** A native tile's pixels as the look says. */

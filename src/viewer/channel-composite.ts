@@ -1,5 +1,5 @@
 import type { SamplePlane } from '../codec/plane.js';
-import type { Slide, SlideLevel } from '../slide/types.js';
+import type { EncodedTile, Slide, SlideLevel } from '../slide/types.js';
 
 /** How one fluorescence channel is drawn: its colour, the stored values mapped from black to full colour, and whether it is on. */
 export interface ChannelSettings {
@@ -124,5 +124,19 @@ export async function autoRanges(
       tiles.map((planes) => planes[c]!),
       channel.bitsPerSample,
     ),
+  );
+}
+
+/** A fluorescence tile's channel planes, in channel order, each read and decoded by the host's `decodePlane`. */
+export function readChannelPlanes(
+  slide: Slide,
+  level: number,
+  x: number,
+  y: number,
+  decodePlane: (tile: EncodedTile) => Promise<SamplePlane>,
+  signal?: AbortSignal,
+): Promise<SamplePlane[]> {
+  return Promise.all(
+    (slide.channels ?? []).map(async (_, channel) => decodePlane(await slide.readTile(level, x, y, { channel, ...(signal ? { signal } : {}) }))),
   );
 }

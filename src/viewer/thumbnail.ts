@@ -1,7 +1,7 @@
 import type { Slide } from '../slide/types.js';
 import type { DecoderPool } from '../workers/pool.js';
 import { associatedCanvas } from './associated-canvas.js';
-import { autoRanges, compositePlanes, defaultChannelSettings } from './channel-composite.js';
+import { autoRanges, compositePlanes, defaultChannelSettings, readChannelPlanes } from './channel-composite.js';
 
 /** Tiles of the coarsest level read for a slide without an embedded thumbnail; beyond this the slide gets none. */
 const MAX_THUMBNAIL_TILES = 16;
@@ -70,8 +70,7 @@ async function coarsestLevel(doc: Document, slide: Slide, pool: DecoderPool, sig
  */
 async function openingComposite(slide: Slide, pool: DecoderPool, signal?: AbortSignal) {
   const options = signal ? { signal } : {};
-  const planesOf = (level: number, x: number, y: number) =>
-    Promise.all((slide.channels ?? []).map(async (_, channel) => pool.decodePlane(await slide.readTile(level, x, y, { channel, ...options }), options)));
+  const planesOf = (level: number, x: number, y: number) => readChannelPlanes(slide, level, x, y, (tile) => pool.decodePlane(tile, options), signal);
   const settings = defaultChannelSettings(slide);
   const ranges = await autoRanges(slide, planesOf);
   for (const [c, channel] of settings.entries()) Object.assign(channel, ranges[c]);
