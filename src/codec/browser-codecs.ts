@@ -71,7 +71,9 @@ export function browserCodecs(): CodecRegistry {
  * padded edge tiles cropped on the way), else from its decoded pixels — always so when they are colour-converted or reduced.
  */
 export async function decodeBitmap(codecs: CodecRegistry, tile: EncodedTile, opts: DecodeOptions = {}): Promise<ImageBitmap> {
-  const direct = tile.missing || opts.colour || tile.reduce ? undefined : (await codecs.codec(tile.codec)).bitmap;
+  // A transform that changes nothing (an sRGB profile) keeps the direct route.
+  const converting = opts.colour !== undefined && !opts.colour.identity;
+  const direct = tile.missing || converting || tile.reduce ? undefined : (await codecs.codec(tile.codec)).bitmap;
   if (direct) {
     const full = await direct(tile, opts);
     if (full.width === tile.width && full.height === tile.height) return full;

@@ -22,9 +22,7 @@ async function run(tile: EncodedTile, output: DecodeOutput, signal: AbortSignal,
   if (profile !== undefined) {
     const transform = profiles.get(profile);
     if (!transform) throw new SlideError('invalid_argument', `No ICC profile ${profile} was registered with this worker.`);
-    const managed = await transform;
-    // An sRGB profile (to within a level): the stored values are already what LittleCMS would draw.
-    if (!managed.identity) colour = managed;
+    colour = await transform;
   }
   const opts = { signal, ...(colour ? { colour } : {}) };
   if (output === 'bitmap') {
