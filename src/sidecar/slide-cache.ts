@@ -77,7 +77,7 @@ export class SlideCache {
       if (this.#open.size <= this.#max) break;
       this.#open.delete(oldest);
       this.#opened.delete(oldest);
-      this.#dropColour(oldest);
+      this.#dropLook(oldest);
       void slide.then(
         (s) => s.close(),
         () => undefined,
@@ -129,7 +129,7 @@ export class SlideCache {
     return { channels: await channels };
   }
 
-  #dropColour(id: string): void {
+  #dropLook(id: string): void {
     void this.#colour.get(id)?.then((c) => c?.close());
     this.#colour.delete(id);
     this.#channels.delete(id);
@@ -137,7 +137,7 @@ export class SlideCache {
 
   async closeAll(): Promise<void> {
     const all = [...this.#open.values()];
-    for (const id of this.#colour.keys()) this.#dropColour(id);
+    for (const id of this.#colour.keys()) this.#dropLook(id);
     this.#open.clear();
     this.#opened.clear();
     await Promise.all(
