@@ -37,6 +37,10 @@ export type SlideErrorCode =
   | 'missing_dependency'
   /** The slide's ICC profile cannot be parsed or used: its stored colours are shown uncorrected. */
   | 'unsupported_colour_profile'
+  /** An annotation that breaks a rule of the model (a polygon of two points, a colour that is not hex); the message says which. */
+  | 'invalid_annotation'
+  /** Annotation data in a format that cannot be read (not GeoJSON, not ImageScope XML, not the fork's JSON). */
+  | 'unsupported_annotation_format'
   | `http_${number}`;
 
 export interface SlideErrorOptions {

@@ -5,7 +5,7 @@ import type { Slide } from '../slide/types.js';
 import { createDecoderPool } from '../workers/default-pool.js';
 import type { DecoderPool, DecoderPoolStats } from '../workers/pool.js';
 import type { TileCacheStats } from './tile-bytes-cache.js';
-import { Emitter } from './emitter.js';
+import { Emitter } from '../emitter.js';
 import { preferredDrawer } from './drawer-choice.js';
 import { bindFullScreenKey } from './full-screen.js';
 import { muteStaleTileErrors } from './osd-workarounds.js';
