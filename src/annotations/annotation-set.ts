@@ -241,7 +241,9 @@ export class AnnotationSet {
       }
       this.#byId.set(id, target);
       const box = bboxOf(target.geometry);
-      const item = { minX: box.x, minY: box.y, maxX: box.x + box.width, maxY: box.y + box.height, id, order: old?.order ?? ++this.#order };
+      // A point is as large as its marker (the fork indexed it as a dot, so a click on its marker missed it).
+      const r = target.geometry.kind === 'point' ? (target.style.pointRadius ?? 0) : 0;
+      const item = { minX: box.x - r, minY: box.y - r, maxX: box.x + box.width + r, maxY: box.y + box.height + r, id, order: old?.order ?? ++this.#order };
       this.#index.set(id, item);
       inserts.push(item);
       (current ? changed : added).push(target);
