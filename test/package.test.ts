@@ -41,7 +41,8 @@ describe('npm package contents', () => {
 
   it('has types for every entry and a file for every export', async () => {
     const { exports } = (await import(resolve(ROOT, 'package.json'), { with: { type: 'json' } })).default as { exports: Record<string, unknown> };
-    for (const entry of ['.', './viewer', './s3', './node', './sidecar', './annotations']) expect(exportTargets((exports[entry] as { types: string }).types)).not.toEqual([]);
+    for (const entry of ['.', './viewer', './s3', './node', './sidecar', './annotations'])
+      expect(exportTargets((exports[entry] as { types: string }).types)).not.toEqual([]);
     const missing = Object.values(exports)
       .flatMap(exportTargets)
       .map((target) => target.replace(/^\.\//, ''))

@@ -1,7 +1,7 @@
 import RBush from 'rbush';
 import { SlideError } from '../errors.js';
 import { Emitter } from '../emitter.js';
-import { bboxOf, hitsGeometry, measure } from './geometry.js';
+import { footprintOf, hitsGeometry, measure } from './geometry.js';
 import { newAnnotationId } from './new-id.js';
 import { type Annotation, type AnnotationInput, type AnnotationKind, type AnnotationPatch, type Box, DEFAULT_STYLE, type Point } from './types.js';
 import { validAuthor, validGeometry, validId, validLabel, validProperties, validStyle } from './validate.js';
@@ -240,10 +240,7 @@ export class AnnotationSet {
         continue;
       }
       this.#byId.set(id, target);
-      const box = bboxOf(target.geometry);
-      // A point is as large as its marker (the fork indexed it as a dot, so a click on its marker missed it).
-      const r = target.geometry.kind === 'point' ? (target.style.pointRadius ?? 0) : 0;
-      const item = { minX: box.x - r, minY: box.y - r, maxX: box.x + box.width + r, maxY: box.y + box.height + r, id, order: old?.order ?? ++this.#order };
+      const item = { ...footprintOf(target), id, order: old?.order ?? ++this.#order };
       this.#index.set(id, item);
       inserts.push(item);
       (current ? changed : added).push(target);

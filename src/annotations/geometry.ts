@@ -1,4 +1,4 @@
-import type { Box, Geometry, Measurement, Point } from './types.js';
+import type { Annotation, Box, Geometry, Measurement, Point } from './types.js';
 
 /** The box a geometry covers, as the fork stores it: a point has a zero-size box, a circle is centre ± radius. */
 export function bboxOf(g: Geometry): Box {
@@ -17,6 +17,13 @@ export function bboxOf(g: Geometry): Box {
     case 'polyline':
       return boxOfPoints(g.points);
   }
+}
+
+/** The box a shape occupies when drawn and clicked: a point is as large as its marker (the fork indexed it as a dot). */
+export function footprintOf(a: Pick<Annotation, 'geometry' | 'style'>): { minX: number; minY: number; maxX: number; maxY: number } {
+  const box = bboxOf(a.geometry);
+  const r = a.geometry.kind === 'point' ? (a.style.pointRadius ?? 0) : 0;
+  return { minX: box.x - r, minY: box.y - r, maxX: box.x + box.width + r, maxY: box.y + box.height + r };
 }
 
 export function boxOfPoints(points: readonly Point[]): Box {

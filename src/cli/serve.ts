@@ -72,6 +72,12 @@ export const SERVE: CommandSpec = {
       default: String(DEFAULTS.storageTimeoutMs),
       description: 'Storage reads slower than this fail with a JSON error.',
     },
+    'annotations-file': {
+      type: 'string',
+      value: 'PATH',
+      env: 'WSI_ANNOTATIONS_FILE',
+      description: "Keep annotations in this JSON file (the fork's layout); without it they are kept in memory and lost on restart.",
+    },
     ...STORE_FLAGS,
   },
   example: 'wsi-stream serve s3://my-slides/cases --auth-enabled --auth-secret "$SECRET" -p 8080',
@@ -133,6 +139,10 @@ export async function serve(argv: string[]): Promise<void> {
     );
   }
   const pages = pagesDir();
+  // A file that cannot be used stops the start here, untouched (the fork started empty and overwrote it).
+  const annotationsFile = setting('annotations-file');
+  const { AnnotationStore } = await import('../sidecar/annotations/annotation-store.js');
+  const annotations = await AnnotationStore.open(annotationsFile || undefined);
   // Loaded here, not at the top: the sidecar needs sharp, which the CLI's other commands do without.
   const { createSidecar } = await import('../sidecar/server.js');
   const sidecar = createSidecar({
@@ -156,10 +166,12 @@ export async function serve(argv: string[]): Promise<void> {
         }
       : {}),
     ...(pages ? { pagesDir: pages } : {}),
+    annotations,
     log: (line) => process.stdout.write(`${line}\n`),
   });
   const url = await sidecar.listen();
   process.stdout.write(`wsi-stream sidecar serving ${store.description} at ${url}${authEnabled ? ' (signed URLs required)' : ''}\n`);
+  process.stdout.write(`Annotations: ${annotations.description} (${annotations.size} loaded)\n`);
   await new Promise<void>((resolve) => {
     const stop = () => void sidecar.close().then(resolve);
     process.once('SIGINT', stop);

@@ -12,6 +12,12 @@ export const SIGN: CommandSpec = {
     ttl: { type: 'string', value: 'SECONDS', default: '3600', description: 'How long the signature is valid.' },
     'base-url': { type: 'string', value: 'URL', description: 'Prefix the signed path with this origin.' },
     params: { type: 'string', value: 'k=v,k2=v2', description: 'Query parameters to sign with the path.' },
+    method: {
+      type: 'string',
+      value: 'GET|POST|PUT|DELETE',
+      default: 'GET',
+      description: 'The method the URL is for: writes (annotation routes) sign it with the path, so a read URL cannot write.',
+    },
     format: { type: 'string', value: 'url|json|signature', default: 'url', description: 'What to print.' },
   },
   example: 'wsi-stream sign --path /slides/a.svs --secret "$SECRET" --base-url http://localhost:3000',
@@ -41,11 +47,13 @@ export async function sign(argv: string[]): Promise<void> {
     }
   }
   const base = typeof flags.get('base-url') === 'string' ? (flags.get('base-url') as string).replace(/\/$/, '') : '';
-  const signed = signUrl(secret, path, ttl, params);
+  const method = String(flags.get('method') ?? 'GET').toUpperCase();
+  if (!['GET', 'HEAD', 'POST', 'PUT', 'DELETE'].includes(method)) throw new SlideError('invalid_argument', '--method is GET, HEAD, POST, PUT or DELETE.');
+  const signed = signUrl(secret, path, ttl, params, undefined, method);
   const url = `${base}${signed.url}`;
   const format = flags.get('format') ?? 'url';
   if (format === 'signature') process.stdout.write(`${signed.signature}\n`);
-  else if (format === 'json') process.stdout.write(`${JSON.stringify({ signature: signed.signature, expiry: signed.expiry, path, ttl, url })}\n`);
+  else if (format === 'json') process.stdout.write(`${JSON.stringify({ signature: signed.signature, expiry: signed.expiry, path, ttl, url, method })}\n`);
   else if (format === 'url') process.stdout.write(`${url}\n`);
   else throw new SlideError('invalid_argument', '--format is url, json or signature.');
 }

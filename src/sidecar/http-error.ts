@@ -19,7 +19,12 @@ export type ApiErrorCode =
   | 'storage_error'
   | 'decode_error'
   | 'encode_error'
-  | 'connection_error';
+  | 'connection_error'
+  /** Annotation routes: a body that is not JSON, not JSON of the right shape, too large, or not labelled JSON. */
+  | 'invalid_json'
+  | 'invalid_body'
+  | 'payload_too_large'
+  | 'unsupported_media_type';
 
 const STATUS: Record<ApiErrorCode, number> = {
   invalid_level: 400,
@@ -40,21 +45,31 @@ const STATUS: Record<ApiErrorCode, number> = {
   decode_error: 500,
   encode_error: 500,
   connection_error: 502,
+  invalid_json: 400,
+  invalid_body: 422,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
 };
 
 /** An error answered as `{"error","message","status"}`. */
 export class ApiError extends Error {
   readonly code: ApiErrorCode;
   readonly status: number;
+  /** More for the client to act on (which batch item failed, an import's problems), after the three fields. */
+  readonly details: Record<string, unknown> | undefined;
+  /** Sent as `Allow` with a 405. */
+  readonly allow: string | undefined;
 
-  constructor(code: ApiErrorCode, message: string) {
+  constructor(code: ApiErrorCode, message: string, extra: { details?: Record<string, unknown>; allow?: string } = {}) {
     super(message);
     this.code = code;
     this.status = STATUS[code];
+    this.details = extra.details;
+    this.allow = extra.allow;
   }
 
   json(): string {
-    return JSON.stringify({ error: this.code, message: this.message, status: this.status });
+    return JSON.stringify({ error: this.code, message: this.message, status: this.status, ...this.details });
   }
 }
 

@@ -1,3 +1,4 @@
+import type { AnnotationStore } from './annotations/annotation-store.js';
 import type { SlideStore } from './store.js';
 
 export interface SidecarOptions {
@@ -24,6 +25,8 @@ export interface SidecarOptions {
   pagesDir?: string;
   /** Storage reads that take longer than this fail with a JSON error instead of hanging (ms). */
   storageTimeoutMs?: number;
+  /** Where annotations are kept (the fork's routes); default: in memory, lost on restart. */
+  annotations?: AnnotationStore;
   /** One line per request; never receives the secret. */
   log?: (line: string) => void;
 }

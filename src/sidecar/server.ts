@@ -4,6 +4,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { join, normalize, sep } from 'node:path';
 import { answerRange } from './range-response.js';
+import { AnnotationStore } from './annotations/annotation-store.js';
+import { annotationRoute, annotationRouteOf } from './annotations/routes.js';
 import { FolderStore } from './folder-store.js';
 import { ApiError, apiErrorOf } from './http-error.js';
 import { DEFAULTS, type SidecarOptions } from './options.js';
@@ -12,7 +14,7 @@ import { dziTileRoute, newImageCache, slidesRoute, tileRoute, viewRoute, type Re
 import { verifyRequest } from './signature.js';
 import { SlideCache } from './slide-cache.js';
 
-const EXPOSED = 'Content-Range, Content-Length, ETag, Accept-Ranges, Cache-Control, X-Tile-Encoding';
+const EXPOSED = 'Content-Range, Content-Length, ETag, Accept-Ranges, Cache-Control, X-Tile-Encoding, X-Colour-Managed, X-Total-Count, Content-Disposition';
 
 export interface Sidecar {
   server: Server;
@@ -29,6 +31,7 @@ export function createSidecar(input: SidecarOptions): Sidecar {
   const slides = new SlideCache(options.store, options.cacheSlides, options.blockSize, options.storageTimeoutMs, options.cacheMetadata);
   const images = newImageCache(options.cacheTiles);
   let baseUrl = '';
+  const annotations = options.annotations ? Promise.resolve(options.annotations) : AnnotationStore.open();
   const log = options.log ?? (() => undefined);
 
   const server = createServer((req, res) => {
@@ -73,7 +76,7 @@ export function createSidecar(input: SidecarOptions): Sidecar {
     if (req.method === 'OPTIONS') {
       res
         .writeHead(204, {
-          'Access-Control-Allow-Methods': 'GET, HEAD, OPTIONS',
+          'Access-Control-Allow-Methods': 'GET, HEAD, POST, PUT, DELETE, OPTIONS',
           'Access-Control-Allow-Headers': 'Authorization, Content-Type, Range',
           'Access-Control-Max-Age': '86400',
         })
@@ -81,6 +84,11 @@ export function createSidecar(input: SidecarOptions): Sidecar {
       return;
     }
     const request = parseRequest(req);
+    const annotationPath = annotationRouteOf(request.segments);
+    if (annotationPath) {
+      authorize(request, request.segments[0], annotationPath.slideId);
+      return send(req, res, await annotationRoute(await annotations, req, request, signal));
+    }
     if (request.method !== 'GET' && request.method !== 'HEAD')
       throw new ApiError('method_not_allowed', `${request.method.slice(0, 20)} is not supported: use GET.`);
     const [first, id, ...rest] = request.segments;
@@ -121,7 +129,11 @@ export function createSidecar(input: SidecarOptions): Sidecar {
     const usesToken = request.params.some(([k]) => k === 'vt');
     // The viewer page and token renewal are reached with a signed URL or the slide's own token, never bare.
     if (first === 'view' && usesToken) throw new ApiError('missing_signature', 'The viewer page needs a signed URL (exp and sig).');
-    verifyRequest(options.authSecret, request.rawPath, request.params, slideId);
+    // Annotations by id may belong to any slide: a slide's viewer token does not reach them (as in the fork).
+    if (first === 'annotations' && usesToken && !request.params.some(([k]) => k === 'sig')) {
+      throw new ApiError('missing_signature', 'Annotation routes by id need a signed URL (exp and sig); a viewer token reaches only /slides/{id}/annotations.');
+    }
+    verifyRequest(options.authSecret, request.rawPath, request.params, slideId, undefined, request.method);
   }
 
   function send(req: IncomingMessage, res: ServerResponse, reply: Reply): void {
@@ -137,7 +149,13 @@ export function createSidecar(input: SidecarOptions): Sidecar {
       return;
     }
     const body = error.json();
-    res.writeHead(error.status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) }).end(body);
+    res
+      .writeHead(error.status, {
+        'Content-Type': 'application/json',
+        'Content-Length': Buffer.byteLength(body),
+        ...(error.allow ? { Allow: error.allow } : {}),
+      })
+      .end(body);
   }
 
   function sendAsset(req: IncomingMessage, res: ServerResponse, parts: string[]): void {

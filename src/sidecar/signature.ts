@@ -30,6 +30,17 @@ function constantTimeEqual(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+const WRITES = new Set(['POST', 'PUT', 'DELETE']);
+
+/**
+ * What a signature covers: the seed's message for reads; for writes, the method, a newline, then the same message, so
+ * a URL signed for reading cannot write (the annotation fork signed no method: any read URL could also delete).
+ */
+export function signedMessage(method: string, rawPath: string, params: ReadonlyArray<[string, string]>): string {
+  const m = method.toUpperCase();
+  return WRITES.has(m) ? `${m}\n${canonicalMessage(rawPath, params)}` : canonicalMessage(rawPath, params);
+}
+
 /** Checks a request's `exp`+`sig` (or `exp`+`vt` for `slideId`) as WSIStreamer does, throwing the seed's error codes. */
 export function verifyRequest(
   secret: string,
@@ -37,6 +48,7 @@ export function verifyRequest(
   params: ReadonlyArray<[string, string]>,
   slideId: string | undefined,
   now = Date.now() / 1000,
+  method = 'GET',
 ): void {
   const all = (k: string) => params.filter(([key]) => key === k).map(([, v]) => v);
   const exps = all('exp');
@@ -50,21 +62,23 @@ export function verifyRequest(
   const given = (sigs[0] ?? vts[0])!;
   if (!/^[0-9a-f]{64}$/.test(given)) throw new ApiError('invalid_signature_format', 'The signature must be 64 lowercase hexadecimal digits.');
   if (now > exp) throw new ApiError('signature_expired', 'This signed URL has expired: ask for a fresh one.');
-  const expected = sigs.length > 0 ? hmacHex(secret, canonicalMessage(rawPath, params)) : slideId !== undefined ? viewerToken(secret, slideId, exp) : undefined;
+  const expected =
+    sigs.length > 0 ? hmacHex(secret, signedMessage(method, rawPath, params)) : slideId !== undefined ? viewerToken(secret, slideId, exp) : undefined;
   if (expected === undefined || !constantTimeEqual(given, expected)) throw new ApiError('invalid_signature', 'The signature does not match this URL.');
 }
 
-/** A signed URL for `path` (already percent-encoded) with extra parameters, valid `ttl` seconds from `now`. */
+/** A signed URL for `path` (already percent-encoded) with extra parameters, valid `ttl` seconds from `now`, for `method`. */
 export function signUrl(
   secret: string,
   path: string,
   ttl: number,
   params: Record<string, string> = {},
   now = Math.floor(Date.now() / 1000),
+  method = 'GET',
 ): { url: string; signature: string; expiry: number } {
   const expiry = now + ttl;
   const entries: Array<[string, string]> = [...Object.entries(params), ['exp', String(expiry)]];
-  const signature = hmacHex(secret, canonicalMessage(path, entries));
+  const signature = hmacHex(secret, signedMessage(method, path, entries));
   const query = new URLSearchParams([...entries, ['sig', signature]]).toString();
   return { url: `${path}?${query}`, signature, expiry };
 }
