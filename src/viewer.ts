@@ -9,3 +9,7 @@ export { SlideTileSource, STALE_TILE } from './viewer/slide-tile-source.js';
 export { LevelMap } from './viewer/level-map.js';
 export { scaleBarFor } from './viewer/scale-bar.js';
 export { slideThumbnail } from './viewer/thumbnail.js';
+export type { ViewerAnnotations, AnnotationOptions, AnnotationViewerEvents } from './viewer/annotations/viewer-annotations.js';
+export type { AnnotationTool } from './viewer/annotations/tools.js';
+export { ANNOTATION_TOOLS } from './viewer/annotations/tools.js';
+export type { OverlayStats } from './viewer/annotations/overlay.js';

@@ -132,7 +132,9 @@ describe('annotation model', () => {
     expect(set.hit({ x: 100, y: 30 }, 1)?.id).toBe('r1');
     // The ellipse (added later) lies over the rectangle here.
     expect(set.hit({ x: 50, y: 50 }, 1)?.id).toBe('e1');
-    expect(set.hit({ x: 15, y: 20.5 }, 1)?.id).toBe('l1');
+    expect(set.hit({ x: 12, y: 16.3 }, 1)?.id).toBe('l1');
+    // Inside the rectangle and near the line: the shape under the pointer wins.
+    expect(set.hit({ x: 15, y: 20.5 }, 1)?.id).toBe('r1');
     expect(set.hit({ x: 5, y: 25 }, 1)).toBeUndefined();
     // A point answers within its marker's radius.
     expect(set.hit({ x: 5.5, y: 13 }, 1)?.id).toBe('p1');

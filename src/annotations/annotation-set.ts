@@ -29,7 +29,8 @@ export interface AnnotationSetOptions {
   now?: () => number;
 }
 
-interface Indexed {
+/** A shape's place in the R-tree: its footprint, id and drawing order. */
+export interface IndexedBox {
   minX: number;
   minY: number;
   maxX: number;
@@ -50,8 +51,8 @@ const UNDO_DEPTH = 200;
  */
 export class AnnotationSet {
   readonly #byId = new Map<string, Annotation>();
-  readonly #index = new Map<string, Indexed>();
-  readonly #tree = new RBush<Indexed>();
+  readonly #index = new Map<string, IndexedBox>();
+  readonly #tree = new RBush<IndexedBox>();
   readonly #events = new Emitter<AnnotationEvents>();
   readonly #undo: Step[] = [];
   readonly #redo: Step[] = [];
@@ -89,19 +90,19 @@ export class AnnotationSet {
   }
 
   /** The boxes whose shapes touch `bbox`, unsorted: what a renderer needs, without building a list of annotations. */
-  search(bbox: Box): Array<{ id: string; order: number }> {
+  search(bbox: Box): ReadonlyArray<Readonly<IndexedBox>> {
     return this.#tree.search({ minX: bbox.x, minY: bbox.y, maxX: bbox.x + bbox.width, maxY: bbox.y + bbox.height });
   }
 
-  /** The top-most shape under `p` (within `tolerance` level-0 pixels of an outline, line or point). */
+  /** The top-most shape under `p`; else the top-most within `tolerance` level-0 pixels of its outline, line or point. */
   hit(p: Point, tolerance: number): Annotation | undefined {
     const candidates = this.#tree.search({ minX: p.x - tolerance, minY: p.y - tolerance, maxX: p.x + tolerance, maxY: p.y + tolerance });
     candidates.sort((a, b) => b.order - a.order);
-    for (const c of candidates) {
-      const a = this.#byId.get(c.id)!;
-      if (hitsGeometry(a.geometry, p, tolerance, a.style.pointRadius)) return a;
-    }
-    return undefined;
+    const shapes = candidates.map((c) => this.#byId.get(c.id)!);
+    // A shape under the pointer wins over one merely near it, whatever their order.
+    return (
+      shapes.find((a) => hitsGeometry(a.geometry, p, 0, a.style.pointRadius)) ?? shapes.find((a) => hitsGeometry(a.geometry, p, tolerance, a.style.pointRadius))
+    );
   }
 
   /** Adds one shape: it is checked, given an id, times, author, default style and its measurements. */
@@ -225,7 +226,7 @@ export class AnnotationSet {
     const added: Annotation[] = [];
     const changed: Annotation[] = [];
     const removed: Annotation[] = [];
-    const inserts: Indexed[] = [];
+    const inserts: IndexedBox[] = [];
     for (const [id, states] of step) {
       const target = states[side];
       const current = this.#byId.get(id);

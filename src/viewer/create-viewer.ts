@@ -21,6 +21,7 @@ import { ensureStyles } from './styles.js';
 import { keepViewportInHash } from './viewport-hash.js';
 import { TileFailures } from './tile-failures.js';
 import { TileRetries } from './tile-retries.js';
+import { type AnnotationOptions, attachAnnotations, type ViewerAnnotations } from './annotations/viewer-annotations.js';
 
 export interface TilePosition {
   level: number;
@@ -83,6 +84,11 @@ export interface CreateViewerOptions {
   colour?: ColourMode;
   /** The slide's name for screen readers (the viewer region's label); default: its file name. */
   label?: string;
+  /**
+   * Shapes drawn, measured, imported and exported over the slide, saved to a sidecar (`{ sidecar, slideId }`) or to
+   * IndexedDB per slide (default); `false` leaves them out.
+   */
+  annotations?: AnnotationOptions | false;
   /** Passed through to OpenSeadragon. */
   osd?: Partial<OpenSeadragon.Options>;
 }
@@ -103,6 +109,8 @@ export interface WsiViewer {
    * visibility; every change redraws from decoded planes held in memory, with no request. Undefined for RGB slides.
    */
   readonly channels?: ChannelControls;
+  /** The slide's annotations and the drawing tools; undefined with `annotations: false`. */
+  readonly annotations?: ViewerAnnotations;
   setTheme(theme: 'dark' | 'light'): void;
   destroy(): void;
 }
@@ -271,11 +279,16 @@ export async function createViewer(
   if (options.keyboard !== false) bindFullScreenKey(osd, root);
   if (options.scaleBar !== false && slide.mpp) root.append(scaleBarElement(osd, doc, slide.mpp.x));
   colourLine = colourControl(doc, colourState, (mode) => void setColour(mode));
-  root.append(...toolsAndPanel(doc, root, slide, pool, options.panel !== false, channels ? channelPanel(doc, channels) : colourLine));
+  const [buttons, ...panels] = toolsAndPanel(doc, root, slide, pool, options.panel !== false, channels ? channelPanel(doc, channels) : colourLine);
+  root.append(buttons!, ...panels);
   if (options.hashViewport) keepViewportInHash(osd, doc);
   labelRegion(root, osd, slide, options.label ?? slideName(slide));
 
   await new Promise<void>((resolve) => (osd.world.getItemCount() > 0 ? resolve() : osd.addOnceHandler('open', () => resolve())));
+  // Loaded from their storage while the first tiles are fetched; they never read slide bytes.
+  const annotations = options.annotations === false ? undefined : await attachAnnotations(osd, slide, options.annotations ?? {});
+  if (annotations?.toolbarButton) buttons!.append(annotations.toolbarButton);
+  root.append(...(annotations?.elements ?? []));
   colour = await colourReady;
   if (tileSource.colourProfile !== undefined) tileSource.colourProfile = colour.profileId;
   colourLine.refresh();
@@ -294,11 +307,13 @@ export async function createViewer(
     colour: colourState,
     setColour,
     ...(channels ? { channels } : {}),
+    ...(annotations ? { annotations: annotations.api } : {}),
     setTheme(theme) {
       root.className = `wsi-root wsi-${theme}`;
     },
     destroy() {
       stopPrefetch();
+      annotations?.destroy();
       retries.stop();
       events.clear();
       osd.destroy();

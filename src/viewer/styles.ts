@@ -22,6 +22,19 @@ const CSS = `
 .wsi-error{position:absolute;left:50%;top:12px;transform:translateX(-50%);padding:6px 12px;border-radius:4px;background:#b3261e;color:#fff}
 .wsi-error[hidden]{display:none}
 .wsi-root :focus-visible{outline:2px solid #6aa9ff;outline-offset:2px}.wsi-light :focus-visible{outline-color:#1f5fbf}
+.wsi-annotations{position:absolute;inset:0;width:100%;height:100%;pointer-events:none}
+.wsi-drawing .openseadragon-canvas{cursor:crosshair!important}
+.wsi-annotate{position:absolute;top:56px;left:12px;display:flex;flex-direction:column;gap:3px;max-height:calc(100% - 120px);overflow:auto}
+.wsi-annotate[hidden]{display:none}
+.wsi-annotate button,.wsi-annotate input{font:inherit;padding:3px 8px;border-radius:4px;border:1px solid rgba(128,128,128,.5);background:rgba(30,30,30,.8);color:#eee;cursor:pointer;text-align:left}
+.wsi-annotate input[type=text]{cursor:text;width:110px}.wsi-annotate input[type=color]{padding:0;height:26px;width:100%}
+.wsi-annotate button[aria-pressed=true]{background:#2b5fb4;border-color:#6aa9ff}
+.wsi-annotate button:disabled{opacity:.4;cursor:default}
+.wsi-light .wsi-annotate button,.wsi-light .wsi-annotate input{background:rgba(255,255,255,.9);color:#111}
+.wsi-light .wsi-annotate button[aria-pressed=true]{background:#cfe0ff}
+.wsi-measure{position:absolute;left:50%;bottom:12px;transform:translateX(-50%);padding:4px 10px;border-radius:4px;background:rgba(0,0,0,.7);color:#fff;pointer-events:none;white-space:nowrap}
+.wsi-measure[hidden]{display:none}
+@media (pointer:coarse),(max-width:767px){.wsi-annotate{flex-direction:row;flex-wrap:wrap;right:12px;max-height:40%}.wsi-annotate button{min-width:44px;min-height:44px}.wsi-annotate input[type=color]{width:44px;height:44px}}
 @media (pointer:coarse),(max-width:767px){.wsi-tools button{min-width:44px;min-height:44px}}
 @media (max-width:479px){.wsi-root .navigator{display:none!important}}
 `;

@@ -1,0 +1,116 @@
+import { ANNOTATION_TOOLS, type AnnotationTool } from './tools.js';
+
+const TOOL_NAMES: Record<AnnotationTool, string> = {
+  select: 'Select',
+  point: 'Point',
+  rectangle: 'Rectangle',
+  ellipse: 'Ellipse',
+  circle: 'Circle',
+  polygon: 'Polygon',
+  freehand: 'Freehand',
+  line: 'Line',
+  polyline: 'Polyline',
+  ruler: 'Ruler',
+};
+
+export interface ToolbarActions {
+  setTool(tool: AnnotationTool | null): void;
+  undo(): void;
+  redo(): void;
+  deleteSelected(): void;
+  exportGeoJson(): void;
+}
+
+export interface Toolbar {
+  /** The ✎ button that opens the tools (goes in the viewer's button row). */
+  toggle: HTMLButtonElement;
+  panel: HTMLElement;
+  /** The live measurement line. */
+  readout: HTMLElement;
+  color(): string;
+  label(): string | null;
+  showTool(tool: AnnotationTool | null): void;
+  showSelection(selected: boolean): void;
+  showHistory(canUndo: boolean, canRedo: boolean): void;
+}
+
+function button(doc: Document, text: string, title: string, onClick: () => void): HTMLButtonElement {
+  const b = doc.createElement('button');
+  b.type = 'button';
+  b.textContent = text;
+  b.title = title;
+  b.addEventListener('click', onClick);
+  return b;
+}
+
+/** The annotation tools: one button per tool (pressed state for screen readers), colour, label, undo, redo, delete, export. */
+export function buildToolbar(doc: Document, actions: ToolbarActions): Toolbar {
+  const panel = doc.createElement('div');
+  panel.className = 'wsi-annotate';
+  panel.setAttribute('role', 'toolbar');
+  panel.setAttribute('aria-label', 'Annotation tools');
+  panel.hidden = true;
+  let current: AnnotationTool | null = null;
+  const tools = ANNOTATION_TOOLS.map((tool) => {
+    const b = button(doc, TOOL_NAMES[tool], tool === 'ruler' ? 'Measure without saving' : `Draw: ${TOOL_NAMES[tool].toLowerCase()}`, () =>
+      actions.setTool(current === tool ? null : tool),
+    );
+    b.dataset.tool = tool;
+    b.setAttribute('aria-pressed', 'false');
+    return b;
+  });
+  const color = doc.createElement('input');
+  color.type = 'color';
+  color.value = '#ff3366';
+  color.title = 'Colour of new shapes';
+  color.setAttribute('aria-label', 'Colour of new shapes');
+  color.dataset.annotate = 'color';
+  const label = doc.createElement('input');
+  label.type = 'text';
+  label.placeholder = 'label';
+  label.maxLength = 200;
+  label.setAttribute('aria-label', 'Label of new shapes');
+  label.dataset.annotate = 'label';
+  const undo = button(doc, 'Undo', 'Undo (Ctrl+Z)', actions.undo);
+  const redo = button(doc, 'Redo', 'Redo (Ctrl+Shift+Z)', actions.redo);
+  const remove = button(doc, 'Delete', 'Delete the selected shape (Delete)', actions.deleteSelected);
+  const exportButton = button(doc, 'Export', 'Download the shapes as GeoJSON (QuPath)', actions.exportGeoJson);
+  for (const [b, name] of [
+    [undo, 'undo'],
+    [redo, 'redo'],
+    [remove, 'delete'],
+    [exportButton, 'export'],
+  ] as const)
+    b.dataset.annotate = name;
+  panel.append(...tools, color, label, undo, redo, remove, exportButton);
+  const readout = doc.createElement('div');
+  readout.className = 'wsi-measure';
+  readout.setAttribute('aria-live', 'polite');
+  readout.hidden = true;
+  const toggle = button(doc, '✎', 'Annotate', () => {
+    panel.hidden = !panel.hidden;
+    toggle.setAttribute('aria-expanded', String(!panel.hidden));
+    if (panel.hidden) actions.setTool(null);
+  });
+  toggle.setAttribute('aria-label', 'Annotation tools');
+  toggle.setAttribute('aria-expanded', 'false');
+  toggle.dataset.action = 'annotate';
+  return {
+    toggle,
+    panel,
+    readout,
+    color: () => color.value,
+    label: () => label.value.trim() || null,
+    showTool(tool) {
+      current = tool;
+      for (const b of tools) b.setAttribute('aria-pressed', String(b.dataset.tool === tool));
+    },
+    showSelection(selected) {
+      remove.disabled = !selected;
+    },
+    showHistory(canUndo, canRedo) {
+      undo.disabled = !canUndo;
+      redo.disabled = !canRedo;
+    },
+  };
+}
