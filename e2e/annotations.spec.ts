@@ -297,7 +297,8 @@ test.describe('annotations in the viewer', () => {
     // The overlay really painted them: the view's pixels over a cell differ from the same view without shapes.
     const withShapes = await page.locator(CANVAS).screenshot();
     await page.evaluate(() => {
-      (window as any).viewer.annotations.list().forEach((a: { id: string }) => (window as any).viewer.annotations.remove(a.id));
+      const ann = (window as any).viewer.annotations;
+      for (const a of ann.list()) ann.remove(a.id);
     });
     await page.waitForTimeout(100);
     expect(Buffer.compare(withShapes, await page.locator(CANVAS).screenshot())).not.toBe(0);
@@ -368,7 +369,7 @@ test.describe('annotations by touch, on a phone', () => {
   test('a one-finger drag draws a rectangle and a tap places a point, at the level-0 pixels under the finger', async ({ harness: page, servers }) => {
     await open(page, servers.slideUrl(CMU));
     const cdp = await page.context().newCDPSession(page);
-    const touch = async (type: string, p?: { x: number; y: number }) =>
+    const touch = async (type: 'touchStart' | 'touchMove' | 'touchEnd', p?: { x: number; y: number }) =>
       cdp.send('Input.dispatchTouchEvent', { type, touchPoints: p ? [{ x: p.x, y: p.y, id: 1, radiusX: 1, radiusY: 1, force: 1 }] : [] });
     const a = await at(page, 80, 250);
     const b = await at(page, 260, 420);
