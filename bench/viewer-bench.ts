@@ -12,6 +12,7 @@ import { CHROMIUM_ARGS, chromiumPath } from '../e2e/support/chromium.js';
 import { RangeServer, type LoggedRequest } from '../test/support/range-server.js';
 import { FIXTURES, REPO_ROOT } from '../test/support/fixtures.js';
 import { barChart, markdownTable, median, type RunMetrics, type SlideResult } from './report.js';
+import { type AnnotationResult, annotationRows, annotationTable } from './annotation-rows.js';
 import { copyPeerAssets, dicomRows, dicomTable } from './dicom-rows.js';
 
 const argv = process.argv.slice(2);
@@ -35,18 +36,23 @@ function slides(): Array<{ name: string; dir: string; file: string }> {
     { name: 'aperio-jp2k-33003-240.svs', dir: `${FIXTURES}/generated`, file: 'aperio-jp2k-33003-240.svs' },
     { name: 'aperio-jp2k-33005-256.svs', dir: `${FIXTURES}/generated`, file: 'aperio-jp2k-33005-256.svs' },
   );
-  const dir = join(REPO_ROOT, 'bench/.slides');
   for (const n of flag('big') ? [11, 40] : [11]) {
-    const file = `big-${n}.tif`;
     if (only && !`make-big-slide N=${n}`.includes(only)) continue;
-    if (!existsSync(join(dir, file))) {
-      mkdirSync(dir, { recursive: true });
-      console.log(`making ${file} with make-big-slide.sh ${n} (libvips)…`);
-      execFileSync(join(FIXTURES, '../tools/make-big-slide.sh'), [join(dir, file), String(n)], { stdio: 'inherit' });
-    }
-    list.push({ name: `make-big-slide N=${n}`, dir, file });
+    list.push(bigSlide(n));
   }
   return only ? list.filter((slide) => slide.name.includes(only)) : list;
+}
+
+/** A make-big-slide.sh output, made once and kept in bench/.slides. */
+function bigSlide(n: number): { name: string; dir: string; file: string } {
+  const dir = join(REPO_ROOT, 'bench/.slides');
+  const file = `big-${n}.tif`;
+  if (!existsSync(join(dir, file))) {
+    mkdirSync(dir, { recursive: true });
+    console.log(`making ${file} with make-big-slide.sh ${n} (libvips)…`);
+    execFileSync(join(FIXTURES, '../tools/make-big-slide.sh'), [join(dir, file), String(n)], { stdio: 'inherit' });
+  }
+  return { name: `make-big-slide N=${n}`, dir, file };
 }
 
 /** A fixed script in slide coordinates: overview, three zooms, pans at full resolution. */
@@ -185,6 +191,13 @@ async function main(): Promise<void> {
     console.log(`${slide.name}: done`);
   }
   const dicom = !only || 'DICOM'.includes(only) ? await dicomRows(browser, pagesUrl, { runs, latencyMs: latency, mbps }) : [];
+  let annotations: AnnotationResult | undefined;
+  if (!only || 'annotations'.includes(only)) {
+    const big = bigSlide(11);
+    const server = new RangeServer({ root: big.dir, log: false });
+    annotations = await annotationRows(browser, pagesUrl, await server.start(), big.file, runs);
+    await server.stop();
+  }
   await browser.close();
   await pages.stop();
   const date = new Date().toISOString().slice(0, 10);
@@ -193,13 +206,16 @@ async function main(): Promise<void> {
     conditions: { latencyMs: latency, mbps, viewport: '1280x800', runs, peer: 'geotiff-tilesource@2.3.2', openseadragon: '6.1.1' },
     results,
     dicom,
+    ...(annotations ? { annotations } : {}),
   };
   const dir = join(REPO_ROOT, 'bench/results');
   mkdirSync(dir, { recursive: true });
   const name = only ? `${date}-${only.replace(/[^\w.-]+/g, '_')}` : date;
   writeFileSync(join(dir, `${name}.json`), `${JSON.stringify(report, null, 2)}\n`);
   const tiff = results.length > 0 ? markdownTable(report) : '';
-  const table = [tiff, dicom.length > 0 ? dicomTable(dicom, { latencyMs: latency, mbps, runs }) : ''].filter(Boolean).join('\n\n');
+  const table = [tiff, dicom.length > 0 ? dicomTable(dicom, { latencyMs: latency, mbps, runs }) : '', annotations ? annotationTable(annotations, runs) : '']
+    .filter(Boolean)
+    .join('\n\n');
   if (only) writeFileSync(join(dir, `${name}.md`), `${table}\n`);
   else {
     writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);

@@ -20,6 +20,7 @@ export default mergeConfig(
           ours: resolve(root, 'bench/pages/ours.html'),
           peer: resolve(root, 'bench/pages/peer.html'),
           dmv: resolve(root, 'bench/pages/dmv.html'),
+          annotations: resolve(root, 'bench/pages/annotations.html'),
         },
       },
     },

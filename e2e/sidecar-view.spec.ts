@@ -9,10 +9,10 @@ import { expect, test } from './support/fixtures.js';
 const SECRET = 'view-page-secret';
 
 /** The sidecar's own viewer page for a slide, opened by a signed link as a LIMS would hand it out; waits for the view. */
-async function openView(page: Page, base: string, id: string) {
+async function openView(page: Page, base: string, id: string, params: Record<string, string> = {}) {
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${base}${signUrl(SECRET, `/view/${encodeURIComponent(id)}`, 600).url}`);
+  await page.goto(`${base}${signUrl(SECRET, `/view/${encodeURIComponent(id)}`, 600, params).url}`);
   await expect(page).toHaveTitle(`${id} — wsi-stream`, { timeout: 30_000 });
   await page.waitForFunction(() => (window as any).wsiViewer?.osd.world.getItemAt(0)?.getFullyLoaded(), undefined, { timeout: 30_000 });
   const result = await page.evaluate(() => ({ ...(window as any).wsiViewer.stats(), format: (window as any).wsiViewer.slide.format }));
@@ -44,5 +44,21 @@ test.describe('the sidecar’s /view page, auth on', () => {
     expect([view.format, view.tilesFailed, view.errors]).toEqual(['dicom', 0, []]);
     expect(view.tilesLoaded).toBeGreaterThan(0);
     await page.screenshot({ path: testInfo.outputPath('view-dicom-series.png') });
+  });
+
+  test('draws annotations saved by the sidecar under the page’s own token, by the author in the link, never running what it embeds', async ({ page }) => {
+    const id = relative(FIXTURES, fixture('CMU-1-Small-Region.svs').path);
+    const author = 'dr </script><script>window.pwned = 1</script>';
+    await openView(page, base, id, { author_id: author });
+    expect(await page.evaluate(() => (window as any).pwned)).toBeUndefined();
+    expect(await page.evaluate(() => (window as any).wsiViewer.annotations.storage)).toBe(`sidecar ${base}/`);
+    await page.evaluate(async () => {
+      const ann = (window as any).wsiViewer.annotations;
+      ann.add({ id: 'from-view', geometry: { kind: 'rectangle', x: 10, y: 20, width: 30, height: 40 }, label: 'seen' });
+      await ann.flush();
+    });
+    const path = `/slides/${encodeURIComponent(id)}/annotations`;
+    const stored = await (await fetch(`${base}${signUrl(SECRET, path, 60).url}`)).json();
+    expect(stored).toMatchObject([{ id: 'from-view', label: 'seen', author_id: author, geometry: { kind: 'rectangle', x: 10 } }]);
   });
 });

@@ -53,7 +53,15 @@ async function main(): Promise<void> {
     });
   });
   document.title = `${config.id} — wsi-stream`;
-  const viewer = await createViewer(document.getElementById('viewer')!, sources.length === 1 ? sources[0]! : sources);
+  const viewer = await createViewer(document.getElementById('viewer')!, sources.length === 1 ? sources[0]! : sources, {
+    // Shapes are kept by the sidecar (its annotation routes), authorised by the page's own renewed token.
+    annotations: {
+      sidecar: base.href,
+      slideId: config.id,
+      author: config.author,
+      auth: () => (token ? `vt=${token.vt}&exp=${token.exp}` : ''),
+    },
+  });
   // A handle for the browser console, as the demo has: `wsiViewer.stats()`.
   (window as unknown as { wsiViewer: typeof viewer }).wsiViewer = viewer;
 }

@@ -189,11 +189,23 @@ export async function tileRoute(
   });
 }
 
-export async function viewRoute(ctx: RouteContext, id: string): Promise<Reply> {
+/** Who draws on the viewer page, as the fork decided it: `?author_id=`, else a proxy's user header, else "viewer". */
+function pageAuthor(req: ApiRequest): string {
+  const given = req.query.get('author_id')?.trim();
+  if (given) return given.slice(0, 256);
+  for (const name of ['x-forwarded-user', 'x-remote-user', 'x-auth-request-user']) {
+    const value = req.headers[name];
+    const user = (Array.isArray(value) ? value[0] : value)?.trim();
+    if (user) return user.slice(0, 256);
+  }
+  return 'viewer';
+}
+
+export async function viewRoute(ctx: RouteContext, req: ApiRequest, id: string): Promise<Reply> {
   await ctx.slides.get(id);
   const exp = Math.floor(Date.now() / 1000) + 3600;
   const token = ctx.options.authSecret ? { vt: viewerToken(ctx.options.authSecret, id, exp), exp } : undefined;
-  return { type: 'text/html; charset=utf-8', body: await viewPage(ctx.options.pagesDir, { id, ...(token ? { token } : {}) }) };
+  return { type: 'text/html; charset=utf-8', body: await viewPage(ctx.options.pagesDir, { id, author: pageAuthor(req), ...(token ? { token } : {}) }) };
 }
 
 export function newImageCache(bytes: number): LruMap<string, CachedImage> {

@@ -116,7 +116,7 @@ export function createSidecar(input: SidecarOptions): Sidecar {
       return send(req, res, await dziTileRoute(ctx, request, id.slice(0, -'_files'.length), rest[0], rest[1]));
     if (first === 'slides' && id && rest.length <= 1) return send(req, res, await slidesRoute(ctx, request, id, rest[0]));
     if (first === 'tiles' && id && rest.length === 3) return send(req, res, await tileRoute(ctx, request, id, rest[0], rest[1], rest[2]));
-    if (first === 'view' && id && rest.length === 0) return send(req, res, await viewRoute(ctx, id));
+    if (first === 'view' && id && rest.length === 0) return send(req, res, await viewRoute(ctx, request, id));
     if (first === 'raw' && id && rest.length === 0) return sendRaw(req, res, id);
     throw new ApiError('not_found', `No route ${request.rawPath.slice(0, 200)}.`);
   }

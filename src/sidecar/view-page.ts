@@ -6,6 +6,8 @@ import { ApiError } from './http-error.js';
 export interface ViewConfig {
   id: string;
   token?: { vt: string; exp: number };
+  /** Author of the shapes drawn on the page (the fork's rule: `?author_id=`, else the proxy's user header, else "viewer"). */
+  author: string;
 }
 
 /** The built viewer page (`build/pages/view/index.html`) with the slide's configuration injected. */

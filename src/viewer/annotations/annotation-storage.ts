@@ -55,8 +55,8 @@ export interface SidecarAnnotationOptions {
   sidecar: string;
   /** The slide's id on the sidecar. */
   slideId: string;
-  /** Query parameters that authorise the slide's routes, e.g. `vt=…&exp=…` from the sidecar's viewer page. */
-  auth?: string;
+  /** Query parameters that authorise the slide's routes, e.g. `vt=…&exp=…` from the sidecar's viewer page (a function for a token that is renewed). */
+  auth?: string | (() => string);
 }
 
 /** Shapes sent per import request: well under the sidecar's import limit. */
@@ -66,19 +66,20 @@ const IMPORT_CHUNK = 20_000;
 export class SidecarAnnotationStorage implements AnnotationStorage {
   readonly description: string;
   readonly #base: string;
-  readonly #auth: string;
+  readonly #auth: () => string;
   readonly #slideId: string;
 
   constructor(options: SidecarAnnotationOptions) {
     this.#base = `${options.sidecar.replace(/\/$/, '')}/slides/${encodeURIComponent(options.slideId)}/annotations`;
-    this.#auth = options.auth?.replace(/^[?&]/, '') ?? '';
+    const auth = options.auth;
+    this.#auth = () => (typeof auth === 'function' ? auth() : (auth ?? '')).replace(/^[?&]/, '');
     this.#slideId = options.slideId;
     this.description = `sidecar ${options.sidecar}`;
   }
 
   #url(path: string, query: Record<string, string> = {}): string {
     const q = new URLSearchParams(query).toString();
-    const all = [q, this.#auth].filter(Boolean).join('&');
+    const all = [q, this.#auth()].filter(Boolean).join('&');
     return `${this.#base}${path}${all ? `?${all}` : ''}`;
   }
 

@@ -1,0 +1,87 @@
+/**
+ * The annotation rows of `npm run bench` (`--only annotations` runs just them): 200,000 polygons imported into the
+ * viewer as GeoJSON over a large slide, hit-tested, and panned over at three zooms with the canvas drawer. The page
+ * (bench/pages/annotations.ts) records frame intervals and the overlay's own drawing time; this reports their
+ * distribution, medians over runs.
+ */
+import type { Browser } from '@playwright/test';
+
+interface Spread {
+  p50: number;
+  p95: number;
+  max: number;
+}
+
+export interface AnnotationResult {
+  slide: string;
+  shapes: number;
+  problems: number;
+  geojsonBytes: number;
+  importMs: number;
+  firstDrawMs: number;
+  hitMs: { p50: number; p99: number; max: number };
+  views: Array<{ name: string; frames: number; shapesInView: number; frameMs: Spread; overlayMs: Spread; overlayFrames: number }>;
+  longTasks: { count: number; max: number };
+}
+
+async function once(browser: Browser, pagesUrl: string, slideUrl: string): Promise<AnnotationResult> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  const done = page.waitForEvent('console', { predicate: (m) => m.text() === 'wsi-bench:annotations-done', timeout: 300_000 });
+  await page.goto(`${pagesUrl}/bench/pages/annotations.html?slide=${encodeURIComponent(slideUrl)}`);
+  await done;
+  const result = await page.evaluate(() => (window as unknown as { result: AnnotationResult & { error?: string } }).result);
+  await context.close();
+  if (result.error) throw new Error(`the annotation bench page failed: ${result.error}`);
+  return result;
+}
+
+const mid = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+/** Runs the page `runs` times on the slide and keeps, figure by figure, the median run's value. */
+export async function annotationRows(browser: Browser, pagesUrl: string, base: string, file: string, runs: number): Promise<AnnotationResult> {
+  const all: AnnotationResult[] = [];
+  for (let i = 0; i < runs; i++) all.push(await once(browser, pagesUrl, `${base}/${file}`));
+  const first = all[0]!;
+  const spread = (pick: (r: AnnotationResult) => Spread): Spread => ({
+    p50: mid(all.map((r) => pick(r).p50)),
+    p95: mid(all.map((r) => pick(r).p95)),
+    max: mid(all.map((r) => pick(r).max)),
+  });
+  return {
+    slide: file,
+    shapes: first.shapes,
+    problems: first.problems,
+    geojsonBytes: first.geojsonBytes,
+    importMs: mid(all.map((r) => r.importMs)),
+    firstDrawMs: mid(all.map((r) => r.firstDrawMs)),
+    hitMs: { p50: mid(all.map((r) => r.hitMs.p50)), p99: mid(all.map((r) => r.hitMs.p99)), max: mid(all.map((r) => r.hitMs.max)) },
+    views: first.views.map((v, i) => ({
+      ...v,
+      frames: mid(all.map((r) => r.views[i]!.frames)),
+      shapesInView: mid(all.map((r) => r.views[i]!.shapesInView)),
+      frameMs: spread((r) => r.views[i]!.frameMs),
+      overlayMs: spread((r) => r.views[i]!.overlayMs),
+    })),
+    longTasks: { count: mid(all.map((r) => r.longTasks.count)), max: mid(all.map((r) => r.longTasks.max)) },
+  };
+}
+
+const ms = (v: number) => v.toFixed(1);
+
+export function annotationTable(r: AnnotationResult, runs: number): string {
+  return [
+    `### Annotations: ${r.shapes.toLocaleString('en')} polygons on ${r.slide} (canvas drawer, 1280×800, medians of ${runs})`,
+    '',
+    `Import of ${(r.geojsonBytes / 1e6).toFixed(1)} MB of QuPath GeoJSON (parse, check, index): **${ms(r.importMs)} ms**; first frame with them drawn: ${ms(r.firstDrawMs)} ms.`,
+    `Hit-testing a click (1,000 random points): p50 ${r.hitMs.p50.toFixed(3)} ms, p99 ${r.hitMs.p99.toFixed(3)} ms, max ${r.hitMs.max.toFixed(3)} ms.`,
+    `Main-thread long tasks during the whole run (import included): ${r.longTasks.count}, longest ${ms(r.longTasks.max)} ms.`,
+    '',
+    '| panning at | shapes in view | frames | frame interval p50 / p95 / max ms | overlay draw p50 / p95 / max ms |',
+    '|---|---|---|---|---|',
+    ...r.views.map(
+      (v) =>
+        `| ${v.name} | ${v.shapesInView.toLocaleString('en')} | ${v.frames} | ${ms(v.frameMs.p50)} / ${ms(v.frameMs.p95)} / ${ms(v.frameMs.max)} | ${ms(v.overlayMs.p50)} / ${ms(v.overlayMs.p95)} / ${ms(v.overlayMs.max)} |`,
+    ),
+  ].join('\n');
+}
