@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
 import { createSidecar } from '../src/sidecar/server.js';
 import { FolderStore } from '../src/sidecar/folder-store.js';
@@ -221,6 +222,14 @@ test.describe('annotations in the viewer', () => {
     await expect(page.locator('.wsi-annotate button[data-annotate="undo"]')).toBeEnabled();
     await page.locator('.wsi-annotate button[data-annotate="undo"]').click();
     expect(await shapes(page)).toEqual([]);
+    // Import: the file QuPath conventions were written from; what could not be read is said, the rest added.
+    await page.locator('input[data-annotate="import-file"]').setInputFiles(`${REPO_ROOT}/test/fixtures/annotations/qupath-0.4.geojson`);
+    await expect(page.locator('.wsi-measure')).toHaveText('qupath-0.4.geojson: 8 shapes added, 2 not readable');
+    expect(await shapes(page)).toHaveLength(8);
+    const download = page.waitForEvent('download');
+    await page.locator('.wsi-annotate button[data-annotate="export"]').click();
+    const file = await (await download).path();
+    expect(JSON.parse(readFileSync(file, 'utf8')).features).toHaveLength(8);
   });
 
   test('no annotation operation requests slide bytes; shapes stay in IndexedDB across a reload', async ({ harness: page, servers }) => {
@@ -295,13 +304,13 @@ test.describe('annotations in the viewer', () => {
     });
     await expect.poll(() => page.evaluate(() => (window as any).viewer.annotations.renderStats().shapesDrawn)).toBeGreaterThan(10_000);
     // The overlay really painted them: the view's pixels over a cell differ from the same view without shapes.
-    const withShapes = await page.locator(CANVAS).screenshot();
+    const withShapes = await page.locator(CANVAS).screenshot({ path: test.info().outputPath('with-shapes.png') });
     await page.evaluate(() => {
       const ann = (window as any).viewer.annotations;
       for (const a of ann.list()) ann.remove(a.id);
     });
     await page.waitForTimeout(100);
-    expect(Buffer.compare(withShapes, await page.locator(CANVAS).screenshot())).not.toBe(0);
+    expect(Buffer.compare(withShapes, await page.locator(CANVAS).screenshot({ path: test.info().outputPath('without-shapes.png') }))).not.toBe(0);
   });
 });
 

@@ -94,6 +94,11 @@ export class AnnotationSet {
     return this.#tree.search({ minX: bbox.x, minY: bbox.y, maxX: bbox.x + bbox.width, maxY: bbox.y + bbox.height });
   }
 
+  /** Every shape's box, unsorted. */
+  boxes(): ReadonlyArray<Readonly<IndexedBox>> {
+    return [...this.#index.values()];
+  }
+
   /** The top-most shape under `p`; else the top-most within `tolerance` level-0 pixels of its outline, line or point. */
   hit(p: Point, tolerance: number): Annotation | undefined {
     const candidates = this.#tree.search({ minX: p.x - tolerance, minY: p.y - tolerance, maxX: p.x + tolerance, maxY: p.y + tolerance });

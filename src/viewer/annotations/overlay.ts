@@ -1,18 +1,22 @@
 import type OpenSeadragon from 'openseadragon';
 import type { AnnotationSet } from '../../annotations/annotation-set.js';
-import { handlesOf, isClosed, outlineOf } from '../../annotations/geometry.js';
+import { handlesOf } from '../../annotations/geometry.js';
 import type { Annotation, AnnotationStyle, Geometry } from '../../annotations/types.js';
+import { AnnotationTiles } from './annotation-tiles.js';
+import { DotLayer } from './dot-layer.js';
 import { ScreenTransform } from './screen-transform.js';
+import { POINT_PX, paintShapes, STROKE_PX, tracePath } from './shape-painter.js';
 
-/** Below this size on screen (CSS px) a shape is drawn as a dot: its outline would be a smudge anyway. */
-const DOT_BELOW = 3;
-const STROKE_PX = 1.5;
-const POINT_PX = 5;
 const HANDLE_PX = 8;
+/** Sets smaller than this draw every shape as itself at any zoom; larger ones use the dot bitmap when zoomed out. */
+const DOT_LAYER_MIN = 5_000;
+/** The bitmap is used from this many level-0 pixels per screen pixel on (shapes under 8 px are then ≤ 2 px). */
+const DOT_LAYER_FROM = 4;
 
 /** Frame times of the overlay alone, for the benchmark and for hosts that watch their own frame budget. */
 export interface OverlayStats {
   frames: number;
+  /** In the last frame: outlines drawn, plus the shapes of the zoomed-out bitmap when it was used. */
   shapesDrawn: number;
   lastMs: number;
   maxMs: number;
@@ -22,35 +26,6 @@ export interface OverlayStats {
 export interface Draft {
   geometry: Geometry;
   style: AnnotationStyle;
-}
-
-function tracePath(path: Path2D, g: Geometry, pointRadius: number): void {
-  switch (g.kind) {
-    case 'point':
-      path.moveTo(g.point.x + pointRadius, g.point.y);
-      path.arc(g.point.x, g.point.y, pointRadius, 0, 2 * Math.PI);
-      return;
-    case 'circle':
-      path.moveTo(g.center.x + g.radius, g.center.y);
-      path.arc(g.center.x, g.center.y, g.radius, 0, 2 * Math.PI);
-      return;
-    case 'ellipse':
-      path.moveTo(g.center.x + g.radius_x, g.center.y);
-      path.ellipse(g.center.x, g.center.y, g.radius_x, g.radius_y, 0, 0, 2 * Math.PI);
-      return;
-    default: {
-      const points = outlineOf(g);
-      path.moveTo(points[0]!.x, points[0]!.y);
-      for (let i = 1; i < points.length; i++) path.lineTo(points[i]!.x, points[i]!.y);
-      if (isClosed(g)) path.closePath();
-    }
-  }
-}
-
-interface StyleBatch {
-  style: AnnotationStyle;
-  fill: Path2D;
-  line: Path2D;
 }
 
 /**
@@ -68,12 +43,18 @@ export class AnnotationOverlay {
   visible = true;
   readonly #osd: OpenSeadragon.Viewer;
   readonly #set: AnnotationSet;
+  readonly #dots: DotLayer;
+  readonly #tiles: AnnotationTiles;
+  /** The previous frame's scale: tiles pay off only while the zoom holds still. */
+  #lastScale = Number.NaN;
   #scheduled = 0;
 
   constructor(osd: OpenSeadragon.Viewer, set: AnnotationSet) {
     this.#osd = osd;
     this.#set = set;
     const doc = osd.element.ownerDocument;
+    this.#dots = new DotLayer(set, doc);
+    this.#tiles = new AnnotationTiles(set, doc);
     this.canvas = doc.createElement('canvas');
     this.canvas.className = 'wsi-annotations';
     osd.canvas.append(this.canvas);
@@ -82,7 +63,14 @@ export class AnnotationOverlay {
     osd.addHandler('open', () => this.redraw());
   }
 
-  /** Asks for a frame (after a change to the set, the selection or the draft). */
+  /** The set changed: the zoomed-out bitmaps are made again when next needed. */
+  changed(): void {
+    this.#dots.invalidate();
+    this.#tiles.invalidate();
+    this.redraw();
+  }
+
+  /** Asks for a frame (after a change to the selection or the draft). */
   redraw(): void {
     if (this.#scheduled) return;
     const win = this.canvas.ownerDocument.defaultView!;
@@ -93,7 +81,7 @@ export class AnnotationOverlay {
   }
 
   transform(): ScreenTransform | undefined {
-    return this.#osd.world.getItemCount() > 0 ? new ScreenTransform(this.#osd) : undefined;
+    return this.#osd.world.getItemCount() > 0 ? ScreenTransform.of(this.#osd) : undefined;
   }
 
   draw(): void {
@@ -111,51 +99,35 @@ export class AnnotationOverlay {
     ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
     const t = this.transform();
     if (!t || !this.visible) return;
-    const items = this.#set.search(t.visibleBox(width, height));
-    const batches = new Map<string, StyleBatch>();
-    // One dot per device pixel at most: at low zoom, 200,000 shapes fall on a few thousand pixels.
-    const dots = new Map<string, Set<number>>();
-    const dotSize = Math.max(1, Math.round(2 * dpr));
-    for (const item of items) {
-      const a = this.#set.get(item.id)!;
-      const sizeOnScreen = Math.max(item.maxX - item.minX, item.maxY - item.minY) * t.scale;
-      if (a.geometry.kind !== 'point' && sizeOnScreen < DOT_BELOW) {
-        const p = t.toScreen({ x: (item.minX + item.maxX) / 2, y: (item.minY + item.maxY) / 2 });
-        const px = Math.floor((p.x * dpr) / dotSize);
-        const py = Math.floor((p.y * dpr) / dotSize);
-        const cells = dots.get(a.style.color) ?? new Set<number>();
-        dots.set(a.style.color, cells);
-        cells.add(py * 65536 + px);
-        continue;
-      }
-      const key = `${a.style.color}|${a.style.opacity}`;
-      const batch = batches.get(key) ?? { style: a.style, fill: new Path2D(), line: new Path2D() };
-      batches.set(key, batch);
-      const radius = a.style.pointRadius ?? POINT_PX / t.scale;
-      tracePath(isClosed(a.geometry) || a.geometry.kind === 'point' ? batch.fill : batch.line, a.geometry, radius);
-    }
-    t.apply(ctx, dpr);
-    ctx.lineWidth = STROKE_PX / t.scale;
-    ctx.lineJoin = 'round';
-    for (const { style, fill, line } of batches.values()) {
-      ctx.fillStyle = style.color;
-      ctx.strokeStyle = style.color;
-      ctx.globalAlpha = style.opacity;
-      ctx.fill(fill);
-      ctx.globalAlpha = 1;
-      ctx.stroke(fill);
-      ctx.stroke(line);
-    }
-    ctx.setTransform(1, 0, 0, 1, 0, 0);
-    for (const [color, cells] of dots) {
-      ctx.fillStyle = color;
-      for (const cell of cells) ctx.fillRect((cell % 65536) * dotSize, Math.floor(cell / 65536) * dotSize, dotSize, dotSize);
+    const visible = t.visibleBox(width, height);
+    // Zoomed out over a large set: the small shapes come from one bitmap, only the large ones from the tree.
+    const cell = 2 ** Math.ceil(Math.log2(1 / t.scale));
+    const size = this.#osd.world.getItemAt(0).getContentSize();
+    const level = this.#set.size >= DOT_LAYER_MIN && cell >= DOT_LAYER_FROM ? this.#dots.at(cell, size.x, size.y) : undefined;
+    const steady = t.scale === this.#lastScale && t.axisAligned;
+    this.#lastScale = t.scale;
+    let drawn: number;
+    if (level) {
+      t.apply(ctx, dpr);
+      ctx.imageSmoothingEnabled = false;
+      ctx.drawImage(level.bitmap, 0, 0, level.bitmap.width * cell, level.bitmap.height * cell);
+      ctx.imageSmoothingEnabled = true;
+      const large = level.large.search({ minX: visible.x, minY: visible.y, maxX: visible.x + visible.width, maxY: visible.y + visible.height });
+      paintShapes(ctx, this.#set, large, t, dpr);
+      drawn = large.length + level.dots;
+    } else if (steady) {
+      // Panning at a steady zoom: the shapes were rendered into tiles once; a frame draws a few images.
+      drawn = this.#tiles.draw(ctx, t, width, height, dpr);
+    } else {
+      const items = this.#set.search(visible);
+      paintShapes(ctx, this.#set, items, t, dpr);
+      drawn = items.length;
     }
     this.#drawSelection(ctx, t, dpr);
     this.#drawDraft(ctx, t, dpr);
     const ms = performance.now() - started;
     this.stats.frames++;
-    this.stats.shapesDrawn = items.length;
+    this.stats.shapesDrawn = drawn;
     this.stats.lastMs = ms;
     this.stats.maxMs = Math.max(this.stats.maxMs, ms);
   }

@@ -12,17 +12,32 @@ export class ScreenTransform {
   /** CSS pixels per level-0 pixel. */
   readonly scale: number;
 
-  constructor(osd: OpenSeadragon.Viewer) {
+  constructor(origin: Point, u: Point, v: Point) {
+    this.origin = origin;
+    this.u = u;
+    this.v = v;
+    this.scale = Math.hypot(u.x, u.y);
+  }
+
+  /** The viewer's transform now (its first image). */
+  static of(osd: OpenSeadragon.Viewer): ScreenTransform {
     const image = osd.world.getItemAt(0);
     const size = image.getContentSize();
     const at = (x: number, y: number) => image.imageToViewerElementCoordinates(new OpenSeadragon.Point(x, y));
     const o = at(0, 0);
     const a = at(size.x, 0);
     const b = at(0, size.y);
-    this.origin = { x: o.x, y: o.y };
-    this.u = { x: (a.x - o.x) / size.x, y: (a.y - o.y) / size.x };
-    this.v = { x: (b.x - o.x) / size.y, y: (b.y - o.y) / size.y };
-    this.scale = Math.hypot(this.u.x, this.u.y);
+    return new ScreenTransform({ x: o.x, y: o.y }, { x: (a.x - o.x) / size.x, y: (a.y - o.y) / size.x }, { x: (b.x - o.x) / size.y, y: (b.y - o.y) / size.y });
+  }
+
+  /** No rotation or flip: x maps to screen x, y to screen y, at one scale (what the overlay's tiles need). */
+  get axisAligned(): boolean {
+    return this.u.y === 0 && this.v.x === 0 && this.u.x > 0 && Math.abs(this.v.y - this.u.x) <= 1e-9 * this.u.x;
+  }
+
+  /** The same scale with another origin: drawing into a tile whose top-left is `origin` on this transform's screen. */
+  shifted(origin: Point): ScreenTransform {
+    return new ScreenTransform({ x: this.origin.x - origin.x, y: this.origin.y - origin.y }, this.u, this.v);
   }
 
   toScreen(p: Point): Point {

@@ -19,13 +19,15 @@ export interface ToolbarActions {
   redo(): void;
   deleteSelected(): void;
   exportGeoJson(): void;
+  /** A file the user picked: GeoJSON, ImageScope XML or the fork's JSON. */
+  importFile(file: File): void;
 }
 
 export interface Toolbar {
   /** The ✎ button that opens the tools (goes in the viewer's button row). */
   toggle: HTMLButtonElement;
   panel: HTMLElement;
-  /** The live measurement line. */
+  /** The live measurement line (and what an import did). */
   readout: HTMLElement;
   color(): string;
   label(): string | null;
@@ -75,14 +77,26 @@ export function buildToolbar(doc: Document, actions: ToolbarActions): Toolbar {
   const redo = button(doc, 'Redo', 'Redo (Ctrl+Shift+Z)', actions.redo);
   const remove = button(doc, 'Delete', 'Delete the selected shape (Delete)', actions.deleteSelected);
   const exportButton = button(doc, 'Export', 'Download the shapes as GeoJSON (QuPath)', actions.exportGeoJson);
+  const picker = doc.createElement('input');
+  picker.type = 'file';
+  picker.accept = '.geojson,.json,.xml,application/geo+json,application/json,application/xml';
+  picker.hidden = true;
+  picker.dataset.annotate = 'import-file';
+  picker.addEventListener('change', () => {
+    const file = picker.files?.[0];
+    if (file) actions.importFile(file);
+    picker.value = '';
+  });
+  const importButton = button(doc, 'Import', 'Add shapes from a GeoJSON, ImageScope XML or annotation JSON file', () => picker.click());
   for (const [b, name] of [
     [undo, 'undo'],
     [redo, 'redo'],
     [remove, 'delete'],
     [exportButton, 'export'],
+    [importButton, 'import'],
   ] as const)
     b.dataset.annotate = name;
-  panel.append(...tools, color, label, undo, redo, remove, exportButton);
+  panel.append(...tools, color, label, undo, redo, remove, importButton, picker, exportButton);
   const readout = doc.createElement('div');
   readout.className = 'wsi-measure';
   readout.setAttribute('aria-live', 'polite');

@@ -96,7 +96,23 @@ export async function attachAnnotations(osd: OpenSeadragon.Viewer, slide: Slide,
             }
           },
           exportGeoJson: () => download(doc, `${slide.sourceId.split('/').pop() ?? 'slide'}.geojson`, api.export('geojson')),
+          importFile: (file) => void importFile(file),
         });
+  /** The toolbar's Import: what was added and what was not, said in the readout (and the problems in the console). */
+  const importFile = async (file: File) => {
+    if (!toolbar) return;
+    let said: string;
+    try {
+      const { added, problems } = api.import(await file.text());
+      const refused = problems.filter((p) => !p.kept).length;
+      said = `${file.name}: ${added.length} shapes added${refused ? `, ${refused} not readable` : ''}`;
+      if (problems.length) console.warn(`wsi-stream: ${file.name}:`, problems);
+    } catch (e) {
+      said = `${file.name}: ${SlideError.is(e) ? e.message : String(e)}`;
+    }
+    toolbar.readout.hidden = false;
+    toolbar.readout.textContent = said;
+  };
   const tools = new ToolController(
     osd,
     set,
@@ -114,7 +130,7 @@ export async function attachAnnotations(osd: OpenSeadragon.Viewer, slide: Slide,
     slide.mpp,
   );
   const changed = () => {
-    overlay.redraw();
+    overlay.changed();
     toolbar?.showHistory(set.canUndo, set.canRedo);
   };
   for (const name of ['annotation-added', 'annotation-changed', 'annotation-removed'] as const) {
