@@ -375,30 +375,81 @@ test.describe('annotations saved through the sidecar', () => {
 test.describe('annotations by touch, on a phone', () => {
   test.use({ hasTouch: true, isMobile: true, viewport: { width: 390, height: 844 } });
 
-  test('a one-finger drag draws a rectangle and a tap places a point, at the level-0 pixels under the finger', async ({ harness: page, servers }) => {
+  test('every kind drawn by touch lands at the level-0 pixels under the finger: drags for drag tools, taps (a double tap finishes) for the others', async ({
+    harness: page,
+    servers,
+  }) => {
     await open(page, servers.slideUrl(CMU));
     const cdp = await page.context().newCDPSession(page);
     const touch = async (type: 'touchStart' | 'touchMove' | 'touchEnd', p?: { x: number; y: number }) =>
       cdp.send('Input.dispatchTouchEvent', { type, touchPoints: p ? [{ x: p.x, y: p.y, id: 1, radiusX: 1, radiusY: 1, force: 1 }] : [] });
+    const swipe = async (from: { x: number; y: number }, via: Array<{ x: number; y: number }>) => {
+      await touch('touchStart', from);
+      let last = from;
+      for (const to of via) {
+        for (let i = 1; i <= 10; i++) await touch('touchMove', { x: last.x + ((to.x - last.x) * i) / 10, y: last.y + ((to.y - last.y) * i) / 10 });
+        last = to;
+      }
+      await touch('touchEnd');
+    };
     const a = await at(page, 80, 250);
     const b = await at(page, 260, 420);
+    const c = await at(page, 150, 560);
     const before = await centre(page);
+    const w = b.image.x - a.image.x;
+    const h = b.image.y - a.image.y;
+
     await setTool(page, 'rectangle');
-    await touch('touchStart', a.page);
-    for (let i = 1; i <= 10; i++) await touch('touchMove', { x: a.page.x + ((b.page.x - a.page.x) * i) / 10, y: a.page.y + ((b.page.y - a.page.y) * i) / 10 });
-    await touch('touchEnd');
+    await swipe(a.page, [b.page]);
     const rect = await last(page);
     expect(rect.geometry.kind).toBe('rectangle');
     near(rect.geometry, a.image, 1);
     near({ x: rect.geometry.x + rect.geometry.width, y: rect.geometry.y + rect.geometry.height }, b.image, 1);
-    expect(rect.properties.measurements.unit).toBe('µm');
-    expect(await centre(page)).toEqual(before);
+    expect(rect.properties.measurements.area / (w * MPP * h * MPP)).toBeCloseTo(1, 1);
+
+    await setTool(page, 'ellipse');
+    await swipe(a.page, [b.page]);
+    near((await last(page)).geometry.center, { x: a.image.x + w / 2, y: a.image.y + h / 2 }, 1);
+    await setTool(page, 'circle');
+    await swipe(a.page, [b.page]);
+    expect((await last(page)).geometry.radius / Math.hypot(w, h)).toBeCloseTo(1, 1);
+    await setTool(page, 'line');
+    await swipe(a.page, [b.page]);
+    near((await last(page)).geometry.end, b.image, 1);
+    await setTool(page, 'freehand');
+    await swipe(a.page, [b.page, c.page, a.page]);
+    expect((await last(page)).properties.freehand).toBe(true);
 
     await setTool(page, 'point');
-    const c = await at(page, 200, 600);
     await page.touchscreen.tap(c.page.x, c.page.y);
     await expect.poll(async () => (await last(page)).geometry.kind).toBe('point');
     near((await last(page)).geometry.point, c.image, 1);
+
+    for (const kind of ['polygon', 'polyline']) {
+      await setTool(page, kind);
+      await page.touchscreen.tap(a.page.x, a.page.y);
+      await page.waitForTimeout(400);
+      await page.touchscreen.tap(b.page.x, b.page.y);
+      await page.waitForTimeout(400);
+      // A double tap on the last vertex finishes the shape.
+      await page.touchscreen.tap(c.page.x, c.page.y);
+      await page.touchscreen.tap(c.page.x, c.page.y);
+      await expect.poll(async () => (await last(page)).geometry.kind).toBe(kind);
+      const points = (await last(page)).geometry.points;
+      expect(points).toHaveLength(3);
+      for (const [i, p] of [a, b, c].entries()) near(points[i], p.image, 1);
+    }
+    expect(await centre(page)).toEqual(before);
+    expect((await shapes(page)).map((x: { geometry: { kind: string } }) => x.geometry.kind)).toEqual([
+      'rectangle',
+      'ellipse',
+      'circle',
+      'line',
+      'polygon',
+      'point',
+      'polygon',
+      'polyline',
+    ]);
 
     // Choosing a tool opened the tools: on a phone, a wrapped row of 44-px buttons; the toggle closes them.
     await expect(page.locator('.wsi-annotate')).toBeVisible();

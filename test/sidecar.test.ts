@@ -278,7 +278,12 @@ describe('sidecar over a folder: the WSIStreamer interface', () => {
     const response = await fetch(`${base}/view/${enc(idOf('small.svs'))}`);
     expect(response.status).toBe(200);
     const html = await response.text();
-    expect(html).toContain('window.WSI_VIEW = {"id":"real/small.svs"}');
+    expect(html).toContain('window.WSI_VIEW = {"id":"real/small.svs","author":"viewer"}');
+    // The author of shapes drawn there: ?author_id=, else the proxy's user header (the fork's rule), escaped.
+    const named = await (await fetch(`${base}/view/${enc(idOf('small.svs'))}`, { headers: { 'X-Forwarded-User': 'dr-lee' } })).text();
+    expect(named).toContain('"author":"dr-lee"');
+    const hostile = await (await fetch(`${base}/view/${enc(idOf('small.svs'))}?author_id=${encodeURIComponent('</script><b>')}`)).text();
+    expect(hostile).toContain('"author":"\\u003c/script>\\u003cb>"');
     const asset = /src="\.\.\/(assets\/[^"]+)"/.exec(html)![1]!;
     expect((await fetch(`${base}/${asset}`)).status).toBe(200);
   });

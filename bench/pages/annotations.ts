@@ -117,12 +117,16 @@ async function run() {
 
   const next = random(11);
   const hits: number[] = [];
-  for (let i = 0; i < 1000; i++) {
-    const p = { x: next() * width, y: next() * height };
+  const points = Array.from({ length: 1000 }, () => ({ x: next() * width, y: next() * height }));
+  for (const p of points) {
     const t = performance.now();
     ann.hit(p);
     hits.push(performance.now() - t);
   }
+  // The browser's clock ticks in 0.1 ms: the mean over all 1,000 says what one click costs below that.
+  const allStart = performance.now();
+  for (const p of points) ann.hit(p);
+  const hitMeanMs = (performance.now() - allStart) / points.length;
 
   const views = await panViews(viewer);
   return {
@@ -131,7 +135,7 @@ async function run() {
     geojsonBytes: text.length,
     importMs,
     firstDrawMs,
-    hitMs: { p50: quantile(hits, 0.5), p99: quantile(hits, 0.99), max: Math.max(...hits) },
+    hitMs: { mean: hitMeanMs, p50: quantile(hits, 0.5), p99: quantile(hits, 0.99), max: Math.max(...hits) },
     views,
     baseline,
     longTasks: { count: longTasks.length, max: Math.max(0, ...longTasks.map((e) => e.duration)) },

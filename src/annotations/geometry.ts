@@ -81,38 +81,23 @@ export function isClosed(g: Geometry): boolean {
   return g.kind === 'rectangle' || g.kind === 'polygon' || g.kind === 'circle' || g.kind === 'ellipse';
 }
 
-/** The geometry with every position passed through `f`; radii scale by `sx`, `sy` (a translation passes 1, 1). */
-function transform(g: Geometry, f: (p: Point) => Point, sx: number, sy: number): Geometry {
+/** The geometry moved by (dx, dy). */
+export function translated(g: Geometry, dx: number, dy: number): Geometry {
+  const f = (p: Point) => ({ x: p.x + dx, y: p.y + dy });
   switch (g.kind) {
     case 'point':
       return { kind: 'point', point: f(g.point) };
-    case 'rectangle': {
-      const a = f({ x: g.x, y: g.y });
-      const b = f({ x: g.x + g.width, y: g.y + g.height });
-      return { kind: 'rectangle', x: Math.min(a.x, b.x), y: Math.min(a.y, b.y), width: Math.abs(b.x - a.x), height: Math.abs(b.y - a.y) };
-    }
+    case 'rectangle':
+      return { ...g, x: g.x + dx, y: g.y + dy };
     case 'circle':
-      // A circle stays a circle: its radius follows the larger of the two scales, as the fork's resize does.
-      return { kind: 'circle', center: f(g.center), radius: g.radius * Math.max(Math.abs(sx), Math.abs(sy)) };
     case 'ellipse':
-      return { kind: 'ellipse', center: f(g.center), radius_x: g.radius_x * Math.abs(sx), radius_y: g.radius_y * Math.abs(sy) };
+      return { ...g, center: f(g.center) };
     case 'line':
       return { kind: 'line', start: f(g.start), end: f(g.end) };
     case 'polygon':
     case 'polyline':
       return { kind: g.kind, points: g.points.map(f) };
   }
-}
-
-export function translated(g: Geometry, dx: number, dy: number): Geometry {
-  return transform(g, (p) => ({ x: p.x + dx, y: p.y + dy }), 1, 1);
-}
-
-/** The geometry stretched so that its box `from` becomes `to` (resizing by a handle). */
-export function fitted(g: Geometry, from: Box, to: Box): Geometry {
-  const sx = from.width === 0 ? 1 : to.width / from.width;
-  const sy = from.height === 0 ? 1 : to.height / from.height;
-  return transform(g, (p) => ({ x: to.x + (p.x - from.x) * sx, y: to.y + (p.y - from.y) * sy }), sx, sy);
 }
 
 /** The geometry with vertex `index` of its outline moved to `to` (polygons, polylines, lines; rectangles by corner). */
