@@ -15,6 +15,7 @@ async function open(page: Page, url: string, annotations: Record<string, unknown
   await page.evaluate(
     async ([u, a]) => {
       (window as any).viewer = await harness.createViewer(document.getElementById('viewer'), u, { osd: { animationTime: 0 }, prefetch: false, annotations: a });
+      await (window as any).viewer.annotations.loaded;
       await new Promise<void>((resolve) => {
         const check = () => ((window as any).viewer.osd.world.getItemAt(0)?.getFullyLoaded() ? resolve() : setTimeout(check, 50));
         check();
@@ -42,6 +43,12 @@ const last = async (page: Page) => (await shapes(page)).at(-1);
 const setTool = (page: Page, tool: string | null) => page.evaluate((t) => (window as any).viewer.annotations.setTool(t), tool);
 const centre = (page: Page) => page.evaluate(() => (window as any).viewer.osd.viewport.getCenter(true));
 
+/** Three places on the canvas (CSS px), the view's centre, and the level-0 box spanned by the first two. */
+async function threePlaces(page: Page, [ax, ay]: [number, number], [bx, by]: [number, number], [cx, cy]: [number, number]) {
+  const [a, b, c] = [await at(page, ax, ay), await at(page, bx, by), await at(page, cx, cy)];
+  return { a, b, c, before: await centre(page), w: b.image.x - a.image.x, h: b.image.y - a.image.y };
+}
+
 async function drag(page: Page, from: { x: number; y: number }, to: { x: number; y: number }, steps = 8): Promise<void> {
   await page.mouse.move(from.x, from.y);
   await page.mouse.down();
@@ -60,12 +67,7 @@ test.describe('annotations in the viewer', () => {
     servers,
   }) => {
     await open(page, servers.slideUrl(CMU));
-    const a = await at(page, 300, 200);
-    const b = await at(page, 500, 350);
-    const c = await at(page, 420, 500);
-    const before = await centre(page);
-    const w = b.image.x - a.image.x;
-    const h = b.image.y - a.image.y;
+    const { a, b, c, before, w, h } = await threePlaces(page, [300, 200], [500, 350], [420, 500]);
 
     await setTool(page, 'rectangle');
     await drag(page, a.page, b.page);
@@ -215,6 +217,25 @@ test.describe('annotations in the viewer', () => {
     await page.keyboard.press('Escape');
     await page.keyboard.press('Enter');
     expect(await shapes(page)).toEqual([]);
+    // A selected shape takes the colour and label typed in the toolbar (one undo step each).
+    await page.evaluate(() =>
+      (window as any).viewer.annotations.add({ id: 'sel', geometry: { kind: 'rectangle', x: 100, y: 100, width: 400, height: 300 }, label: 'old' }),
+    );
+    await page.locator('.wsi-annotate button[data-tool="select"]').click();
+    const inside = await page.evaluate(() => {
+      const p = (window as any).viewer.osd.world.getItemAt(0).imageToViewerElementCoordinates(new harness.OpenSeadragon.Point(300, 250));
+      return { x: p.x, y: p.y };
+    });
+    const sel = await at(page, inside.x, inside.y);
+    await page.mouse.click(sel.page.x, sel.page.y);
+    await expect(page.locator('input[data-annotate="label"]')).toHaveValue('old');
+    await page.locator('input[data-annotate="label"]').fill('tumour bed');
+    await page.locator('input[data-annotate="label"]').press('Enter');
+    await page.locator('input[data-annotate="color"]').fill('#00aa55');
+    expect(await page.evaluate(() => (window as any).viewer.annotations.get('sel'))).toMatchObject({ label: 'tumour bed', style: { color: '#00aa55' } });
+    await page.evaluate(() => (window as any).viewer.annotations.remove('sel'));
+    // Deselected: the inputs are back to what new shapes get.
+    await expect(page.locator('input[data-annotate="label"]')).toHaveValue('');
     await page.locator('.wsi-annotate button[data-tool="point"]').click();
     const p = await at(page, 320, 330);
     await page.mouse.click(p.page.x, p.page.y);
@@ -351,6 +372,18 @@ test.describe('annotations saved through the sidecar', () => {
     expect(loaded.map((x: { id: string; label: string }) => [x.id, x.label])).toEqual([[stored[0].id, 'tumour']]);
   });
 
+  test('`{ sidecar }` alone keeps the shapes under the slide’s identity', async ({ harness: page, servers }) => {
+    await open(page, servers.slideUrl(CMU), { sidecar: base });
+    const sourceId = await page.evaluate(async () => {
+      const viewer = (window as any).viewer;
+      viewer.annotations.add({ id: 'by-identity', geometry: { kind: 'point', point: { x: 9, y: 9 } } });
+      await viewer.annotations.flush();
+      return viewer.slide.sourceId;
+    });
+    const stored = await (await fetch(`${base}/slides/${encodeURIComponent(sourceId)}/annotations`)).json();
+    expect(stored.map((x: { id: string }) => x.id)).toEqual(['by-identity']);
+  });
+
   test('a sidecar that fails: the change is kept and sent again when it answers', async ({ harness: page, servers }) => {
     await open(page, servers.slideUrl(CMU), { sidecar: base, slideId: 'retry.svs' });
     let failures = 0;
@@ -392,12 +425,7 @@ test.describe('annotations by touch, on a phone', () => {
       }
       await touch('touchEnd');
     };
-    const a = await at(page, 80, 250);
-    const b = await at(page, 260, 420);
-    const c = await at(page, 150, 560);
-    const before = await centre(page);
-    const w = b.image.x - a.image.x;
-    const h = b.image.y - a.image.y;
+    const { a, b, c, before, w, h } = await threePlaces(page, [80, 250], [260, 420], [150, 560]);
 
     await setTool(page, 'rectangle');
     await swipe(a.page, [b.page]);

@@ -54,6 +54,7 @@ test.describe('the sidecar’s /view page, auth on', () => {
     expect(await page.evaluate(() => (window as any).wsiViewer.annotations.storage)).toBe(`sidecar ${base}/`);
     await page.evaluate(async () => {
       const ann = (window as any).wsiViewer.annotations;
+      await ann.loaded;
       ann.add({ id: 'from-view', geometry: { kind: 'rectangle', x: 10, y: 20, width: 30, height: 40 }, label: 'seen' });
       await ann.flush();
     });

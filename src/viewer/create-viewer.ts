@@ -285,8 +285,8 @@ export async function createViewer(
   labelRegion(root, osd, slide, options.label ?? slideName(slide));
 
   await new Promise<void>((resolve) => (osd.world.getItemCount() > 0 ? resolve() : osd.addOnceHandler('open', () => resolve())));
-  // Loaded from their storage while the first tiles are fetched; they never read slide bytes.
-  const annotations = options.annotations === false ? undefined : await attachAnnotations(osd, slide, options.annotations ?? {});
+  // Their stored shapes load while the first tiles are fetched (`annotations.loaded`); they never read slide bytes.
+  const annotations = options.annotations === false ? undefined : attachAnnotations(osd, slide, options.annotations ?? {});
   if (annotations?.toolbarButton) buttons!.append(annotations.toolbarButton);
   root.append(...(annotations?.elements ?? []));
   colour = await colourReady;

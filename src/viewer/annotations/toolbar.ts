@@ -21,6 +21,9 @@ export interface ToolbarActions {
   exportGeoJson(): void;
   /** A file the user picked: GeoJSON, ImageScope XML or the fork's JSON. */
   importFile(file: File): void;
+  /** The colour or label inputs changed: applied to the selected shape, if any (and to shapes drawn next). */
+  colourChanged(color: string): void;
+  labelChanged(label: string | null): void;
 }
 
 export interface Toolbar {
@@ -32,7 +35,8 @@ export interface Toolbar {
   color(): string;
   label(): string | null;
   showTool(tool: AnnotationTool | null): void;
-  showSelection(selected: boolean): void;
+  /** A shape was selected (its colour and label shown in the inputs) or the selection cleared. */
+  showSelection(selected: { color: string; label: string | null } | undefined): void;
   showHistory(canUndo: boolean, canRedo: boolean): void;
 }
 
@@ -53,6 +57,8 @@ export function buildToolbar(doc: Document, actions: ToolbarActions): Toolbar {
   panel.setAttribute('aria-label', 'Annotation tools');
   panel.hidden = true;
   let current: AnnotationTool | null = null;
+  /** The inputs' values for new shapes, kept while a selection's values are shown in them. */
+  let editing: { color: string; label: string } | undefined;
   const tools = ANNOTATION_TOOLS.map((tool) => {
     const b = button(doc, TOOL_NAMES[tool], tool === 'ruler' ? 'Measure without saving' : `Draw: ${TOOL_NAMES[tool].toLowerCase()}`, () =>
       actions.setTool(current === tool ? null : tool),
@@ -67,12 +73,14 @@ export function buildToolbar(doc: Document, actions: ToolbarActions): Toolbar {
   color.title = 'Colour of new shapes';
   color.setAttribute('aria-label', 'Colour of new shapes');
   color.dataset.annotate = 'color';
+  color.addEventListener('change', () => actions.colourChanged(color.value));
   const label = doc.createElement('input');
   label.type = 'text';
   label.placeholder = 'label';
   label.maxLength = 200;
   label.setAttribute('aria-label', 'Label of new shapes');
   label.dataset.annotate = 'label';
+  label.addEventListener('change', () => actions.labelChanged(label.value.trim() || null));
   const undo = button(doc, 'Undo', 'Undo (Ctrl+Z)', actions.undo);
   const redo = button(doc, 'Redo', 'Redo (Ctrl+Shift+Z)', actions.redo);
   const remove = button(doc, 'Delete', 'Delete the selected shape (Delete)', actions.deleteSelected);
@@ -121,6 +129,13 @@ export function buildToolbar(doc: Document, actions: ToolbarActions): Toolbar {
     },
     showSelection(selected) {
       remove.disabled = !selected;
+      // The inputs show the selection's own values while it lasts; what was typed for new shapes comes back after.
+      if (selected && !editing) editing = { color: color.value, label: label.value };
+      const shown = selected ? { color: selected.color.slice(0, 7), label: selected.label ?? '' } : editing;
+      if (!selected) editing = undefined;
+      if (!shown) return;
+      color.value = shown.color;
+      label.value = shown.label;
     },
     showHistory(canUndo, canRedo) {
       undo.disabled = !canUndo;

@@ -16,7 +16,8 @@ import { type AnnotationTool, ToolController } from './tools.js';
 
 export interface AnnotationOptions extends Partial<SidecarAnnotationOptions> {
   /**
-   * Where shapes are kept: with `sidecar` (and `slideId`), the sidecar's annotation routes; else `'indexeddb'`
+   * Where shapes are kept: with `sidecar`, the sidecar's annotation routes (under `slideId`; default: the id of a
+   * sidecar `/raw/{id}` URL the slide came from, else the slide's `sourceId`); else `'indexeddb'`
    * (default: the browser keeps them per slide identity) or `'none'` (the page's lifetime only).
    */
   storage?: 'indexeddb' | 'none';
@@ -50,6 +51,8 @@ export interface ViewerAnnotations {
   redo(): boolean;
   /** The top-most shape at a level-0 position, within `tolerance` screen pixels. */
   hit(point: { x: number; y: number }, tolerance?: number): Annotation | undefined;
+  /** Resolves when the shapes kept for this slide (IndexedDB or the sidecar) are in the set; a failure is an `annotation-save-failed` event. */
+  readonly loaded: Promise<void>;
   /** Resolves when every change made so far is saved. */
   flush(): Promise<void>;
   /** Where shapes are saved. */
@@ -65,16 +68,25 @@ export interface AttachedAnnotations {
   destroy(): void;
 }
 
+/**
+ * The slide's id on the sidecar when the host gave none: the id in a sidecar `/raw/{id}` URL the slide was opened
+ * from, else the slide's identity (the sidecar keeps annotations under any slide name).
+ */
+function sidecarSlideId(sidecar: string, sourceId: string): string {
+  const raw = `${sidecar.replace(/\/$/, '')}/raw/`;
+  return sourceId.startsWith(raw) ? decodeURIComponent(sourceId.slice(raw.length)) : sourceId;
+}
+
 function storageFor(slide: Slide, options: AnnotationOptions, set: AnnotationSet): AnnotationStorage | undefined {
   if (options.sidecar) {
-    if (!options.slideId) throw new SlideError('invalid_argument', 'annotations.sidecar needs annotations.slideId, the slide’s id on the sidecar.');
-    return new SidecarAnnotationStorage({ sidecar: options.sidecar, slideId: options.slideId, ...(options.auth ? { auth: options.auth } : {}) });
+    const slideId = options.slideId ?? sidecarSlideId(options.sidecar, slide.sourceId);
+    return new SidecarAnnotationStorage({ sidecar: options.sidecar, slideId, ...(options.auth ? { auth: options.auth } : {}) });
   }
   return options.storage === 'none' ? undefined : new IdbAnnotationStorage(slide.sourceId, () => set.list());
 }
 
 /** Builds the annotation layer of a viewer: the set, its overlay, the tools, the toolbar and saving. */
-export async function attachAnnotations(osd: OpenSeadragon.Viewer, slide: Slide, options: AnnotationOptions): Promise<AttachedAnnotations> {
+export function attachAnnotations(osd: OpenSeadragon.Viewer, slide: Slide, options: AnnotationOptions): AttachedAnnotations {
   const doc = osd.element.ownerDocument;
   const set = new AnnotationSet({ author: options.author ?? 'viewer', ...(slide.mpp ? { mpp: slide.mpp } : {}) });
   const events = new Emitter<AnnotationViewerEvents>();
@@ -97,6 +109,13 @@ export async function attachAnnotations(osd: OpenSeadragon.Viewer, slide: Slide,
           },
           exportGeoJson: () => download(doc, `${slide.sourceId.split('/').pop() ?? 'slide'}.geojson`, api.export('geojson')),
           importFile: (file) => void importFile(file),
+          colourChanged: (color) => {
+            const a = overlay.selected ? set.get(overlay.selected) : undefined;
+            if (a) set.update(a.id, { style: { ...a.style, color } });
+          },
+          labelChanged: (label) => {
+            if (overlay.selected && set.get(overlay.selected)) set.update(overlay.selected, { label });
+          },
         });
   /** The toolbar's Import: what was added and what was not, said in the readout (and the problems in the console). */
   const importFile = async (file: File) => {
@@ -125,7 +144,10 @@ export async function attachAnnotations(osd: OpenSeadragon.Viewer, slide: Slide,
         toolbar.readout.hidden = !m || formatMeasurement(m) === '';
         toolbar.readout.textContent = m ? formatMeasurement(m) : '';
       },
-      selectionChanged: (id) => toolbar?.showSelection(id !== undefined),
+      selectionChanged: (id) => {
+        const a = id ? set.get(id) : undefined;
+        toolbar?.showSelection(a ? { color: a.style.color, label: a.label } : undefined);
+      },
     },
     slide.mpp,
   );
@@ -145,15 +167,19 @@ export async function attachAnnotations(osd: OpenSeadragon.Viewer, slide: Slide,
     });
   }
   toolbar?.showHistory(false, false);
-  toolbar?.showSelection(false);
-  if (storage) {
+  toolbar?.showSelection(undefined);
+  // The stored shapes load beside the first tiles; a shape added before they arrive is kept with them.
+  const loaded = (async () => {
+    if (!storage) return;
     try {
-      set.reset(await storage.load());
+      const stored = await storage.load();
+      const ids = new Set(stored.map((a) => a.id));
+      set.reset([...stored, ...set.list().filter((a) => !ids.has(a.id))]);
     } catch (e) {
       const error = SlideError.is(e) ? e : new SlideError('network', `The annotations could not be loaded: ${(e as Error).message}`, { cause: e });
       events.emit('annotation-save-failed', { error, retrying: false });
     }
-  }
+  })();
 
   const api: ViewerAnnotations = {
     add: (input) => set.add(input),
@@ -195,6 +221,7 @@ export async function attachAnnotations(osd: OpenSeadragon.Viewer, slide: Slide,
     hit(point, tolerance = 6) {
       return set.hit(point, tolerance / (overlay.transform()?.scale ?? 1));
     },
+    loaded,
     flush: () => queue?.flush() ?? Promise.resolve(),
     storage: storage?.description ?? 'none',
     renderStats: () => ({ ...overlay.stats }),
