@@ -83,7 +83,12 @@ export async function annotationRows(browser: Browser, pagesUrl: string, base: s
     geojsonBytes: first.geojsonBytes,
     importMs: mid(all.map((r) => r.importMs)),
     firstDrawMs: mid(all.map((r) => r.firstDrawMs)),
-    hitMs: { mean: mid(all.map((r) => r.hitMs.mean)), p50: mid(all.map((r) => r.hitMs.p50)), p99: mid(all.map((r) => r.hitMs.p99)), max: mid(all.map((r) => r.hitMs.max)) },
+    hitMs: {
+      mean: mid(all.map((r) => r.hitMs.mean)),
+      p50: mid(all.map((r) => r.hitMs.p50)),
+      p99: mid(all.map((r) => r.hitMs.p99)),
+      max: mid(all.map((r) => r.hitMs.max)),
+    },
     views: medianViews(all, (r) => r.views),
     baseline: medianViews(all, (r) => r.baseline),
     longTasks: { count: mid(all.map((r) => r.longTasks.count)), max: mid(all.map((r) => r.longTasks.max)) },
