@@ -53,8 +53,16 @@ test.describe('the viewer when decode workers die', () => {
         const key = `${e.level}/${e.x}/${e.y}`;
         failures.set(key, (failures.get(key) ?? 0) + 1);
       });
-      // Long enough for any retry loop to show itself.
-      await new Promise((r) => setTimeout(r, 3000));
+      // At least 3 s, and until the failures stop coming (every lost tile tried its three times: each try starts a
+      // worker, slower on a loaded machine); then long enough for any retry loop to show itself.
+      let lastFailure = performance.now();
+      viewer.on('tile-failed', () => {
+        lastFailure = performance.now();
+      });
+      const started = performance.now();
+      const settling = () =>
+        performance.now() - started < 3000 || failures.size === 0 || [...failures.values()].some((n) => n < 3) || performance.now() - lastFailure < 1500;
+      while (settling() && performance.now() - started < 20_000) await new Promise((r) => setTimeout(r, 100));
       const workersBefore = made;
       await new Promise((r) => setTimeout(r, 1000));
       const banner = document.querySelector('.wsi-error') as HTMLElement;
