@@ -87,7 +87,7 @@ export function createSidecar(input: SidecarOptions): Sidecar {
     const annotationPath = annotationRouteOf(request.segments);
     if (annotationPath) {
       authorize(request, request.segments[0], annotationPath.slideId);
-      return send(req, res, await annotationRoute(await annotations, req, request, signal));
+      return send(req, res, await annotationRoute(await annotations, annotationPath, req, request, signal));
     }
     if (request.method !== 'GET' && request.method !== 'HEAD')
       throw new ApiError('method_not_allowed', `${request.method.slice(0, 20)} is not supported: use GET.`);

@@ -2,6 +2,7 @@ import { SlideError } from '../../errors.js';
 import { bboxOf } from '../geometry.js';
 import type { Annotation } from '../types.js';
 import { type FormatOptions, ImportCollector, type ImportResult } from './import-result.js';
+import { isJsonObject } from '../json-object.js';
 
 /** An annotation in the fields and order of WSIStreamer's annotation fork (times in Unix seconds). */
 export function toForkAnnotation(a: Annotation, slideId: string): Record<string, unknown> {
@@ -31,8 +32,6 @@ export function toForkJson(annotations: readonly Annotation[], slideId: string):
   );
 }
 
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 const seconds = (v: unknown) => (typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v * 1000 : undefined);
 
 /**
@@ -49,13 +48,13 @@ export function fromForkJson(text: string, options: FormatOptions = {}): ImportR
   if (!Array.isArray(root)) throw new SlideError('unsupported_annotation_format', 'The annotation JSON must be an array of annotations, as the fork exports.');
   const out = new ImportCollector(options);
   root.forEach((entry, index) => {
-    const id = isObject(entry) && typeof entry.id === 'string' ? entry.id : undefined;
+    const id = isJsonObject(entry) && typeof entry.id === 'string' ? entry.id : undefined;
     out.take(index, id, () => {
-      if (!isObject(entry)) throw new SlideError('invalid_annotation', 'an annotation must be an object');
+      if (!isJsonObject(entry)) throw new SlideError('invalid_annotation', 'an annotation must be an object');
       if (options.slideId !== undefined && typeof entry.slide_id === 'string' && entry.slide_id !== options.slideId) {
         throw new SlideError('invalid_annotation', `belongs to slide ${JSON.stringify(entry.slide_id.slice(0, 200))}, not this one`);
       }
-      const style = isObject(entry.style) ? entry.style : undefined;
+      const style = isJsonObject(entry.style) ? entry.style : undefined;
       out.add({
         id,
         geometry: entry.geometry,
@@ -70,7 +69,7 @@ export function fromForkJson(text: string, options: FormatOptions = {}): ImportR
         author: typeof entry.author_id === 'string' ? entry.author_id : undefined,
         created: seconds(entry.created_at),
         updated: seconds(entry.updated_at),
-        properties: isObject(entry.properties) ? entry.properties : undefined,
+        properties: isJsonObject(entry.properties) ? entry.properties : undefined,
       });
     });
   });

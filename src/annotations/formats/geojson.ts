@@ -3,6 +3,7 @@ import { outlineOf } from '../geometry.js';
 import type { Annotation, Geometry, Measurement, Point } from '../types.js';
 import { argbToHex, hexToRgb, rgbToHex } from './colours.js';
 import { type FormatOptions, ImportCollector, type ImportResult } from './import-result.js';
+import { isJsonObject, type JsonObject } from '../json-object.js';
 
 /**
  * GeoJSON as QuPath writes it: a FeatureCollection whose features carry `objectType: "annotation"`, `name`, `color`
@@ -74,9 +75,6 @@ export function toGeoJson(annotations: readonly Annotation[]): string {
 
 // ---- reading ----
 
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-
 function position(value: unknown): Point {
   if (!Array.isArray(value) || value.length < 2) throw new SlideError('invalid_annotation', 'coordinate pair expected');
   const [x, y] = value as unknown[];
@@ -99,7 +97,7 @@ function openRing(value: unknown): Point[] {
 }
 
 /** One GeoJSON geometry as our geometries: Multi* give one per part; polygon holes are reported, not kept. */
-function geometriesOf(g: Json, holes: () => void): Geometry[] {
+function geometriesOf(g: JsonObject, holes: () => void): Geometry[] {
   const c = g.coordinates;
   const polygon = (rings: unknown): Geometry => {
     if (!Array.isArray(rings) || rings.length === 0) throw new SlideError('invalid_annotation', 'polygon ring is required');
@@ -146,7 +144,7 @@ function colourOf(value: unknown): string | undefined {
 
 function classificationOf(value: unknown): { name: string; color?: string } | undefined {
   if (typeof value === 'string') return { name: value };
-  if (!isObject(value) || typeof value.name !== 'string') return undefined;
+  if (!isJsonObject(value) || typeof value.name !== 'string') return undefined;
   const color = colourOf(value.color ?? value.colorRGB);
   return { name: value.name, ...(color ? { color } : {}) };
 }
@@ -157,8 +155,8 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : und
 /** The features of a FeatureCollection, a lone Feature, or an array of Features (QuPath writes all three). */
 function featuresOf(root: unknown): unknown[] {
   if (Array.isArray(root)) return root;
-  if (isObject(root) && Array.isArray(root.features)) return root.features;
-  if (isObject(root) && root.type === 'Feature') return [root];
+  if (isJsonObject(root) && Array.isArray(root.features)) return root.features;
+  if (isJsonObject(root) && root.type === 'Feature') return [root];
   throw new SlideError('unsupported_annotation_format', 'GeoJSON FeatureCollection expected');
 }
 
@@ -175,19 +173,19 @@ export function fromGeoJson(text: string, options: FormatOptions = {}): ImportRe
   }
   const out = new ImportCollector(options);
   featuresOf(root).forEach((f, index) => {
-    const id = isObject(f) && (typeof f.id === 'string' || typeof f.id === 'number') ? String(f.id) : undefined;
+    const id = isJsonObject(f) && (typeof f.id === 'string' || typeof f.id === 'number') ? String(f.id) : undefined;
     out.take(index, id, () => {
-      if (!isObject(f) || !isObject(f.geometry)) throw new SlideError('invalid_annotation', 'feature.geometry is required');
-      const p = isObject(f.properties) ? f.properties : {};
-      const ours = isObject(p.wsiStream) ? p.wsiStream : {};
-      const geometries = isObject(ours.geometry)
+      if (!isJsonObject(f) || !isJsonObject(f.geometry)) throw new SlideError('invalid_annotation', 'feature.geometry is required');
+      const p = isJsonObject(f.properties) ? f.properties : {};
+      const ours = isJsonObject(p.wsiStream) ? p.wsiStream : {};
+      const geometries = isJsonObject(ours.geometry)
         ? [ours.geometry as Geometry]
         : geometriesOf(f.geometry, () => out.note(index, id, 'polygon holes are not kept'));
       const classification = classificationOf(p.classification);
       const color = str(ours.color) ?? colourOf(p.color) ?? classification?.color ?? '#ff3366';
       const opacity = num(ours.opacity) ?? num(p.opacity) ?? 0.55;
       const pointRadius = num(ours.pointRadius) ?? num(p.point_radius);
-      const properties = { ...(isObject(ours.properties) ? ours.properties : {}), ...(classification ? { classification } : {}) };
+      const properties = { ...(isJsonObject(ours.properties) ? ours.properties : {}), ...(classification ? { classification } : {}) };
       geometries.forEach((geometry, part) => {
         out.add({
           id: typeof f.id === 'string' ? (geometries.length > 1 ? `${f.id}-${part + 1}` : f.id) : undefined,

@@ -21,7 +21,12 @@ const EXPORT_TYPES: Record<AnnotationFormat, { type: string; ext: string }> = {
 };
 
 /** Which annotation route a path is, with the methods it allows; undefined when it is no annotation route. */
-export function annotationRouteOf(segments: readonly string[]): { allow: string; slideId?: string } | undefined {
+export interface AnnotationRoute {
+  allow: string;
+  slideId?: string;
+}
+
+export function annotationRouteOf(segments: readonly string[]): AnnotationRoute | undefined {
   const [first, second, third, fourth, ...rest] = segments;
   if (rest.length > 0) return undefined;
   if (first === 'slides' && second && third === 'annotations') {
@@ -151,8 +156,13 @@ function atItem<T>(operation: string, index: number, run: () => T): T {
  * The annotation fork's routes (ANNOTATIONS-API.md §3–7) with its §12 flaws fixed: slide-scoped routes check the
  * slide, batch and import are all-or-nothing and name the failing item, labels clear with null, every error is JSON.
  */
-export async function annotationRoute(store: AnnotationStore, req: IncomingMessage, request: ApiRequest, signal: AbortSignal): Promise<Reply> {
-  const route = annotationRouteOf(request.segments)!;
+export async function annotationRoute(
+  store: AnnotationStore,
+  route: AnnotationRoute,
+  req: IncomingMessage,
+  request: ApiRequest,
+  signal: AbortSignal,
+): Promise<Reply> {
   const method = request.method === 'HEAD' ? 'GET' : request.method;
   if (!route.allow.split(', ').includes(method)) {
     throw new ApiError('method_not_allowed', `${method.slice(0, 20)} is not allowed here: use ${route.allow}.`, { allow: route.allow });

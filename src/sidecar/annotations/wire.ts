@@ -3,6 +3,7 @@ import type { AnnotationStyle, Geometry } from '../../annotations/types.js';
 import { validAuthor, validGeometry, validId, validLabel, validProperties, validStyle } from '../../annotations/validate.js';
 import { SlideError } from '../../errors.js';
 import { ApiError } from '../http-error.js';
+import { isJsonObject } from '../../annotations/json-object.js';
 
 /** The fork's body limit for JSON routes. */
 export const JSON_BODY_LIMIT = 2 * 1024 * 1024;
@@ -41,8 +42,6 @@ export async function jsonBody(req: IncomingMessage, signal: AbortSignal): Promi
   }
 }
 
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 const shape = (path: string, reason: string) => new ApiError('invalid_body', `Failed to deserialize the JSON body into the target type: ${path}: ${reason}`);
 
 type FieldType = 'number' | 'point' | 'points';
@@ -57,13 +56,13 @@ const GEOMETRY_FIELDS: Record<Geometry['kind'], Record<string, FieldType>> = {
 };
 
 function checkPoint(v: unknown, path: string): void {
-  if (!isObject(v)) throw shape(path, 'expected an object {x, y}');
+  if (!isJsonObject(v)) throw shape(path, 'expected an object {x, y}');
   for (const k of ['x', 'y']) if (typeof v[k] !== 'number') throw shape(`${path}.${k}`, 'expected a number');
 }
 
 /** The 422 checks: the geometry has a known kind and its fields have the right types (values are checked after). */
 function checkGeometryShape(v: unknown, path: string): void {
-  if (!isObject(v)) throw shape(path, 'expected an object');
+  if (!isJsonObject(v)) throw shape(path, 'expected an object');
   const fields = GEOMETRY_FIELDS[v.kind as Geometry['kind']];
   if (!fields || typeof v.kind !== 'string' || !Object.hasOwn(GEOMETRY_FIELDS, v.kind)) {
     throw shape(`${path}.kind`, `unknown variant, expected one of ${Object.keys(GEOMETRY_FIELDS).join(', ')}`);
@@ -81,7 +80,7 @@ function checkGeometryShape(v: unknown, path: string): void {
 }
 
 function checkStyleShape(v: unknown, path: string): void {
-  if (!isObject(v)) throw shape(path, 'expected an object');
+  if (!isJsonObject(v)) throw shape(path, 'expected an object');
   if (v.color === undefined) throw shape(path, 'missing field `color`');
   if (typeof v.color !== 'string') throw shape(`${path}.color`, 'expected a string');
   if (v.opacity === undefined) throw shape(path, 'missing field `opacity`');
@@ -115,7 +114,7 @@ export interface CreateFields {
 
 /** A create body (R2, or a batch create item with its `slide_id`): shape (422) first, then the fork's rules (400). */
 export function createFields(body: unknown, path: string, withSlide: boolean): CreateFields {
-  if (!isObject(body)) throw shape(path || '.', 'expected an object');
+  if (!isJsonObject(body)) throw shape(path || '.', 'expected an object');
   const at = (k: string) => (path ? `${path}.${k}` : k);
   if (body.geometry === undefined) throw shape(path || '.', 'missing field `geometry`');
   checkGeometryShape(body.geometry, at('geometry'));
@@ -155,7 +154,7 @@ export interface UpdateFields {
 
 /** An update body (R5/R9, or a batch update item with its `id`). */
 export function updateFields(body: unknown, path: string, withId: boolean): UpdateFields {
-  if (!isObject(body)) throw shape(path || '.', 'expected an object');
+  if (!isJsonObject(body)) throw shape(path || '.', 'expected an object');
   const at = (k: string) => (path ? `${path}.${k}` : k);
   if (body.geometry !== undefined) checkGeometryShape(body.geometry, at('geometry'));
   if (body.style !== undefined) checkStyleShape(body.style, at('style'));

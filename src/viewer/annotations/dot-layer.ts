@@ -1,5 +1,6 @@
 import RBush from 'rbush';
 import type { AnnotationSet, IndexedBox } from '../../annotations/annotation-set.js';
+import { hexToRgb } from '../../annotations/formats/colours.js';
 
 /** What the overlay draws at one cell size when zoomed out: the small shapes as one bitmap, the rest as vectors. */
 export interface DotLevel {
@@ -14,10 +15,6 @@ export interface DotLevel {
 
 /** Bitmaps longer than this are not worth it: at such zooms few shapes are in view, and outlines are drawn. */
 const MAX_BITMAP = 4096;
-
-function rgb(hex: string): [number, number, number] {
-  return [Number.parseInt(hex.slice(1, 3), 16), Number.parseInt(hex.slice(3, 5), 16), Number.parseInt(hex.slice(5, 7), 16)];
-}
 
 /**
  * The zoomed-out view of hundreds of thousands of shapes: each shape no larger than two cells becomes one pixel of a
@@ -62,7 +59,7 @@ export class DotLayer {
       const colour = this.#set.get(item.id)!.style.color;
       let c = colours.get(colour);
       if (!c) {
-        c = rgb(colour);
+        c = hexToRgb(colour);
         colours.set(colour, c);
       }
       const i = (gy * gw + gx) * 4;
