@@ -58,7 +58,7 @@ function bytesOfRangeSent(log: Array<{ path: string; range?: string; bytes: numb
   return covered;
 }
 
-test.describe('colour management in the viewer (the ICC profile through LittleCMS in the decode workers)', () => {
+test.describe('colour management in the viewer (the ICC profile applied in the decode workers)', () => {
   test('on by default: the profile is named, and the panel switch redraws stored values from memory, without a request', async ({ harness: page, servers }) => {
     const { server } = servers.slides.generated;
     await open(page, servers.slideUrl(SLIDE), {});
@@ -90,6 +90,21 @@ test.describe('colour management in the viewer (the ICC profile through LittleCM
     await settled(page);
     expect(await page.evaluate(() => (window as any).viewer.colour())).toMatchObject({ mode: 'icc', profile: 'ProPhoto RGB' });
     expect(bytesOfRangeSent(server.log.slice(before), path, range)).toBe(range[1] - range[0]);
+  });
+
+  test("JPEG tiles are converted by the browser's decoder only where a probe shows it converts as LittleCMS does", async ({ harness: page, servers }) => {
+    const agrees = await page.evaluate(
+      async ([prophotoUrl, adobeUrl]) => {
+        const { browserAgrees, iccToSrgb, jpegIccSegments, littleCms } = harness.colourRoute;
+        const [prophoto, adobe] = await Promise.all([prophotoUrl, adobeUrl].map(async (url) => (await harness.openSlide(url)).colourProfile.read()));
+        const { lcms, constants } = await littleCms();
+        const transform = await iccToSrgb(prophoto, lcms, constants);
+        // The right profile in the stream agrees; another one (as if the browser read the profile otherwise) does not.
+        return [await browserAgrees(transform, jpegIccSegments(prophoto)), await browserAgrees(transform, jpegIccSegments(adobe))];
+      },
+      [servers.slideUrl(SLIDE), servers.slideUrl('icc-adobergb-cmu.svs')],
+    );
+    expect(agrees).toEqual([true, false]);
   });
 
   test('a profile LittleCMS cannot use: a warning, the slide drawn with its stored colours, no blank tile', async ({ harness: page, servers }) => {

@@ -2,6 +2,10 @@ import OpenSeadragon from 'openseadragon';
 import * as wsi from '../../src/viewer.js';
 import * as s3 from '../../src/s3.js';
 import { fromCognitoIdentityPool } from '@aws-sdk/credential-providers';
+import { browserAgrees } from '../../src/colour/browser-jpeg-colour.js';
+import { iccToSrgb } from '../../src/colour/icc-transform.js';
+import { jpegIccSegments } from '../../src/colour/jpeg-icc.js';
+import { littleCms } from '../../src/colour/slide-colour.js';
 
 /** What the browser tests drive: the library's browser entry, and a worker that crashes on its first job. */
 const harness = {
@@ -10,6 +14,8 @@ const harness = {
   // The SDK's own Cognito provider, so a test exercises it rather than an injected stand-in.
   fromCognitoIdentityPool,
   OpenSeadragon,
+  // The colour route's parts, so a test can show the check that guards the browser's own conversion can fail.
+  colourRoute: { browserAgrees, iccToSrgb, jpegIccSegments, littleCms },
   crashingWorker: () => new Worker(new URL('./crashing.worker.ts', import.meta.url), { type: 'module' }),
   decodeWorker: () => new Worker(new URL('../../src/workers/decode.worker.ts', import.meta.url), { type: 'module' }),
 };

@@ -14,6 +14,11 @@ export interface ColourTransform {
    * is skipped, and tiles keep the decoder's direct route.
    */
   readonly identity: boolean;
+  /**
+   * The profile as JPEG APP2 segments, set where the browser's own JPEG decoder, given them, was found to convert as
+   * `apply` does (see browser-jpeg-colour.ts): JPEG tiles are then converted by the decoder, at native speed.
+   */
+  readonly jpegIccSegments?: Uint8Array;
   /** Converts RGBA pixels in place (alpha kept). */
   apply(rgba: Uint8Array | Uint8ClampedArray): void;
   close(): void;

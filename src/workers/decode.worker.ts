@@ -1,5 +1,6 @@
 import { expose, transfer } from 'comlink';
 import { browserCodecs, decodeBitmap } from '../codec/browser-codecs.js';
+import { withBrowserJpegRoute } from '../colour/browser-jpeg-colour.js';
 import type { ColourTransform } from '../colour/colour-transform.js';
 import { iccToSrgb } from '../colour/icc-transform.js';
 import { littleCms } from '../colour/slide-colour.js';
@@ -59,7 +60,7 @@ const api: DecodeWorkerApi = {
   async setProfile(id, profile) {
     let transform = profiles.get(id);
     if (!transform) {
-      transform = littleCms().then(({ lcms, constants }) => iccToSrgb(profile, lcms, constants));
+      transform = littleCms().then(async ({ lcms, constants }) => withBrowserJpegRoute(await iccToSrgb(profile, lcms, constants), profile));
       profiles.set(id, transform);
     }
     try {
