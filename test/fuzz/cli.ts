@@ -18,12 +18,19 @@ const cases = whole('cases', values.cases);
 const seconds = whole('seconds', values.seconds) ?? (cases === undefined ? 60 : undefined);
 const seed = whole('seed', values.seed) ?? Date.now() % 1_000_000_000;
 const started = Date.now();
+const elapsed = () => `${((Date.now() - started) / 1000).toFixed(0)} s`;
+/** A progress line this often, so a run stopped early still says how far it got and what it saw. */
+const PROGRESS_EVERY = 500;
 const report = await fuzz({
   cases: cases ?? Number.MAX_SAFE_INTEGER,
   firstSeed: seed,
   ...(seconds === undefined ? {} : { deadline: started + seconds * 1000 }),
+  onCase(progress, finding) {
+    if (finding) console.log(`FINDING ${finding.file} seed ${finding.seed} (${finding.what}): ${finding.detail}`);
+    if (progress.cases % PROGRESS_EVERY === 0) console.log(`${progress.cases} cases, ${elapsed()}: ${JSON.stringify(progress.outcomes)}`);
+  },
 });
-console.log(`${report.cases} cases from seed ${seed} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+console.log(`${report.cases} cases from seed ${seed} in ${elapsed()}`);
 console.log(JSON.stringify(report.outcomes, null, 2));
-for (const f of report.findings) console.log(`FINDING ${f.file} seed ${f.seed} (${f.what}): ${f.detail}`);
+console.log(`${report.findings.length} findings (each printed as a FINDING line when it came)`);
 process.exitCode = report.findings.length > 0 ? 1 : 0;

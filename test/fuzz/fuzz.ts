@@ -46,7 +46,13 @@ export async function fuzzCase(
 }
 
 /** Runs cases round-robin over the fixtures from `firstSeed` until `cases` are done or `deadline` passes. */
-export async function fuzz(options: { cases: number; firstSeed: number; deadline?: number }): Promise<FuzzReport> {
+export async function fuzz(options: {
+  cases: number;
+  firstSeed: number;
+  deadline?: number;
+  /** Called after every case: a long run shows how far it got, and its findings as they come. */
+  onCase?: (report: FuzzReport, finding?: FuzzReport['findings'][number]) => void;
+}): Promise<FuzzReport> {
   const files = await Promise.all(
     FUZZ_FIXTURES.map(async (file) => {
       const bytes = new Uint8Array(readFileSync(fixturePath(file)));
@@ -61,7 +67,9 @@ export async function fuzz(options: { cases: number; firstSeed: number; deadline
     report.cases++;
     const key = outcome.kind === 'slide-error' ? outcome.code : outcome.kind;
     report.outcomes[key] = (report.outcomes[key] ?? 0) + 1;
-    if (outcome.kind === 'finding') report.findings.push({ file, seed, what, detail: outcome.detail });
+    const finding = outcome.kind === 'finding' ? { file, seed, what, detail: outcome.detail } : undefined;
+    if (finding) report.findings.push(finding);
+    options.onCase?.(report, finding);
   }
   return report;
 }
