@@ -33,6 +33,10 @@ export async function readBlock(data: RangeSource, req: BlockRequest, opts: Read
       { source: data.id },
     );
   }
+  // A level's JPEG tables go out with its first tile's offsets, not after its bytes: one round trip fewer.
+  const tables = codec === 'jpeg' && info.ifd.has(Tag.JPEGTables) ? info.ifd.value(Tag.JPEGTables, opts) : undefined;
+  // Awaited below, or not at all for a missing tile, whose read then fails for nobody.
+  tables?.catch(() => undefined);
   const [offset, byteCount] = await Promise.all([info.ifd.element(offsetTag, req.index, opts), info.ifd.element(countTag, req.index, opts)]);
   if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(byteCount) || offset < 0 || byteCount < 0) {
     throw new SlideError('corrupt', `${data.id}: a tile's offset (${offset}) or length (${byteCount}) is not a byte position. The file is damaged.`, {
@@ -63,9 +67,9 @@ export async function readBlock(data: RangeSource, req: BlockRequest, opts: Read
   if (codec !== 'jpeg') return { ...base, bytes: raw };
   const unreadable = unreadableJpeg(raw, data.id);
   if (unreadable) throw unreadable;
-  const tables = await info.ifd.value(Tag.JPEGTables, opts);
+  const tableBytes = await tables;
   const rgb = info.photometric === Photometric.RGB && info.compression === Compression.JPEG;
-  return { ...base, bytes: standaloneJpeg(raw, { ...(tables instanceof Uint8Array ? { tables } : {}), rgb }) };
+  return { ...base, bytes: standaloneJpeg(raw, { ...(tableBytes instanceof Uint8Array ? { tables: tableBytes } : {}), rgb }) };
 }
 
 /** Tiles of a tiled directory are numbered row by row. */

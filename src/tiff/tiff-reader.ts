@@ -36,11 +36,12 @@ const MAX_ENTRIES = 4096;
 /** Entries of one IFD fetched by the first read, so most directories and the values after them come in one request. */
 const IFD_READ_AHEAD_ENTRIES = 64;
 /**
- * When a directory lies this close to the end of the file, everything from it to the end is read at once: writers
- * that put the directories last (scanners, tifffile, libvips for the small levels) then cost one request for all of
- * them instead of one round trip per directory. Small enough to stay cheap when the guess is wrong.
+ * The end of the file is read while the header is: scanners, libvips and tifffile put the small levels' directories,
+ * offset arrays and tiles last, so this one request saves a round trip per directory it holds, and the first
+ * viewport's tiles often come with it. The size is what one round trip is worth at 40 ms and 100 Mbit/s (500 kB):
+ * reading it costs about as much as the one round trip it must save to pay for itself.
  */
-export const TAIL_READ_AHEAD = 64 * 1024;
+export const TAIL_READ_AHEAD = 512 * 1024;
 
 export interface TiffReaderOptions extends ReadOptions {}
 
@@ -66,6 +67,9 @@ export class TiffReader {
 
   static async open(source: RangeSource, opts: TiffReaderOptions = {}): Promise<TiffReader> {
     const fileSize = await source.size(opts);
+    // Only warms the block cache below, in the same round trip as the header (or, where the size took a request of
+    // its own, as the first directory); the reads that need these bytes report any failure.
+    source.read(Math.max(0, fileSize - TAIL_READ_AHEAD), Math.min(fileSize, TAIL_READ_AHEAD), opts).catch(() => undefined);
     const ctx = await readHeader(source, fileSize, opts);
     const walker = new DirectoryWalker(ctx, opts);
     const ifds = await walker.chain(ctx.firstIfd, TEXT_PROPERTY_TAGS);
@@ -117,7 +121,6 @@ class DirectoryWalker {
     if (first === 0) throw this.#error('corrupt', 'the header points to no image directory');
     const pending: Promise<void>[] = [];
     for (let offset = first; offset !== 0; ) {
-      this.#readTail(offset);
       let ifd = await this.#readIfd(offset);
       if (ifds.length === 0 && !this.#ctx.bigTiff && !this.#ctx.ndpi && ifd.has(NDPI_FORMAT_FLAG)) {
         // NDPI's layout differs after the entries: read the same bytes again (cached) the NDPI way.
@@ -135,23 +138,6 @@ class DirectoryWalker {
     }
     await Promise.all(pending);
     return ifds;
-  }
-
-  /** Where the bytes already read through to the end of the file begin. */
-  #tailStart = Number.POSITIVE_INFINITY;
-
-  /**
-   * Reads from a directory near the end of the file up to what was read that way before, in the same tick as the
-   * directory read it contains (so the two are one request). Directories in any order within the window cost one
-   * request between them.
-   */
-  #readTail(offset: number): void {
-    const { fileSize, source } = this.#ctx;
-    if (offset >= fileSize || fileSize - offset > TAIL_READ_AHEAD || offset >= this.#tailStart) return;
-    const end = Math.min(this.#tailStart, fileSize);
-    this.#tailStart = offset;
-    // Only warms the block cache below; the directory read that follows reports any failure.
-    source.read(offset, end - offset, this.#opts).catch(() => undefined);
   }
 
   async #loadStructure(ifd: Ifd, extra: readonly number[]): Promise<void> {
