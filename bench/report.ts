@@ -3,6 +3,8 @@ export interface RunMetrics {
   metadataMs?: number;
   firstTileMs?: number;
   firstViewportMs?: number;
+  /** When the first request for the slide reached its server (from navigation start). */
+  firstRequestMs?: number;
   sequenceMs?: number;
   openRequests?: number;
   openBytes?: number;
@@ -22,6 +24,8 @@ export interface RunMetrics {
 export interface SlideResult {
   slide: string;
   ours: RunMetrics;
+  /** The network's floor for the first viewport: `rounds` × latency + `bytes` ÷ bandwidth. */
+  floor?: { rounds: number; bytes: number; ms: number };
   /** The peer at its best here: with whichever drawer showed the first viewport sooner. */
   peer: RunMetrics;
   peerDrawer?: 'canvas' | 'webgl';
@@ -52,9 +56,10 @@ const ratio = (a?: number, b?: number) => (a === undefined || b === undefined ||
 /** One table: ours against `peerOf(result)` for every slide, with the ratio row. */
 function slideTable(results: SlideResult[], peerOf: (r: SlideResult) => RunMetrics | undefined, peerName: (r: SlideResult) => string): string[] {
   const lines = [
-    '| slide | viewer | metadata ms | first tile ms | first viewport ms | sequence ms | open req / kB | viewport req / kB | sequence kB | long tasks ms (max) | heap MB | warm viewport ms / req |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| slide | viewer | metadata ms | first tile ms | first viewport ms | from 1st request ms | sequence ms | open req / kB | viewport req / kB | sequence kB | long tasks ms (max) | heap MB | warm viewport ms / req |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
+  const fromRequest = (m: RunMetrics) => (m.firstViewportMs === undefined || m.firstRequestMs === undefined ? undefined : m.firstViewportMs - m.firstRequestMs);
   for (const r of results) {
     const peer = peerOf(r);
     if (!peer) continue;
@@ -63,20 +68,24 @@ function slideTable(results: SlideResult[], peerOf: (r: SlideResult) => RunMetri
       [peerName(r), peer],
     ] as const) {
       if (!m.shown) {
-        lines.push(`| ${r.slide} | ${name} | not shown | | | | | | | | | |`);
+        lines.push(`| ${r.slide} | ${name} | not shown | | | | | | | | | | |`);
         continue;
       }
       lines.push(
-        `| ${r.slide} | ${name} | ${ms(m.metadataMs)} | ${ms(m.firstTileMs)} | ${ms(m.firstViewportMs)} | ${ms(m.sequenceMs)} | ${m.openRequests} / ${kb(m.openBytes)} | ${m.viewportRequests} / ${kb(m.viewportBytes)} | ${kb(m.sequenceBytes)} | ${ms(m.longTaskMs)} (${ms(m.longestTaskMs)}) | ${((m.heapBytes ?? 0) / 1e6).toFixed(0)} | ${m.warmViewportMs === undefined ? '–' : `${ms(m.warmViewportMs)} / ${m.warmRequests}`} |`,
+        `| ${r.slide} | ${name} | ${ms(m.metadataMs)} | ${ms(m.firstTileMs)} | ${ms(m.firstViewportMs)} | ${ms(fromRequest(m))} | ${ms(m.sequenceMs)} | ${m.openRequests} / ${kb(m.openBytes)} | ${m.viewportRequests} / ${kb(m.viewportBytes)} | ${kb(m.sequenceBytes)} | ${ms(m.longTaskMs)} (${ms(m.longestTaskMs)}) | ${((m.heapBytes ?? 0) / 1e6).toFixed(0)} | ${m.warmViewportMs === undefined ? '–' : `${ms(m.warmViewportMs)} / ${m.warmRequests}`} |`,
       );
     }
     if (r.ours.shown && peer.shown) {
       lines.push(
-        `| ${r.slide} | **ours/peer** | ${ratio(r.ours.metadataMs, peer.metadataMs)} | ${ratio(r.ours.firstTileMs, peer.firstTileMs)} | **${ratio(r.ours.firstViewportMs, peer.firstViewportMs)}** | ${ratio(r.ours.sequenceMs, peer.sequenceMs)} | ${ratio(r.ours.openRequests, peer.openRequests)} / **${ratio(r.ours.openBytes, peer.openBytes)}** | ${ratio(r.ours.viewportBytes, peer.viewportBytes)} | ${ratio(r.ours.sequenceBytes, peer.sequenceBytes)} | | | ${ratio(r.ours.warmViewportMs, peer.firstViewportMs)} |`,
+        `| ${r.slide} | **ours/peer** | ${ratio(r.ours.metadataMs, peer.metadataMs)} | ${ratio(r.ours.firstTileMs, peer.firstTileMs)} | **${ratio(r.ours.firstViewportMs, peer.firstViewportMs)}** | **${ratio(fromRequest(r.ours), fromRequest(peer))}** | ${ratio(r.ours.sequenceMs, peer.sequenceMs)} | ${ratio(r.ours.openRequests, peer.openRequests)} / **${ratio(r.ours.openBytes, peer.openBytes)}** | ${ratio(r.ours.viewportBytes, peer.viewportBytes)} | ${ratio(r.ours.sequenceBytes, peer.sequenceBytes)} | | | ${ratio(r.ours.warmViewportMs, peer.firstViewportMs)} |`,
       );
     }
+    if (r.floor && r.ours.shown && peer.shown)
+      lines.push(
+        `| ${r.slide} | floor: ${r.floor.rounds} round trips + ${kb(r.floor.bytes)} kB = ${ms(r.floor.ms)} ms; from 1st request ours ${ratio(fromRequest(r.ours), r.floor.ms)}×, peer ${ratio(fromRequest(peer), r.floor.ms)}× | | | | | | | | | | | |`,
+      );
     if (r.ours.shown && r.ours.encodedTileBytes)
-      lines.push(`| ${r.slide} | ours: sequence bytes / encoded tile bytes | ${ratio(r.ours.sequenceBytes, r.ours.encodedTileBytes)} | | | | | | | | | |`);
+      lines.push(`| ${r.slide} | ours: sequence bytes / encoded tile bytes | ${ratio(r.ours.sequenceBytes, r.ours.encodedTileBytes)} | | | | | | | | | | |`);
   }
   return lines;
 }
@@ -88,7 +97,7 @@ function slideTable(results: SlideResult[], peerOf: (r: SlideResult) => RunMetri
 export function markdownTable(report: { date: string; conditions: Record<string, unknown>; results: SlideResult[] }): string {
   const c = report.conditions;
   const lines = [
-    `Benchmark ${report.date}: ${c.latencyMs} ms, ${c.mbps} Mbit/s, ${c.viewport}, medians of ${c.runs}; times from navigation start; peer ${c.peer} on OpenSeadragon ${c.openseadragon}, at its best: with each of its drawers, the faster one shown.`,
+    `Benchmark ${report.date}: ${c.latencyMs} ms, ${c.mbps} Mbit/s, ${c.viewport}, medians of ${c.runs}; times from navigation start, and of the first viewport also from the first request for the slide; the floor is the network's least time for the first viewport; peer ${c.peer} on OpenSeadragon ${c.openseadragon}, at its best: with each of its drawers, the faster one shown.`,
     '',
     ...slideTable(
       report.results,

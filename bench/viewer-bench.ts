@@ -9,7 +9,9 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { CHROMIUM_ARGS, chromiumPath } from '../e2e/support/chromium.js';
+import { NodeFileSource, openSlide } from '../src/node.js';
 import { RangeServer, type LoggedRequest } from '../test/support/range-server.js';
+import { RoundTripSource } from '../test/support/round-trip-source.js';
 import { FIXTURES, REPO_ROOT } from '../test/support/fixtures.js';
 import { barChart, markdownTable, median, type RunMetrics, type SlideResult } from './report.js';
 import { type AnnotationResult, annotationRows, annotationTable } from './annotation-rows.js';
@@ -89,6 +91,7 @@ async function measure(browser: Browser, server: RangeServer, viewer: Runner, sl
     return { shown: false };
   }
   const marks = await page.evaluate(() => (window as any).bench.marks as { metadata: number; firstTile: number; fullViewport: number });
+  const firstRequest = requestsSince(first)[0];
   const open = requestsSince(first, marks.metadata);
   const viewport = requestsSince(first, marks.fullViewport);
   const seqStart = server.log.length;
@@ -114,6 +117,7 @@ async function measure(browser: Browser, server: RangeServer, viewer: Runner, sl
     metadataMs: marks.metadata,
     firstTileMs: marks.firstTile,
     firstViewportMs: marks.fullViewport,
+    ...(firstRequest ? { firstRequestMs: firstRequest.at - origin } : {}),
     sequenceMs,
     openRequests: open.length,
     openBytes: sum(open),
@@ -155,6 +159,14 @@ type Runner = 'ours' | 'peer-canvas' | 'peer-webgl';
 
 const sum = (log: LoggedRequest[]) => log.reduce((s, r) => s + r.bytes, 0);
 
+/** Round trips our reader's open takes on this file, counted by a source that answers reads in rounds. */
+async function openRounds(path: string): Promise<number> {
+  const source = new RoundTripSource(new NodeFileSource(path));
+  const slide = await openSlide(source);
+  await slide.close();
+  return source.rounds;
+}
+
 async function main(): Promise<void> {
   execFileSync(process.execPath, [join(REPO_ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'bench/vite.config.ts', '--logLevel', 'warn'], {
     cwd: REPO_ROOT,
@@ -177,13 +189,19 @@ async function main(): Promise<void> {
       }
     }
     await server.stop();
+    const ours = median(runsBy.ours);
+    // The network's floor for the first viewport: the round trips the file's directory chain forces (our reader's open
+    // replayed over a source that answers in rounds), one more for the tiles, and our first viewport's bytes.
+    const rounds = (await openRounds(join(slide.dir, slide.file))) + 1;
+    const floor = { rounds, bytes: ours.viewportBytes ?? 0, ms: rounds * latency + ((ours.viewportBytes ?? 0) * 8) / (mbps * 1000) };
     // The peer at its best on this machine: whichever of OpenSeadragon's drawers showed the first viewport sooner.
     const canvas = median(runsBy['peer-canvas']);
     const webgl = median(runsBy['peer-webgl']);
     const canvasBest = canvas.shown && (!webgl.shown || (canvas.firstViewportMs ?? Infinity) <= (webgl.firstViewportMs ?? Infinity));
     results.push({
       slide: slide.name,
-      ours: median(runsBy.ours),
+      ours,
+      floor,
       peer: canvasBest ? canvas : webgl,
       peerDrawer: canvasBest ? 'canvas' : 'webgl',
       peerDefault: webgl,

@@ -7,13 +7,16 @@ const QUIET_TURNS = 3;
  * A source that answers reads in rounds, as a network with latency does: every read issued while a round is being
  * gathered goes out with it, and reads that a round's answers lead to make the next round. `rounds` is then the
  * number of round trips a reader needed, whatever the clock: a round is answered only when the event loop has
- * gone quiet, so what counts is what depends on what. `log` keeps each round's ranges.
+ * gone quiet and every answer of the round before is in, so what counts is what depends on what. `log` keeps each
+ * round's ranges.
  */
 export class RoundTripSource implements RangeSource {
   readonly id: string;
   readonly log: Array<Array<{ offset: number; length: number }>> = [];
   readonly #inner: RangeSource;
   #gathering: Array<() => void> = [];
+  /** Reads of the last round whose answers have not come yet: a file's reads take a while. */
+  #inFlight = 0;
   #quiet = 0;
   #scheduled = false;
 
@@ -34,7 +37,15 @@ export class RoundTripSource implements RangeSource {
     return new Promise<Uint8Array>((resolve, reject) => {
       this.#gathering.push(() => {
         this.log.at(-1)!.push({ offset, length });
-        this.#inner.read(offset, length, opts).then(resolve, reject);
+        this.#inFlight++;
+        this.#inner
+          .read(offset, length, opts)
+          .then(resolve, reject)
+          .finally(() => {
+            this.#inFlight--;
+            this.#quiet = 0;
+            if (this.#gathering.length > 0) this.#schedule();
+          });
       });
       this.#quiet = 0;
       this.#schedule();
@@ -49,7 +60,12 @@ export class RoundTripSource implements RangeSource {
 
   #turn(): void {
     this.#scheduled = false;
-    if (++this.#quiet < QUIET_TURNS) return this.#schedule();
+    // The next round goes out once every answer of this one is in and its consequences have settled.
+    if (this.#inFlight > 0) return;
+    if (++this.#quiet < QUIET_TURNS) {
+      this.#schedule();
+      return;
+    }
     const round = this.#gathering;
     this.#gathering = [];
     this.log.push([]);
