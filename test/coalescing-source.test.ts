@@ -27,14 +27,52 @@ describe('CoalescingSource', () => {
     expect(source.stats).toMatchObject({ reads: 4, requests: 2, gapBytes: 0 });
   });
 
-  it('bridges gaps only when asked to, and never beyond maxBytes', async () => {
-    const { metrics, source } = stack({ maxGap: 100, maxBytes: 300 });
+  it('bridges gaps up to maxGap, and never beyond maxBytes', async () => {
+    // No limit on the gaps' share here: this is about maxGap and maxBytes alone.
+    const { metrics, source } = stack({ maxGap: 100, maxBytes: 300, maxGapShare: Number.POSITIVE_INFINITY });
     await Promise.all([source.read(0, 100), source.read(150, 100), source.read(260, 100)]);
     expect(metrics.metrics.log).toEqual([
       { offset: 0, length: 250 },
       { offset: 260, length: 100 },
     ]);
     expect(source.stats.gapBytes).toBe(50);
+  });
+
+  it('bridges a gap by default while it stays within a tenth of the bytes asked for', async () => {
+    const { metrics, source } = stack();
+    // Three 1,000-byte tiles: 100 bytes between the first two (5% of 2,000 asked), then 250 before the third
+    // (350 of 3,000: 11.7%): the third gets a request of its own.
+    const reads = [
+      [0, 1000],
+      [1100, 1000],
+      [2350, 1000],
+    ] as const;
+    const results = await Promise.all(reads.map(([o, l]) => source.read(o, l)));
+    for (const [i, bytes] of results.entries()) expect(bytes).toEqual(data.slice(reads[i]![0], reads[i]![0] + reads[i]![1]));
+    expect(metrics.metrics.log).toEqual([
+      { offset: 0, length: 2100 },
+      { offset: 2350, length: 1000 },
+    ]);
+    expect(source.stats).toMatchObject({ reads: 3, requests: 2, gapBytes: 100 });
+  });
+
+  it('counts overlapping reads once in the bytes asked for', async () => {
+    const { metrics, source } = stack();
+    // 1,000 bytes asked (two reads of the same range), 101 bytes of gap: 10.1%, not bridged.
+    await Promise.all([source.read(0, 1000), source.read(0, 1000), source.read(1101, 1)]);
+    expect(metrics.metrics.log).toEqual([
+      { offset: 0, length: 1000 },
+      { offset: 1101, length: 1 },
+    ]);
+  });
+
+  it('never bridges more than maxGap, however much comes with it', async () => {
+    const { metrics, source } = stack({ maxGap: 99 });
+    await Promise.all([source.read(0, 5000), source.read(5100, 4000)]);
+    expect(metrics.metrics.log).toEqual([
+      { offset: 0, length: 5000 },
+      { offset: 5100, length: 4000 },
+    ]);
   });
 
   it('keeps the merged request for the callers that still want it when one aborts mid-flight', async () => {

@@ -1,5 +1,6 @@
 import { SlideError, throwIfAborted } from '../errors.js';
 import type { RangeSource, ReadOptions } from '../source/range-source.js';
+import { ROUND_TRIP_BYTES } from '../source/round-trip-bytes.js';
 import { ByteView } from './byte-view.js';
 import { Ifd, byteLength, type IfdEntry, type TiffContext } from './ifd.js';
 import { FieldType, Tag, fieldSize } from './tags.js';
@@ -38,10 +39,10 @@ const IFD_READ_AHEAD_ENTRIES = 64;
 /**
  * The end of the file is read while the header is: scanners, libvips and tifffile put the small levels' directories,
  * offset arrays and tiles last, so this one request saves a round trip per directory it holds, and the first
- * viewport's tiles often come with it. The size is what one round trip is worth at 40 ms and 100 Mbit/s (500 kB):
- * reading it costs about as much as the one round trip it must save to pay for itself.
+ * viewport's tiles often come with it. The size is what one round trip is worth: reading it costs about as much as the
+ * one round trip it must save to pay for itself.
  */
-export const TAIL_READ_AHEAD = 512 * 1024;
+export const TAIL_READ_AHEAD = ROUND_TRIP_BYTES;
 
 export interface TiffReaderOptions extends ReadOptions {}
 
