@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CoalescingSource, MemorySource, MetricsSource } from '../src/index.js';
+import { ROUND_TRIP_BYTES } from '../src/source/round-trip-bytes.js';
 import { GatedSource } from './support/gated-source.js';
 
 const data = Uint8Array.from({ length: 10_000 }, (_, i) => (i * 13) & 0xff);
@@ -38,8 +39,17 @@ describe('CoalescingSource', () => {
     expect(source.stats.gapBytes).toBe(50);
   });
 
-  it('bridges a gap by default while it stays within a tenth of the bytes asked for', async () => {
+  it('bridges no gap by default: a gap may be bytes a cache above already holds', async () => {
     const { metrics, source } = stack();
+    await Promise.all([source.read(0, 1000), source.read(1001, 1000)]);
+    expect(metrics.metrics.log).toEqual([
+      { offset: 0, length: 1000 },
+      { offset: 1001, length: 1000 },
+    ]);
+  });
+
+  it('bridges a gap while it stays within a tenth of the bytes asked for', async () => {
+    const { metrics, source } = stack({ maxGap: ROUND_TRIP_BYTES });
     // Three 1,000-byte tiles: 100 bytes between the first two (5% of 2,000 asked), then 250 before the third
     // (350 of 3,000: 11.7%): the third gets a request of its own.
     const reads = [
@@ -57,7 +67,7 @@ describe('CoalescingSource', () => {
   });
 
   it('counts overlapping reads once in the bytes asked for', async () => {
-    const { metrics, source } = stack();
+    const { metrics, source } = stack({ maxGap: ROUND_TRIP_BYTES });
     // 1,000 bytes asked (two reads of the same range), 101 bytes of gap: 10.1%, not bridged.
     await Promise.all([source.read(0, 1000), source.read(0, 1000), source.read(1101, 1)]);
     expect(metrics.metrics.log).toEqual([
@@ -66,13 +76,19 @@ describe('CoalescingSource', () => {
     ]);
   });
 
-  it('never bridges more than maxGap, however much comes with it', async () => {
+  it('never bridges more than maxGap, however much comes with it, nor more than a round trip is worth', async () => {
     const { metrics, source } = stack({ maxGap: 99 });
     await Promise.all([source.read(0, 5000), source.read(5100, 4000)]);
     expect(metrics.metrics.log).toEqual([
       { offset: 0, length: 5000 },
       { offset: 5100, length: 4000 },
     ]);
+    const big = new Uint8Array(12 * 1024 * 1024);
+    const bigMetrics = new MetricsSource(new MemorySource(big), { log: true });
+    const capped = new CoalescingSource(bigMetrics, { maxGap: 2 * ROUND_TRIP_BYTES, maxGapShare: 1, maxBytes: big.length });
+    const gap = ROUND_TRIP_BYTES + 1;
+    await Promise.all([capped.read(0, 4 * 1024 * 1024), capped.read(4 * 1024 * 1024 + gap, 1024)]);
+    expect(bigMetrics.metrics.log).toHaveLength(2);
   });
 
   it('keeps the merged request for the callers that still want it when one aborts mid-flight', async () => {

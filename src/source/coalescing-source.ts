@@ -8,8 +8,11 @@ export interface CoalescingOptions {
   /** Reads arriving within this window are considered together (ms; 0 = the same macrotask). */
   windowMs?: number;
   /**
-   * The largest gap bridged between two reads (bytes). Default ROUND_TRIP_BYTES: a gap is worth bridging only while
-   * fetching it costs less than the round trip a request of its own would (512 KiB at 40 ms and 100 Mbit/s).
+   * The largest gap bridged between two reads (bytes); at most ROUND_TRIP_BYTES is worth it, since past that fetching
+   * the gap costs more than the round trip a request of its own would. Default 0: only touching ranges merge. A gap
+   * may be bytes a cache above already holds, which a bridge would read again: with gaps bridged, the first viewport
+   * of icc-prophoto-cmu.tif became one 2 MB request from offset 8 that read again 40 kB the open's tail read held,
+   * and with them the ICC profile that colour 'none' must not fetch.
    */
   maxGap?: number;
   /**
@@ -57,7 +60,7 @@ export class CoalescingSource extends SourceWrapper {
   constructor(inner: RangeSource, options: CoalescingOptions = {}) {
     super(inner);
     this.#windowMs = options.windowMs ?? 0;
-    this.#maxGap = options.maxGap ?? ROUND_TRIP_BYTES;
+    this.#maxGap = Math.min(options.maxGap ?? 0, ROUND_TRIP_BYTES);
     this.#maxGapShare = options.maxGapShare ?? 0.1;
     this.#maxBytes = options.maxBytes ?? 4 * 1024 * 1024;
   }
