@@ -28,6 +28,7 @@ const FINDINGS: Array<[file: string, seed: number, was: string]> = [
   ['test3-TRITC-2-560.ndpi', 20265641, 'loop: no answer within 5 s on a busy machine'],
   ['test3-TRITC-2-560.ndpi', 20266707, 'bytes: no answer within 5 s on a busy machine'],
   ['test3-TRITC-2-560.ndpi', 20267565, 'tilesize: 481 MB of ArrayBuffers allocated before the error'],
+  ['ome-brightfield-cmu.ome.tif', 20281982, 'SubIFDs typed as DOUBLE: a directory read at offset 1.8e-307, reported as invalid_argument'],
 ];
 
 describe('fuzzer findings stay fixed', () => {

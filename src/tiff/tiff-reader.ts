@@ -154,6 +154,8 @@ class DirectoryWalker {
 
   async #readIfd(offset: number): Promise<Ifd> {
     throwIfAborted(this.#opts.signal, this.#ctx.source.id);
+    // A SubIFDs tag retyped as floating point lists offsets that are no byte positions.
+    if (!Number.isSafeInteger(offset) || offset < 0) throw this.#error('corrupt', `an image directory's offset (${offset}) is not a byte position`);
     if (this.#seen.has(offset)) throw this.#error('corrupt', `the directory at offset ${offset} is visited twice (an IFD loop)`);
     if (this.#seen.size >= MAX_DIRECTORIES) throw this.#error('corrupt', `more than ${MAX_DIRECTORIES} image directories`);
     this.#seen.add(offset);
