@@ -193,7 +193,8 @@ async function main(): Promise<void> {
     // The network's floor for the first viewport: the round trips the file's directory chain forces (our reader's open
     // replayed over a source that answers in rounds), one more for the tiles, and our first viewport's bytes.
     const rounds = (await openRounds(join(slide.dir, slide.file))) + 1;
-    const floor = { rounds, bytes: ours.viewportBytes ?? 0, ms: rounds * latency + ((ours.viewportBytes ?? 0) * 8) / (mbps * 1000) };
+    const bytes = ours.viewportBytes ?? 0;
+    const floor = { rounds, bytes, ms: rounds * latency + (bytes * 8) / (mbps * 1000) };
     // The peer at its best on this machine: whichever of OpenSeadragon's drawers showed the first viewport sooner.
     const canvas = median(runsBy['peer-canvas']);
     const webgl = median(runsBy['peer-webgl']);

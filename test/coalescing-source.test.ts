@@ -5,6 +5,12 @@ import { GatedSource } from './support/gated-source.js';
 
 const data = Uint8Array.from({ length: 10_000 }, (_, i) => (i * 13) & 0xff);
 
+/** Reads the ranges at once and checks that each caller got exactly its bytes. */
+async function readAll(source: CoalescingSource, reads: ReadonlyArray<readonly [number, number]>): Promise<void> {
+  const results = await Promise.all(reads.map(([o, l]) => source.read(o, l)));
+  for (const [i, bytes] of results.entries()) expect(bytes).toEqual(data.slice(reads[i]![0], reads[i]![0] + reads[i]![1]));
+}
+
 function stack(options = {}) {
   const metrics = new MetricsSource(new MemorySource(data), { log: true });
   return { metrics, source: new CoalescingSource(metrics, options) };
@@ -19,8 +25,7 @@ describe('CoalescingSource', () => {
       [1150, 200],
       [5000, 10],
     ] as const;
-    const results = await Promise.all(reads.map(([o, l]) => source.read(o, l)));
-    for (const [i, bytes] of results.entries()) expect(bytes).toEqual(data.slice(reads[i]![0], reads[i]![0] + reads[i]![1]));
+    await readAll(source, reads);
     expect(metrics.metrics.log).toEqual([
       { offset: 1000, length: 350 },
       { offset: 5000, length: 10 },
@@ -57,8 +62,7 @@ describe('CoalescingSource', () => {
       [1100, 1000],
       [2350, 1000],
     ] as const;
-    const results = await Promise.all(reads.map(([o, l]) => source.read(o, l)));
-    for (const [i, bytes] of results.entries()) expect(bytes).toEqual(data.slice(reads[i]![0], reads[i]![0] + reads[i]![1]));
+    await readAll(source, reads);
     expect(metrics.metrics.log).toEqual([
       { offset: 0, length: 2100 },
       { offset: 2350, length: 1000 },

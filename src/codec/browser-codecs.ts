@@ -81,6 +81,7 @@ async function loadWasm<M>(glue: Promise<{ default: unknown }>, wasmUrl: string)
 
 /** The codecs of the browser worker: the lossless ones, the browser's JPEG and WebP (straight to a bitmap when drawing), OpenJPEG, OpenJPH and CharLS in WASM. */
 export function browserCodecs(): CodecRegistry {
+  // The registry passes its read options second, where nativeBitmap takes a profile: stored values only here.
   const native = { samples: decodeNative, bitmap: (tile: EncodedTile) => nativeBitmap(tile) };
   return hostCodecs(
     { jpeg: native, webp: native },

@@ -95,21 +95,13 @@ export class CoalescingSource extends SourceWrapper {
     for (const p of queue) {
       const gap = Math.max(0, p.offset - end);
       const newEnd = Math.max(end, p.offset + p.length);
-      const joins =
-        group.length > 0 &&
-        gap <= this.#maxGap &&
-        gaps + gap <= this.#maxGapShare * (asked + newEnd - Math.max(end, p.offset)) &&
-        newEnd - group[0]!.offset <= this.#maxBytes;
-      if (group.length > 0 && !joins) {
-        void this.#fetch(group);
-        group = [];
-      }
-      if (group.length === 0) {
-        [gaps, asked, end] = [0, p.length, p.offset + p.length];
+      const added = newEnd - Math.max(end, p.offset);
+      const joins = gap <= this.#maxGap && gaps + gap <= this.#maxGapShare * (asked + added) && newEnd - (group[0]?.offset ?? 0) <= this.#maxBytes;
+      if (group.length > 0 && joins) {
+        [gaps, asked, end] = [gaps + gap, asked + added, newEnd];
       } else {
-        gaps += gap;
-        asked += newEnd - Math.max(end, p.offset);
-        end = newEnd;
+        if (group.length > 0) void this.#fetch(group);
+        [group, gaps, asked, end] = [[], 0, p.length, p.offset + p.length];
       }
       group.push(p);
     }
