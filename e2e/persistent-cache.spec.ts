@@ -55,6 +55,57 @@ test.describe('persistent cache (IndexedDB)', () => {
     expect(second.persistentCacheMisses).toBe(0);
   });
 
+  test('a slide never seen here is read from the network at once, without waiting for IndexedDB', async ({ harness: page, servers }) => {
+    const { server, url } = servers.slides.generated;
+    // Hold IndexedDB: an upgrade of our database that does not end until released queues every other open of it.
+    await page.evaluate(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const open = indexedDB.open('wsi-stream', 1);
+          open.onerror = () => reject(open.error);
+          open.onupgradeneeded = () => {
+            const store = open.result.createObjectStore('ranges');
+            const w = window as any;
+            w.idbHeld = true;
+            const keepAlive = () => {
+              if (w.idbHeld) store.get('keep-alive').onsuccess = keepAlive;
+            };
+            keepAlive();
+            resolve();
+          };
+          open.onsuccess = () => open.result.close();
+        }),
+    );
+    const settled = openAndSettle(page, `${url}/${SLIDE}`);
+    // While IndexedDB still answers nothing, the slide opens and its tiles load from the network.
+    await expect.poll(() => server.requestsFor(SLIDE).length).toBeGreaterThan(0);
+    // (`window.viewer` is the element of that id until the viewer is made.)
+    await expect.poll(() => page.evaluate(() => (window as any).viewer?.stats?.().tilesLoaded ?? 0)).toBeGreaterThan(0);
+    expect(await page.evaluate(() => (window as any).idbHeld)).toBe(true);
+    await page.evaluate(() => ((window as any).idbHeld = false));
+    const first = await settled;
+    expect(first.persistentCacheHits).toBe(0);
+
+    // What it read then was kept: the reload makes no request.
+    await reload(page);
+    const before = server.requestsFor(SLIDE).length;
+    const second = await openAndSettle(page, `${url}/${SLIDE}`);
+    expect(server.requestsFor(SLIDE).length - before).toBe(0);
+    expect(second.drawn).toEqual(first.drawn);
+  });
+
+  test('with the synchronous note gone (localStorage cleared), a kept slide is read again and shows the same tiles', async ({ harness: page, servers }) => {
+    const { server, url } = servers.slides.generated;
+    const first = await openAndSettle(page, `${url}/${SLIDE}`);
+    await page.evaluate(() => localStorage.clear());
+    await reload(page);
+    const before = server.requestsFor(SLIDE).length;
+    const second = await openAndSettle(page, `${url}/${SLIDE}`);
+    expect(server.requestsFor(SLIDE).length - before).toBeGreaterThan(0);
+    expect(second.drawn).toEqual(first.drawn);
+    expect(second.tilesFailed).toBe(0);
+  });
+
   test('a DICOMweb series seen before reopens with its metadata request alone: frames come back by SOP Instance UID', async ({ harness: page }) => {
     const orthanc = await startOrthanc();
     const proxy = new FaultProxy(orthanc.rest);

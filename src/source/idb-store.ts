@@ -22,7 +22,7 @@ const DEFAULT_MAX = 256 * 1024 * 1024;
  */
 export class IdbStore {
   readonly #maxBytes: number;
-  readonly #dbName: string;
+  readonly dbName: string;
   readonly #stats: IdbStoreStats;
   #stores?: { data: UseStore; usage: UseStore };
   #usage?: Promise<Map<string, Usage>>;
@@ -35,7 +35,7 @@ export class IdbStore {
   constructor(stats: IdbStoreStats, options: { maxBytes?: number; dbName?: string } = {}) {
     this.#stats = stats;
     this.#maxBytes = options.maxBytes ?? DEFAULT_MAX;
-    this.#dbName = options.dbName ?? 'wsi-stream';
+    this.dbName = options.dbName ?? 'wsi-stream';
   }
 
   /**
@@ -55,8 +55,11 @@ export class IdbStore {
     return this.#guard(() => get<T>(key, this.#stores!.data));
   }
 
-  setMeta(key: string, value: unknown): void {
-    this.#track(this.#guard(() => set(key, value, this.#stores!.data)));
+  /** Resolves once the value has reached IndexedDB, or the store has given up on it. */
+  setMeta(key: string, value: unknown): Promise<void> {
+    const write = this.#guard(() => set(key, value, this.#stores!.data));
+    this.#track(write);
+    return write;
   }
 
   /** Keeps `value` (which holds `size` bytes) under `key`, evicting the least recently used beyond the cap. */
@@ -155,7 +158,7 @@ export class IdbStore {
   async #guard<T>(operation: () => Promise<T>): Promise<T | undefined> {
     if (this.#disabled) return undefined;
     try {
-      this.#stores ??= { data: createStore(this.#dbName, 'ranges'), usage: createStore(`${this.#dbName}-usage`, 'usage') };
+      this.#stores ??= { data: createStore(this.dbName, 'ranges'), usage: createStore(`${this.dbName}-usage`, 'usage') };
       return await operation();
     } catch {
       this.#stats.errors++;

@@ -1,4 +1,5 @@
 import { SlideError } from '../errors.js';
+import { mayBeCached, noteCached } from './cache-hint.js';
 import { fnv1a } from './checksum.js';
 import { IdbStore } from './idb-store.js';
 import type { RangeSource, ReadOptions } from './range-source.js';
@@ -45,17 +46,26 @@ export class PersistentCache extends SourceWrapper {
   readonly stats: PersistentCacheStats = { hits: 0, misses: 0, dropped: 0, errors: 0, bytesStored: 0 };
   readonly #store: IdbStore;
   #manifest?: Promise<Manifest | undefined>;
+  /**
+   * Nothing of this slide was ever kept here (the synchronous note says so): reads go to the source without asking
+   * IndexedDB first, until this session's manifest has landed and a lookup could find something.
+   */
+  #knownCold: boolean;
 
   constructor(inner: RangeSource, options: PersistentCacheOptions = {}) {
     super(inner);
     this.#store = new IdbStore(this.stats, options);
+    this.#knownCold = mayBeCached(this.#store.dbName, this.id) === false;
   }
 
   override async size(opts: ReadOptions = {}): Promise<number> {
     const manifest = await this.#readManifest();
     if (manifest) return manifest.size;
     const size = await this.inner.size(opts);
-    this.#store.setMeta(`manifest|${this.id}`, { size, etag: this.inner.version ?? '' });
+    void this.#store.setMeta(`manifest|${this.id}`, { size, etag: this.inner.version ?? '' }).then(() => {
+      noteCached(this.#store.dbName, this.id);
+      this.#knownCold = false;
+    });
     return size;
   }
 
@@ -63,7 +73,7 @@ export class PersistentCache extends SourceWrapper {
     const manifest = await this.#readManifest();
     const etag = manifest?.etag ?? this.inner.version ?? '';
     const key = `${this.id}|${etag}|${offset}|${length}`;
-    const cached = await this.#store.lookup(key);
+    const cached = this.#knownCold ? undefined : await this.#store.lookup(key);
     if (cached !== undefined) {
       const bytes = this.#validate(cached, offset, length, etag);
       if (bytes) {
@@ -115,6 +125,7 @@ export class PersistentCache extends SourceWrapper {
   }
 
   #readManifest(): Promise<Manifest | undefined> {
+    if (this.#knownCold) return Promise.resolve(undefined);
     this.#manifest ??= this.#store.getMeta<Manifest>(`manifest|${this.id}`).then(async (m) => {
       const manifest = m && typeof m.size === 'number' && typeof m.etag === 'string' ? m : undefined;
       // A source that knows its version before reading (a File: size and modification time) shows at once that what

@@ -1,0 +1,35 @@
+/**
+ * A synchronous note, in localStorage, of the slides an IndexedDB cache has kept something of. Opening IndexedDB and
+ * looking a slide up costs a cold page tens of milliseconds before its first request; with this note a slide never
+ * kept here goes straight to the network. The note only decides whether to ask IndexedDB first, never what a read
+ * returns: a note without entries costs the lookup it saves, entries without a note are read again from the source.
+ */
+const PREFIX = 'wsi-stream-cached|';
+
+/** Whether IndexedDB may hold something of `id`; undefined where no localStorage can say (workers, Node, sandboxes). */
+export function mayBeCached(dbName: string, id: string, storage = localStorageOrUndefined()): boolean | undefined {
+  if (!storage) return undefined;
+  try {
+    return storage.getItem(`${PREFIX}${dbName}|${id}`) !== null;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Notes that IndexedDB now holds something of `id`. A full or refused localStorage leaves it unnoted (read again). */
+export function noteCached(dbName: string, id: string, storage = localStorageOrUndefined()): void {
+  try {
+    storage?.setItem(`${PREFIX}${dbName}|${id}`, '1');
+  } catch {
+    // Unnoted, the slide's next open reads from the source instead of IndexedDB: slower, never wrong.
+  }
+}
+
+/** Merely touching `localStorage` throws in sandboxed frames and with storage blocked. */
+function localStorageOrUndefined(): Storage | undefined {
+  try {
+    return typeof localStorage === 'undefined' ? undefined : localStorage;
+  } catch {
+    return undefined;
+  }
+}
