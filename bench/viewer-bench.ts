@@ -4,8 +4,7 @@
  * DICOM rows (bench/dicom-rows.ts: ours against dicom-microscopy-viewer on one Orthanc; `--only DICOM` runs just them).
  * Writes bench/results/<date>.json, latest.json, latest.md and latest.svg.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { CHROMIUM_ARGS, chromiumPath } from '../e2e/support/chromium.js';
@@ -15,7 +14,8 @@ import { RoundTripSource } from '../test/support/round-trip-source.js';
 import { FIXTURES, REPO_ROOT } from '../test/support/fixtures.js';
 import { barChart, markdownTable, median, type RunMetrics, type SlideResult } from './report.js';
 import { type AnnotationResult, annotationRows, annotationTable } from './annotation-rows.js';
-import { copyPeerAssets, dicomRows, dicomTable } from './dicom-rows.js';
+import { dicomRows, dicomTable } from './dicom-rows.js';
+import { bigSlide, serveBenchPages } from './bench-pages.js';
 
 const argv = process.argv.slice(2);
 const flag = (name: string) => argv.includes(`--${name}`);
@@ -43,18 +43,6 @@ function slides(): Array<{ name: string; dir: string; file: string }> {
     list.push(bigSlide(n));
   }
   return only ? list.filter((slide) => slide.name.includes(only)) : list;
-}
-
-/** A make-big-slide.sh output, made once and kept in bench/.slides. */
-function bigSlide(n: number): { name: string; dir: string; file: string } {
-  const dir = join(REPO_ROOT, 'bench/.slides');
-  const file = `big-${n}.tif`;
-  if (!existsSync(join(dir, file))) {
-    mkdirSync(dir, { recursive: true });
-    console.log(`making ${file} with make-big-slide.sh ${n} (libvips)…`);
-    execFileSync(join(FIXTURES, '../tools/make-big-slide.sh'), [join(dir, file), String(n)], { stdio: 'inherit' });
-  }
-  return { name: `make-big-slide N=${n}`, dir, file };
 }
 
 /** A fixed script in slide coordinates: overview, three zooms, pans at full resolution. */
@@ -168,13 +156,7 @@ async function openRounds(path: string): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  execFileSync(process.execPath, [join(REPO_ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'bench/vite.config.ts', '--logLevel', 'warn'], {
-    cwd: REPO_ROOT,
-    stdio: 'inherit',
-  });
-  copyPeerAssets(join(REPO_ROOT, 'build/bench'));
-  const pages = new RangeServer({ root: join(REPO_ROOT, 'build/bench'), log: false });
-  const pagesUrl = await pages.start();
+  const { server: pages, url: pagesUrl } = await serveBenchPages();
   const browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
   const results: SlideResult[] = [];
   for (const slide of slides()) {

@@ -6,6 +6,8 @@ export interface BenchApi {
   tilesDrawn: number;
   error?: string;
   goTo(x: number, y: number, zoom: number): void;
+  /** As `goTo`, but animated the way a user's pan and zoom are: the tiles passed on the way are asked for and dropped. */
+  glide(x: number, y: number, zoom: number): Promise<void>;
   fullyLoaded(): Promise<void>;
   longTasks(): { total: number; max: number; over50: number };
   heap(): number;
@@ -26,6 +28,13 @@ export function benchApi(osd: OpenSeadragon.Viewer, openedAt: number): BenchApi 
       const item = osd.world.getItemAt(0)!;
       osd.viewport.zoomTo(item.imageToViewportZoom(zoom), undefined, true);
       osd.viewport.panTo(item.imageToViewportCoordinates(x, y), true);
+    },
+    glide(x, y, zoom) {
+      const item = osd.world.getItemAt(0)!;
+      const finished = new Promise<void>((resolve) => osd.addOnceHandler('animation-finish', () => resolve()));
+      osd.viewport.zoomTo(item.imageToViewportZoom(zoom));
+      osd.viewport.panTo(item.imageToViewportCoordinates(x, y));
+      return finished;
     },
     async fullyLoaded() {
       for (let i = 0; i < 2; i++) await new Promise((r) => requestAnimationFrame(r));

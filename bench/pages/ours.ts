@@ -4,8 +4,10 @@ import { benchApi, tellDriver } from './bench-api.js';
 // Several `slide`s: the files of one DICOM series.
 const named = new URLSearchParams(location.search).getAll('slide');
 const slide = named.length > 1 ? named : named[0]!;
-// Same conditions as the peer: no navigator, no prefetch (it would spend bytes the script never draws).
-createViewer(document.getElementById('viewer')!, slide, { navigator: false, prefetch: false, panel: false }).then(
+// Same conditions as the peer: no navigator, no prefetch (it would spend bytes the script never draws). The long
+// session (`?session`) runs the viewer as a user gets it instead: every default on.
+const asUsers = new URLSearchParams(location.search).has('session');
+createViewer(document.getElementById('viewer')!, slide, asUsers ? {} : { navigator: false, prefetch: false, panel: false }).then(
   (viewer) => {
     benchApi(viewer.osd, performance.now());
     viewer.on('stats', (s) => ((window as unknown as { wsiStats: unknown }).wsiStats = s));

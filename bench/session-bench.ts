@@ -1,0 +1,197 @@
+/**
+ * `npm run bench:session [-- --minutes 30] [--n 40] [--sample-seconds 30] [--warmup-minutes 5] [--seed S]`: a scripted
+ * pan/zoom session over a make-big-slide output (N=40 ≈ 2.6 GB) in our viewer with every default on, under the same
+ * emulated network as `npm run bench`. Every sample it collects garbage and records the page's JS heap, the live
+ * ImageBitmaps, the decoded and encoded tile caches and the renderer's resident memory; at the end it says how much
+ * each grew after the warm-up. Writes bench/results/session-<date>.json, session-latest.md and session-latest.svg.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { chromium, type CDPSession, type Page } from '@playwright/test';
+import { CHROMIUM_ARGS, chromiumPath } from '../e2e/support/chromium.js';
+import { RangeServer } from '../test/support/range-server.js';
+import { REPO_ROOT } from '../test/support/fixtures.js';
+import { bigSlide, serveBenchPages } from './bench-pages.js';
+import { rendererResidentBytes } from './renderer-memory.js';
+import { type SessionSample, sessionChart, sessionTable, growthAfterWarmup } from './session-report.js';
+
+const { values } = parseArgs({
+  options: {
+    minutes: { type: 'string', default: '30' },
+    n: { type: 'string', default: '40' },
+    'sample-seconds': { type: 'string', default: '30' },
+    'warmup-minutes': { type: 'string', default: '5' },
+    seed: { type: 'string', default: '20261202' },
+    latency: { type: 'string', default: '40' },
+    mbps: { type: 'string', default: '100' },
+  },
+  strict: true,
+});
+const number = (name: keyof typeof values): number => {
+  const value = Number(values[name]);
+  if (!Number.isFinite(value) || value < 0) throw new Error(`--${name} must be a non-negative number, not "${values[name]}".`);
+  return value;
+};
+const minutes = number('minutes');
+const sampleMs = number('sample-seconds') * 1000;
+const warmupMs = number('warmup-minutes') * 60_000;
+const latency = number('latency');
+const mbps = number('mbps');
+/** How long one move may take to load before the script moves on (a move that never settles is itself a finding). */
+const MOVE_TIMEOUT_MS = 30_000;
+
+/** A small seeded generator (mulberry32), so every run walks the same path over the slide. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The next move of a pathologist's session: mostly pans near where they are, sometimes a zoom out and a jump elsewhere. */
+function nextMove(rng: () => number, at: { x: number; y: number; zoom: number }, width: number, height: number) {
+  const roll = rng();
+  if (roll < 0.6) {
+    // A pan of up to one screen at the current zoom.
+    const step = 1280 / at.zoom;
+    return { x: clamp(at.x + (rng() - 0.5) * 2 * step, 0, width), y: clamp(at.y + (rng() - 0.5) * 2 * step, 0, height), zoom: at.zoom, animated: true };
+  }
+  if (roll < 0.85) {
+    // In or out by one or two powers of two, between the whole slide and full resolution.
+    const zoom = clamp(at.zoom * 2 ** Math.round((rng() - 0.5) * 4), 1 / 128, 1);
+    return { ...at, zoom, animated: true };
+  }
+  return { x: rng() * width, y: rng() * height, zoom: 2 ** -Math.floor(rng() * 4), animated: false };
+}
+
+const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
+
+async function sample(page: Page, cdp: CDPSession, elapsedMs: number, moves: number, stalls: number): Promise<SessionSample> {
+  await cdp.send('HeapProfiler.collectGarbage');
+  const heap = await cdp.send('Runtime.getHeapUsage');
+  const bitmaps = await liveImageBitmaps(cdp);
+  const stats = await page.evaluate(() => {
+    const s = (window as any).wsiStats;
+    return {
+      encodedBytes: s?.tileCache?.bytes ?? 0,
+      encodedTiles: s?.tileCache?.entries ?? 0,
+      decodedTiles: s?.decodedTiles ?? 0,
+      tilesLoaded: s?.tilesLoaded ?? 0,
+    };
+  });
+  return { minute: elapsedMs / 60_000, moves, stalls, heapBytes: heap.usedSize, ...bitmaps, ...stats, rendererBytes: rendererResidentBytes() };
+}
+
+/** ImageBitmaps the page's heap still holds (after a GC), and how many of them are not closed (a closed one is 0×0). */
+async function liveImageBitmaps(cdp: CDPSession): Promise<{ bitmaps: number; openBitmaps: number }> {
+  const objectGroup = 'wsi-bench-bitmaps';
+  const prototype = await cdp.send('Runtime.evaluate', { expression: 'ImageBitmap.prototype', objectGroup });
+  const found = await cdp.send('Runtime.queryObjects', { prototypeObjectId: prototype.result.objectId!, objectGroup });
+  const counted = await cdp.send('Runtime.callFunctionOn', {
+    objectId: found.objects.objectId!,
+    functionDeclaration: 'function () { return [this.length, this.filter((b) => b.width > 0).length]; }',
+    returnByValue: true,
+  });
+  // Else the array of bitmaps found stays referenced, and holds them alive for the next count.
+  await cdp.send('Runtime.releaseObjectGroup', { objectGroup });
+  const [bitmaps, openBitmaps] = counted.result.value as [number, number];
+  return { bitmaps, openBitmaps };
+}
+
+/** The counter must see a bitmap the page holds, open and then closed: a count of 0 means none, not a blind counter. */
+async function checkBitmapCounter(page: Page, cdp: CDPSession): Promise<void> {
+  const before = await liveImageBitmaps(cdp);
+  await page.evaluate(async () => {
+    (window as any).heldBitmap = await createImageBitmap(new ImageData(1, 1));
+  });
+  const held = await liveImageBitmaps(cdp);
+  await page.evaluate(() => (window as any).heldBitmap.close());
+  const closed = await liveImageBitmaps(cdp);
+  await page.evaluate(() => delete (window as any).heldBitmap);
+  if (held.bitmaps !== before.bitmaps + 1 || held.openBitmaps !== before.openBitmaps + 1 || closed.openBitmaps !== before.openBitmaps) {
+    throw new Error(`The ImageBitmap counter is blind: ${JSON.stringify({ before, held, closed })}`);
+  }
+}
+
+async function main(): Promise<void> {
+  const slide = bigSlide(number('n'));
+  const { server: pages, url: pagesUrl } = await serveBenchPages();
+  const server = new RangeServer({ root: slide.dir, log: false });
+  const base = await server.start();
+  const browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+  await cdp.send('Network.emulateNetworkConditions', { offline: false, latency, downloadThroughput: (mbps * 1e6) / 8, uploadThroughput: (mbps * 1e6) / 8 });
+  const shown = page.waitForEvent('console', { predicate: (m) => m.text().startsWith('wsi-bench:'), timeout: 120_000 });
+  await page.goto(`${pagesUrl}/bench/pages/ours.html?session&slide=${encodeURIComponent(`${base}/${slide.file}`)}`);
+  if ((await shown).text() !== 'wsi-bench:shown')
+    throw new Error(`The viewer did not open ${slide.file}: ${await page.evaluate(() => (window as any).benchError)}`);
+  const [width, height] = await page.evaluate(() => (window as any).bench.size() as [number, number]);
+  await checkBitmapCounter(page, cdp);
+
+  const rng = random(number('seed'));
+  let at = { x: width / 2, y: height / 2, zoom: 1 / 64 };
+  let moves = 0;
+  let stalls = 0;
+  const samples: SessionSample[] = [];
+  const started = Date.now();
+  let nextSample = 0;
+  while (Date.now() - started < minutes * 60_000) {
+    if (Date.now() - started >= nextSample) {
+      samples.push(await sample(page, cdp, Date.now() - started, moves, stalls));
+      console.log(JSON.stringify(samples.at(-1)));
+      nextSample += sampleMs;
+    }
+    const move = nextMove(rng, at, width, height);
+    const settled = page.evaluate(async ({ x, y, zoom, animated }) => {
+      const bench = (window as any).bench;
+      if (animated) await Promise.race([bench.glide(x, y, zoom), new Promise((r) => setTimeout(r, 3000))]);
+      else bench.goTo(x, y, zoom);
+      await bench.fullyLoaded();
+    }, move);
+    const inTime = await Promise.race([settled.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), MOVE_TIMEOUT_MS))]);
+    if (!inTime) stalls++;
+    at = move;
+    moves++;
+  }
+  samples.push(await sample(page, cdp, Date.now() - started, moves, stalls));
+  const longTasks = await page.evaluate(() => (window as any).bench.longTasks() as { total: number; max: number; over50: number });
+  await browser.close();
+  await server.stop();
+  await pages.stop();
+
+  const date = new Date().toISOString().slice(0, 10);
+  const report = {
+    date,
+    slide: slide.name,
+    conditions: {
+      minutes,
+      sampleSeconds: sampleMs / 1000,
+      warmupMinutes: warmupMs / 60_000,
+      latencyMs: latency,
+      mbps,
+      viewport: '1280x800',
+      seed: number('seed'),
+    },
+    growthAfterWarmup: growthAfterWarmup(samples, warmupMs / 60_000),
+    longTasks,
+    samples,
+  };
+  const dir = join(REPO_ROOT, 'bench/results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `session-${date}.json`), `${JSON.stringify(report, null, 2)}\n`);
+  const table = sessionTable(report);
+  writeFileSync(join(dir, 'session-latest.md'), `${table}\n`);
+  writeFileSync(join(dir, 'session-latest.svg'), sessionChart(samples, warmupMs / 60_000));
+  console.log(table);
+}
+
+await main();
