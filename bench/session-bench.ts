@@ -77,7 +77,11 @@ async function sample(page: Page, cdp: CDPSession, elapsedMs: number, moves: num
   const bitmaps = await liveImageBitmaps(cdp);
   const stats = await page.evaluate(() => {
     const s = (window as any).wsiStats;
+    // OpenSeadragon's records of tiles (tilesMatrix[level][x][y]), which it keeps unless told to forget them.
+    const matrix = (window as any).bench.tileRecords() as Record<string, Record<string, Record<string, unknown>>>;
+    const tileRecords = Object.values(matrix).reduce((n, columns) => n + Object.values(columns).reduce((m, column) => m + Object.keys(column).length, 0), 0);
     return {
+      tileRecords,
       encodedBytes: s?.tileCache?.bytes ?? 0,
       encodedTiles: s?.tileCache?.entries ?? 0,
       decodedTiles: s?.decodedTiles ?? 0,

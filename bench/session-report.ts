@@ -13,11 +13,13 @@ export interface SessionSample {
   encodedTiles: number;
   decodedTiles: number;
   tilesLoaded: number;
+  /** OpenSeadragon's tile records (absent in runs from before they were counted). */
+  tileRecords?: number;
   rendererBytes?: number | undefined;
 }
 
 /** The quantities that must stay flat after the warm-up. */
-const WATCHED = ['heapBytes', 'openBitmaps', 'bitmaps', 'encodedBytes', 'decodedTiles', 'rendererBytes'] as const;
+const WATCHED = ['heapBytes', 'openBitmaps', 'bitmaps', 'encodedBytes', 'decodedTiles', 'tileRecords', 'rendererBytes'] as const;
 type Watched = (typeof WATCHED)[number];
 /** How much a quantity may end above where it stood after the warm-up and still be called flat. */
 const FLAT_TOLERANCE = 1.1;
@@ -79,7 +81,7 @@ export function sessionTable(report: {
   );
   for (const s of samples) {
     lines.push(
-      `| ${s.minute.toFixed(1)} | ${s.moves} | ${mb(s.heapBytes)} | ${s.openBitmaps} / ${s.bitmaps} | ${mb(s.encodedBytes)} (${s.encodedTiles}) | ${s.decodedTiles} | ${mb(s.rendererBytes)} |`,
+      `| ${s.minute.toFixed(1)} | ${s.moves} | ${mb(s.heapBytes)} | ${s.openBitmaps} / ${s.bitmaps} | ${mb(s.encodedBytes)} (${s.encodedTiles}) | ${s.decodedTiles} | ${s.tileRecords ?? '–'} | ${mb(s.rendererBytes)} |`,
     );
   }
   return lines.join('\n');
@@ -91,6 +93,7 @@ const COLOURS: Record<Watched, string> = {
   bitmaps: '#ffbe7d',
   encodedBytes: '#59a14f',
   decodedTiles: '#e15759',
+  tileRecords: '#b07aa1',
   rendererBytes: '#76b7b2',
 };
 

@@ -70,4 +70,48 @@ test.describe('the big generated slide (make-big-slide.sh N=11, 190 MB BigTIFF, 
     // The viewer counts every request the server saw (the server may see one more that started after the snapshot).
     expect(stats.deep.requests).toBeLessThanOrEqual(server.log.length - before);
   });
+
+  test("a long pan forgets OpenSeadragon's records of tiles long gone, and tiles passed before draw again", async ({ harness: page }) => {
+    const result = await page.evaluate(async (url) => {
+      const viewer = await harness.createViewer(document.getElementById('viewer'), url, { navigator: false, prefetch: false, osd: { animationTime: 0 } });
+      const osd = viewer.osd;
+      harness.forgetIdleTileRecords(osd, { everyMs: 0, idleMs: 200 });
+      const image = () => osd.world.getItemAt(0);
+      const records = () =>
+        Object.values(image().tilesMatrix).reduce(
+          (n: number, columns: any) => n + Object.values(columns).reduce((m: number, c: any) => m + Object.keys(c).length, 0),
+          0,
+        );
+      const settle = async () => {
+        for (let i = 0; i < 2; i++) await new Promise((r) => requestAnimationFrame(r));
+        await new Promise<void>((resolve) => {
+          const check = () => (image().getFullyLoaded() ? resolve() : setTimeout(check, 20));
+          check();
+        });
+      };
+      const { x: width, y: height } = image().source.dimensions;
+      const goTo = async (i: number) => {
+        // Full resolution, on a walk that covers the slide in steps of a few screens.
+        osd.viewport.zoomTo(image().imageToViewportZoom(1), undefined, true);
+        osd.viewport.panTo(image().imageToViewportCoordinates(((i * 7919) % 40) * (width / 40), ((i * 104729) % 30) * (height / 30)), true);
+        await settle();
+      };
+      for (let i = 0; i < 40; i++) await goTo(i);
+      await new Promise((r) => setTimeout(r, 300));
+      osd.forceRedraw();
+      await settle();
+      const held = records();
+      const decoded = osd.tileCache.numTilesLoaded();
+      const loadedSoFar = viewer.stats().tilesLoaded;
+      await goTo(0);
+      const again = viewer.stats();
+      return { held, decoded, loadedSoFar, againLoaded: again.tilesLoaded - loadedSoFar, againFailed: again.tilesFailed, fully: image().getFullyLoaded() };
+    }, url);
+    // Hundreds of tiles were passed; the records left are about the tiles held decoded and those on screen.
+    expect(result.loadedSoFar).toBeGreaterThan(3 * result.decoded);
+    expect(result.held).toBeLessThanOrEqual(result.decoded + 64);
+    // Back where the walk began: the forgotten tiles are made again and loaded, none fails.
+    expect(result.againLoaded).toBeGreaterThan(0);
+    expect([result.againFailed, result.fully]).toEqual([0, true]);
+  });
 });

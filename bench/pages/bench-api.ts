@@ -11,6 +11,8 @@ export interface BenchApi {
   fullyLoaded(): Promise<void>;
   longTasks(): { total: number; max: number; over50: number };
   heap(): number;
+  /** OpenSeadragon's records of the tiles it has considered, by level, column and row (the long session counts them). */
+  tileRecords(): unknown;
   /** Full-resolution width and height of the slide on screen. */
   size(): [number, number];
 }
@@ -45,6 +47,7 @@ export function benchApi(osd: OpenSeadragon.Viewer, openedAt: number): BenchApi 
     },
     longTasks: () => ({ total: longTasks.reduce((a, b) => a + b, 0), max: Math.max(0, ...longTasks), over50: longTasks.filter((d) => d > 50).length }),
     heap: () => (performance as unknown as { memory: { usedJSHeapSize: number } }).memory.usedJSHeapSize,
+    tileRecords: () => (osd.world.getItemAt(0) as unknown as { tilesMatrix: unknown }).tilesMatrix,
     size: () => {
       const d = osd.world.getItemAt(0)!.source.dimensions;
       return [d.x, d.y];

@@ -6,6 +6,7 @@ import { browserAgrees } from '../../src/colour/browser-jpeg-colour.js';
 import { iccToSrgb } from '../../src/colour/icc-transform.js';
 import { jpegIccSegments } from '../../src/colour/jpeg-icc.js';
 import { littleCms } from '../../src/colour/slide-colour.js';
+import { forgetIdleTileRecords } from '../../src/viewer/osd-workarounds.js';
 
 /** What the browser tests drive: the library's browser entry, and a worker that crashes on its first job. */
 const harness = {
@@ -16,6 +17,8 @@ const harness = {
   OpenSeadragon,
   // The colour route's parts, so a test can show the check that guards the browser's own conversion can fail.
   colourRoute: { browserAgrees, iccToSrgb, jpegIccSegments, littleCms },
+  // With short times, so a test need not wait the viewer's own ten seconds of idleness.
+  forgetIdleTileRecords,
   crashingWorker: () => new Worker(new URL('./crashing.worker.ts', import.meta.url), { type: 'module' }),
   decodeWorker: () => new Worker(new URL('../../src/workers/decode.worker.ts', import.meta.url), { type: 'module' }),
 };

@@ -8,7 +8,7 @@ import type { TileCacheStats } from './tile-bytes-cache.js';
 import { Emitter } from '../emitter.js';
 import { preferredDrawer } from './drawer-choice.js';
 import { bindFullScreenKey } from './full-screen.js';
-import { muteStaleTileErrors } from './osd-workarounds.js';
+import { forgetIdleTileRecords, muteStaleTileErrors } from './osd-workarounds.js';
 import { toolsAndPanel } from './panel.js';
 import { type ColourMode, type ColourState, colourControl, prepareColour } from './viewer-colour.js';
 import { type ChannelControls, channelControls, channelPanel } from './viewer-channels.js';
@@ -275,6 +275,7 @@ export async function createViewer(
     });
   });
 
+  const stopForgetting = forgetIdleTileRecords(osd);
   const stopPrefetch = options.prefetch === false ? () => undefined : prefetchWhenIdle(osd, tileSource, slide.levels, options.prefetch);
   if (options.keyboard !== false) bindFullScreenKey(osd, root);
   if (options.scaleBar !== false && slide.mpp) root.append(scaleBarElement(osd, doc, slide.mpp.x));
@@ -312,6 +313,7 @@ export async function createViewer(
       root.className = `wsi-root wsi-${theme}`;
     },
     destroy() {
+      stopForgetting();
       stopPrefetch();
       annotations?.destroy();
       retries.stop();
