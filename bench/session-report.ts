@@ -66,7 +66,7 @@ export function sessionTable(report: {
   const { conditions: c, samples } = report;
   const last = samples.at(-1);
   const lines = [
-    `Long session: ${report.slide}, ${c.minutes} min scripted pan/zoom, ${c.latencyMs} ms / ${c.mbps} Mbit/s, ${last?.moves ?? 0} moves (${last?.stalls ?? 0} did not finish loading in 30 s), ${last?.tilesLoaded ?? 0} tiles loaded; long tasks ${Math.round(report.longTasks.total)} ms in all, longest ${Math.round(report.longTasks.max)} ms, ${report.longTasks.over50} over 50 ms.`,
+    `Long session: ${report.slide}, ${c.minutes} min scripted pan/zoom, ${c.latencyMs} ms / ${c.mbps} Mbit/s, ${last?.moves ?? 0} moves (${last?.stalls ?? 0} did not finish loading in 30 s), ${last?.tilesLoaded ?? 0} tiles loaded; main-thread long tasks (the driver's forced collections left out) ${Math.round(report.longTasks.total)} ms in all, longest ${Math.round(report.longTasks.max)} ms, ${report.longTasks.over50} over 50 ms.`,
     '',
     `| quantity | after ${c.warmupMinutes} min warm-up | end | max after warm-up | end / after warm-up | flat (≤ ${FLAT_TOLERANCE}×) |`,
     '|---|---|---|---|---|---|',

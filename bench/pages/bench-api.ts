@@ -9,7 +9,10 @@ export interface BenchApi {
   /** As `goTo`, but animated the way a user's pan and zoom are: the tiles passed on the way are asked for and dropped. */
   glide(x: number, y: number, zoom: number): Promise<void>;
   fullyLoaded(): Promise<void>;
-  longTasks(): { total: number; max: number; over50: number };
+  /** Main-thread long tasks since the page started; `since` (a page time, ms) leaves out those that began before it. */
+  longTasks(since?: number): { total: number; max: number; over50: number };
+  /** Leaves out, from then on, the long tasks that began between `from` and `to` (page times): the driver's own work. */
+  ignoreLongTasks(from: number, to: number): void;
   heap(): number;
   /** OpenSeadragon's records of the tiles it has considered, by level, column and row (the long session counts them). */
   tileRecords(): unknown;
@@ -19,9 +22,10 @@ export interface BenchApi {
 
 /** Wires the marks and moves onto a viewer; `openedAt` is when the slide's metadata was known. */
 export function benchApi(osd: OpenSeadragon.Viewer, openedAt: number): BenchApi {
-  const longTasks: number[] = [];
+  const longTasks: Array<{ start: number; duration: number }> = [];
+  const ignored: Array<[number, number]> = [];
   new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) longTasks.push(e.duration);
+    for (const e of list.getEntries()) longTasks.push({ start: e.startTime, duration: e.duration });
   }).observe({ type: 'longtask', buffered: true });
   const api: BenchApi = {
     marks: { metadata: openedAt },
@@ -45,7 +49,13 @@ export function benchApi(osd: OpenSeadragon.Viewer, openedAt: number): BenchApi 
         check();
       });
     },
-    longTasks: () => ({ total: longTasks.reduce((a, b) => a + b, 0), max: Math.max(0, ...longTasks), over50: longTasks.filter((d) => d > 50).length }),
+    longTasks(since = 0) {
+      const kept = longTasks.filter((t) => t.start >= since && !ignored.some(([from, to]) => t.start >= from && t.start <= to)).map((t) => t.duration);
+      return { total: kept.reduce((a, b) => a + b, 0), max: Math.max(0, ...kept), over50: kept.filter((d) => d > 50).length };
+    },
+    ignoreLongTasks(from, to) {
+      ignored.push([from, to]);
+    },
     heap: () => (performance as unknown as { memory: { usedJSHeapSize: number } }).memory.usedJSHeapSize,
     tileRecords: () => (osd.world.getItemAt(0) as unknown as { tilesMatrix: unknown }).tilesMatrix,
     size: () => {
