@@ -94,6 +94,33 @@ test.describe('persistent cache (IndexedDB)', () => {
     expect(second.drawn).toEqual(first.drawn);
   });
 
+  test('in the session that first sees a slide, a range it stored is read again from IndexedDB, not the network', async ({ harness: page, servers }) => {
+    const { server, url } = servers.slides.generated;
+    const result = await page.evaluate(async (url) => {
+      const slide = await harness.openSlide(url, { persistentCache: true });
+      const first = await slide.readTile(0, 1, 1);
+      const afterFirst = slide.ioStats().requests;
+      // The write lands in its own time: read again until IndexedDB answers (each miss would be one more request).
+      let again = first;
+      for (let i = 0; i < 40 && slide.ioStats().persistentCacheHits === 0; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        again = await slide.readTile(0, 1, 1);
+      }
+      const stats = slide.ioStats();
+      await slide.close();
+      return {
+        same: again.bytes.length === first.bytes.length && again.bytes.every((b: number, i: number) => b === first.bytes[i]),
+        hits: stats.persistentCacheHits,
+        extra: stats.requests - afterFirst,
+      };
+    }, `${url}/${SLIDE}`);
+    expect(result.hits).toBeGreaterThan(0);
+    expect(result.same).toBe(true);
+    // At most the reads made before the write had landed went out again.
+    expect(result.extra).toBeLessThan(40);
+    expect(server.requestsFor(SLIDE).length).toBeGreaterThan(0);
+  });
+
   test('with the synchronous note gone (localStorage cleared), a kept slide is read again and shows the same tiles', async ({ harness: page, servers }) => {
     const { server, url } = servers.slides.generated;
     const first = await openAndSettle(page, `${url}/${SLIDE}`);

@@ -36,6 +36,9 @@ interface Manifest {
   etag: string;
 }
 
+/** Keys of a cold session's stored ranges remembered (about 100 bytes each). */
+const STORED_KEYS_KEPT = 5_000;
+
 /**
  * Ranges read before, kept in IndexedDB across page loads. Keyed by the object's identity and ETag, never by
  * URL, so renewed presigned URLs still hit. The object's size and ETag are remembered too, so a slide seen
@@ -47,25 +50,23 @@ export class PersistentCache extends SourceWrapper {
   readonly #store: IdbStore;
   #manifest?: Promise<Manifest | undefined>;
   /**
-   * Nothing of this slide was ever kept here (the synchronous note says so): reads go to the source without asking
-   * IndexedDB first, until this session's manifest has landed and a lookup could find something.
+   * Set when nothing of this slide was ever kept here (the synchronous note says so): the keys this session has stored
+   * since, newest last. Only their reads ask IndexedDB (a tile read again after the memory caches let it go); every
+   * other read goes to the source at once, without waiting for IndexedDB to open and answer that it has nothing.
    */
-  #knownCold: boolean;
+  readonly #storedThisSession?: Set<string>;
 
   constructor(inner: RangeSource, options: PersistentCacheOptions = {}) {
     super(inner);
     this.#store = new IdbStore(this.stats, options);
-    this.#knownCold = mayBeCached(this.#store.dbName, this.id) === false;
+    if (mayBeCached(this.#store.dbName, this.id) === false) this.#storedThisSession = new Set();
   }
 
   override async size(opts: ReadOptions = {}): Promise<number> {
     const manifest = await this.#readManifest();
     if (manifest) return manifest.size;
     const size = await this.inner.size(opts);
-    void this.#store.setMeta(`manifest|${this.id}`, { size, etag: this.inner.version ?? '' }).then(() => {
-      noteCached(this.#store.dbName, this.id);
-      this.#knownCold = false;
-    });
+    void this.#store.setMeta(`manifest|${this.id}`, { size, etag: this.inner.version ?? '' }).then(() => noteCached(this.#store.dbName, this.id));
     return size;
   }
 
@@ -73,7 +74,7 @@ export class PersistentCache extends SourceWrapper {
     const manifest = await this.#readManifest();
     const etag = manifest?.etag ?? this.inner.version ?? '';
     const key = `${this.id}|${etag}|${offset}|${length}`;
-    const cached = this.#knownCold ? undefined : await this.#store.lookup(key);
+    const cached = this.#storedThisSession && !this.#storedThisSession.has(key) ? undefined : await this.#store.lookup(key);
     if (cached !== undefined) {
       const bytes = this.#validate(cached, offset, length, etag);
       if (bytes) {
@@ -89,7 +90,9 @@ export class PersistentCache extends SourceWrapper {
     const current = this.inner.version ?? '';
     if (manifest && current && current !== manifest.etag) await this.#objectChanged(current);
     const entry: Entry = { v: 1, id: this.id, etag: current || etag, offset, bytes, sum: fnv1a(bytes) };
-    this.#store.put(`${this.id}|${entry.etag}|${offset}|${length}`, entry, bytes.length);
+    const stored = `${this.id}|${entry.etag}|${offset}|${length}`;
+    this.#store.put(stored, entry, bytes.length);
+    this.#rememberStored(stored);
     return bytes;
   }
 
@@ -101,6 +104,15 @@ export class PersistentCache extends SourceWrapper {
   override async close(): Promise<void> {
     await this.flush();
     await this.inner.close?.();
+  }
+
+  /** Bounded: past it, the oldest keys' reads go to the source again (slower, never wrong). */
+  #rememberStored(key: string): void {
+    const keys = this.#storedThisSession;
+    if (!keys) return;
+    keys.delete(key);
+    keys.add(key);
+    if (keys.size > STORED_KEYS_KEPT) keys.delete(keys.values().next().value!);
   }
 
   /** Only an entry we wrote, for this range and version, with intact bytes, is ever returned. */
@@ -125,7 +137,7 @@ export class PersistentCache extends SourceWrapper {
   }
 
   #readManifest(): Promise<Manifest | undefined> {
-    if (this.#knownCold) return Promise.resolve(undefined);
+    if (this.#storedThisSession) return Promise.resolve(undefined);
     this.#manifest ??= this.#store.getMeta<Manifest>(`manifest|${this.id}`).then(async (m) => {
       const manifest = m && typeof m.size === 'number' && typeof m.etag === 'string' ? m : undefined;
       // A source that knows its version before reading (a File: size and modification time) shows at once that what
