@@ -12,6 +12,7 @@ import { chromium, type CDPSession, type Page } from '@playwright/test';
 import { CHROMIUM_ARGS, chromiumPath } from '../e2e/support/chromium.js';
 import { RangeServer } from '../test/support/range-server.js';
 import { REPO_ROOT } from '../test/support/fixtures.js';
+import { rng } from '../test/fuzz/mutations.js';
 import { bigSlide, serveBenchPages } from './bench-pages.js';
 import { rendererResidentBytes } from './renderer-memory.js';
 import { type SessionSample, sessionChart, sessionTable, growthAfterWarmup } from './session-report.js';
@@ -41,32 +42,20 @@ const mbps = number('mbps');
 /** How long one move may take to load before the script moves on (a move that never settles is itself a finding). */
 const MOVE_TIMEOUT_MS = 30_000;
 
-/** A small seeded generator (mulberry32), so every run walks the same path over the slide. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** The next move of a pathologist's session: mostly pans near where they are, sometimes a zoom out and a jump elsewhere. */
-function nextMove(rng: () => number, at: { x: number; y: number; zoom: number }, width: number, height: number) {
-  const roll = rng();
+function nextMove(random: () => number, at: { x: number; y: number; zoom: number }, width: number, height: number) {
+  const roll = random();
   if (roll < 0.6) {
     // A pan of up to one screen at the current zoom.
     const step = 1280 / at.zoom;
-    return { x: clamp(at.x + (rng() - 0.5) * 2 * step, 0, width), y: clamp(at.y + (rng() - 0.5) * 2 * step, 0, height), zoom: at.zoom, animated: true };
+    return { x: clamp(at.x + (random() - 0.5) * 2 * step, 0, width), y: clamp(at.y + (random() - 0.5) * 2 * step, 0, height), zoom: at.zoom, animated: true };
   }
   if (roll < 0.85) {
     // In or out by one or two powers of two, between the whole slide and full resolution.
-    const zoom = clamp(at.zoom * 2 ** Math.round((rng() - 0.5) * 4), 1 / 128, 1);
+    const zoom = clamp(at.zoom * 2 ** Math.round((random() - 0.5) * 4), 1 / 128, 1);
     return { ...at, zoom, animated: true };
   }
-  return { x: rng() * width, y: rng() * height, zoom: 2 ** -Math.floor(rng() * 4), animated: false };
+  return { x: random() * width, y: random() * height, zoom: 2 ** -Math.floor(random() * 4), animated: false };
 }
 
 const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
@@ -144,7 +133,7 @@ async function main(): Promise<void> {
   const [width, height] = await page.evaluate(() => (window as any).bench.size() as [number, number]);
   await checkBitmapCounter(page, cdp);
 
-  const rng = random(number('seed'));
+  const next = rng(number('seed'));
   let at = { x: width / 2, y: height / 2, zoom: 1 / 64 };
   let moves = 0;
   let stalls = 0;
@@ -157,7 +146,7 @@ async function main(): Promise<void> {
       console.log(JSON.stringify(samples.at(-1)));
       nextSample += sampleMs;
     }
-    const move = nextMove(rng, at, width, height);
+    const move = nextMove(next, at, width, height);
     const settled = page.evaluate(async ({ x, y, zoom, animated }) => {
       const bench = (window as any).bench;
       if (animated) await Promise.race([bench.glide(x, y, zoom), new Promise((r) => setTimeout(r, 3000))]);
