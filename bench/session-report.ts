@@ -107,13 +107,14 @@ export function sessionChart(samples: SessionSample[], warmupMinutes: number): s
     `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" font-family="sans-serif" font-size="11">`,
     `<rect x="${x(0)}" y="${top}" width="${x(Math.min(warmupMinutes, end)) - x(0)}" height="${h - top - bottom}" fill="#eee"/>`,
     `<text x="${x(0) + 4}" y="${top + 12}" fill="#777">warm-up</text>`,
+    `<text x="${w - 20}" y="${top - 6}" text-anchor="end" fill="#777">each curve scaled to its own maximum</text>`,
     `<line x1="${left}" y1="${y(0)}" x2="${w - 20}" y2="${y(0)}" stroke="#999"/>`,
     `<text x="${w - 20}" y="${y(0) + 14}" text-anchor="end">${end.toFixed(0)} min</text>`,
   ];
   WATCHED.forEach((key, i) => {
     const values = samples.map((s) => s[key] ?? 0);
-    const max = Math.max(1, ...values);
-    const points = samples.map((s, j) => `${x(s.minute).toFixed(1)},${y(values[j]! / max).toFixed(1)}`).join(' ');
+    const max = Math.max(0, ...values);
+    const points = samples.map((s, j) => `${x(s.minute).toFixed(1)},${y(values[j]! / Math.max(1, max)).toFixed(1)}`).join(' ');
     parts.push(`<polyline fill="none" stroke="${COLOURS[key]}" stroke-width="1.5" points="${points}"/>`);
     parts.push(`<text x="${left + (i % 3) * 240}" y="${h - 30 + Math.floor(i / 3) * 14}" fill="${COLOURS[key]}">${key} (max ${shown(key, max)})</text>`);
   });
