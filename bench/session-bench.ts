@@ -5,15 +5,13 @@
  * ImageBitmaps, the decoded and encoded tile caches and the renderer's resident memory; at the end it says how much
  * each grew after the warm-up. Writes bench/results/session-<date>.json, session-latest.md and session-latest.svg.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium, type CDPSession, type Page } from '@playwright/test';
 import { CHROMIUM_ARGS, chromiumPath } from '../e2e/support/chromium.js';
 import { RangeServer } from '../test/support/range-server.js';
-import { REPO_ROOT } from '../test/support/fixtures.js';
 import { rng } from '../test/fuzz/mutations.js';
 import { bigSlide, serveBenchPages } from './bench-pages.js';
+import { today, writeResult } from './results-files.js';
 import { rendererResidentBytes } from './renderer-memory.js';
 import { type SessionSample, sessionChart, sessionTable, growthAfterWarmup } from './session-report.js';
 
@@ -165,7 +163,7 @@ async function main(): Promise<void> {
   await server.stop();
   await pages.stop();
 
-  const date = new Date().toISOString().slice(0, 10);
+  const date = today();
   const report = {
     date,
     slide: slide.name,
@@ -182,12 +180,10 @@ async function main(): Promise<void> {
     longTasks,
     samples,
   };
-  const dir = join(REPO_ROOT, 'bench/results');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, `session-${date}.json`), `${JSON.stringify(report, null, 2)}\n`);
+  writeResult(`session-${date}.json`, report);
   const table = sessionTable(report);
-  writeFileSync(join(dir, 'session-latest.md'), `${table}\n`);
-  writeFileSync(join(dir, 'session-latest.svg'), sessionChart(samples, warmupMs / 60_000));
+  writeResult('session-latest.md', table);
+  writeResult('session-latest.svg', sessionChart(samples, warmupMs / 60_000));
   console.log(table);
 }
 

@@ -4,17 +4,17 @@
  * DICOM rows (bench/dicom-rows.ts: ours against dicom-microscopy-viewer on one Orthanc; `--only DICOM` runs just them).
  * Writes bench/results/<date>.json, latest.json, latest.md and latest.svg.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { CHROMIUM_ARGS, chromiumPath } from '../e2e/support/chromium.js';
 import { NodeFileSource, openSlide } from '../src/node.js';
 import { RangeServer, type LoggedRequest } from '../test/support/range-server.js';
 import { RoundTripSource } from '../test/support/round-trip-source.js';
-import { FIXTURES, REPO_ROOT } from '../test/support/fixtures.js';
+import { FIXTURES } from '../test/support/fixtures.js';
 import { barChart, markdownTable, median, type RunMetrics, type SlideResult } from './report.js';
 import { type AnnotationResult, annotationRows, annotationTable } from './annotation-rows.js';
 import { dicomRows, dicomTable } from './dicom-rows.js';
+import { today, writeResult } from './results-files.js';
 import { bigSlide, serveBenchPages } from './bench-pages.js';
 
 const argv = process.argv.slice(2);
@@ -201,7 +201,7 @@ async function main(): Promise<void> {
   }
   await browser.close();
   await pages.stop();
-  const date = new Date().toISOString().slice(0, 10);
+  const date = today();
   const report = {
     date,
     conditions: { latencyMs: latency, mbps, viewport: '1280x800', runs, peer: 'geotiff-tilesource@2.3.2', openseadragon: '6.1.1' },
@@ -209,19 +209,17 @@ async function main(): Promise<void> {
     dicom,
     ...(annotations ? { annotations } : {}),
   };
-  const dir = join(REPO_ROOT, 'bench/results');
-  mkdirSync(dir, { recursive: true });
   const name = only ? `${date}-${only.replace(/[^\w.-]+/g, '_')}` : date;
-  writeFileSync(join(dir, `${name}.json`), `${JSON.stringify(report, null, 2)}\n`);
+  writeResult(`${name}.json`, report);
   const tiff = results.length > 0 ? markdownTable(report) : '';
   const table = [tiff, dicom.length > 0 ? dicomTable(dicom, { latencyMs: latency, mbps, runs }) : '', annotations ? annotationTable(annotations, runs) : '']
     .filter(Boolean)
     .join('\n\n');
-  if (only) writeFileSync(join(dir, `${name}.md`), `${table}\n`);
+  if (only) writeResult(`${name}.md`, table);
   else {
-    writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
-    writeFileSync(join(dir, 'latest.md'), `${table}\n`);
-    if (results.length > 0) writeFileSync(join(dir, 'latest.svg'), barChart(results));
+    writeResult('latest.json', report);
+    writeResult('latest.md', table);
+    if (results.length > 0) writeResult('latest.svg', barChart(results));
   }
   console.log(table);
 }
