@@ -175,6 +175,7 @@ async function main(): Promise<void> {
       mbps,
       viewport: '1280x800',
       seed: number('seed'),
+      driverTasksLeftOut: true,
     },
     growthAfterWarmup: growthAfterWarmup(samples, warmupMs / 60_000),
     longTasks,

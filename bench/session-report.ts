@@ -58,7 +58,7 @@ const shown = (key: Watched, v: number) => (key.endsWith('Bytes') ? `${mb(v)} MB
 
 export function sessionTable(report: {
   slide: string;
-  conditions: { minutes: number; warmupMinutes: number; latencyMs: number; mbps: number };
+  conditions: { minutes: number; warmupMinutes: number; latencyMs: number; mbps: number; driverTasksLeftOut?: boolean };
   growthAfterWarmup: Partial<Record<Watched, Growth>>;
   longTasks: { total: number; max: number; over50: number };
   samples: SessionSample[];
@@ -66,7 +66,7 @@ export function sessionTable(report: {
   const { conditions: c, samples } = report;
   const last = samples.at(-1);
   const lines = [
-    `Long session: ${report.slide}, ${c.minutes} min scripted pan/zoom, ${c.latencyMs} ms / ${c.mbps} Mbit/s, ${last?.moves ?? 0} moves (${last?.stalls ?? 0} did not finish loading in 30 s), ${last?.tilesLoaded ?? 0} tiles loaded; main-thread long tasks (the driver's forced collections left out) ${Math.round(report.longTasks.total)} ms in all, longest ${Math.round(report.longTasks.max)} ms, ${report.longTasks.over50} over 50 ms.`,
+    `Long session: ${report.slide}, ${c.minutes} min scripted pan/zoom, ${c.latencyMs} ms / ${c.mbps} Mbit/s, ${last?.moves ?? 0} moves (${last?.stalls ?? 0} did not finish loading in 30 s), ${last?.tilesLoaded ?? 0} tiles loaded; main-thread long tasks (${c.driverTasksLeftOut ? "the driver's forced collections left out" : "the driver's forced collections included"}) ${Math.round(report.longTasks.total)} ms in all, longest ${Math.round(report.longTasks.max)} ms, ${report.longTasks.over50} over 50 ms.`,
     '',
     `| quantity | after ${c.warmupMinutes} min warm-up | end | max after warm-up | end / after warm-up | flat (≤ ${FLAT_TOLERANCE}×) |`,
     '|---|---|---|---|---|---|',
@@ -76,8 +76,8 @@ export function sessionTable(report: {
   }
   lines.push(
     '',
-    '| minute | moves | JS heap MB | open / all ImageBitmaps | encoded MB (tiles) | decoded tiles | renderer RSS MB |',
-    '|---|---|---|---|---|---|---|',
+    '| minute | moves | JS heap MB | open / all ImageBitmaps | encoded MB (tiles) | decoded tiles | tile records | renderer RSS MB |',
+    '|---|---|---|---|---|---|---|---|',
   );
   for (const s of samples) {
     lines.push(
