@@ -33,7 +33,7 @@ function slides(): Array<{ name: string; dir: string; file: string }> {
     { name: 'CMU-1-Small-Region.svs', dir: `${FIXTURES}/real`, file: 'CMU-1-Small-Region.svs' },
     { name: 'aperio-jpeg-ycbcr-240.svs', dir: `${FIXTURES}/generated`, file: 'aperio-jpeg-ycbcr-240.svs' },
   ];
-  if (quick) return list;
+  if (quick) return only ? list.filter((slide) => slide.name.includes(only)) : list;
   list.push(
     { name: 'aperio-jp2k-33003-240.svs', dir: `${FIXTURES}/generated`, file: 'aperio-jp2k-33003-240.svs' },
     { name: 'aperio-jp2k-33005-256.svs', dir: `${FIXTURES}/generated`, file: 'aperio-jp2k-33005-256.svs' },

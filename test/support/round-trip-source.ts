@@ -33,6 +33,11 @@ export class RoundTripSource implements RangeSource {
     return this.#inner.size(opts);
   }
 
+  /** Closing the slide closes the file below (a Node file handle left to the GC is a deprecation warning). */
+  async close(): Promise<void> {
+    await this.#inner.close?.();
+  }
+
   read(offset: number, length: number, opts: ReadOptions = {}): Promise<Uint8Array> {
     return new Promise<Uint8Array>((resolve, reject) => {
       this.#gathering.push(() => {
