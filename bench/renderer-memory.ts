@@ -12,9 +12,11 @@ export function rendererResidentBytes(): number | undefined {
   } catch {
     return undefined;
   }
+  // Each process's status read once: it gives both the parent (to find ours) and the resident size.
+  const status = new Map(pids.map((pid) => [pid, readOr(`/proc/${pid}/status`)]));
   const parents = new Map<string, string>();
-  for (const pid of pids) {
-    const ppid = readOr(`/proc/${pid}/status`).match(/^PPid:\s+(\d+)/m)?.[1];
+  for (const [pid, text] of status) {
+    const ppid = text.match(/^PPid:\s+(\d+)/m)?.[1];
     if (ppid) parents.set(pid, ppid);
   }
   const ours = (pid: string): boolean => {
@@ -24,7 +26,7 @@ export function rendererResidentBytes(): number | undefined {
   let total = 0;
   for (const pid of pids) {
     if (!ours(pid) || !readOr(`/proc/${pid}/cmdline`).includes('--type=renderer')) continue;
-    total += Number(readOr(`/proc/${pid}/status`).match(/^VmRSS:\s+(\d+) kB/m)?.[1] ?? 0) * 1024;
+    total += Number(status.get(pid)!.match(/^VmRSS:\s+(\d+) kB/m)?.[1] ?? 0) * 1024;
   }
   return total;
 }

@@ -55,7 +55,8 @@ export function zstdBounds(data: Uint8Array): ZstdBounds {
     need(sizeBytes);
     const declared = sizeBytes === 0 ? undefined : le(at, sizeBytes) + (sizeBytes === 2 ? 256 : 0);
     at += sizeBytes;
-    largestBuffer = Math.max(largestBuffer, singleSegment ? (declared ?? 0) : window, declared ?? 0);
+    // A single-segment frame has no window (0 here): its buffer is its declared size.
+    largestBuffer = Math.max(largestBuffer, window, declared ?? 0);
     let frameBound = 0;
     for (let last = 0; !last; ) {
       need(3);
