@@ -9,8 +9,8 @@ export interface BenchApi {
   /** As `goTo`, but animated the way a user's pan and zoom are: the tiles passed on the way are asked for and dropped. */
   glide(x: number, y: number, zoom: number): Promise<void>;
   fullyLoaded(): Promise<void>;
-  /** Main-thread long tasks since the page started; `since` (a page time, ms) leaves out those that began before it. */
-  longTasks(since?: number): { total: number; max: number; over50: number };
+  /** Main-thread long tasks since the page started, less those `ignoreLongTasks` left out. */
+  longTasks(): { total: number; max: number; over50: number };
   /** Leaves out, from then on, the long tasks that began between `from` and `to` (page times): the driver's own work. */
   ignoreLongTasks(from: number, to: number): void;
   heap(): number;
@@ -49,8 +49,8 @@ export function benchApi(osd: OpenSeadragon.Viewer, openedAt: number): BenchApi 
         check();
       });
     },
-    longTasks(since = 0) {
-      const kept = longTasks.filter((t) => t.start >= since && !ignored.some(([from, to]) => t.start >= from && t.start <= to)).map((t) => t.duration);
+    longTasks() {
+      const kept = longTasks.filter((t) => !ignored.some(([from, to]) => t.start >= from && t.start <= to)).map((t) => t.duration);
       return { total: kept.reduce((a, b) => a + b, 0), max: Math.max(0, ...kept), over50: kept.filter((d) => d > 50).length };
     },
     ignoreLongTasks(from, to) {
