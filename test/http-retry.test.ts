@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { HttpSource, SlideError } from '../src/index.js';
 
-const FILE = Uint8Array.from({ length: 10_000 }, (_, i) => i % 251);
+// Larger than the probe (HEAD_READ_AHEAD), so reads at 12,000 go to the network.
+const FILE = Uint8Array.from({ length: 20_000 }, (_, i) => i % 251);
 
 /** A faithful Range answer from FILE. */
 function partial(range: string): Response {
@@ -65,7 +66,7 @@ describe('HttpSource retries transient failures with back-off', () => {
       // The probe is answered; the read then meets the fault twice.
       const net = faultyFetch([undefined, fault, fault]);
       const source = new HttpSource('https://slides.test/a.svs', { ...quick, fetch: net.fetch });
-      expect(await source.read(5_000, 1_000)).toEqual(FILE.slice(5_000, 6_000));
+      expect(await source.read(12_000, 1_000)).toEqual(FILE.slice(12_000, 13_000));
       expect(source.stats.retries).toBe(2);
       expect(net.calls()).toBe(4);
     });
@@ -74,7 +75,7 @@ describe('HttpSource retries transient failures with back-off', () => {
   it('gives up after the attempts allowed, with the last error', async () => {
     const net = faultyFetch([undefined, status(503), status(503), status(503), status(503)]);
     const source = new HttpSource('https://slides.test/a.svs', { ...quick, retry: { ...quick.retry, attempts: 3 }, fetch: net.fetch });
-    const error = await source.read(5_000, 100).catch((e: unknown) => e);
+    const error = await source.read(12_000, 100).catch((e: unknown) => e);
     expect(SlideError.is(error) && error.code).toBe('http_503');
     // One probe, then three tries of the read.
     expect(net.calls()).toBe(4);
@@ -93,7 +94,7 @@ describe('HttpSource retries transient failures with back-off', () => {
     it(`does not retry ${name}: ${code} at once`, async () => {
       const net = faultyFetch([undefined, fault]);
       const source = new HttpSource('https://slides.test/a.svs', { ...quick, fetch: net.fetch });
-      const error = await source.read(5_000, 100).catch((e: unknown) => e);
+      const error = await source.read(12_000, 100).catch((e: unknown) => e);
       expect(SlideError.is(error) && error.code).toBe(code);
       expect(net.calls()).toBe(2);
       expect(source.stats.retries).toBe(0);
@@ -108,7 +109,7 @@ describe('HttpSource retries transient failures with back-off', () => {
     });
     await source.size();
     const controller = new AbortController();
-    const read = source.read(5_000, 100, { signal: controller.signal }).catch((e: unknown) => e);
+    const read = source.read(12_000, 100, { signal: controller.signal }).catch((e: unknown) => e);
     await new Promise((r) => setTimeout(r, 20));
     controller.abort();
     const error = await read;

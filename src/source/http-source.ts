@@ -1,7 +1,9 @@
 import { SlideError, abortError, throwIfAborted } from '../errors.js';
 import { corsAdvice } from './cors-rule.js';
 import { checkRange, outOfBounds, type RangeSource, type ReadOptions } from './range-source.js';
+import { HEAD_READ_AHEAD } from './round-trip-bytes.js';
 import { s3Error } from './s3-errors.js';
+import { concatBytes } from './concat-bytes.js';
 import type { UrlProvider } from './url-provider.js';
 import { backoffDelay, isTransient, sleep, type RetryOptions } from './retry.js';
 
@@ -29,7 +31,6 @@ export interface HttpSourceStats {
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
-const DEFAULT_PROBE = 4 * 1024;
 /** fetch bound once, so `this.#fetch === DEFAULT_FETCH` tells whether a test or host replaced it. */
 const DEFAULT_FETCH: typeof fetch = (input, init) => globalThis.fetch(input, init);
 
@@ -78,7 +79,7 @@ export class HttpSource implements RangeSource {
       throw new SlideError('invalid_argument', 'An HttpSource over a UrlProvider needs an `id` (for example s3://bucket/key).');
     this.id = options.id ?? urlIdentity(url as string);
     this.#headers = options.headers ?? {};
-    this.#probeLength = options.probeLength ?? DEFAULT_PROBE;
+    this.#probeLength = options.probeLength ?? HEAD_READ_AHEAD;
     this.#fetch = options.fetch ?? DEFAULT_FETCH;
     this.#retry = options.retry ?? {};
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -115,8 +116,11 @@ export class HttpSource implements RangeSource {
     if (offset + length > size) throw outOfBounds(this.id, offset, length, size);
     if (length === 0) return new Uint8Array(0);
     const head = this.#head;
-    if (head && offset + length <= head.length) return head.slice(offset, offset + length);
-    return (await this.#fetchRange(offset, length, opts, false)).bytes;
+    if (!head || offset >= head.length) return (await this.#fetchRange(offset, length, opts, false)).bytes;
+    if (offset + length <= head.length) return head.slice(offset, offset + length);
+    // A read that starts in the probe's bytes (the whole of a small file, read with its header) asks only for the rest.
+    const rest = await this.#fetchRange(head.length, offset + length - head.length, opts, false);
+    return concatBytes([head.subarray(offset), rest.bytes]);
   }
 
   /**

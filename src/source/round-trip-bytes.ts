@@ -4,3 +4,10 @@
  * may bridge.
  */
 export const ROUND_TRIP_BYTES = 512 * 1024;
+
+/**
+ * The first bytes worth reading with a file's header: Hamamatsu NDPI writes the first page's JPEG right after it, and
+ * opening one needs that JPEG's header (SOF, restart interval) as soon as the first directory is known — a round trip
+ * of its own otherwise. An HTTP source's first request (which also learns the size) reads this much.
+ */
+export const HEAD_READ_AHEAD = 8 * 1024;

@@ -82,3 +82,6 @@ export const Compression = {
 } as const;
 
 export const Photometric = { MinIsWhite: 0, MinIsBlack: 1, RGB: 2, Palette: 3, YCbCr: 6 } as const;
+
+/** NDPI's format tag: present in every NDPI directory and in no other TIFF. */
+export const NDPI_FORMAT_FLAG = 65420;

@@ -1,9 +1,10 @@
 import { SlideError, throwIfAborted } from '../errors.js';
 import type { RangeSource, ReadOptions } from '../source/range-source.js';
-import { ROUND_TRIP_BYTES } from '../source/round-trip-bytes.js';
+import { HEAD_READ_AHEAD, ROUND_TRIP_BYTES } from '../source/round-trip-bytes.js';
 import { ByteView } from './byte-view.js';
 import { Ifd, byteLength, type IfdEntry, type TiffContext } from './ifd.js';
-import { FieldType, Tag, fieldSize } from './tags.js';
+import { DirectoryPrefetch } from './directory-prefetch.js';
+import { FieldType, fieldSize, NDPI_FORMAT_FLAG, Tag } from './tags.js';
 
 /** Tags every directory needs to be classified; all small. Offsets arrays, tables and profiles stay lazy. */
 const STRUCTURE_TAGS = [
@@ -70,12 +71,37 @@ export class TiffReader {
     const fileSize = await source.size(opts);
     // Only warms the block cache below, in the same round trip as the header (or, where the size took a request of
     // its own, as the first directory); the reads that need these bytes report any failure.
-    source.read(Math.max(0, fileSize - TAIL_READ_AHEAD), Math.min(fileSize, TAIL_READ_AHEAD), opts).catch(() => undefined);
+    const { start: tailStart, bytes: tail } = readTail(source, fileSize, opts);
     const ctx = await readHeader(source, fileSize, opts);
     const walker = new DirectoryWalker(ctx, opts);
-    const ifds = await walker.chain(ctx.firstIfd, TEXT_PROPERTY_TAGS);
-    return new TiffReader(ctx, ifds);
+    // Directories the tail's layout places below it are fetched alongside the walk's first steps (a cache warm-up:
+    // its failures are the walk's to report, if the walk needs those bytes at all).
+    const prefetch = new DirectoryPrefetch(source, ctx, ctx.firstIfd, (start, end) => walker.walked(start, end), opts);
+    tail.then((bytes) => prefetch.run({ start: tailStart, bytes })).catch(() => undefined);
+    try {
+      const ifds = await walker.chain(ctx.firstIfd, TEXT_PROPERTY_TAGS);
+      return new TiffReader(ctx, ifds);
+    } finally {
+      prefetch.stop();
+    }
   }
+}
+
+/** Both ends of a file, read in one round trip (see TAIL_READ_AHEAD and HEAD_READ_AHEAD) through the metadata cache. */
+export function readEnds(source: RangeSource, fileSize: number, opts: ReadOptions): void {
+  source.read(0, Math.min(fileSize, HEAD_READ_AHEAD), opts).catch(() => undefined);
+  readTail(source, fileSize, opts);
+}
+
+/**
+ * The file's last TAIL_READ_AHEAD bytes, read through the metadata cache: a second call while the first is under way
+ * shares its request. Handled here: the reads that need these bytes report any failure.
+ */
+export function readTail(source: RangeSource, fileSize: number, opts: ReadOptions): { start: number; bytes: Promise<Uint8Array> } {
+  const start = Math.max(0, fileSize - TAIL_READ_AHEAD);
+  const bytes = source.read(start, fileSize - start, opts);
+  bytes.catch(() => undefined);
+  return { start, bytes };
 }
 
 interface HeaderContext extends TiffContext {
@@ -114,6 +140,12 @@ class DirectoryWalker {
   constructor(ctx: TiffContext, opts: ReadOptions) {
     this.#ctx = ctx;
     this.#opts = opts;
+  }
+
+  /** Whether a directory the walk has read starts in [start, end). */
+  walked(start: number, end: number): boolean {
+    for (const offset of this.#seen) if (offset >= start && offset < end) return true;
+    return false;
   }
 
   /** Reads a chain of directories (or only its first, unless `follow`); `firstExtra` are further tags to load of its first directory. */
@@ -234,9 +266,6 @@ class DirectoryWalker {
     return new SlideError(code, `${this.#ctx.source.id}: ${what}. ${advice}`, { source: this.#ctx.source.id });
   }
 }
-
-/** NDPI's format tag: present in every NDPI directory and in no other TIFF. */
-export const NDPI_FORMAT_FLAG = 65420;
 
 /** An inline NDPI LONG or SLONG whose high half is set: the 64-bit value as an 8-byte inline LONG8 or SLONG8. */
 function ndpiWideValue(entry: IfdEntry, low: number, high: number, littleEndian: boolean, invalid: SlideError): IfdEntry {
