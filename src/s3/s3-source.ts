@@ -2,6 +2,7 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { SlideError } from '../errors.js';
 import { HttpSource, type HttpSourceOptions } from '../source/http-source.js';
+import { tailRequestLength } from '../tiff/tiff-reader.js';
 import { CachedUrl, type ExpiringUrl, type UrlFetcher } from '../source/url-provider.js';
 import { s3Client, type S3Location } from './client.js';
 
@@ -27,7 +28,7 @@ export function parseS3Uri(uri: string): { bucket: string; key: string } {
  */
 export function s3Source(options: S3SourceOptions): HttpSource {
   const id = `s3://${options.bucket}/${options.key}`;
-  return new HttpSource(new CachedUrl(s3UrlFetcher(options)), { ...options.http, id });
+  return new HttpSource(new CachedUrl(s3UrlFetcher(options)), { tailLength: tailRequestLength(options.key), ...options.http, id });
 }
 
 /** Signs a GET for the object; a public bucket (credentials: null) gets its plain URL. */

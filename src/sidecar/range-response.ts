@@ -32,12 +32,14 @@ export function answerRange(
   res.setHeader('Accept-Ranges', 'bytes');
   const range = 'range' in options ? options.range : req.headers.range;
   const m = /^bytes=(\d+)-(\d*)$/.exec(range ?? '');
+  // A suffix range (`bytes=-N`, RFC 9110 §14.1.2): the last N bytes, which readers ask for with the first bytes.
+  const suffix = /^bytes=-(\d+)$/.exec(range ?? '');
   let status = 200;
   let start = 0;
   let end = size - 1;
-  if (m) {
-    start = Number(m[1]);
-    end = Math.min(m[2] ? Number(m[2]) : size - 1, size - 1);
+  if (m || suffix) {
+    start = m ? Number(m[1]) : Math.max(0, size - Number(suffix![1]));
+    end = m ? Math.min(m[2] ? Number(m[2]) : size - 1, size - 1) : Number(suffix![1]) === 0 ? -1 : size - 1;
     if (start >= size || end < start) {
       res.setHeader('Content-Range', `bytes */${size}`);
       res.writeHead(416).end();

@@ -1,6 +1,6 @@
 import { SlideError } from '../errors.js';
 import type { ReadOptions } from '../source/range-source.js';
-import { readEnds, TiffReader } from '../tiff/tiff-reader.js';
+import { readEnds, TiffReader, tailRequestLength } from '../tiff/tiff-reader.js';
 import type { SlideSources } from './slide-io.js';
 import { isDicomPart10 } from '../dicom/dicom-header.js';
 import { DicomSlide } from '../dicom/dicom-slide.js';
@@ -67,8 +67,8 @@ export async function detectFormat(sources: SlideSources, opts: ReadOptions): Pr
   }
   const size = await sources.meta.size(opts);
   // A TIFF's ends (its tail holds the small levels' directories, arrays and tiles) go out with the head, in the first
-  // round trip, instead of after it. A file named .dcm is DICOM, whose reader never wants its tail.
-  if (!/\.dcm$/i.test(id.split(/[?#]/)[0]!)) readEnds(sources.meta, size, opts);
+  // round trip, instead of after it (over HTTP, the source's suffix request has them already).
+  if (tailRequestLength(id) > 0) readEnds(sources.meta, size, opts);
   const head = await sources.meta.read(0, Math.min(HEAD_BYTES, size), opts);
   const reader = FORMAT_READERS.find((r) => r.detect(head));
   if (reader) return reader;

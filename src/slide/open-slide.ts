@@ -4,6 +4,7 @@ import { HttpSource, type HttpSourceOptions } from '../source/http-source.js';
 import type { RangeSource } from '../source/range-source.js';
 import { DicomSlide } from '../dicom/dicom-slide.js';
 import { type DicomWebOptions, openDicomWebSeries } from '../dicom/dicomweb.js';
+import { tailRequestLength } from '../tiff/tiff-reader.js';
 import { detectFormat } from './format-readers.js';
 import { type SlideSourceOptions, slideSources } from './slide-io.js';
 import type { Slide } from './types.js';
@@ -25,7 +26,7 @@ export function toSource(input: SlideInput, options: OpenSlideOptions = {}): Ran
     if (url.startsWith('s3://')) {
       throw new SlideError('invalid_argument', `${url} is an S3 URI: open it with an S3 source (wsi-stream/s3) or a presigned HTTPS URL.`);
     }
-    return new HttpSource(url, options.http);
+    return new HttpSource(url, { tailLength: tailRequestLength(url), ...options.http });
   }
   if (typeof Blob !== 'undefined' && input instanceof Blob) return new BlobSource(input);
   if (typeof (input as RangeSource).read === 'function' && typeof (input as RangeSource).size === 'function') return input as RangeSource;

@@ -3,6 +3,7 @@ import { corsAdvice } from './cors-rule.js';
 import { checkRange, outOfBounds, type RangeSource, type ReadOptions } from './range-source.js';
 import { HEAD_READ_AHEAD } from './round-trip-bytes.js';
 import { s3Error } from './s3-errors.js';
+import { abandonOnAbort } from './shared-abort.js';
 import { concatBytes } from './concat-bytes.js';
 import type { UrlProvider } from './url-provider.js';
 import { backoffDelay, isTransient, sleep, type RetryOptions } from './retry.js';
@@ -12,6 +13,14 @@ export interface HttpSourceOptions {
   headers?: Record<string, string>;
   /** Bytes fetched by the first request, which also learns the size: every TIFF open reads its header there. */
   probeLength?: number;
+  /**
+   * Bytes read from the end of the object by a request sent beside the probe (a suffix range, `bytes=-N`), for
+   * formats that keep their directories last: the size is not known yet, so this is the only way the tail can go
+   * out in the first round trip. Reads inside it are answered from it. 0 (the default): no such request. Not sent
+   * cross-origin from a page, where a suffix range is not CORS-safelisted: its preflight would cost the round trip
+   * it saves (pass `size` from a listing instead: the tail then goes out with the first bytes anyway).
+   */
+  tailLength?: number;
   /** Known object size (from a listing), which saves nothing but a check. */
   size?: number;
   /** Identity for caches; defaults to the URL without query and fragment, so re-signed URLs keep it. Required with a UrlProvider. */
@@ -31,6 +40,8 @@ export interface HttpSourceStats {
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
+/** The offset that marks a suffix request (`bytes=-N`: the last N bytes). */
+const SUFFIX = -1;
 /** fetch bound once, so `this.#fetch === DEFAULT_FETCH` tells whether a test or host replaced it. */
 const DEFAULT_FETCH: typeof fetch = (input, init) => globalThis.fetch(input, init);
 
@@ -64,6 +75,7 @@ export class HttpSource implements RangeSource {
   #url: string | UrlProvider;
   readonly #headers: Record<string, string>;
   readonly #probeLength: number;
+  readonly #tailLength: number;
   readonly #fetch: typeof fetch;
   readonly #retry: RetryOptions;
   readonly #timeoutMs: number;
@@ -72,6 +84,8 @@ export class HttpSource implements RangeSource {
   /** The probe's bytes: the header and, for small files, all of them. */
   #head?: Uint8Array;
   #probing?: Promise<number>;
+  /** The suffix request's answer (undefined once it failed or was refused: reads then ask for those bytes). */
+  #tail?: Promise<{ start: number; bytes: Uint8Array } | undefined>;
 
   constructor(url: string | UrlProvider, options: HttpSourceOptions = {}) {
     this.#url = url;
@@ -80,6 +94,7 @@ export class HttpSource implements RangeSource {
     this.id = options.id ?? urlIdentity(url as string);
     this.#headers = options.headers ?? {};
     this.#probeLength = options.probeLength ?? HEAD_READ_AHEAD;
+    this.#tailLength = options.tailLength ?? 0;
     this.#fetch = options.fetch ?? DEFAULT_FETCH;
     this.#retry = options.retry ?? {};
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -98,6 +113,7 @@ export class HttpSource implements RangeSource {
 
   async size(opts: ReadOptions = {}): Promise<number> {
     if (this.#size !== undefined) return this.#size;
+    if (this.#tailLength > 0) this.#tail ??= this.#fetchTail(opts);
     this.#probing ??= this.#probe(opts).finally(() => {
       this.#probing = undefined;
     });
@@ -110,11 +126,38 @@ export class HttpSource implements RangeSource {
     return total;
   }
 
+  /**
+   * The suffix request. Only an optimisation: any failure (a server without suffix ranges answers 200, whose body is
+   * dropped unread, or 416) leaves it out, and the reads that need those bytes ask for them and report what fails.
+   */
+  async #fetchTail(opts: ReadOptions): Promise<{ start: number; bytes: Uint8Array } | undefined> {
+    try {
+      const url = typeof this.#url === 'string' ? this.#url : await this.#url.get(opts.signal);
+      if (preflighted(url, this.#headers)) return undefined;
+      return await this.#fetchRange(SUFFIX, this.#tailLength, opts, true);
+    } catch {
+      return undefined;
+    }
+  }
+
   async read(offset: number, length: number, opts: ReadOptions = {}): Promise<Uint8Array> {
     checkRange(this.id, offset, length);
     const size = await this.size(opts);
     if (offset + length > size) throw outOfBounds(this.id, offset, length, size);
     if (length === 0) return new Uint8Array(0);
+    if (this.#tail && offset + length > size - this.#tailLength) {
+      const tail = await abandonOnAbort(this.#tail, opts.signal, this.id);
+      if (tail && offset >= tail.start) return tail.bytes.slice(offset - tail.start, offset - tail.start + length);
+      if (tail && offset + length > tail.start) {
+        // A read that ends in the tail's bytes asks only for what lies before them.
+        const before = await this.#read(offset, tail.start - offset, opts);
+        return concatBytes([before, tail.bytes.subarray(0, offset + length - tail.start)]);
+      }
+    }
+    return this.#read(offset, length, opts);
+  }
+
+  async #read(offset: number, length: number, opts: ReadOptions): Promise<Uint8Array> {
     const head = this.#head;
     if (!head || offset >= head.length) return (await this.#fetchRange(offset, length, opts, false)).bytes;
     if (offset + length <= head.length) return head.slice(offset, offset + length);
@@ -127,7 +170,7 @@ export class HttpSource implements RangeSource {
    * One GET with `Range` (with `short` the server may answer fewer bytes: the probe of a small file), tried again
    * after transient failures with jittered back-off. A refused presigned URL is renewed once per read.
    */
-  async #fetchRange(offset: number, length: number, opts: ReadOptions, short: boolean): Promise<{ bytes: Uint8Array; total: number }> {
+  async #fetchRange(offset: number, length: number, opts: ReadOptions, short: boolean): Promise<{ start: number; bytes: Uint8Array; total: number }> {
     const attempts = Math.max(1, this.#retry.attempts ?? 4);
     const state = { renewed: false };
     for (let attempt = 1; ; attempt++) {
@@ -141,7 +184,13 @@ export class HttpSource implements RangeSource {
     }
   }
 
-  async #try(offset: number, length: number, opts: ReadOptions, short: boolean, state: { renewed: boolean }): Promise<{ bytes: Uint8Array; total: number }> {
+  async #try(
+    offset: number,
+    length: number,
+    opts: ReadOptions,
+    short: boolean,
+    state: { renewed: boolean },
+  ): Promise<{ start: number; bytes: Uint8Array; total: number }> {
     const provider = typeof this.#url === 'string' ? undefined : this.#url;
     // One signal for the whole try, body included: a connection that stalls mid-answer is abandoned too.
     const timeout = AbortSignal.timeout(this.#timeoutMs);
@@ -185,7 +234,8 @@ export class HttpSource implements RangeSource {
     throwIfAborted(signal, this.id);
     // Past the browser's HTTP cache: it stitches partial answers of one URL together, and an object replaced
     // under it must show up here as a new ETag, never as a tile of old and new bytes. Our own caches key by ETag.
-    const init: RequestInit = { headers: { ...this.#headers, Range: `bytes=${offset}-${offset + length - 1}` }, signal, cache: 'no-store' };
+    const range = offset === SUFFIX ? `bytes=-${length}` : `bytes=${offset}-${offset + length - 1}`;
+    const init: RequestInit = { headers: { ...this.#headers, Range: range }, signal, cache: 'no-store' };
     try {
       return await this.#fetch(url, init);
     } catch (cause) {
@@ -225,8 +275,16 @@ export class HttpSource implements RangeSource {
     );
   }
 
-  async #readBody(response: Response, offset: number, length: number, short: boolean, signal: AbortSignal): Promise<{ bytes: Uint8Array; total: number }> {
+  async #readBody(
+    response: Response,
+    asked: number,
+    length: number,
+    short: boolean,
+    signal: AbortSignal,
+  ): Promise<{ start: number; bytes: Uint8Array; total: number }> {
     const range = parseContentRange(response.headers.get('content-range'));
+    // A suffix range's start is the server's to say: the last `length` bytes, or all of a shorter object.
+    const offset = asked === SUFFIX && range.total !== undefined ? Math.max(0, range.total - length) : asked;
     if (response.status === 416) {
       if (range.total !== undefined) this.#size = range.total;
       throw outOfBounds(this.id, offset, length, range.total ?? NaN);
@@ -238,6 +296,9 @@ export class HttpSource implements RangeSource {
     this.#checkEtag(response.headers.get('etag'));
 
     let total: number;
+    if (asked === SUFFIX && response.status !== 206) {
+      throw new SlideError('range_unsupported', `${this.id} answered a suffix range with ${response.status}.`, { source: this.id });
+    }
     if (response.status === 206) {
       if (range.start !== offset || range.end === undefined) {
         throw new SlideError(
@@ -284,7 +345,7 @@ export class HttpSource implements RangeSource {
         { source: this.id },
       );
     }
-    return { bytes, total };
+    return { start: offset, bytes, total };
   }
 
   #checkEtag(etag: string | null): void {
@@ -298,6 +359,16 @@ export class HttpSource implements RangeSource {
       );
     }
   }
+}
+
+/**
+ * Whether a suffix range to this URL would cost a CORS preflight (a round trip before it, and so no gain): in a
+ * browser, cross-origin, where only ranges with a start (`bytes=N-M`) are CORS-safelisted and no other header already
+ * makes every request preflighted. Node and same-origin pages send it as it is.
+ */
+function preflighted(url: string, headers: Record<string, string>): boolean {
+  if (typeof location === 'undefined' || typeof location.origin !== 'string') return false;
+  return new URL(url, location.href).origin !== location.origin && Object.keys(headers).length === 0;
 }
 
 /** The start of an error answer's body (S3 explains itself in XML there). */

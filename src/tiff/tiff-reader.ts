@@ -87,6 +87,15 @@ export class TiffReader {
   }
 }
 
+/**
+ * What a source that must learn the size first should ask of the file's end beside its first request (an HTTP
+ * source's suffix range), for a file of this name: the tail read, from the block boundary at or before it (the
+ * metadata cache reads whole 4 KiB blocks); nothing for a file named .dcm (DICOM, whose reader never wants it).
+ */
+export function tailRequestLength(id: string): number {
+  return /\.dcm$/i.test(id.split(/[?#]/)[0]!) ? 0 : TAIL_READ_AHEAD + 4096;
+}
+
 /** Both ends of a file, read in one round trip (see TAIL_READ_AHEAD and HEAD_READ_AHEAD) through the metadata cache. */
 export function readEnds(source: RangeSource, fileSize: number, opts: ReadOptions): void {
   source.read(0, Math.min(fileSize, HEAD_READ_AHEAD), opts).catch(() => undefined);
