@@ -43,53 +43,79 @@ const WINDOW_SLACK = 16 * 1024;
  * four times its tiles), holds it. Each window is confirmed by the directory in it whose next pointer is the one
  * above, and leads to the next window down; the chain walk from the header meets it coming up.
  *
- * Only the cache is warmed: the walk still follows the file's own pointers and reads nothing it did not point to, so
- * a wrong guess costs one window's bytes, never a wrong slide. It stops when it reaches a directory the walk has
- * read, the header's own directory, or the walk's end.
+ * Only the cache is warmed: the walk still follows the file's own pointers, so a wrong guess costs one window's bytes,
+ * never a wrong slide. What it reads depends on the file alone, never on timing: the walk does not read a directory
+ * below the tail until a window holds it or the prefetch has ended (`covers`), so every session of a slide asks for
+ * the same ranges — which the persistent cache, keyed by exact ranges, needs to answer a reload with no request. It
+ * ends when a window would reach the header's directory (the walk's first read), or finds no predecessor.
  */
 export class DirectoryPrefetch {
   readonly #source: RangeSource;
   readonly #layout: Layout;
   readonly #firstIfd: number;
-  readonly #walked: (start: number, end: number) => boolean;
   readonly #opts: ReadOptions;
   readonly #found: FoundDirectory[] = [];
-  #stopped = false;
+  /** Spans asked for (held or on their way): a directory in one costs the walk no request of its own. */
+  readonly #spans: Array<{ start: number; end: number }> = [];
+  #ended = false;
+  /** Wakes the walk's waits whenever a span is added or the prefetch ends. */
+  #changed = signal();
 
-  /** `walked(start, end)` says whether the chain walk has read a directory in that span. */
-  constructor(source: RangeSource, layout: Layout, firstIfd: number, walked: (start: number, end: number) => boolean, opts: ReadOptions) {
+  constructor(source: RangeSource, layout: Layout, firstIfd: number, opts: ReadOptions) {
     this.#source = source;
     this.#layout = layout;
     this.#firstIfd = firstIfd;
-    this.#walked = walked;
     this.#opts = opts;
   }
 
+  /** Stops fetching ahead (the open failed). */
   stop(): void {
-    this.#stopped = true;
+    this.#end();
   }
 
-  /** Starts from the tail read's bytes; resolves when it has nothing more to fetch ahead. */
-  async run(tail: Region): Promise<void> {
-    this.#hold(tail);
-    let current = this.#earliestLinked();
-    for (let step = 0; current && step < MAX_STEPS && !this.#stopped; step++) {
-      const end = current.dataStart;
-      if (end === undefined) return;
-      let previous = this.#pointingAt(current.offset);
-      if (!previous) {
-        const start = end - Math.min(ROUND_TRIP_BYTES, 4 * current.size + WINDOW_SLACK);
-        // The header's directory in the window is the predecessor (Aperio puts the rest after the first level's
-        // data): the walk's first read. A directory the walk has read there means the walk is past it.
-        if (start <= this.#firstIfd || this.#walked(start, end)) return;
-        const bytes = await this.#source.read(start, end - start, this.#opts);
-        if (this.#stopped) return;
-        this.#hold({ start, bytes });
-        previous = this.#pointingAt(current.offset);
+  /** Resolves once a directory at `offset` lies in a span asked for, or the prefetch has ended; at once for the header's. */
+  async covers(offset: number): Promise<void> {
+    while (offset !== this.#firstIfd && !this.#ended && !this.#spans.some((s) => offset >= s.start && offset < s.end)) await this.#changed.promise;
+  }
+
+  /** Starts from the tail read (`start` to the end of the file); resolves when it has nothing more to fetch ahead. */
+  async run(start: number, tail: Promise<Uint8Array>): Promise<void> {
+    try {
+      this.#span(start, this.#layout.fileSize);
+      this.#hold({ start, bytes: await tail });
+      if (this.#ended) return;
+      let current = this.#earliestLinked();
+      for (let step = 0; current && step < MAX_STEPS; step++) {
+        const end = current.dataStart;
+        if (end === undefined) return;
+        let previous = this.#pointingAt(current.offset);
+        if (!previous) {
+          const from = end - Math.min(ROUND_TRIP_BYTES, 4 * current.size + WINDOW_SLACK);
+          // The header's directory in the window is the predecessor (Aperio puts the rest after the first level's
+          // data): the walk's first read.
+          if (from <= this.#firstIfd || this.#ended) return;
+          const window = this.#source.read(from, end - from, this.#opts);
+          this.#span(from, end);
+          this.#hold({ start: from, bytes: await window });
+          if (this.#ended) return;
+          previous = this.#pointingAt(current.offset);
+        }
+        current = previous;
       }
-      if (!previous || this.#walked(previous.offset, previous.offset + 1)) return;
-      current = previous;
+    } finally {
+      this.#end();
     }
+  }
+
+  #end(): void {
+    this.#ended = true;
+    this.#changed.resolve();
+  }
+
+  #span(start: number, end: number): void {
+    this.#spans.push({ start, end });
+    this.#changed.resolve();
+    this.#changed = signal();
   }
 
   #hold(region: Region): void {
@@ -106,6 +132,15 @@ export class DirectoryPrefetch {
     const linked = this.#found.filter((d) => d.next === 0 || offsets.has(d.next));
     return linked.sort((a, b) => a.offset - b.offset)[0];
   }
+}
+
+/** A promise with its resolver, for waking waits. */
+function signal(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
 }
 
 /**

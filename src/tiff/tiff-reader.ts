@@ -73,16 +73,18 @@ export class TiffReader {
     // its own, as the first directory); the reads that need these bytes report any failure.
     const { start: tailStart, bytes: tail } = readTail(source, fileSize, opts);
     const ctx = await readHeader(source, fileSize, opts);
-    const walker = new DirectoryWalker(ctx, opts);
     // Directories the tail's layout places below it are fetched alongside the walk's first steps (a cache warm-up:
     // its failures are the walk's to report, if the walk needs those bytes at all).
-    const prefetch = new DirectoryPrefetch(source, ctx, ctx.firstIfd, (start, end) => walker.walked(start, end), opts);
-    tail.then((bytes) => prefetch.run({ start: tailStart, bytes })).catch(() => undefined);
+    const prefetch = new DirectoryPrefetch(source, ctx, ctx.firstIfd, opts);
+    prefetch.run(tailStart, tail).catch(() => undefined);
+    const walker = new DirectoryWalker(ctx, opts, prefetch);
     try {
-      const ifds = await walker.chain(ctx.firstIfd, TEXT_PROPERTY_TAGS);
-      return new TiffReader(ctx, ifds);
-    } finally {
+      return new TiffReader(ctx, await walker.chain(ctx.firstIfd, TEXT_PROPERTY_TAGS));
+    } catch (e) {
+      // A file that fails to open gets no more reads ahead. One that opens lets the prefetch end where the file says:
+      // stopping it when the walk ends would make what is read depend on timing.
       prefetch.stop();
+      throw e;
     }
   }
 }
@@ -146,15 +148,12 @@ class DirectoryWalker {
   readonly #opts: ReadOptions;
   readonly #seen = new Set<number>();
 
-  constructor(ctx: TiffContext, opts: ReadOptions) {
+  readonly #prefetch: DirectoryPrefetch;
+
+  constructor(ctx: TiffContext, opts: ReadOptions, prefetch: DirectoryPrefetch) {
     this.#ctx = ctx;
     this.#opts = opts;
-  }
-
-  /** Whether a directory the walk has read starts in [start, end). */
-  walked(start: number, end: number): boolean {
-    for (const offset of this.#seen) if (offset >= start && offset < end) return true;
-    return false;
+    this.#prefetch = prefetch;
   }
 
   /** Reads a chain of directories (or only its first, unless `follow`); `firstExtra` are further tags to load of its first directory. */
@@ -200,6 +199,8 @@ class DirectoryWalker {
     if (this.#seen.has(offset)) throw this.#error('corrupt', `the directory at offset ${offset} is visited twice (an IFD loop)`);
     if (this.#seen.size >= MAX_DIRECTORIES) throw this.#error('corrupt', `more than ${MAX_DIRECTORIES} image directories`);
     this.#seen.add(offset);
+    // A directory the prefetch may bring is read when it has been asked for (joining that request) or never will be.
+    await this.#prefetch.covers(offset);
     const { bigTiff, ndpi, fileSize, source } = this.#ctx;
     const countSize = bigTiff ? 8 : 2;
     const entrySize = bigTiff ? 20 : 12;
