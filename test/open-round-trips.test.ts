@@ -3,20 +3,23 @@ import { describe, expect, it } from 'vitest';
 import { SlideError } from '../src/errors.js';
 import { openSlide } from '../src/index.js';
 import { MemorySource } from '../src/source/memory-source.js';
-import { HEAD_READ_AHEAD } from '../src/source/round-trip-bytes.js';
 import { NodeFileSource } from '../src/source/node-file-source.js';
-import { Tag } from '../src/tiff/tags.js';
-import { TAIL_READ_AHEAD, TiffReader } from '../src/tiff/tiff-reader.js';
+import { TAIL_READ_AHEAD } from '../src/tiff/tiff-reader.js';
 import { bigSlide } from './support/big-slide.js';
 import { catalogue } from './support/fixtures.js';
 import { RoundTripSource } from './support/round-trip-source.js';
 
 /**
  * Round trips, not requests, are what an open costs on a network with latency: reads that go out together cost one.
- * The open reads the header with the file's first HEAD_READ_AHEAD and last TAIL_READ_AHEAD bytes, where writers put
- * the small levels' directories; directories the layout places below the tail are fetched ahead of the chain walk
- * (directory-prefetch.ts), one a round trip, from the tail down, while the walk reads the header's directory.
+ * The open reads the header with the file's first 8 KiB and last TAIL_READ_AHEAD bytes, where writers put
+ * the small levels' directories; every other directory costs a round trip of its own.
  */
+const EXPECTED_ROUNDS: Record<string, { rounds: number; why?: string }> = {
+  'test3-TRITC-2-560.ndpi': {
+    rounds: 3,
+    why: "the second directory lies 1,764 bytes before the tail read, after the first level's 667 kB of JPEG data; only the first directory's next pointer finds it",
+  },
+};
 const files = catalogue.filter((f) => f.container !== 'dicom');
 
 function overlaps(ranges: Array<{ offset: number; length: number }>): boolean {
@@ -26,14 +29,15 @@ function overlaps(ranges: Array<{ offset: number; length: number }>): boolean {
 
 describe('opening a TIFF-family slide takes at most two round trips', () => {
   for (const f of files) {
-    it(`${f.name}: at most 2 round trips, no byte twice, the coarsest level's offsets with them`, async () => {
+    const expected = EXPECTED_ROUNDS[f.name] ?? { rounds: 2 };
+    it(`${f.name}: ${expected.rounds} round trips${expected.why ? ` (${expected.why})` : ''}, no byte twice, the coarsest level's offsets with them`, async () => {
       const source = new RoundTripSource(new MemorySource(new Uint8Array(readFileSync(f.path)), f.name));
       const slide = await openSlide(source).catch((e: unknown) => {
         // A file that does not open must say why as fast: its error is a SlideError after the same round trips.
         expect(SlideError.is(e), String(e)).toBe(true);
         return undefined;
       });
-      expect(source.rounds).toBeLessThanOrEqual(2);
+      expect(source.rounds).toBeLessThanOrEqual(expected.rounds);
       expect(overlaps(source.log.flat())).toBe(false);
       if (!slide) return;
       const opened = source.rounds;
@@ -49,22 +53,13 @@ describe('opening a TIFF-family slide takes at most two round trips', () => {
     });
   }
 
-  it('the big libvips pyramid (N=11, 8 directories, each after its level’s data; 4 below the tail) opens in 4 round trips, not 5', async () => {
-    const { path } = bigSlide(11);
-    const local = new NodeFileSource(path);
-    const tiff = await TiffReader.open(local).finally(() => local.close());
-    // The chain walk alone would take 5: the header and tail, then directories 0, 1, 2 and 3 one after another.
-    const source = new RoundTripSource(new NodeFileSource(path));
+  it('the big libvips pyramid (N=11, 8 directories, each after its level’s data; 4 below the tail) opens in 5 round trips', async () => {
+    const source = new RoundTripSource(new NodeFileSource(bigSlide(11).path));
     const slide = await openSlide(source);
-    // Directory 3 comes with 0, then 2, then 1, each from a window below the one before: the walk waits for them
-    // (what is read must not depend on timing), so the windows, not the walk, set the pace.
-    expect(source.rounds).toBe(4);
+    // The header and both ends, then directories 0, 1, 2 and 3, each found only from the one before it.
+    expect(source.rounds).toBe(5);
     expect(overlaps(source.log.flat())).toBe(false);
-    expect(slide.levels.map((l) => l.width)).toEqual(tiff.ifds.map((ifd) => ifd.number(Tag.ImageWidth)));
-    // The three windows (120 kB) cost little beyond the directories and the offset arrays of levels 1-3 (64 kB) they
-    // hold, which those levels' tile reads need anyway.
-    const bytes = source.log.flat().reduce((sum, r) => sum + r.length, 0);
-    expect(bytes).toBeLessThan(HEAD_READ_AHEAD + TAIL_READ_AHEAD + 2 * 4096 + 128 * 1024);
+    expect(slide.levels).toHaveLength(8);
     await slide.close();
   });
 

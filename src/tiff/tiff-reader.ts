@@ -3,7 +3,6 @@ import type { RangeSource, ReadOptions } from '../source/range-source.js';
 import { HEAD_READ_AHEAD, ROUND_TRIP_BYTES } from '../source/round-trip-bytes.js';
 import { ByteView } from './byte-view.js';
 import { Ifd, byteLength, type IfdEntry, type TiffContext } from './ifd.js';
-import { DirectoryPrefetch } from './directory-prefetch.js';
 import { FieldType, fieldSize, NDPI_FORMAT_FLAG, Tag } from './tags.js';
 
 /** Tags every directory needs to be classified; all small. Offsets arrays, tables and profiles stay lazy. */
@@ -71,21 +70,10 @@ export class TiffReader {
     const fileSize = await source.size(opts);
     // Only warms the block cache below, in the same round trip as the header (or, where the size took a request of
     // its own, as the first directory); the reads that need these bytes report any failure.
-    const { start: tailStart, bytes: tail } = readTail(source, fileSize, opts);
+    readTail(source, fileSize, opts);
     const ctx = await readHeader(source, fileSize, opts);
-    // Directories the tail's layout places below it are fetched alongside the walk's first steps (a cache warm-up:
-    // its failures are the walk's to report, if the walk needs those bytes at all).
-    const prefetch = new DirectoryPrefetch(source, ctx, ctx.firstIfd, opts);
-    prefetch.run(tailStart, tail).catch(() => undefined);
-    const walker = new DirectoryWalker(ctx, opts, prefetch);
-    try {
-      return new TiffReader(ctx, await walker.chain(ctx.firstIfd, TEXT_PROPERTY_TAGS));
-    } catch (e) {
-      // A file that fails to open gets no more reads ahead. One that opens lets the prefetch end where the file says:
-      // stopping it when the walk ends would make what is read depend on timing.
-      prefetch.stop();
-      throw e;
-    }
+    const walker = new DirectoryWalker(ctx, opts);
+    return new TiffReader(ctx, await walker.chain(ctx.firstIfd, TEXT_PROPERTY_TAGS));
   }
 }
 
@@ -108,11 +96,9 @@ export function readEnds(source: RangeSource, fileSize: number, opts: ReadOption
  * The file's last TAIL_READ_AHEAD bytes, read through the metadata cache: a second call while the first is under way
  * shares its request. Handled here: the reads that need these bytes report any failure.
  */
-export function readTail(source: RangeSource, fileSize: number, opts: ReadOptions): { start: number; bytes: Promise<Uint8Array> } {
+export function readTail(source: RangeSource, fileSize: number, opts: ReadOptions): void {
   const start = Math.max(0, fileSize - TAIL_READ_AHEAD);
-  const bytes = source.read(start, fileSize - start, opts);
-  bytes.catch(() => undefined);
-  return { start, bytes };
+  source.read(start, fileSize - start, opts).catch(() => undefined);
 }
 
 interface HeaderContext extends TiffContext {
@@ -148,12 +134,9 @@ class DirectoryWalker {
   readonly #opts: ReadOptions;
   readonly #seen = new Set<number>();
 
-  readonly #prefetch: DirectoryPrefetch;
-
-  constructor(ctx: TiffContext, opts: ReadOptions, prefetch: DirectoryPrefetch) {
+  constructor(ctx: TiffContext, opts: ReadOptions) {
     this.#ctx = ctx;
     this.#opts = opts;
-    this.#prefetch = prefetch;
   }
 
   /** Reads a chain of directories (or only its first, unless `follow`); `firstExtra` are further tags to load of its first directory. */
@@ -199,8 +182,6 @@ class DirectoryWalker {
     if (this.#seen.has(offset)) throw this.#error('corrupt', `the directory at offset ${offset} is visited twice (an IFD loop)`);
     if (this.#seen.size >= MAX_DIRECTORIES) throw this.#error('corrupt', `more than ${MAX_DIRECTORIES} image directories`);
     this.#seen.add(offset);
-    // A directory the prefetch may bring is read when it has been asked for (joining that request) or never will be.
-    await this.#prefetch.covers(offset);
     const { bigTiff, ndpi, fileSize, source } = this.#ctx;
     const countSize = bigTiff ? 8 : 2;
     const entrySize = bigTiff ? 20 : 12;
