@@ -145,10 +145,18 @@ export class HttpSource implements RangeSource {
     const size = await this.size(opts);
     if (offset + length > size) throw outOfBounds(this.id, offset, length, size);
     if (length === 0) return new Uint8Array(0);
-    if (this.#tail && offset + length > size - this.#tailLength) {
-      const tail = await abandonOnAbort(this.#tail, opts.signal, this.id);
-      if (tail && offset >= tail.start) return tail.bytes.slice(offset - tail.start, offset - tail.start + length);
-      if (tail && offset + length > tail.start) {
+    const held = this.#tail;
+    if (held && offset + length > size - this.#tailLength) {
+      const tail = await abandonOnAbort(held, opts.signal, this.id);
+      // The first read to the end of the file is the metadata cache's tail read, issued before any other there: from
+      // then on the cache holds those bytes, and this source keeps only what lies before that read (a block's worth
+      // at most) instead of its whole copy (0.5 MB a slide).
+      if (tail && offset + length === size && this.#tail === held) {
+        this.#tail = offset > tail.start ? Promise.resolve({ start: tail.start, bytes: tail.bytes.slice(0, offset - tail.start) }) : undefined;
+      }
+      const tailEnd = tail ? tail.start + tail.bytes.length : 0;
+      if (tail && offset >= tail.start && offset + length <= tailEnd) return tail.bytes.slice(offset - tail.start, offset - tail.start + length);
+      if (tail && offset < tail.start && offset + length > tail.start && offset + length <= tailEnd) {
         // A read that ends in the tail's bytes asks only for what lies before them.
         const before = await this.#read(offset, tail.start - offset, opts);
         return concatBytes([before, tail.bytes.subarray(0, offset + length - tail.start)]);
