@@ -154,24 +154,15 @@ export class HttpSource implements RangeSource {
       if (tail && offset + length === size && this.#tail === held) {
         this.#tail = offset > tail.start ? Promise.resolve({ start: tail.start, bytes: tail.bytes.slice(0, offset - tail.start) }) : undefined;
       }
-      const tailEnd = tail ? tail.start + tail.bytes.length : 0;
-      if (tail && offset >= tail.start && offset + length <= tailEnd) return tail.bytes.slice(offset - tail.start, offset - tail.start + length);
-      if (tail && offset < tail.start && offset + length > tail.start && offset + length <= tailEnd) {
-        // A read that ends in the tail's bytes asks only for what lies before them.
-        const before = await this.#read(offset, tail.start - offset, opts);
-        return concatBytes([before, tail.bytes.subarray(0, offset + length - tail.start)]);
-      }
+      if (tail) return readAround(tail, offset, length, (o, l) => this.#readPastHead(o, l, opts));
     }
-    return this.#read(offset, length, opts);
+    return this.#readPastHead(offset, length, opts);
   }
 
-  async #read(offset: number, length: number, opts: ReadOptions): Promise<Uint8Array> {
-    const head = this.#head;
-    if (!head || offset >= head.length) return (await this.#fetchRange(offset, length, opts, false)).bytes;
-    if (offset + length <= head.length) return head.slice(offset, offset + length);
-    // A read that starts in the probe's bytes (the whole of a small file, read with its header) asks only for the rest.
-    const rest = await this.#fetchRange(head.length, offset + length - head.length, opts, false);
-    return concatBytes([head.subarray(offset), rest.bytes]);
+  /** A read that starts in the probe's bytes (the whole of a small file, read with its header) asks only for the rest. */
+  #readPastHead(offset: number, length: number, opts: ReadOptions): Promise<Uint8Array> {
+    const fetch = async (o: number, l: number) => (await this.#fetchRange(o, l, opts, false)).bytes;
+    return this.#head ? readAround({ start: 0, bytes: this.#head }, offset, length, fetch) : fetch(offset, length);
   }
 
   /**
@@ -367,6 +358,28 @@ export class HttpSource implements RangeSource {
       );
     }
   }
+}
+
+/**
+ * A read answered from bytes held in memory as far as they reach, asking `fetch` only for the parts outside them (one
+ * side or both); a copy either way, so a caller that transfers the buffer cannot detach the held bytes.
+ */
+async function readAround(
+  held: { start: number; bytes: Uint8Array },
+  offset: number,
+  length: number,
+  fetch: (offset: number, length: number) => Promise<Uint8Array>,
+): Promise<Uint8Array> {
+  const from = Math.max(offset, held.start);
+  const to = Math.min(offset + length, held.start + held.bytes.length);
+  if (from >= to) return fetch(offset, length);
+  const inside = held.bytes.subarray(from - held.start, to - held.start);
+  if (from === offset && to === offset + length) return inside.slice();
+  const [before, after] = await Promise.all([
+    from > offset ? fetch(offset, from - offset) : undefined,
+    to < offset + length ? fetch(to, offset + length - to) : undefined,
+  ]);
+  return concatBytes([before, inside, after].filter((part) => part !== undefined));
 }
 
 /**
