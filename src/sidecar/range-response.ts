@@ -16,9 +16,22 @@ const CONTENT_TYPES: Record<string, string> = {
 };
 
 /**
- * Answers a GET or HEAD for an existing file of `size` bytes: 206 with Content-Range for a single
- * `bytes=a-b` range, 416 past the end, 200 with the whole file otherwise. `range` defaults to the request's
- * Range header (a test server passes none to play a server that ignores Range).
+ * The bytes a single-range `Range` header asks for, clamped to the file (start past end: unsatisfiable); undefined
+ * without one (the whole file, 200). `bytes=a-b`, `bytes=a-`, and the suffix `bytes=-n` (RFC 9110 §14.1.2: the last n
+ * bytes, which readers ask for beside the first ones).
+ */
+function requestedRange(range: string | undefined, size: number): { start: number; end: number } | undefined {
+  const m = /^bytes=(\d+)-(\d*)$/.exec(range ?? '');
+  if (m) return { start: Number(m[1]), end: Math.min(m[2] ? Number(m[2]) : size - 1, size - 1) };
+  const suffix = /^bytes=-(\d+)$/.exec(range ?? '');
+  if (suffix) return { start: Math.max(0, size - Number(suffix[1])), end: size - 1 };
+  return undefined;
+}
+
+/**
+ * Answers a GET or HEAD for an existing file of `size` bytes: 206 with Content-Range for a single `bytes=a-b`,
+ * `bytes=a-` or `bytes=-n` range, 416 past the end (and for `bytes=-0`), 200 with the whole file otherwise. `range`
+ * defaults to the request's Range header (a test server passes none to play a server that ignores Range).
  */
 export function answerRange(
   req: IncomingMessage,
@@ -31,15 +44,12 @@ export function answerRange(
   res.setHeader('Content-Type', CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream');
   res.setHeader('Accept-Ranges', 'bytes');
   const range = 'range' in options ? options.range : req.headers.range;
-  const m = /^bytes=(\d+)-(\d*)$/.exec(range ?? '');
-  // A suffix range (`bytes=-N`, RFC 9110 §14.1.2): the last N bytes, which readers ask for with the first bytes.
-  const suffix = /^bytes=-(\d+)$/.exec(range ?? '');
+  const asked = requestedRange(range, size);
   let status = 200;
   let start = 0;
   let end = size - 1;
-  if (m || suffix) {
-    start = m ? Number(m[1]) : Math.max(0, size - Number(suffix![1]));
-    end = m ? Math.min(m[2] ? Number(m[2]) : size - 1, size - 1) : Number(suffix![1]) === 0 ? -1 : size - 1;
+  if (asked) {
+    ({ start, end } = asked);
     if (start >= size || end < start) {
       res.setHeader('Content-Range', `bytes */${size}`);
       res.writeHead(416).end();
