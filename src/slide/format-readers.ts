@@ -1,6 +1,6 @@
 import { SlideError } from '../errors.js';
 import type { ReadOptions } from '../source/range-source.js';
-import { readEnds, TiffReader, tailRequestLength } from '../tiff/tiff-reader.js';
+import { namedAsDicom, readEnds, TiffReader } from '../tiff/tiff-reader.js';
 import type { SlideSources } from './slide-io.js';
 import { isDicomPart10 } from '../dicom/dicom-header.js';
 import { DicomSlide } from '../dicom/dicom-slide.js';
@@ -68,7 +68,7 @@ export async function detectFormat(sources: SlideSources, opts: ReadOptions): Pr
   const size = await sources.meta.size(opts);
   // A TIFF's ends (its tail holds the small levels' directories, arrays and tiles) go out with the head, in the first
   // round trip, instead of after it (over HTTP, the source's suffix request has them already).
-  if (tailRequestLength(id) > 0) readEnds(sources.meta, size, opts);
+  if (!namedAsDicom(id)) readEnds(sources.meta, size, opts);
   const head = await sources.meta.read(0, Math.min(HEAD_BYTES, size), opts);
   const reader = FORMAT_READERS.find((r) => r.detect(head));
   if (reader) return reader;

@@ -68,8 +68,8 @@ export class TiffReader {
 
   static async open(source: RangeSource, opts: TiffReaderOptions = {}): Promise<TiffReader> {
     const fileSize = await source.size(opts);
-    // Only warms the block cache below, in the same round trip as the header (or, where the size took a request of
-    // its own, as the first directory); the reads that need these bytes report any failure.
+    // Opened through openSlide, the format check has asked for the tail already (this joins its request or finds the
+    // bytes cached); opened alone, the tail goes out with the header.
     readTail(source, fileSize, opts);
     const ctx = await readHeader(source, fileSize, opts);
     const walker = new DirectoryWalker(ctx, opts);
@@ -77,13 +77,18 @@ export class TiffReader {
   }
 }
 
+/** A file named `.dcm` (query and fragment aside) is DICOM, whose reader never wants the file's ends read ahead. */
+export function namedAsDicom(id: string): boolean {
+  return /\.dcm$/i.test(id.split(/[?#]/)[0]!);
+}
+
 /**
  * What a source that must learn the size first should ask of the file's end beside its first request (an HTTP
  * source's suffix range), for a file of this name: the tail read, from the block boundary at or before it (the
- * metadata cache reads whole 4 KiB blocks); nothing for a file named .dcm (DICOM, whose reader never wants it).
+ * metadata cache reads whole 4 KiB blocks); nothing for a DICOM file.
  */
 export function tailRequestLength(id: string): number {
-  return /\.dcm$/i.test(id.split(/[?#]/)[0]!) ? 0 : TAIL_READ_AHEAD + 4096;
+  return namedAsDicom(id) ? 0 : TAIL_READ_AHEAD + 4096;
 }
 
 /** Both ends of a file, read in one round trip (see TAIL_READ_AHEAD and HEAD_READ_AHEAD) through the metadata cache. */
