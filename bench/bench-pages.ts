@@ -2,7 +2,6 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { RangeServer } from '../test/support/range-server.js';
 import { REPO_ROOT } from '../test/support/fixtures.js';
-export { bigSlide } from '../test/support/big-slide.js';
 import { copyPeerAssets } from './dicom-rows.js';
 
 /** Builds the benchmark pages (ours and the peers') and serves them; the caller stops the server. */

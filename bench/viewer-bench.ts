@@ -15,7 +15,8 @@ import { barChart, markdownTable, median, type RunMetrics, type SlideResult } fr
 import { type AnnotationResult, annotationRows, annotationTable } from './annotation-rows.js';
 import { dicomRows, dicomTable } from './dicom-rows.js';
 import { today, writeResult } from './results-files.js';
-import { bigSlide, serveBenchPages } from './bench-pages.js';
+import { bigSlide } from '../test/support/big-slide.js';
+import { serveBenchPages } from './bench-pages.js';
 
 const argv = process.argv.slice(2);
 const flag = (name: string) => argv.includes(`--${name}`);

@@ -1,6 +1,7 @@
 import { bigSlide } from '../test/support/big-slide.js';
 import { RangeServer } from '../test/support/range-server.js';
 import { expect, test } from './support/fixtures.js';
+import { openAndSettle } from './support/open-and-settle.js';
 
 declare const harness: any;
 
@@ -62,28 +63,16 @@ test.describe('the big generated slide (make-big-slide.sh N=11, 190 MB BigTIFF, 
   });
 
   test('reopens after a reload with no request on a network with latency: a reload reads the ranges the first visit read', async ({ harness: page }) => {
-    const open = () =>
-      page.evaluate(async (url) => {
-        const viewer = await harness.createViewer(document.getElementById('viewer'), url, { navigator: false, prefetch: false, osd: { animationTime: 0 } });
-        await new Promise<void>((resolve) => {
-          const check = () => (viewer.osd.world.getItemAt(0).getFullyLoaded() ? resolve() : setTimeout(check, 30));
-          check();
-        });
-        const stats = viewer.stats();
-        // Let every cache write land before the page goes away.
-        await viewer.slide.close();
-        return stats;
-      }, url);
     // A network with latency, as the benchmark's: answers then arrive in another order than the warm session's
     // answers from IndexedDB, and the persistent cache (exact ranges) hits only if the reads do not depend on it.
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 40, downloadThroughput: 12.5e6, uploadThroughput: 12.5e6 });
-    const first = await open();
+    const first = await openAndSettle(page, url);
     expect(first.requests).toBeGreaterThan(0);
     await page.reload();
     await expect(page).toHaveTitle('ready');
     const before = server.log.length;
-    const second = await open();
+    const second = await openAndSettle(page, url);
     expect(server.log.slice(before).map((r) => r.range)).toEqual([]);
     expect(second.tilesFailed).toBe(0);
   });
