@@ -86,7 +86,8 @@ async function open(input: OpenInput | Promise<OpenInput>, label: string, beside
   const started = performance.now();
   let firstTileMs: number | undefined;
   try {
-    const options = { theme, open: { signal: controller.signal } } as const;
+    // Wide-gamut screens see a profile's colours beyond sRGB; every other screen gets sRGB (see colourSpace).
+    const options = { theme, colourSpace: 'display-p3', open: { signal: controller.signal } } as const;
     let opened: ViewerGroup | undefined;
     if (beside) {
       const panes = [0, 1].map(() => Object.assign(document.createElement('div'), { className: 'pane' }));

@@ -1,6 +1,9 @@
 import type { Page } from '@playwright/test';
 import { NodeFileSource, Tag, TiffReader } from '../src/node.js';
-import { fixture, fixturePath } from '../test/support/fixtures.js';
+import { difference, withinTolerance } from '../test/support/compare.js';
+import { displayP3Tiles, fixture, fixturePath } from '../test/support/fixtures.js';
+import { crop, readPngRgb } from '../test/support/images.js';
+import { drawnTile, tilesToCheck } from './support/drawn-tile.js';
 import { expect, test } from './support/fixtures.js';
 
 declare const harness: any;
@@ -83,7 +86,7 @@ test.describe('colour management in the viewer (the ICC profile applied in the d
     const range = await profileRange();
     const before = server.log.length;
     await open(page, servers.slideUrl(SLIDE), { colour: 'none' });
-    expect(await page.evaluate(() => (window as any).viewer.colour())).toEqual({ mode: 'none', profileBytes: 19688 });
+    expect(await page.evaluate(() => (window as any).viewer.colour())).toEqual({ mode: 'none', output: 'srgb', profileBytes: 19688 });
     // Metadata blocks beside the profile bring a little of it along; the viewer never asks for the rest.
     expect(bytesOfRangeSent(server.log.slice(before), path, range)).toBeLessThan((range[1] - range[0]) / 2);
     await page.evaluate(() => (window as any).viewer.setColour('icc'));
@@ -95,10 +98,10 @@ test.describe('colour management in the viewer (the ICC profile applied in the d
   test("JPEG tiles are converted by the browser's decoder only where a probe shows it converts as LittleCMS does", async ({ harness: page, servers }) => {
     const agrees = await page.evaluate(
       async ([prophotoUrl, adobeUrl]) => {
-        const { browserAgrees, iccToSrgb, jpegIccSegments, littleCms } = harness.colourRoute;
+        const { browserAgrees, iccTransform, jpegIccSegments, littleCms } = harness.colourRoute;
         const [prophoto, adobe] = await Promise.all([prophotoUrl, adobeUrl].map(async (url) => (await harness.openSlide(url)).colourProfile.read()));
         const { lcms, constants } = await littleCms();
-        const transform = await iccToSrgb(prophoto, lcms, constants);
+        const transform = await iccTransform(prophoto, lcms, constants);
         // The right profile in the stream agrees; another one (as if the browser read the profile otherwise) does not.
         return [await browserAgrees(transform, jpegIccSegments(prophoto)), await browserAgrees(transform, jpegIccSegments(adobe))];
       },
@@ -140,5 +143,60 @@ test.describe('colour management in the viewer (the ICC profile applied in the d
     expect(result.stats.tilesFailed).toBe(0);
     await page.click('button[data-action="info"]');
     await expect(page.locator('.wsi-colour')).toContainText('Colour profile not applied (unsupported_colour_profile)');
+  });
+});
+
+/** The page as on a wide-gamut screen: `(color-gamut: p3)` matches (CDP's media emulation; headless Chromium says sRGB). */
+async function onWideGamutScreen(page: Page): Promise<void> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Emulation.setEmulatedMedia', { features: [{ name: 'color-gamut', value: 'p3' }] });
+}
+
+test.describe("Display P3 output (colourSpace: 'display-p3')", () => {
+  for (const name of [SLIDE, 'icc-adobergb-cmu.svs']) {
+    test(`${name} on a wide-gamut screen, WebGL drawer: LittleCMS's Display P3 of the tiles, pixel for pixel`, async ({ harness: page, servers }) => {
+      await onWideGamutScreen(page);
+      for (const t of tilesToCheck(displayP3Tiles(name))) {
+        const drawn = await drawnTile(page, servers.slideUrl(name), t, { colourSpace: 'display-p3', osd: { drawer: 'webgl' } }, 'display-p3');
+        const d = difference(drawn, crop(readPngRgb(t.p3Png), drawn.width, drawn.height));
+        expect(withinTolerance('jpeg', d), `L${t.level} (${t.x}, ${t.y}): max ${d.max}, mean ${d.mean.toFixed(3)}`).toBe(true);
+      }
+    });
+  }
+
+  test("canvas drawer (chosen without a GPU): tiles reach it in Display P3 canvases, holding LittleCMS's Display P3", async ({ harness: page, servers }) => {
+    await onWideGamutScreen(page);
+    // On screen the canvas drawer stretches each tile by a pixel, so what it is handed is compared instead.
+    for (const t of tilesToCheck(displayP3Tiles(SLIDE))) {
+      const handed = await drawnTile(page, servers.slideUrl(SLIDE), t, { colourSpace: 'display-p3', osd: { drawer: 'canvas' } }, 'display-p3', 'drawer input');
+      const d = difference(handed, readPngRgb(t.p3Png));
+      expect(withinTolerance('jpeg', d), `L${t.level} (${t.x}, ${t.y}): max ${d.max}, mean ${d.mean.toFixed(3)}`).toBe(true);
+    }
+  });
+
+  test('the canvas, colour() and the panel say Display P3; the switch still redraws stored values without a request', async ({ harness: page, servers }) => {
+    await onWideGamutScreen(page);
+    const { server } = servers.slides.generated;
+    await open(page, servers.slideUrl(SLIDE), { colourSpace: 'display-p3' });
+    expect(await page.evaluate(() => (window as any).viewer.colour())).toMatchObject({ mode: 'icc', output: 'display-p3', profile: 'ProPhoto RGB' });
+    expect(await page.evaluate(() => (window as any).viewer.osd.drawer.canvas.getContext('2d').getContextAttributes().colorSpace)).toBe('display-p3');
+    await page.click('button[data-action="info"]');
+    await expect(page.locator('.wsi-colour')).toContainText('ICC profile "ProPhoto RGB" → Display P3');
+    const managed = await canvasSums(page);
+    const requests = server.log.length;
+    await page.uncheck('input[data-action="colour"]');
+    await settled(page);
+    expect(await canvasSums(page)).not.toEqual(managed);
+    expect(server.log.length).toBe(requests);
+  });
+
+  test('asked for where it cannot help: sRGB on an sRGB screen, and for a slide without a profile', async ({ harness: page, servers }) => {
+    await open(page, servers.slideUrl(SLIDE), { colourSpace: 'display-p3' });
+    expect(await page.evaluate(() => (window as any).viewer.colour())).toMatchObject({ mode: 'icc', output: 'srgb' });
+    expect(await page.evaluate(() => (window as any).viewer.osd.drawer.canvas.getContext('2d').getContextAttributes().colorSpace)).toBe('srgb');
+    await onWideGamutScreen(page);
+    await page.evaluate(() => (window as any).viewer.destroy());
+    await open(page, servers.slideUrl('CMU-1-Small-Region.svs'), { colourSpace: 'display-p3' });
+    expect(await page.evaluate(() => (window as any).viewer.colour())).toEqual({ mode: 'none', output: 'srgb' });
   });
 });

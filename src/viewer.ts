@@ -1,6 +1,7 @@
 export * from './browser.js';
 export { createViewer, type CreateViewerOptions, type WsiViewer, type ViewerEvents, type ViewerStats, type TilePosition } from './viewer/create-viewer.js';
 export type { ColourMode, ColourState } from './viewer/viewer-colour.js';
+export type { OutputColourSpace } from './colour/output-space.js';
 export type { ChannelControls, ChannelChange } from './viewer/viewer-channels.js';
 export { compositePlanes, DEFAULT_PALETTE, type ChannelSettings } from './viewer/channel-composite.js';
 export { createViewerGroup, type ViewerGroup, type ViewerGroupOptions } from './viewer/viewer-group.js';

@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { NodeFileSource, openSlide } from '../src/node.js';
-import { slideColourTransform } from '../src/colour/slide-colour.js';
-import { difference, withinTolerance } from './support/compare.js';
-import { dicomFiles, fixturesOf, REPO_ROOT, referenceJson, referencePng } from './support/fixtures.js';
+import { iccTransform } from '../src/colour/icc-transform.js';
+import { littleCms, slideColourTransform } from '../src/colour/slide-colour.js';
+import { difference, rgbaToRgb, withinTolerance } from './support/compare.js';
+import { dicomFiles, displayP3Tiles, fixturesOf, REPO_ROOT, referenceJson, referencePng } from './support/fixtures.js';
 import { readPngRgb } from './support/images.js';
 
 const run = promisify(execFile);
@@ -39,6 +40,32 @@ describe('tile --png --srgb: the slide ICC profile applied as LittleCMS applies 
         expect(withinTolerance('jpeg', difference(readPngRgb(stored), readPngRgb(iccPng(t.png))))).toBe(true);
       });
     }
+  }
+});
+
+describe('Display P3 output: the profile converted to the Display P3 the browser draws in, as LittleCMS converts it', () => {
+  for (const f of fixturesOf('icc')) {
+    it(`${f.name}: every reference tile within 2 levels of LittleCMS's Display P3, and not its sRGB`, async () => {
+      const slide = await openSlide(new NodeFileSource(f.path));
+      const { lcms, constants } = await littleCms();
+      const transform = await iccTransform(await slide.colourProfile!.read(), lcms, constants, 'display-p3');
+      await slide.close();
+      expect(transform).toMatchObject({ output: 'display-p3', identity: false });
+      let moved = 0;
+      for (const t of displayP3Tiles(f.name)) {
+        const { width, height, rgb } = readPngRgb(iccPng(t.png));
+        const rgba = new Uint8Array(width * height * 4).fill(255);
+        for (let i = 0; i < width * height; i++) rgba.set(rgb.subarray(i * 3, i * 3 + 3), i * 4);
+        transform.apply(rgba);
+        const converted = rgbaToRgb(width, height, rgba);
+        const d = difference(converted, readPngRgb(t.p3Png));
+        expect(d.max, `L${t.level} (${t.x}, ${t.y}): max ${d.max}, mean ${d.mean}`).toBeLessThanOrEqual(2);
+        moved = Math.max(moved, difference(converted, readPngRgb(iccPng(t.png.replace(/\.png$/, '.srgb.png')))).max);
+      }
+      // Display P3 is not sRGB under another name: saturated tissue colours land elsewhere.
+      expect(moved).toBeGreaterThan(8);
+      transform.close();
+    });
   }
 });
 

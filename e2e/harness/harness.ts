@@ -3,7 +3,7 @@ import * as wsi from '../../src/viewer.js';
 import * as s3 from '../../src/s3.js';
 import { fromCognitoIdentityPool } from '@aws-sdk/credential-providers';
 import { browserAgrees } from '../../src/colour/browser-jpeg-colour.js';
-import { iccToSrgb } from '../../src/colour/icc-transform.js';
+import { iccTransform } from '../../src/colour/icc-transform.js';
 import { jpegIccSegments } from '../../src/colour/jpeg-icc.js';
 import { littleCms } from '../../src/colour/slide-colour.js';
 import { forgetIdleTileRecords } from '../../src/viewer/osd-workarounds.js';
@@ -16,7 +16,7 @@ const harness = {
   fromCognitoIdentityPool,
   OpenSeadragon,
   // The colour route's parts, so a test can show the check that guards the browser's own conversion can fail.
-  colourRoute: { browserAgrees, iccToSrgb, jpegIccSegments, littleCms },
+  colourRoute: { browserAgrees, iccTransform, jpegIccSegments, littleCms },
   // With short times, so a test need not wait the viewer's own ten seconds of idleness.
   forgetIdleTileRecords,
   crashingWorker: () => new Worker(new URL('./crashing.worker.ts', import.meta.url), { type: 'module' }),

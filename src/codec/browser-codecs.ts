@@ -2,6 +2,7 @@ import charlsWasmUrl from '@cornerstonejs/codec-charls/decodewasm?url';
 import openJpegWasmUrl from '@cornerstonejs/codec-openjpeg/decodewasm?url';
 import openJphWasmUrl from '@cornerstonejs/codec-openjph/wasm?url';
 import { hasIccProfile, withIccSegments } from '../colour/jpeg-icc.js';
+import type { OutputColourSpace } from '../colour/output-space.js';
 import { SlideError, throwIfAborted } from '../errors.js';
 import type { EncodedTile } from '../slide/types.js';
 import { hostCodecs } from './host-codecs.js';
@@ -36,32 +37,33 @@ export async function nativeBitmap(tile: Pick<EncodedTile, 'codec' | 'bytes'>, i
 }
 
 /**
- * A JPEG tile converted to sRGB by the browser's decoder from the profile in `iccSegments`, as an untagged sRGB
- * bitmap. Drawn once here into an sRGB canvas: a tagged bitmap would be converted again on every frame it is drawn
- * in (twice the canvas drawer's frame time in software, measured). Crops a padded edge tile on the way.
+ * A JPEG tile converted by the browser's decoder from the profile in `iccSegments` to `output`, as a bitmap in that
+ * space. Drawn once here into a canvas of that space: a tagged bitmap would be converted again on every frame it is
+ * drawn in (twice the canvas drawer's frame time in software, measured). Crops a padded edge tile on the way.
  */
 export async function convertedJpegBitmap(
   tile: Pick<EncodedTile, 'codec' | 'bytes' | 'width' | 'height'>,
   iccSegments: Uint8Array,
+  output: OutputColourSpace,
   signal?: AbortSignal,
 ): Promise<ImageBitmap> {
   const tagged = await nativeBitmap(tile, iccSegments);
   try {
     throwIfAborted(signal);
     const canvas = new OffscreenCanvas(tile.width, tile.height);
-    canvas.getContext('2d')!.drawImage(tagged, 0, 0);
+    canvas.getContext('2d', { colorSpace: output })!.drawImage(tagged, 0, 0);
     return canvas.transferToImageBitmap();
   } finally {
     tagged.close();
   }
 }
 
-/** Reads an ImageBitmap's pixels back through an OffscreenCanvas. */
-export function bitmapPixels(bitmap: ImageBitmap): Uint8ClampedArray {
+/** Reads an ImageBitmap's pixels back through an OffscreenCanvas, as values in `space` (sRGB unless asked). */
+export function bitmapPixels(bitmap: ImageBitmap, space: OutputColourSpace = 'srgb'): Uint8ClampedArray {
   const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
-  const context = canvas.getContext('2d', { willReadFrequently: true })!;
+  const context = canvas.getContext('2d', { willReadFrequently: true, colorSpace: space })!;
   context.drawImage(bitmap, 0, 0);
-  return context.getImageData(0, 0, bitmap.width, bitmap.height).data;
+  return context.getImageData(0, 0, bitmap.width, bitmap.height, { colorSpace: space }).data;
 }
 
 async function decodeNative(tile: EncodedTile): Promise<DecodedSamples> {
@@ -102,7 +104,7 @@ export async function decodeBitmap(codecs: CodecRegistry, tile: EncodedTile, opt
   const converting = opts.colour !== undefined && !opts.colour.identity;
   // Where the browser's decoder was found to convert as LittleCMS does, JPEG tiles take that route: at native speed.
   const iccSegments = converting && tile.codec === 'jpeg' && !tile.missing && !tile.reduce ? opts.colour?.jpegIccSegments : undefined;
-  if (iccSegments && !hasIccProfile(tile.bytes)) return convertedJpegBitmap(tile, iccSegments, opts.signal);
+  if (iccSegments && !hasIccProfile(tile.bytes)) return convertedJpegBitmap(tile, iccSegments, opts.colour!.output, opts.signal);
   const direct = tile.missing || converting || tile.reduce ? undefined : (await codecs.codec(tile.codec)).bitmap;
   if (direct) {
     const full = await direct(tile, opts);
@@ -116,5 +118,8 @@ export async function decodeBitmap(codecs: CodecRegistry, tile: EncodedTile, opt
   }
   const image = await codecs.decode(tile, opts);
   throwIfAborted(opts.signal);
-  return createImageBitmap(new ImageData(image.data as Uint8ClampedArray<ArrayBuffer>, image.width, image.height));
+  // Converted pixels are in the transform's output space; the bitmap is tagged with it, so a Display P3 canvas draws
+  // them as they are (and an sRGB one would convert them).
+  const colorSpace = converting ? opts.colour!.output : 'srgb';
+  return createImageBitmap(new ImageData(image.data as Uint8ClampedArray<ArrayBuffer>, image.width, image.height, { colorSpace }));
 }

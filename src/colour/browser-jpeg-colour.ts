@@ -39,12 +39,15 @@ export async function withBrowserJpegRoute(transform: ColourTransform, profile: 
   return (await browserAgrees(transform, segments)) ? { ...transform, jpegIccSegments: segments } : transform;
 }
 
-/** Whether the decoder's conversion of a probe JPEG from `segments`' profile equals `transform.apply` on its stored values. */
+/**
+ * Whether the decoder's conversion of a probe JPEG from `segments`' profile to the transform's output space equals
+ * `transform.apply` on its stored values.
+ */
 export async function browserAgrees(transform: ColourTransform, segments: Uint8Array): Promise<boolean> {
   const probe = { codec: 'jpeg' as const, bytes: await probeJpeg(), width: SIDE, height: SIDE };
-  const [stored, converted] = await Promise.all([nativeBitmap(probe), convertedJpegBitmap(probe, segments)]);
+  const [stored, converted] = await Promise.all([nativeBitmap(probe), convertedJpegBitmap(probe, segments, transform.output)]);
   const expected = bitmapPixels(stored);
-  const actual = bitmapPixels(converted);
+  const actual = bitmapPixels(converted, transform.output);
   stored.close();
   converted.close();
   transform.apply(expected);

@@ -3,12 +3,16 @@
  * module, which ships no types: the published .d.ts files need nothing but our own.
  */
 
-/** A slide's colours converted from its scanner's ICC profile to sRGB, as LittleCMS converts them. */
+import type { OutputColourSpace } from './output-space.js';
+
+/** A slide's colours converted from its scanner's ICC profile to sRGB (or Display P3), as LittleCMS converts them. */
 export interface ColourTransform {
   /** The profile's description ("Adobe RGB (1998)", a scanner model's calibration). */
   readonly description: string;
   /** The rendering intent used: the profile's own (its header's), as ICC.1 says a profile's default is. */
   readonly intent: 'perceptual' | 'relative colorimetric' | 'saturation' | 'absolute colorimetric';
+  /** The colour space the pixels come out in. */
+  readonly output: OutputColourSpace;
   /**
    * The transform changes no 8-bit value by more than 1 (an sRGB profile, as many DICOM writers embed): applying it
    * is skipped, and tiles keep the decoder's direct route.

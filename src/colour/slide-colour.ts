@@ -1,7 +1,7 @@
 import type { Slide } from '../slide/types.js';
 import type { ReadOptions } from '../source/range-source.js';
 import type { ColourTransform } from './colour-transform.js';
-import { iccToSrgb } from './icc-transform.js';
+import { iccTransform } from './icc-transform.js';
 
 type LcmsModule = typeof import('lcms-wasm');
 let loading: Promise<{ lcms: Awaited<ReturnType<LcmsModule['instantiate']>>; constants: LcmsModule }> | undefined;
@@ -28,5 +28,5 @@ export function littleCms() {
 export async function slideColourTransform(slide: Slide, opts: ReadOptions = {}): Promise<ColourTransform | undefined> {
   if (!slide.colourProfile) return undefined;
   const [profile, { lcms, constants }] = await Promise.all([slide.colourProfile.read(opts), littleCms()]);
-  return iccToSrgb(profile, lcms, constants);
+  return iccTransform(profile, lcms, constants);
 }

@@ -1,4 +1,5 @@
 import OpenSeadragon from 'openseadragon';
+import type { OutputColourSpace } from '../colour/output-space.js';
 import type { SlideError } from '../errors.js';
 import { isSlide, openSlide, type OpenSlideOptions, type SlideInput } from '../slide/open-slide.js';
 import type { Slide } from '../slide/types.js';
@@ -11,6 +12,7 @@ import { bindFullScreenKey } from './full-screen.js';
 import { forgetIdleTileRecords, muteStaleTileErrors } from './osd-workarounds.js';
 import { toolsAndPanel } from './panel.js';
 import { type ColourMode, type ColourState, colourControl, prepareColour } from './viewer-colour.js';
+import { chooseOutputColourSpace, DISPLAY_P3_BITMAP, type DrawerOption, displayP3Drawers, learnDisplayP3Bitmaps } from './wide-gamut.js';
 import { type ChannelControls, channelControls, channelPanel } from './viewer-channels.js';
 import { prefetchWhenIdle, type PrefetchOptions } from './prefetch.js';
 import { labelRegion, slideName } from './region-label.js';
@@ -82,6 +84,12 @@ export interface CreateViewerOptions {
    * `'none'`: the stored values are drawn, and the profile is never read.
    */
   colour?: ColourMode;
+  /**
+   * The canvas's colour space: `'srgb'` (default), or `'display-p3'` to show a profile's colours beyond sRGB on a
+   * wide-gamut screen. Honoured only where the slide has a profile, the screen reports a P3 gamut and the browser
+   * makes Display P3 canvases (else sRGB; `colour().output` says which).
+   */
+  colourSpace?: OutputColourSpace;
   /** The slide's name for screen readers (the viewer region's label); default: its file name. */
   label?: string;
   /**
@@ -119,8 +127,6 @@ export interface WsiViewer {
 const LOADER_LIMIT = 64;
 /** Times a tile lost with a crashed decode worker is asked for again. */
 const WORKER_RETRIES = 2;
-
-type DrawerOption = NonNullable<OpenSeadragon.Options['drawer']>;
 
 /** Opens a slide and shows it: dark theme, navigator, scale bar, keyboard, metadata and associated images. */
 export async function createViewer(
@@ -201,18 +207,23 @@ export async function createViewer(
   // The profile is read and handed to the workers while the first tiles are fetched: only their decoding waits for it
   // (for a DICOMweb series, reading it is a round trip of its own, and LittleCMS compiles in the workers meanwhile).
   const colourWanted = options.colour ?? 'icc';
-  const colourReady = prepareColour(slide, pool, colourWanted);
+  const output = chooseOutputColourSpace(doc, options.colourSpace, slide.colourProfile !== undefined);
+  if (output === 'display-p3') {
+    learnDisplayP3Bitmaps();
+    tileSource.bitmapType = DISPLAY_P3_BITMAP;
+  }
+  const colourReady = prepareColour(slide, pool, colourWanted, output);
   let colour: Awaited<typeof colourReady> = { state: slide.colourProfile ? { profileBytes: slide.colourProfile.size } : {} };
   tileSource.colourProfile = colourWanted === 'icc' && slide.colourProfile ? colourReady.then((c) => c.profileId) : undefined;
   // The mode shown is whichever profile the tile source decodes with: one place, nothing to keep in step.
-  const colourState = (): ColourState => ({ ...colour.state, mode: tileSource.colourProfile === undefined ? 'none' : 'icc' });
+  const colourState = (): ColourState => ({ ...colour.state, mode: tileSource.colourProfile === undefined ? 'none' : 'icc', output });
   let colourLine: ReturnType<typeof colourControl> | undefined;
   const setColour = async (mode: ColourMode) => {
     await colourReady;
     if (!osd || mode === colourState().mode || colour.state.profileBytes === undefined) return;
     // Turned on for the first time: the profile is read now.
     if (mode === 'icc' && colour.profileId === undefined) {
-      colour = await prepareColour(slide, pool, 'icc');
+      colour = await prepareColour(slide, pool, 'icc', output);
       colourLine?.refresh();
       if (colour.state.problem) return events.emit('colour-warning', { error: colour.state.problem });
     }
@@ -256,6 +267,8 @@ export async function createViewer(
     visibilityRatio: 0.2,
     ...(options.keyboard === false ? { keyboardNavEnabled: false } : {}),
     ...options.osd,
+    // A Display P3 canvas needs drawers that make one, whichever drawers the host named.
+    ...(output === 'display-p3' ? { drawer: displayP3Drawers(drawer) } : {}),
   } as OpenSeadragon.Options);
 
   retries.attach(

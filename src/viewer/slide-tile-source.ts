@@ -48,6 +48,8 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
    * registered; undefined in it if that failed); tiles decoded after a change use it.
    */
   colourProfile: number | Promise<number | undefined> | undefined;
+  /** The data type tiles are handed to OpenSeadragon as: plain bitmaps, or for a Display P3 canvas, DISPLAY_P3_BITMAP. */
+  bitmapType = 'imageBitmap';
   /** Slides whose channels are planes (fluorescence): each tile is composited from them with these settings. */
   readonly channels?: ChannelSettings[];
   readonly planes?: ChannelPlanes;
@@ -147,7 +149,7 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
     drawn.then(
       (bitmap) => {
         if (!this.#settle(entry)) return bitmap.close();
-        job.finish(bitmap, null, 'imageBitmap');
+        job.finish(bitmap, null, this.bitmapType);
         this.#events.loaded?.(tile);
       },
       (error: unknown) => {

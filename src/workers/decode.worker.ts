@@ -2,7 +2,7 @@ import { expose, transfer } from 'comlink';
 import { browserCodecs, decodeBitmap } from '../codec/browser-codecs.js';
 import { withBrowserJpegRoute } from '../colour/browser-jpeg-colour.js';
 import type { ColourTransform } from '../colour/colour-transform.js';
-import { iccToSrgb } from '../colour/icc-transform.js';
+import { iccTransform } from '../colour/icc-transform.js';
 import { littleCms } from '../colour/slide-colour.js';
 import { SlideError } from '../errors.js';
 import type { EncodedTile } from '../slide/types.js';
@@ -57,10 +57,10 @@ const api: DecodeWorkerApi = {
     // A failure to load shows where it matters: in setProfile, with the reason.
     await littleCms().catch(() => undefined);
   },
-  async setProfile(id, profile) {
+  async setProfile(id, profile, output) {
     let transform = profiles.get(id);
     if (!transform) {
-      transform = littleCms().then(async ({ lcms, constants }) => withBrowserJpegRoute(await iccToSrgb(profile, lcms, constants), profile));
+      transform = littleCms().then(async ({ lcms, constants }) => withBrowserJpegRoute(await iccTransform(profile, lcms, constants, output), profile));
       profiles.set(id, transform);
     }
     try {

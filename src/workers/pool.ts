@@ -1,6 +1,7 @@
 import { transfer, wrap, type Remote } from 'comlink';
 import type { SamplePlane } from '../codec/plane.js';
 import type { DecodedImage } from '../codec/types.js';
+import type { OutputColourSpace } from '../colour/output-space.js';
 import { SlideError, abortError } from '../errors.js';
 import type { EncodedTile } from '../slide/types.js';
 import type { DecodeOutput, DecodeWorkerApi, WorkerResult } from './protocol.js';
@@ -62,7 +63,7 @@ export class DecoderPool {
   readonly #jobsPerWorker: number;
   #nextId = 1;
   #terminated = false;
-  readonly #profiles = new Map<number, Uint8Array>();
+  readonly #profiles = new Map<number, { profile: Uint8Array; output: OutputColourSpace }>();
 
   constructor(createWorker: () => Worker, options: DecoderPoolOptions = {}) {
     this.#createWorker = createWorker;
@@ -94,22 +95,22 @@ export class DecoderPool {
     return result.plane;
   }
 
-  /**
-   * Makes an ICC profile available to every worker (sent to each once, before its first job that needs it) and
-   * checks it: resolves with its id and description, or rejects with `unsupported_colour_profile`.
-   */
   /** Starts LittleCMS in every worker, ahead of a profile whose bytes are still on their way. */
   warmColour(): void {
     for (const slot of this.#slots) void slot.api.warmColour().catch(() => undefined);
   }
 
-  /** Hands a profile to every worker at once (each builds its transform in parallel), answering with the first's. */
-  async registerProfile(profile: Uint8Array): Promise<{ id: number; description: string }> {
+  /**
+   * Makes an ICC profile available to every worker, converting to `output` (sRGB unless asked), and checks it: each
+   * worker builds its transform at once, in parallel (a worker started later gets it before its first job that needs
+   * it). Resolves with its id and description, or rejects with `unsupported_colour_profile`.
+   */
+  async registerProfile(profile: Uint8Array, output: OutputColourSpace = 'srgb'): Promise<{ id: number; description: string }> {
     const id = this.#nextId++;
-    this.#profiles.set(id, profile);
+    this.#profiles.set(id, { profile, output });
     const answers = this.#slots.map((slot) => {
       slot.profiles.add(id);
-      return slot.api.setProfile(id, profile);
+      return slot.api.setProfile(id, profile, output);
     });
     const answer = await answers[0]!;
     if ('error' in answer) {
@@ -183,8 +184,8 @@ export class DecoderPool {
     const tile = { ...job.tile, bytes };
     // Comlink keeps a worker's calls in order: the profile arrives before the job that needs it.
     if (job.profile !== undefined && !slot.profiles.has(job.profile)) {
-      const profile = this.#profiles.get(job.profile);
-      if (profile) void slot.api.setProfile(job.profile, profile);
+      const registered = this.#profiles.get(job.profile);
+      if (registered) void slot.api.setProfile(job.profile, registered.profile, registered.output);
       slot.profiles.add(job.profile);
     }
     slot.api

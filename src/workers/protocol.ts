@@ -1,4 +1,5 @@
 import type { SamplePlane } from '../codec/plane.js';
+import type { OutputColourSpace } from '../colour/output-space.js';
 import type { DecodedImage } from '../codec/types.js';
 import type { SlideErrorCode } from '../errors.js';
 import type { EncodedTile } from '../slide/types.js';
@@ -18,10 +19,10 @@ export type WorkerResult =
 
 /** The API a decode worker exposes through comlink. */
 export interface DecodeWorkerApi {
-  /** `profile`: convert the pixels from that registered ICC profile to sRGB. */
+  /** `profile`: convert the pixels from that registered ICC profile to its output space. */
   decode(id: number, tile: EncodedTile, output: DecodeOutput, profile?: number): Promise<WorkerResult | WorkerFailure>;
-  /** Builds the transform for an ICC profile, kept under `id`: its description, or why it cannot be used. */
-  setProfile(id: number, profile: Uint8Array): Promise<{ description: string } | WorkerFailure>;
+  /** Builds the transform from an ICC profile to `output`, kept under `id`: its description, or why it cannot be used. */
+  setProfile(id: number, profile: Uint8Array, output: OutputColourSpace): Promise<{ description: string } | WorkerFailure>;
   /** Loads LittleCMS now (its WASM compiles while the profile's bytes are still being read). */
   warmColour(): Promise<void>;
   /** Marks a job unwanted: the worker skips its remaining stages and answers `aborted`. */

@@ -142,3 +142,25 @@ export function dicomFiles(name: string): string[] {
 }
 
 export const REPO_ROOT = root;
+
+/** A tile of the repository's Display P3 references (scripts/make-display-p3-reference.py, LittleCMS through Pillow). */
+export interface DisplayP3Tile {
+  level: number;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  /** The stored-pixel tile, relative to the shared `reference/icc/`. */
+  png: string;
+  /** The same tile converted to Display P3: an absolute path. */
+  p3Png: string;
+}
+
+/** The Display P3 reference tiles of an ICC fixture. */
+export function displayP3Tiles(name: string): DisplayP3Tile[] {
+  const folder = join(root, 'test/references/display-p3');
+  const { reference_tiles } = JSON.parse(readFileSync(join(folder, `${name}.json`), 'utf8')) as {
+    reference_tiles: Array<Omit<DisplayP3Tile, 'p3Png'> & { p3_png: string }>;
+  };
+  return reference_tiles.map(({ p3_png, ...t }) => ({ ...t, p3Png: join(folder, p3_png) }));
+}
