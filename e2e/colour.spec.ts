@@ -101,13 +101,19 @@ test.describe('colour management in the viewer (the ICC profile applied in the d
         const { browserAgrees, iccTransform, jpegIccSegments, littleCms } = harness.colourRoute;
         const [prophoto, adobe] = await Promise.all([prophotoUrl, adobeUrl].map(async (url) => (await harness.openSlide(url)).colourProfile.read()));
         const { lcms, constants } = await littleCms();
-        const transform = await iccTransform(prophoto, lcms, constants);
-        // The right profile in the stream agrees; another one (as if the browser read the profile otherwise) does not.
-        return [await browserAgrees(transform, jpegIccSegments(prophoto)), await browserAgrees(transform, jpegIccSegments(adobe))];
+        const [srgb, p3] = await Promise.all([iccTransform(prophoto, lcms, constants), iccTransform(prophoto, lcms, constants, 'display-p3')]);
+        // The right profile in the stream agrees, converting to sRGB or to Display P3; another one (as if the browser
+        // read the profile otherwise) does not.
+        return [
+          await browserAgrees(srgb, jpegIccSegments(prophoto)),
+          await browserAgrees(p3, jpegIccSegments(prophoto)),
+          await browserAgrees(srgb, jpegIccSegments(adobe)),
+          await browserAgrees(p3, jpegIccSegments(adobe)),
+        ];
       },
       [servers.slideUrl(SLIDE), servers.slideUrl('icc-adobergb-cmu.svs')],
     );
-    expect(agrees).toEqual([true, false]);
+    expect(agrees).toEqual([true, true, false, false]);
   });
 
   test('a profile LittleCMS cannot use: a warning, the slide drawn with its stored colours, no blank tile', async ({ harness: page, servers }) => {

@@ -60,7 +60,7 @@ test.describe('the demo, built', () => {
     expect(errors).toEqual([]);
   });
 
-  for (const sample of SAMPLES.filter((s) => s.files || /\.(ndpi|ome\.tif)$/.test(s.file!))) {
+  for (const sample of SAMPLES.filter((s) => s.files || /\.(ndpi|ome\.tif)$|^icc-/.test(s.file!))) {
     test(`opens the ${sample.file ?? 'DICOM series'} sample from the list and draws it without a failed tile`, async ({ page, servers }) => {
       const errors = await openDemo(page, servers.pages);
       await page.locator('#browser button.slide', { hasText: sample.title }).click();
@@ -72,6 +72,17 @@ test.describe('the demo, built', () => {
       expect(errors).toEqual([]);
     });
   }
+
+  test('the ICC sample on a wide-gamut screen: colour managed into Display P3, as the demo asks', async ({ page, servers }) => {
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Emulation.setEmulatedMedia', { features: [{ name: 'color-gamut', value: 'p3' }] });
+    const errors = await openDemo(page, servers.pages);
+    const sample = SAMPLES.find((s) => s.file?.startsWith('icc-'))!;
+    await page.locator('#browser button.slide', { hasText: sample.title }).click();
+    await waitForTiles(page, sample.title);
+    expect(await page.evaluate(() => (window as any).wsiViewer.colour())).toMatchObject({ mode: 'icc', output: 'display-p3', profile: 'ProPhoto RGB' });
+    expect(errors).toEqual([]);
+  });
 
   test('compare: a second slide opens beside the first, linked in micrometres, both views in the link', async ({ page, servers }) => {
     const errors = await openDemo(page, servers.pages);
