@@ -20,7 +20,8 @@ import { scaleBarElement } from './scale-bar.js';
 import { SlideTileSource } from './slide-tile-source.js';
 import { tileWantedTest } from './stale-tiles.js';
 import { ensureStyles } from './styles.js';
-import { keepViewportInHash } from './viewport-hash.js';
+import { keepViewportInHash, parseHash } from './viewport-hash.js';
+import { homeViewLevels } from './home-view.js';
 import { TileFailures } from './tile-failures.js';
 import { TileRetries } from './tile-retries.js';
 import { type AnnotationOptions, attachAnnotations, type ViewerAnnotations } from './annotations/viewer-annotations.js';
@@ -90,6 +91,11 @@ export interface CreateViewerOptions {
    * makes Display P3 canvases (else sRGB; `colour().output` says which).
    */
   colourSpace?: OutputColourSpace;
+  /**
+   * Read and decode the home view's tiles while the viewer is being built, before OpenSeadragon asks (default on;
+   * skipped when the page's hash holds a view). `false` for a host that moves the view as soon as it opens.
+   */
+  fetchAhead?: boolean;
   /** The slide's name for screen readers (the viewer region's label); default: its file name. */
   label?: string;
   /**
@@ -215,6 +221,12 @@ export async function createViewer(
   const colourReady = prepareColour(slide, pool, colourWanted, output);
   let colour: Awaited<typeof colourReady> = { state: slide.colourProfile ? { profileBytes: slide.colourProfile.size } : {} };
   tileSource.colourProfile = colourWanted === 'icc' && slide.colourProfile ? colourReady.then((c) => c.profileId) : undefined;
+  // The home view's tiles are fetched now, while OpenSeadragon is built, unless the page opens on a view of its own.
+  const ahead = new AbortController();
+  if (options.fetchAhead !== false && !parseHash(doc.location.hash)) {
+    const minPixelRatio = options.osd?.minPixelRatio ?? OpenSeadragon.DEFAULT_SETTINGS.minPixelRatio ?? 0.5;
+    tileSource.fetchAhead(homeViewLevels(tileSource.levels, osdHost.clientWidth, osdHost.clientHeight, minPixelRatio), ahead.signal);
+  }
   // The mode shown is whichever profile the tile source decodes with: one place, nothing to keep in step.
   const colourState = (): ColourState => ({ ...colour.state, mode: tileSource.colourProfile === undefined ? 'none' : 'icc', output });
   let colourLine: ReturnType<typeof colourControl> | undefined;
@@ -326,6 +338,7 @@ export async function createViewer(
       root.className = `wsi-root wsi-${theme}`;
     },
     destroy() {
+      ahead.abort();
       stopForgetting();
       stopPrefetch();
       annotations?.destroy();

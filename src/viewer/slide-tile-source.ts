@@ -41,6 +41,8 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
   readonly #overviewLevel: number | undefined;
   readonly #pool: DecoderPool;
   readonly #inFlight = new Set<InFlight>();
+  /** Tiles read and decoded ahead of OpenSeadragon's asking (fetchAhead), by `level/x/y`, until a job takes each. */
+  readonly #early = new Map<string, Promise<ImageBitmap>>();
   readonly #events: TileEvents;
   readonly tileCache: TileBytesCache;
   /**
@@ -140,12 +142,7 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
     (job.userData as { wsi?: InFlight }).wsi = entry;
     this.#inFlight.add(entry);
     const { signal } = entry.controller;
-    const drawn =
-      tile.level === this.#overviewLevel
-        ? this.#overview(signal)
-        : this.planes
-          ? this.#composite(this.planes, tile, signal)
-          : this.tileCache.get(tile.level, tile.x, tile.y, signal).then(async (encoded) => this.#pool.decodeBitmap(encoded, await this.#decodeOptions(signal)));
+    const drawn = this.#takeEarly(tile, signal) ?? this.#draw(tile, signal);
     drawn.then(
       (bitmap) => {
         if (!this.#settle(entry)) return bitmap.close();
@@ -175,6 +172,54 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
     const { width, height } = held[0]!;
     const rgba = compositePlanes(held, this.channels!, width, height);
     return createImageBitmap(new ImageData(rgba as Uint8ClampedArray<ArrayBuffer>, width, height));
+  }
+
+  /** A tile as the drawer gets it: the overview, a fluorescence composite, or a tile read and decoded. */
+  #draw(tile: TilePostData, signal: AbortSignal): Promise<ImageBitmap> {
+    if (tile.level === this.#overviewLevel) return this.#overview(signal);
+    if (this.planes) return this.#composite(this.planes, tile, signal);
+    return this.tileCache.get(tile.level, tile.x, tile.y, signal).then(async (encoded) => this.#pool.decodeBitmap(encoded, await this.#decodeOptions(signal)));
+  }
+
+  /**
+   * Reads and decodes now what OpenSeadragon will ask for first (every tile of `levels`: the home view), so its reads
+   * go out and its decoding runs while the viewer is still being built, instead of after its first frame. Each tile's
+   * job then takes its bitmap (or the read or decode still under way). Fluorescence slides are left out: their
+   * composites wait for the channels' contrast. `signal` stops it all and frees what no job took (viewer destroyed).
+   */
+  fetchAhead(levels: readonly number[], signal: AbortSignal): void {
+    if (this.planes) return;
+    for (const level of levels) {
+      const { tilesX, tilesY } = this.levels[level]!;
+      for (let y = 0; y < tilesY; y++) {
+        for (let x = 0; x < tilesX; x++) {
+          const drawn = this.#draw({ level, x, y }, signal);
+          drawn.catch(() => undefined);
+          this.#early.set(`${level}/${x}/${y}`, drawn);
+        }
+      }
+    }
+    signal.addEventListener(
+      'abort',
+      () => {
+        for (const drawn of this.#early.values())
+          drawn.then(
+            (bitmap) => bitmap.close(),
+            () => undefined,
+          );
+        this.#early.clear();
+      },
+      { once: true },
+    );
+  }
+
+  /** The tile fetched ahead, once (one that failed is drawn again); undefined when it was not. */
+  #takeEarly(tile: TilePostData, signal: AbortSignal): Promise<ImageBitmap> | undefined {
+    const key = `${tile.level}/${tile.x}/${tile.y}`;
+    const early = this.#early.get(key);
+    if (!early) return undefined;
+    this.#early.delete(key);
+    return early.catch(() => this.#draw(tile, signal));
   }
 
   /** The embedded thumbnail as one bitmap: its strips (one request) decoded in the pool and stacked. */

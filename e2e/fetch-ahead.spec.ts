@@ -1,0 +1,58 @@
+import { fixture } from '../test/support/fixtures.js';
+import { expect, test } from './support/fixtures.js';
+
+declare const harness: any;
+
+/**
+ * The viewer reads and decodes the home view's tiles before OpenSeadragon asks (fetchAhead): it must guess exactly the
+ * tiles OpenSeadragon then asks for at home, or it spends bytes nobody draws (or leaves the wait where it was).
+ */
+test.describe('tiles fetched ahead of OpenSeadragon', () => {
+  for (const name of ['CMU-1-Small-Region.svs', 'aperio-jpeg-ycbcr-240.svs', 'boxes.tiff', 'test3-TRITC-2-560.ndpi', 'ome-brightfield-cmu.ome.tif']) {
+    test(`${name}: exactly the tiles OpenSeadragon asks for at home, no byte read twice`, async ({ harness: page, servers }) => {
+      const { server } = servers.slides[fixture(name).id.startsWith('real/') ? 'real' : 'generated'];
+      const before = server.log.length;
+      const result = await page.evaluate(async (url) => {
+        const proto = harness.SlideTileSource.prototype;
+        const ahead: string[] = [];
+        const asked: string[] = [];
+        const { fetchAhead, downloadTileStart } = proto;
+        proto.fetchAhead = function (levels: number[], signal: AbortSignal) {
+          for (const level of levels) {
+            const { tilesX, tilesY } = this.levels[level];
+            for (let y = 0; y < tilesY; y++) for (let x = 0; x < tilesX; x++) ahead.push(`${level}/${x}/${y}`);
+          }
+          return fetchAhead.call(this, levels, signal);
+        };
+        proto.downloadTileStart = function (job: any) {
+          const t = job.postData;
+          asked.push(`${t.level}/${t.x}/${t.y}`);
+          return downloadTileStart.call(this, job);
+        };
+        try {
+          const w = window as any;
+          w.viewer = await harness.createViewer(document.getElementById('viewer'), url, { navigator: false, prefetch: false, osd: { animationTime: 0 } });
+          await new Promise<void>((resolve) => {
+            const check = () => (w.viewer.osd.world.getItemAt(0).getFullyLoaded() ? resolve() : setTimeout(check, 30));
+            check();
+          });
+          return { ahead: ahead.sort(), asked: [...new Set(asked)].sort(), askedTwice: asked.length - new Set(asked).size, stats: w.viewer.stats() };
+        } finally {
+          proto.fetchAhead = fetchAhead;
+          proto.downloadTileStart = downloadTileStart;
+        }
+      }, servers.slideUrl(name));
+      expect(result.ahead.length).toBeGreaterThan(0);
+      expect(result.asked).toEqual(result.ahead);
+      expect(result.askedTwice).toBe(0);
+      expect(result.stats.tilesFailed).toBe(0);
+      // The reads ahead and OpenSeadragon's own joined: every byte of the file went over the wire at most once.
+      const ranges = server.log
+        .slice(before)
+        .map((r) => [Number(/bytes=(\d+)-/.exec(r.range ?? '')?.[1] ?? 0), r.bytes] as const)
+        .map(([from, bytes]) => [from, from + bytes] as const)
+        .sort((a, b) => a[0] - b[0]);
+      for (let i = 1; i < ranges.length; i++) expect(ranges[i]![0], JSON.stringify(ranges)).toBeGreaterThanOrEqual(ranges[i - 1]![1]);
+    });
+  }
+});
