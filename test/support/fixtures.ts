@@ -144,15 +144,8 @@ export function dicomFiles(name: string): string[] {
 export const REPO_ROOT = root;
 
 /** A tile of the repository's Display P3 references (scripts/make-display-p3-reference.py, LittleCMS through Pillow). */
-export interface DisplayP3Tile {
-  level: number;
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-  /** The stored-pixel tile, relative to the shared `reference/icc/`. */
-  png: string;
-  /** The same tile converted to Display P3: an absolute path. */
+export interface DisplayP3Tile extends ReferenceTile {
+  /** `png`: the stored-pixel tile, relative to the shared `reference/icc/`. This: the same tile in Display P3, an absolute path. */
   p3Png: string;
 }
 
