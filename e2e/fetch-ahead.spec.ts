@@ -55,4 +55,35 @@ test.describe('tiles fetched ahead of OpenSeadragon', () => {
       for (let i = 1; i < ranges.length; i++) expect(ranges[i]![0], JSON.stringify(ranges)).toBeGreaterThanOrEqual(ranges[i - 1]![1]);
     });
   }
+
+  test('a viewer destroyed while its home view is still being fetched ahead: no error, no tile drawn after', async ({ harness: page, servers }) => {
+    const loadedAfter = await page.evaluate(async (url) => {
+      const viewer = await harness.createViewer(document.getElementById('viewer'), url, { navigator: false, prefetch: false });
+      let loaded = 0;
+      viewer.on('tile-loaded', () => loaded++);
+      viewer.destroy();
+      const before = loaded;
+      await new Promise((r) => setTimeout(r, 1500));
+      return loaded - before;
+    }, servers.slideUrl('aperio-jpeg-ycbcr-240.svs'));
+    // The harness fixture fails the test on any page error (an unhandled rejection from the reads ahead among them).
+    expect(loadedAfter).toBe(0);
+  });
+
+  test('a worker that dies on a tile read ahead: the tile is asked for again and shown, the worker replaced, no banner', async ({ harness: page, servers }) => {
+    const result = await page.evaluate(async (url) => {
+      let made = 0;
+      const pool = new harness.DecoderPool(() => (made++ === 0 ? harness.crashingWorker() : harness.decodeWorker()), { size: 2 });
+      const viewer = await harness.createViewer(document.getElementById('viewer'), url, { pool, navigator: false, prefetch: false });
+      while (!viewer.osd.world.getItemAt(0)?.getFullyLoaded()) await new Promise((r) => setTimeout(r, 50));
+      const stats = viewer.stats();
+      const bannerHidden = (document.querySelector('.wsi-error') as HTMLElement).hidden;
+      viewer.destroy();
+      pool.terminate();
+      return { failed: stats.tilesFailed, replaced: stats.decoder.workersReplaced, bannerHidden };
+    }, servers.slideUrl('aperio-jpeg-ycbcr-240.svs'));
+    expect(result.failed).toBeGreaterThan(0);
+    expect(result.replaced).toBe(1);
+    expect(result.bannerHidden).toBe(true);
+  });
 });

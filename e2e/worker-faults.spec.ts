@@ -12,7 +12,14 @@ test.describe('the viewer when decode workers die', () => {
       const pool = new harness.DecoderPool(() => (made++ === 0 ? harness.crashingWorker() : harness.decodeWorker()), { size: 2 });
       const failed: string[] = [];
       const loadedAfterFailing: string[] = [];
-      const viewer = await harness.createViewer(document.getElementById('viewer'), url, { pool, prefetch: false, osd: { animationTime: 0 } });
+      // Tiles only as OpenSeadragon asks for them: read ahead, they would die before this page could listen
+      // (fetch-ahead.spec.ts covers a worker dying then).
+      const viewer = await harness.createViewer(document.getElementById('viewer'), url, {
+        pool,
+        prefetch: false,
+        fetchAhead: false,
+        osd: { animationTime: 0 },
+      });
       viewer.on('tile-failed', (e: { level: number; x: number; y: number; error: { code: string } }) =>
         failed.push(`${e.level}/${e.x}/${e.y} ${e.error.code}`),
       );

@@ -142,7 +142,7 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
     (job.userData as { wsi?: InFlight }).wsi = entry;
     this.#inFlight.add(entry);
     const { signal } = entry.controller;
-    const drawn = this.#takeEarly(tile, signal) ?? this.#draw(tile, signal);
+    const drawn = this.#takeEarly(tile) ?? this.#draw(tile, signal);
     drawn.then(
       (bitmap) => {
         if (!this.#settle(entry)) return bitmap.close();
@@ -213,13 +213,15 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
     );
   }
 
-  /** The tile fetched ahead, once (one that failed is drawn again); undefined when it was not. */
-  #takeEarly(tile: TilePostData, signal: AbortSignal): Promise<ImageBitmap> | undefined {
+  /**
+   * The tile fetched ahead, once; undefined when it was not. A failure comes out as the job's own would have (a
+   * network error after the source's retries, a crashed worker), so the viewer's retry rules decide what happens next.
+   */
+  #takeEarly(tile: TilePostData): Promise<ImageBitmap> | undefined {
     const key = `${tile.level}/${tile.x}/${tile.y}`;
     const early = this.#early.get(key);
-    if (!early) return undefined;
     this.#early.delete(key);
-    return early.catch(() => this.#draw(tile, signal));
+    return early;
   }
 
   /** The embedded thumbnail as one bitmap: its strips (one request) decoded in the pool and stacked. */
