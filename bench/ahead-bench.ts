@@ -11,6 +11,7 @@ import { bigSlide } from '../test/support/big-slide.js';
 import { FIXTURES } from '../test/support/fixtures.js';
 import { RangeServer } from '../test/support/range-server.js';
 import { serveBenchPages } from './bench-pages.js';
+import { benchNetwork, waitShown } from './bench-network.js';
 
 const argv = process.argv.slice(2);
 const runs = argv.includes('--runs') ? Number(argv[argv.indexOf('--runs') + 1]) : 8;
@@ -30,15 +31,12 @@ for (const slide of slides) {
     for (const mode of run % 2 ? (['on', 'off'] as const) : (['off', 'on'] as const)) {
       const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
       const page = await context.newPage();
-      const cdp = await context.newCDPSession(page);
-      await cdp.send('Network.enable');
-      await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
-      await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 40, downloadThroughput: 100e6 / 8, uploadThroughput: 100e6 / 8 });
+      await benchNetwork(page, { latencyMs: 40, mbps: 100 });
       const first = server.log.length;
-      const shown = page.waitForEvent('console', { predicate: (m) => m.text().startsWith('wsi-bench:'), timeout: 60_000 });
       const query = `slide=${encodeURIComponent(`${base}/${slide.file}`)}${mode === 'off' ? '&fetchAhead=0' : ''}`;
-      await page.goto(`${pagesUrl}/bench/pages/ours.html?${query}`);
-      if ((await shown).text() !== 'wsi-bench:shown') throw new Error(`${slide.file} was not shown (fetchAhead ${mode})`);
+      if (!(await waitShown(page, () => page.goto(`${pagesUrl}/bench/pages/ours.html?${query}`)))) {
+        throw new Error(`${slide.file} was not shown (fetchAhead ${mode})`);
+      }
       const [viewport, origin] = await page.evaluate(() => [(window as any).bench.marks.fullViewport as number, performance.timeOrigin]);
       const reads = server.log.slice(first).filter((r) => r.path === `/${slide.file}` && r.at <= origin! + viewport!);
       rows[mode].push([viewport!, viewport! - (reads[0]!.at - origin!), reads.length, reads.reduce((n, r) => n + r.bytes, 0) / 1000]);

@@ -12,6 +12,7 @@ import { dicomFiles, referenceJson, REPO_ROOT } from '../test/support/fixtures.j
 import { startOrthanc } from '../test/support/orthanc.js';
 import { RangeServer } from '../test/support/range-server.js';
 import { median, type RunMetrics } from './report.js';
+import { benchNetwork, waitShown } from './bench-network.js';
 
 /** The series both viewers show: the CMU slide through OrthancWSIDicomizer (the peer refuses the other fixture series: it has no optical path). */
 const SERIES = 'cmu-dicomizer';
@@ -35,19 +36,11 @@ export function copyPeerAssets(out: string): void {
 async function run(browser: Browser, url: string, proxies: FaultProxy[], warm: boolean): Promise<RunMetrics> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
-  const cdp = await context.newCDPSession(page);
-  await cdp.send('Network.enable');
-  await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+  // Latency and bandwidth come from the proxies in front of the slide servers: the peer fetches in a worker.
+  await benchNetwork(page);
   const seen = () => proxies.reduce((n, p) => n + p.log.length, 0);
   const before = seen();
-  const shown = async (navigate: () => Promise<unknown>) => {
-    const told = page.waitForEvent('console', { predicate: (m) => m.text().startsWith('wsi-bench:'), timeout: 60_000 }).then(
-      (m) => m.text() === 'wsi-bench:shown',
-      () => false,
-    );
-    await navigate();
-    return told;
-  };
+  const shown = (navigate: () => Promise<unknown>) => waitShown(page, navigate);
   if (!(await shown(() => page.goto(url)))) {
     await context.close();
     return { shown: false };

@@ -12,6 +12,7 @@ import globalSetup from '../e2e/support/global-setup.js';
 import { bigSlide } from '../test/support/big-slide.js';
 import { FIXTURES, REPO_ROOT } from '../test/support/fixtures.js';
 import { RangeServer } from '../test/support/range-server.js';
+import { benchNetwork } from './bench-network.js';
 
 const argv = process.argv.slice(2);
 const runs = argv.includes('--runs') ? Number(argv[argv.indexOf('--runs') + 1]) : 5;
@@ -42,9 +43,7 @@ for (const path of slides) {
       const page = await context.newPage();
       await page.goto(`${base}/${relative(root, REPO_ROOT)}/build/pages/e2e/harness/index.html`);
       await page.waitForFunction(() => document.title === 'ready');
-      const cdp = await context.newCDPSession(page);
-      await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 40, downloadThroughput: 12.5e6, uploadThroughput: 12.5e6 });
-      await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+      await benchNetwork(page, { latencyMs: 40, mbps: 100 });
       const url = `${base}/${relative(root, path)}`;
       times.push(
         await page.evaluate(

@@ -15,6 +15,7 @@ import { serveBenchPages } from './bench-pages.js';
 import { today, writeResult } from './results-files.js';
 import { rendererResidentBytes } from './renderer-memory.js';
 import { type SessionSample, sessionChart, sessionTable, growthAfterWarmup } from './session-report.js';
+import { benchNetwork, waitShown } from './bench-network.js';
 
 const { values } = parseArgs({
   options: {
@@ -122,13 +123,9 @@ async function main(): Promise<void> {
   const browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
-  const cdp = await context.newCDPSession(page);
-  await cdp.send('Network.enable');
-  await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
-  await cdp.send('Network.emulateNetworkConditions', { offline: false, latency, downloadThroughput: (mbps * 1e6) / 8, uploadThroughput: (mbps * 1e6) / 8 });
-  const shown = page.waitForEvent('console', { predicate: (m) => m.text().startsWith('wsi-bench:'), timeout: 120_000 });
-  await page.goto(`${pagesUrl}/bench/pages/ours.html?session&slide=${encodeURIComponent(`${base}/${slide.file}`)}`);
-  if ((await shown).text() !== 'wsi-bench:shown')
+  const cdp = await benchNetwork(page, { latencyMs: latency, mbps });
+  const url = `${pagesUrl}/bench/pages/ours.html?session&slide=${encodeURIComponent(`${base}/${slide.file}`)}`;
+  if (!(await waitShown(page, () => page.goto(url), 120_000)))
     throw new Error(`The viewer did not open ${slide.file}: ${await page.evaluate(() => (window as any).benchError)}`);
   const [width, height] = await page.evaluate(() => (window as any).bench.size() as [number, number]);
   await checkBitmapCounter(page, cdp);

@@ -5,7 +5,7 @@
  * Writes bench/results/<date>.json, latest.json, latest.md and latest.svg.
  */
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from '@playwright/test';
+import { chromium, type Browser } from '@playwright/test';
 import { CHROMIUM_ARGS, chromiumPath } from '../e2e/support/chromium.js';
 import { NodeFileSource, openSlide } from '../src/node.js';
 import { RangeServer, type LoggedRequest } from '../test/support/range-server.js';
@@ -17,6 +17,7 @@ import { dicomRows, dicomTable } from './dicom-rows.js';
 import { today, writeResult } from './results-files.js';
 import { bigSlide } from '../test/support/big-slide.js';
 import { serveBenchPages } from './bench-pages.js';
+import { benchNetwork, waitShown } from './bench-network.js';
 
 const argv = process.argv.slice(2);
 const flag = (name: string) => argv.includes(`--${name}`);
@@ -64,10 +65,7 @@ function script(width: number, height: number): Array<[number, number, number]> 
 async function measure(browser: Browser, server: RangeServer, viewer: Runner, slideUrl: string, slidePath: string, pagesUrl: string): Promise<RunMetrics> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
-  const cdp = await context.newCDPSession(page);
-  await cdp.send('Network.enable');
-  await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
-  await cdp.send('Network.emulateNetworkConditions', { offline: false, latency, downloadThroughput: (mbps * 1e6) / 8, uploadThroughput: (mbps * 1e6) / 8 });
+  await benchNetwork(page, { latencyMs: latency, mbps });
   const first = server.log.length;
   const pageName = viewer === 'ours' ? 'ours.html?' : `peer.html?drawer=${viewer.slice('peer-'.length)}&`;
   const url = `${pagesUrl}/bench/pages/${pageName}slide=${encodeURIComponent(slideUrl)}`;
@@ -131,16 +129,6 @@ async function measure(browser: Browser, server: RangeServer, viewer: Runner, sl
   }
   await context.close();
   return metrics;
-}
-
-/** Navigates and waits for the page to say it has shown its first full viewport (or failed), without polling it. */
-async function waitShown(page: Page, navigate: () => Promise<unknown>): Promise<boolean> {
-  const told = page.waitForEvent('console', { predicate: (m) => m.text().startsWith('wsi-bench:'), timeout: 60_000 }).then(
-    (message) => message.text() === 'wsi-bench:shown',
-    () => false,
-  );
-  await navigate();
-  return told;
 }
 
 /** Our viewer, and the peer with each of OpenSeadragon's drawers (webgl is its default). */

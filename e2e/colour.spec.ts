@@ -5,6 +5,7 @@ import { displayP3Tiles, fixture, fixturePath } from '../test/support/fixtures.j
 import { crop, readPngRgb } from '../test/support/images.js';
 import { drawnTile, tilesToCheck } from './support/drawn-tile.js';
 import { expect, test } from './support/fixtures.js';
+import { onWideGamutScreen } from './support/wide-gamut-screen.js';
 
 declare const harness: any;
 
@@ -151,12 +152,6 @@ test.describe('colour management in the viewer (the ICC profile applied in the d
     await expect(page.locator('.wsi-colour')).toContainText('Colour profile not applied (unsupported_colour_profile)');
   });
 });
-
-/** The page as on a wide-gamut screen: `(color-gamut: p3)` matches (CDP's media emulation; headless Chromium says sRGB). */
-async function onWideGamutScreen(page: Page): Promise<void> {
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('Emulation.setEmulatedMedia', { features: [{ name: 'color-gamut', value: 'p3' }] });
-}
 
 test.describe("Display P3 output (colourSpace: 'display-p3')", () => {
   for (const name of [SLIDE, 'icc-adobergb-cmu.svs']) {

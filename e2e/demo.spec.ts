@@ -7,6 +7,7 @@ import { RangeServer } from '../test/support/range-server.js';
 import { FIXTURES, fixturePath } from '../test/support/fixtures.js';
 import { fixtureBytes, S3_CREDENTIALS } from '../test/support/s3-server.js';
 import { expect, test } from './support/fixtures.js';
+import { onWideGamutScreen } from './support/wide-gamut-screen.js';
 import { decode } from 'fast-png';
 
 /** The bundled samples the slide browser lists. */
@@ -74,8 +75,7 @@ test.describe('the demo, built', () => {
   }
 
   test('the ICC sample on a wide-gamut screen: colour managed into Display P3, as the demo asks', async ({ page, servers }) => {
-    const cdp = await page.context().newCDPSession(page);
-    await cdp.send('Emulation.setEmulatedMedia', { features: [{ name: 'color-gamut', value: 'p3' }] });
+    await onWideGamutScreen(page);
     const errors = await openDemo(page, servers.pages);
     const sample = SAMPLES.find((s) => s.file?.startsWith('icc-'))!;
     await page.locator('#browser button.slide', { hasText: sample.title }).click();
