@@ -4,11 +4,8 @@ import { SourceWrapper } from './source-wrapper.js';
 
 /** What can answer a read from memory alone: the metadata block cache. */
 export interface HeldBytes {
+  readonly blockSize: number;
   peek(offset: number, length: number): Uint8Array | undefined;
-  /** How far from `offset` (up to `end`) bytes are held. */
-  heldUntil(offset: number, end: number): number;
-  /** Where the held bytes that reach `end` begin (down to `offset`). */
-  heldFrom(offset: number, end: number): number;
 }
 
 /**
@@ -26,14 +23,38 @@ export class HeldBytesFirst extends SourceWrapper {
   }
 
   async read(offset: number, length: number, opts?: ReadOptions): Promise<Uint8Array> {
+    const whole = this.#held.peek(offset, length);
+    if (whole) return whole;
     const end = offset + length;
-    const to = this.#held.heldUntil(offset, end);
-    if (to === end) return this.#held.peek(offset, length)!;
-    const from = this.#held.heldFrom(to, end);
+    const from = this.#heldFrom(offset, end);
+    const to = this.#heldTo(offset, from);
+    if (to === offset && from === end) return this.inner.read(offset, length, opts);
     // Taken before the request goes out: the cache may let them go meanwhile.
-    const head = this.#held.peek(offset, to - offset);
-    const tail = this.#held.peek(from, end - from);
-    const middle = await this.inner.read(to, from - to, opts);
-    return head || tail ? concatBytes([head, middle, tail].filter((part) => part !== undefined)) : middle;
+    const head = to > offset ? this.#held.peek(offset, to - offset)! : new Uint8Array(0);
+    const tail = from < end ? this.#held.peek(from, end - from)! : new Uint8Array(0);
+    const middle = from > to ? await this.inner.read(to, from - to, opts) : new Uint8Array(0);
+    return concatBytes([head, middle, tail]);
+  }
+
+  /** Where the held run that reaches `end` starts (`end` itself when its last block is not held), not below `offset`. */
+  #heldFrom(offset: number, end: number): number {
+    let from = end;
+    while (from > offset) {
+      const start = Math.max(offset, (Math.ceil(from / this.#held.blockSize) - 1) * this.#held.blockSize);
+      if (!this.#held.peek(start, from - start)) break;
+      from = start;
+    }
+    return from;
+  }
+
+  /** Where the held run that starts at `offset` ends (`offset` itself when its first block is not held), not past `limit`. */
+  #heldTo(offset: number, limit: number): number {
+    let to = offset;
+    while (to < limit) {
+      const stop = Math.min(limit, (Math.floor(to / this.#held.blockSize) + 1) * this.#held.blockSize);
+      if (!this.#held.peek(to, stop - to)) break;
+      to = stop;
+    }
+    return to;
   }
 }
