@@ -110,25 +110,32 @@ test.describe('persistent cache (IndexedDB)', () => {
     expect(second.tilesFailed).toBe(0);
   });
 
-  test('a DICOMweb series seen before reopens with its metadata request alone: frames come back by SOP Instance UID', async ({ harness: page }) => {
+  test('a DICOMweb series seen before reopens with its metadata request alone: frames and its ICC profile come back by SOP Instance UID', async ({
+    harness: page,
+  }) => {
     const orthanc = await startOrthanc();
     const proxy = new FaultProxy(orthanc.rest);
     try {
-      const SERIES = 'cmu-1-small-region';
+      // A series whose optical path carries an ICC profile: the profile is bulk data, a request of its own.
+      const SERIES = 'cmu-dicomizer';
       for (const file of dicomFiles(SERIES)) await orthanc.upload(file);
       const uid = referenceJson<{ instances: Array<{ sop_instance_uid: string }> }>(SERIES, 'dicom').instances[0]!.sop_instance_uid;
       const { study, series } = await orthanc.seriesOf(uid);
       const name = `dicomweb:${await proxy.start()}/dicom-web/studies/${study}/series/${series}`;
       const first = await openAndSettle(page, name);
       expect(first.tilesLoaded).toBeGreaterThan(0);
-      // The metadata, then the frames in a few batched requests (fewer than the frames).
-      expect(first.requests).toBeGreaterThan(1);
+      const profileReads = () => proxy.log.filter((r) => r.url?.includes('/bulk/')).length;
+      expect(profileReads()).toBe(1);
+      expect(await page.evaluate(() => (window as any).viewer.colour().profile)).toBeTruthy();
+      // The metadata, the profile, then the frames in a few batched requests (fewer than the frames).
+      expect(first.requests).toBeGreaterThan(2);
       expect(first.requests).toBeLessThan(1 + first.persistentCacheMisses);
 
       await reload(page);
       const before = proxy.log.length;
       const second = await openAndSettle(page, name);
-      expect([second.requests, proxy.log.length - before]).toEqual([1, 1]);
+      expect([second.requests, proxy.log.length - before, profileReads()]).toEqual([1, 1, 1]);
+      expect(await page.evaluate(() => (window as any).viewer.colour().profile)).toBeTruthy();
       expect(second.drawn).toEqual(first.drawn);
       expect([second.persistentCacheHits, second.persistentCacheMisses]).toEqual([first.persistentCacheMisses, 0]);
     } finally {

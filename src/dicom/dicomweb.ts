@@ -5,7 +5,7 @@ import type { ReadOptions } from '../source/range-source.js';
 import { jsonAttributes } from './attributes.js';
 import { DicomSlide } from './dicom-slide.js';
 import { FrameBatcher } from './frame-batcher.js';
-import { DicomFrameCache } from './frame-cache.js';
+import { DicomWebCache } from './dicomweb-cache.js';
 import { multipartParts } from './multipart.js';
 import type { InstanceReader } from './instance-reader.js';
 import { wsiInstance } from './wsi-instance.js';
@@ -108,7 +108,7 @@ export async function openDicomWebSeries(name: string, options: DicomWebOpenOpti
     throw new SlideError('corrupt', `${seriesUrl}/metadata is not DICOM JSON (${String(cause)}).`, { source: seriesUrl, cause });
   }
   if (!Array.isArray(json) || json.length === 0) throw new SlideError('not_found', `${seriesUrl}: the series has no instances.`, { source: seriesUrl });
-  const cache = options.persistentCache ? new DicomFrameCache(options.persistentCache === true ? {} : options.persistentCache) : undefined;
+  const cache = options.persistentCache ? new DicomWebCache(options.persistentCache === true ? {} : options.persistentCache) : undefined;
   const snapshot = (): SlideIoSnapshot => ({
     requests: counters.requests,
     bytes: counters.bytes,
@@ -140,7 +140,8 @@ export async function openDicomWebSeries(name: string, options: DicomWebOpenOpti
       },
       readBulk: async (bulk, o) => {
         if (!('uri' in bulk)) throw new SlideError('corrupt', `${id}: bulk data without a URI in DICOM JSON.`, { source: id });
-        return (await fetchParts(bulk.uri, 'multipart/related; type="application/octet-stream"', o))[0]!.bytes;
+        const read = async () => (await fetchParts(bulk.uri, 'multipart/related; type="application/octet-stream"', o))[0]!.bytes;
+        return cache && uid ? cache.bulk(uid, bulk.uri, read) : read();
       },
       close: async () => cache?.flush(),
     };

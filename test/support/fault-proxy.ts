@@ -32,7 +32,7 @@ const CORS = { 'Access-Control-Allow-Origin': '*', 'Access-Control-Expose-Header
  */
 export class FaultProxy {
   /** Every request seen, with the fault it met (undefined: forwarded faithfully). */
-  readonly log: Array<{ range: string | undefined; fault: Fault['kind'] | 'down' | undefined }> = [];
+  readonly log: Array<{ range: string | undefined; url: string | undefined; fault: Fault['kind'] | 'down' | undefined }> = [];
   down = false;
   readonly #queue: Fault[] = [];
   readonly #server: Server;
@@ -88,12 +88,12 @@ export class FaultProxy {
     }
     const range = req.headers.range;
     if (this.down) {
-      this.log.push({ range, fault: 'down' });
+      this.log.push({ range, url: req.url, fault: 'down' });
       res.writeHead(503, CORS).end('down');
       return;
     }
     const fault = this.#queue.shift();
-    this.log.push({ range, fault: fault?.kind });
+    this.log.push({ range, url: req.url, fault: fault?.kind });
     switch (fault?.kind) {
       case 'status':
         res.writeHead(fault.status, CORS).end(`fault ${fault.status}`);
