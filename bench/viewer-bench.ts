@@ -17,7 +17,7 @@ import { dicomRows, dicomTable } from './dicom-rows.js';
 import { today, writeResult } from './results-files.js';
 import { bigSlide } from '../test/support/big-slide.js';
 import { serveBenchPages } from './bench-pages.js';
-import { benchNetwork, waitShown } from './bench-network.js';
+import { benchNetwork, waitShown, warmReloadShown } from './bench-network.js';
 
 const argv = process.argv.slice(2);
 const flag = (name: string) => argv.includes(`--${name}`);
@@ -119,9 +119,8 @@ async function measure(browser: Browser, server: RangeServer, viewer: Runner, sl
     ...(after.tileBytes !== undefined ? { encodedTileBytes: after.tileBytes } : {}),
   };
   if (viewer === 'ours') {
-    // Warm reload: same browser profile, IndexedDB kept, HTTP cache still disabled.
     const before = server.log.length;
-    if (await waitShown(page, () => page.reload())) {
+    if (await warmReloadShown(page)) {
       const warm = await page.evaluate(() => (window as any).bench.marks.fullViewport as number);
       metrics.warmViewportMs = warm;
       metrics.warmRequests = server.log.slice(before).filter((r) => r.path === slidePath).length;
