@@ -187,3 +187,44 @@ test.describe('the viewer behind a failing network (fault-injecting proxy)', () 
     expect(Buffer.compare(Buffer.from(after.pixels), Buffer.from(reference.pixels))).toBe(0);
   });
 });
+
+test.describe('telling a failed network from a missing CORS rule', () => {
+  test('resets that meet the CORS check too are a network failure, retried: never reported as cors_blocked', async ({ harness: page, servers }) => {
+    const proxy = new FaultProxy(servers.slides.real.url);
+    try {
+      const url = `${await proxy.start()}/${SLIDE}`;
+      await page.evaluate(
+        async ({ url, quick }) => {
+          const source = new harness.HttpSource(url, quick);
+          await source.read(0, 100);
+          (window as any).source = source;
+        },
+        { url, quick: QUICK },
+      );
+      const before = proxy.log.length;
+      // Chromium sends a request again by itself when a reused connection is reset before answering, so the read
+      // meets two resets; the check that follows a fetch without an answer (a CORS request, then an opaque one) meets
+      // the third. A CORS request failing where an opaque one gets through is what a server without a CORS rule looks
+      // like, once: this read used to fail for good with cors_blocked (network-faults' "connection resets" did, now
+      // and then, on CI).
+      proxy.inject({ kind: 'reset' }, { kind: 'reset' }, { kind: 'reset' });
+      const outcome = await page.evaluate(async () => {
+        try {
+          return { bytes: ((await (window as any).source.read(200_000, 1_000)) as Uint8Array).length };
+        } catch (e) {
+          return { code: (e as { code?: string }).code ?? String(e) };
+        }
+      });
+      expect(outcome).toEqual({ bytes: 1_000 });
+      expect(proxy.pending).toBe(0);
+      // The check's CORS request met the last reset.
+      expect(proxy.log.slice(before).map((r) => `${r.range} ${r.fault ?? 'answered'}`).slice(0, 3)).toEqual([
+        'bytes=200000-200999 reset',
+        'bytes=200000-200999 reset',
+        'bytes=0-0 reset',
+      ]);
+    } finally {
+      await proxy.stop();
+    }
+  });
+});

@@ -245,8 +245,11 @@ export class HttpSource implements RangeSource {
 
   /**
    * A fetch that fails without an answer is a network failure or, in a browser, a CORS refusal: the two look
-   * the same. Two one-byte probes tell them apart: if a CORS request gets through, CORS is fine and the failure
-   * was the network's (retried); if only an opaque no-cors request does, the server is up and CORS is missing.
+   * the same. One-byte probes tell them apart: if a CORS request gets through, CORS is fine and the failure was
+   * the network's (retried); if only an opaque no-cors request does, the server is up and CORS is missing. A CORS
+   * refusal repeats, a network failure need not, so the CORS request is asked again before the verdict: a
+   * connection reset that met the first probe had made a flaky network look like a missing rule, and failed the
+   * tile for good.
    */
   async #networkError(url: string, cause: unknown): Promise<SlideError> {
     const inBrowser = typeof location !== 'undefined' && typeof location.origin === 'string';
@@ -259,7 +262,7 @@ export class HttpSource implements RangeSource {
           },
           () => false,
         );
-      if (!(await probe('cors')) && (await probe('no-cors'))) {
+      if (!(await probe('cors')) && (await probe('no-cors')) && !(await probe('cors'))) {
         return new SlideError(
           'cors_blocked',
           `${this.id} is reachable but does not allow this page (${location.origin}) to read it: the server has no CORS rule for this origin. ${corsAdvice(location.origin)}`,
