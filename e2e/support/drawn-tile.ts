@@ -24,7 +24,9 @@ export function tilesToCheck<T extends TileAt>(tiles: T[]): T[] {
  * What the harness viewer draws of one tile at 1:1 (one level pixel per screen pixel, the tile's top-left corner at
  * the canvas origin), as RGB values in `space`: the part of the tile inside the 1280×800 canvas. `options` go to
  * createViewer (colour, colourSpace, OpenSeadragon's drawer). With `from: 'drawer input'`, the tile as the drawer was
- * handed it (its cached canvas) instead of the screen: the canvas drawer stretches tiles by a pixel on screen.
+ * handed it (its cached canvas) instead of the screen: the canvas drawer stretches tiles by a pixel on screen. With
+ * `from: 'canvas after a lost context'`, the screen after the WebGL drawer has recreated its context as it does when a
+ * draw meets a lost one.
  */
 export async function drawnTile(
   page: Page,
@@ -32,7 +34,7 @@ export async function drawnTile(
   t: TileAt,
   options: object,
   space: 'srgb' | 'display-p3' = 'srgb',
-  from: 'canvas' | 'drawer input' = 'canvas',
+  from: 'canvas' | 'drawer input' | 'canvas after a lost context' = 'canvas',
 ): Promise<RgbImage> {
   const base64: string = await page.evaluate(
     async ({ url, t, options, space, from }) => {
@@ -62,11 +64,16 @@ export async function drawnTile(
         check();
       });
       await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+      if (from === 'canvas after a lost context') {
+        if (!osd.drawer._recreateContext()) throw new Error('OpenSeadragon did not recreate its WebGL context');
+        osd.forceRedraw();
+        await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+      }
       const width = Math.min(t.width, canvas.width);
       const height = Math.min(t.height, canvas.height);
       const drawn = item.getTilesToDraw().map((info: any) => info.tile);
       const tile = drawn.find((d: any) => viewer.tileSource.levelMap.toSlide(d.level) === t.level && d.x === t.x && d.y === t.y);
-      const context: CanvasRenderingContext2D = from === 'canvas' ? canvas.getContext('2d')! : osd.drawer.getDataToDraw(tile);
+      const context: CanvasRenderingContext2D = from === 'drawer input' ? osd.drawer.getDataToDraw(tile) : canvas.getContext('2d')!;
       const data = context.getImageData(0, 0, width, height, { colorSpace: space }).data;
       viewer.destroy();
       let s = '';

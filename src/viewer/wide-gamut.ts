@@ -19,6 +19,7 @@ type DrawerClass = new (
 ) => OpenSeadragon.DrawerBase & {
   _createDrawingElement(): HTMLCanvasElement;
   _setupCanvases?(): void;
+  _recreateContext?(): unknown;
   _renderingCanvas?: HTMLCanvasElement;
 };
 
@@ -27,7 +28,7 @@ type DrawerClass = new (
  * with a plain `getContext('2d')` right after making the canvas; asked first, with the colour space, the canvas keeps
  * that context and the drawer is handed it. The WebGL drawer renders in a WebGL canvas of its own and copies it into
  * that one: its drawing buffer and its texture uploads are set to Display P3 too, or the tiles' wider colours would be
- * clipped to sRGB on the way. Tiles converted to Display P3 in the workers are then drawn without another conversion.
+ * clipped to sRGB on the way (again after OpenSeadragon recreates a lost context). Tiles converted to Display P3 in the workers are then drawn without another conversion.
  */
 function displayP3Drawer(kind: 'webgl' | 'canvas'): OpenSeadragon.DrawerConstructor {
   const Base = (kind === 'webgl' ? OpenSeadragon.WebGLDrawer : OpenSeadragon.CanvasDrawer) as unknown as DrawerClass;
@@ -40,13 +41,27 @@ function displayP3Drawer(kind: 'webgl' | 'canvas'): OpenSeadragon.DrawerConstruc
 
     override _setupCanvases(): void {
       super._setupCanvases?.();
-      const rendering = this._renderingCanvas;
-      const gl = rendering ? (rendering.getContext('webgl2') ?? rendering.getContext('webgl')) : null;
-      if (!gl) return;
-      gl.drawingBufferColorSpace = 'display-p3';
-      gl.unpackColorSpace = 'display-p3';
+      renderInDisplayP3(this._renderingCanvas);
+    }
+
+    /** After a lost WebGL context, OpenSeadragon renders into a new canvas, whose context starts in sRGB again. */
+    override _recreateContext(): unknown {
+      const recreated = super._recreateContext?.();
+      if (recreated) renderInDisplayP3(this._renderingCanvas);
+      return recreated;
     }
   } as unknown as OpenSeadragon.DrawerConstructor;
+}
+
+/**
+ * The WebGL drawer's rendering canvas draws and uploads textures in Display P3. A plain function, not a method: the
+ * drawer's constructor calls `_setupCanvases` before a subclass's private members exist.
+ */
+function renderInDisplayP3(rendering: HTMLCanvasElement | undefined): void {
+  const gl = rendering ? (rendering.getContext('webgl2') ?? rendering.getContext('webgl')) : null;
+  if (!gl) return;
+  gl.drawingBufferColorSpace = 'display-p3';
+  gl.unpackColorSpace = 'display-p3';
 }
 
 export type DrawerOption = NonNullable<OpenSeadragon.Options['drawer']>;
