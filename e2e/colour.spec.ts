@@ -168,7 +168,14 @@ test.describe("Display P3 output (colourSpace: 'display-p3')", () => {
   test('WebGL drawer after a lost context: still Display P3 (OpenSeadragon renders into a new canvas then)', async ({ harness: page, servers }) => {
     await onWideGamutScreen(page);
     const t = tilesToCheck(displayP3Tiles(SLIDE))[0]!;
-    const drawn = await drawnTile(page, servers.slideUrl(SLIDE), t, { colourSpace: 'display-p3', osd: { drawer: 'webgl' } }, 'display-p3', 'canvas after a lost context');
+    const drawn = await drawnTile(
+      page,
+      servers.slideUrl(SLIDE),
+      t,
+      { colourSpace: 'display-p3', osd: { drawer: 'webgl' } },
+      'display-p3',
+      'canvas after a lost context',
+    );
     const d = difference(drawn, crop(readPngRgb(t.p3Png), drawn.width, drawn.height));
     expect(withinTolerance('jpeg', d), `L${t.level} (${t.x}, ${t.y}): max ${d.max}, mean ${d.mean.toFixed(3)}`).toBe(true);
   });

@@ -218,11 +218,12 @@ test.describe('telling a failed network from a missing CORS rule', () => {
       expect(outcome).toEqual({ bytes: 1_000 });
       expect(proxy.pending).toBe(0);
       // The check's CORS request met the last reset.
-      expect(proxy.log.slice(before).map((r) => `${r.range} ${r.fault ?? 'answered'}`).slice(0, 3)).toEqual([
-        'bytes=200000-200999 reset',
-        'bytes=200000-200999 reset',
-        'bytes=0-0 reset',
-      ]);
+      expect(
+        proxy.log
+          .slice(before)
+          .map((r) => `${r.range} ${r.fault ?? 'answered'}`)
+          .slice(0, 3),
+      ).toEqual(['bytes=200000-200999 reset', 'bytes=200000-200999 reset', 'bytes=0-0 reset']);
     } finally {
       await proxy.stop();
     }
