@@ -15,22 +15,29 @@ async function reload(page: Page): Promise<void> {
 }
 
 test.describe('persistent cache (IndexedDB)', () => {
-  test('a slide seen before reopens after a reload with no request at all', async ({ harness: page, servers }) => {
-    const { server, url } = servers.slides.generated;
-    const first = await openAndSettle(page, `${url}/${SLIDE}`);
-    expect(first.requests).toBeGreaterThan(0);
-    expect(first.tilesLoaded).toBeGreaterThan(0);
+  // CMU-1's thumbnail strips run into the open's tail read: their reads ask the network only for the bytes past it,
+  // and a reload must ask those same ranges of IndexedDB.
+  for (const [name, where] of [
+    [SLIDE, 'generated'],
+    ['CMU-1-Small-Region.svs', 'real'],
+  ] as const) {
+    test(`${name}: seen before, reopens after a reload with no request at all`, async ({ harness: page, servers }) => {
+      const { server, url } = servers.slides[where];
+      const first = await openAndSettle(page, `${url}/${name}`);
+      expect(first.requests).toBeGreaterThan(0);
+      expect(first.tilesLoaded).toBeGreaterThan(0);
 
-    await reload(page);
-    const before = server.requestsFor(SLIDE).length;
-    const second = await openAndSettle(page, `${url}/${SLIDE}`);
-    expect(server.requestsFor(SLIDE).length - before).toBe(0);
-    expect(second.requests).toBe(0);
-    expect(second.drawn).toEqual(first.drawn);
-    expect(second.tilesFailed).toBe(0);
-    expect(second.persistentCacheHits).toBeGreaterThan(0);
-    expect(second.persistentCacheMisses).toBe(0);
-  });
+      await reload(page);
+      const before = server.requestsFor(name).length;
+      const second = await openAndSettle(page, `${url}/${name}`);
+      expect(server.requestsFor(name).length - before).toBe(0);
+      expect(second.requests).toBe(0);
+      expect(second.drawn).toEqual(first.drawn);
+      expect(second.tilesFailed).toBe(0);
+      expect(second.persistentCacheHits).toBeGreaterThan(0);
+      expect(second.persistentCacheMisses).toBe(0);
+    });
+  }
 
   test('a slide never seen here is read from the network at once, without waiting for IndexedDB', async ({ harness: page, servers }) => {
     const { server, url } = servers.slides.generated;

@@ -141,9 +141,22 @@ describe('HeldBytesFirst: tile reads answered from blocks the metadata cache alr
     expect(await tiles.read(210, 180)).toEqual(data.slice(210, 390));
     expect(metrics.metrics.requests).toBe(reads);
     expect(cache.stats.hits + cache.stats.misses).toBe(3);
-    // Partly outside the held blocks: one exact read of the source, nothing cached by it.
+    // Partly outside the held blocks: the held end from memory, one exact read of the rest, nothing cached by it.
     expect(await tiles.read(450, 100)).toEqual(data.slice(450, 550));
-    expect(metrics.metrics.log.at(-1)).toEqual({ offset: 450, length: 100 });
+    expect(metrics.metrics.log.at(-1)).toEqual({ offset: 500, length: 50 });
     expect(cache.peek(500, 10)).toBeUndefined();
+  });
+
+  it('asks the source only for what is not held at either end of a read (an Aperio thumbnail running into the tail read)', async () => {
+    const { data, metrics, cache } = stack(1000);
+    await cache.read(200, 300); // blocks 2, 3 and 4: 200–499
+    const tiles = new HeldBytesFirst(cache, metrics);
+    expect(await tiles.read(120, 200)).toEqual(data.slice(120, 320));
+    expect(metrics.metrics.log.at(-1)).toEqual({ offset: 120, length: 80 });
+    // Held in the middle only: trimming the ends saves nothing, so the read goes out whole.
+    expect(await tiles.read(150, 400)).toEqual(data.slice(150, 550));
+    expect(metrics.metrics.log.at(-1)).toEqual({ offset: 150, length: 400 });
+    expect(await tiles.read(700, 100)).toEqual(data.slice(700, 800));
+    expect(metrics.metrics.log.at(-1)).toEqual({ offset: 700, length: 100 });
   });
 });

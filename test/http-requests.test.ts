@@ -146,8 +146,9 @@ describe('Hamamatsu NDPI over HTTP', () => {
       const { result: tile, log } = await track(server, NDPI, () => slide.readTile(0, 0, y));
       const first = y * perTile;
       const end = first + perTile < starts.length ? jpegStart + starts[first + perTile]! : jpegStart + level0.number(Tag.StripByteCounts)!;
-      // From the restart marker before the run (2 bytes), which proves the start.
-      const data = log.filter((r) => r.range === `bytes=${jpegStart + starts[first]! - 2}-${end - 1}`);
+      // From the restart marker before the run (2 bytes), which proves the start, to the run's end, or less where the
+      // open's tail read already holds the run's last bytes (they are not asked for again).
+      const data = log.filter((r) => r.range?.startsWith(`bytes=${jpegStart + starts[first]! - 2}-`) && Number(r.range.split('-')[1]) <= end - 1);
       expect(data.length, `tile row ${y}: ${JSON.stringify(log.map((r) => r.range))}`).toBe(1);
       // The rest is at most the MCU starts' block, read once for many tiles.
       expect(log.length).toBeLessThanOrEqual(2);

@@ -19,7 +19,7 @@ const wrappers: Array<[string, (inner: RangeSource) => RangeSource]> = [
   ['BlockCache', (inner) => new BlockCache(inner)],
   ['PersistentCache', (inner) => new PersistentCache(inner)],
   ['PrefetchedSource', (inner) => new PrefetchedSource(inner, 0, data.slice(0, 10))],
-  ['HeldBytesFirst', (inner) => new HeldBytesFirst({ peek: () => undefined }, inner)],
+  ['HeldBytesFirst', (inner) => new HeldBytesFirst({ peek: () => undefined, heldUntil: (offset) => offset, heldFrom: (_, end) => end }, inner)],
 ];
 
 describe('every wrapper passes on what it does not change', () => {

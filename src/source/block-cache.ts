@@ -115,6 +115,21 @@ export class BlockCache extends SourceWrapper {
     return this.#assemble(blocks, first, offset, length);
   }
 
+  /** How far from `offset` (up to `end`) the bytes are held now: `offset` when its block is not. Never reads. */
+  heldUntil(offset: number, end: number): number {
+    let at = offset;
+    while (at < end && this.#blocks.peek(Math.floor(at / this.blockSize))) at = Math.min(end, (Math.floor(at / this.blockSize) + 1) * this.blockSize);
+    return at;
+  }
+
+  /** Where the held bytes that reach `end` begin (down to `offset`): `end` when the block before it is not held. Never reads. */
+  heldFrom(offset: number, end: number): number {
+    let at = end;
+    while (at > offset && this.#blocks.peek(Math.floor((at - 1) / this.blockSize)))
+      at = Math.max(offset, Math.floor((at - 1) / this.blockSize) * this.blockSize);
+    return at;
+  }
+
   #assemble(blocks: Uint8Array[], first: number, offset: number, length: number): Uint8Array {
     const out = new Uint8Array(length);
     let written = 0;
