@@ -11,6 +11,12 @@ export async function serveBenchPages(): Promise<{ server: RangeServer; url: str
     stdio: 'inherit',
   });
   copyPeerAssets(join(REPO_ROOT, 'build/bench'));
-  const server = new RangeServer({ root: join(REPO_ROOT, 'build/bench'), log: false });
+  // As a static host serves a Vite build: the hashed assets for a year, the pages checked on every visit. The
+  // benchmarks turn the HTTP cache off for every visit but one (the warm reload with the page cached).
+  const server = new RangeServer({
+    root: join(REPO_ROOT, 'build/bench'),
+    log: false,
+    cacheControl: (path) => (path.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache'),
+  });
   return { server, url: await server.start() };
 }

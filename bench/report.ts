@@ -19,6 +19,9 @@ export interface RunMetrics {
   encodedTileBytes?: number;
   warmViewportMs?: number;
   warmRequests?: number;
+  /** The warm reload again with the page's scripts in the HTTP cache, as a returning reader's browser has them. */
+  cachedPageViewportMs?: number;
+  cachedPageRequests?: number;
 }
 
 export interface SlideResult {
@@ -56,8 +59,8 @@ const ratio = (a?: number, b?: number) => (a === undefined || b === undefined ||
 /** One table: ours against `peerOf(result)` for every slide, with the ratio row. */
 function slideTable(results: SlideResult[], peerOf: (r: SlideResult) => RunMetrics | undefined, peerName: (r: SlideResult) => string): string[] {
   const lines = [
-    '| slide | viewer | metadata ms | first tile ms | first viewport ms | from 1st request ms | sequence ms | open req / kB | viewport req / kB | sequence kB | long tasks ms (max) | heap MB | warm viewport ms / req |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| slide | viewer | metadata ms | first tile ms | first viewport ms | from 1st request ms | sequence ms | open req / kB | viewport req / kB | sequence kB | long tasks ms (max) | heap MB | warm viewport ms / req | warm, page cached ms / req |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   const fromRequest = (m: RunMetrics) => (m.firstViewportMs === undefined || m.firstRequestMs === undefined ? undefined : m.firstViewportMs - m.firstRequestMs);
   for (const r of results) {
@@ -68,24 +71,24 @@ function slideTable(results: SlideResult[], peerOf: (r: SlideResult) => RunMetri
       [peerName(r), peer],
     ] as const) {
       if (!m.shown) {
-        lines.push(`| ${r.slide} | ${name} | not shown | | | | | | | | | | |`);
+        lines.push(`| ${r.slide} | ${name} | not shown | | | | | | | | | | | |`);
         continue;
       }
       lines.push(
-        `| ${r.slide} | ${name} | ${ms(m.metadataMs)} | ${ms(m.firstTileMs)} | ${ms(m.firstViewportMs)} | ${ms(fromRequest(m))} | ${ms(m.sequenceMs)} | ${m.openRequests} / ${kb(m.openBytes)} | ${m.viewportRequests} / ${kb(m.viewportBytes)} | ${kb(m.sequenceBytes)} | ${ms(m.longTaskMs)} (${ms(m.longestTaskMs)}) | ${((m.heapBytes ?? 0) / 1e6).toFixed(0)} | ${m.warmViewportMs === undefined ? '–' : `${ms(m.warmViewportMs)} / ${m.warmRequests}`} |`,
+        `| ${r.slide} | ${name} | ${ms(m.metadataMs)} | ${ms(m.firstTileMs)} | ${ms(m.firstViewportMs)} | ${ms(fromRequest(m))} | ${ms(m.sequenceMs)} | ${m.openRequests} / ${kb(m.openBytes)} | ${m.viewportRequests} / ${kb(m.viewportBytes)} | ${kb(m.sequenceBytes)} | ${ms(m.longTaskMs)} (${ms(m.longestTaskMs)}) | ${((m.heapBytes ?? 0) / 1e6).toFixed(0)} | ${m.warmViewportMs === undefined ? '–' : `${ms(m.warmViewportMs)} / ${m.warmRequests}`} | ${m.cachedPageViewportMs === undefined ? '–' : `${ms(m.cachedPageViewportMs)} / ${m.cachedPageRequests}`} |`,
       );
     }
     if (r.ours.shown && peer.shown) {
       lines.push(
-        `| ${r.slide} | **ours/peer** | ${ratio(r.ours.metadataMs, peer.metadataMs)} | ${ratio(r.ours.firstTileMs, peer.firstTileMs)} | **${ratio(r.ours.firstViewportMs, peer.firstViewportMs)}** | **${ratio(fromRequest(r.ours), fromRequest(peer))}** | ${ratio(r.ours.sequenceMs, peer.sequenceMs)} | ${ratio(r.ours.openRequests, peer.openRequests)} / **${ratio(r.ours.openBytes, peer.openBytes)}** | ${ratio(r.ours.viewportBytes, peer.viewportBytes)} | ${ratio(r.ours.sequenceBytes, peer.sequenceBytes)} | | | ${ratio(r.ours.warmViewportMs, peer.firstViewportMs)} |`,
+        `| ${r.slide} | **ours/peer** | ${ratio(r.ours.metadataMs, peer.metadataMs)} | ${ratio(r.ours.firstTileMs, peer.firstTileMs)} | **${ratio(r.ours.firstViewportMs, peer.firstViewportMs)}** | **${ratio(fromRequest(r.ours), fromRequest(peer))}** | ${ratio(r.ours.sequenceMs, peer.sequenceMs)} | ${ratio(r.ours.openRequests, peer.openRequests)} / **${ratio(r.ours.openBytes, peer.openBytes)}** | ${ratio(r.ours.viewportBytes, peer.viewportBytes)} | ${ratio(r.ours.sequenceBytes, peer.sequenceBytes)} | | | ${ratio(r.ours.warmViewportMs, peer.firstViewportMs)} | ${ratio(r.ours.cachedPageViewportMs, peer.firstViewportMs)} |`,
       );
     }
     if (r.floor && r.ours.shown && peer.shown)
       lines.push(
-        `| ${r.slide} | floor: ${r.floor.rounds} round trips + ${kb(r.floor.bytes)} kB = ${ms(r.floor.ms)} ms; from 1st request ours ${ratio(fromRequest(r.ours), r.floor.ms)}×, peer ${ratio(fromRequest(peer), r.floor.ms)}× | | | | | | | | | | | |`,
+        `| ${r.slide} | floor: ${r.floor.rounds} round trips + ${kb(r.floor.bytes)} kB = ${ms(r.floor.ms)} ms; from 1st request ours ${ratio(fromRequest(r.ours), r.floor.ms)}×, peer ${ratio(fromRequest(peer), r.floor.ms)}× | | | | | | | | | | | | |`,
       );
     if (r.ours.shown && r.ours.encodedTileBytes)
-      lines.push(`| ${r.slide} | ours: sequence bytes / encoded tile bytes | ${ratio(r.ours.sequenceBytes, r.ours.encodedTileBytes)} | | | | | | | | | | |`);
+      lines.push(`| ${r.slide} | ours: sequence bytes / encoded tile bytes | ${ratio(r.ours.sequenceBytes, r.ours.encodedTileBytes)} | | | | | | | | | | | |`);
   }
   return lines;
 }

@@ -21,6 +21,8 @@ export interface RangeServerOptions {
   cors?: boolean;
   /** Answer 200 with the whole file whatever the Range header says (a server that ignores Range). */
   ignoreRange?: boolean;
+  /** The Cache-Control header for a path (none by default): the benchmark pages are served as a static host would. */
+  cacheControl?: (path: string) => string | undefined;
 }
 
 /**
@@ -85,6 +87,8 @@ export class RangeServer {
       this.#send(req, res, path, 404, 0);
       return;
     }
+    const cacheControl = this.#options.cacheControl?.(path);
+    if (cacheControl) res.setHeader('Cache-Control', cacheControl);
     const { status, bytes } = answerRange(req, res, file, size, { etag: this.etag, ...(this.#options.ignoreRange ? { range: undefined } : {}) });
     this.#record(req, path, status, bytes);
   }
