@@ -1,4 +1,5 @@
 import { SlideError } from '../errors.js';
+import { joinedJpegStrips } from './joined-strips.js';
 import { PrefetchedSource } from '../source/prefetched-source.js';
 import type { RangeSource, ReadOptions } from '../source/range-source.js';
 import { Tag } from '../tiff/tags.js';
@@ -144,7 +145,8 @@ export class TiffSlide extends SlideBase {
         return { ...tile, top };
       }),
     );
-    return { name, width: info.width, height: info.height, strips };
+    const joined = joinedJpegStrips(strips, info.width, info.height);
+    return { name, width: info.width, height: info.height, strips: joined ? [joined] : strips };
   }
 
   /**
