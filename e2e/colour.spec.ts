@@ -137,15 +137,22 @@ test.describe('colour management in the viewer (the ICC profile applied in the d
         close: () => s.close(),
       };
       const w = window as any;
-      w.viewer = await harness.createViewer(document.getElementById('viewer'), damaged, { navigator: false, prefetch: false, osd: { animationTime: 0 } });
+      // The warning is raised as createViewer finishes: a listener given to it hears it.
+      const warnings: string[] = [];
+      w.viewer = await harness.createViewer(document.getElementById('viewer'), damaged, {
+        navigator: false,
+        prefetch: false,
+        osd: { animationTime: 0 },
+        on: { 'colour-warning': (e: { error: { code: string } }) => warnings.push(e.error.code) },
+      });
       await new Promise<void>((resolve) => {
         const check = () => (w.viewer.osd.world.getItemAt(0).getFullyLoaded() ? resolve() : setTimeout(check, 30));
         check();
       });
       const { problem, mode } = w.viewer.colour();
-      return { mode, code: problem?.code, stats: w.viewer.stats() };
+      return { mode, code: problem?.code, warnings, stats: w.viewer.stats() };
     }, servers.slideUrl(SLIDE));
-    expect(result).toMatchObject({ mode: 'none', code: 'unsupported_colour_profile' });
+    expect(result).toMatchObject({ mode: 'none', code: 'unsupported_colour_profile', warnings: ['unsupported_colour_profile'] });
     expect(result.stats.tilesLoaded).toBeGreaterThan(0);
     expect(result.stats.tilesFailed).toBe(0);
     await page.click('button[data-action="info"]');

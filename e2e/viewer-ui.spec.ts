@@ -116,4 +116,25 @@ test.describe('createViewer controls', () => {
     expect(result.failures[0]!.code).toBe('corrupt');
     expect(result.banner).toMatch(/could not be shown/);
   });
+
+  test('listeners given to createViewer (on) hear what comes before it resolves: opened, and every failed tile, those read ahead too', async ({
+    harness: page,
+    servers,
+  }) => {
+    const result = await page.evaluate(async (url) => {
+      const heard = { opened: 0, failed: 0, openedLate: 0 };
+      const viewer = await harness.createViewer(document.getElementById('viewer'), url, {
+        osd: { animationTime: 0 },
+        on: { opened: () => heard.opened++, 'tile-failed': () => heard.failed++ },
+      });
+      // Added after createViewer resolved: `opened` has been raised already.
+      viewer.on('opened', () => heard.openedLate++);
+      await new Promise((r) => setTimeout(r, 1500));
+      return { ...heard, counted: viewer.stats().tilesFailed };
+    }, `${servers.slides.real.url}/unreadable.svs`);
+    expect(result.opened).toBe(1);
+    expect(result.openedLate).toBe(0);
+    expect(result.failed).toBeGreaterThan(0);
+    expect(result.failed).toBe(result.counted);
+  });
 });

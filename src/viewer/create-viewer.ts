@@ -103,6 +103,12 @@ export interface CreateViewerOptions {
    * IndexedDB per slide (default); `false` leaves them out.
    */
   annotations?: AnnotationOptions | false;
+  /**
+   * Listeners attached before the viewer starts work. `opened` and `colour-warning` are raised as `createViewer`
+   * finishes, and the home view's tiles are read ahead while it is built, so a `tile-failed` can come before it
+   * resolves too: a listener added afterwards with `viewer.on` misses those.
+   */
+  on?: { [K in keyof ViewerEvents]?: (payload: ViewerEvents[K]) => void };
   /** Passed through to OpenSeadragon. */
   osd?: Partial<OpenSeadragon.Options>;
 }
@@ -170,6 +176,7 @@ export async function createViewer(
     throw error;
   }
   const events = new Emitter<ViewerEvents>();
+  for (const [event, handler] of Object.entries(options.on ?? {})) if (handler) events.on(event, handler as (payload: unknown) => void);
   const counts = { loaded: 0, failed: 0, aborted: 0 };
   const tileKey = (t: TilePosition) => `${t.level}/${t.x}/${t.y}`;
   const retries = new TileRetries(new TileFailures({ retryMs: options.tileRetryMs ?? 5_000, workerRetries: WORKER_RETRIES }), banner);
