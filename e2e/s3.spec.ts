@@ -183,3 +183,32 @@ test('a server without a CORS rule is reported as cors_blocked, with the rule to
   expect(error?.message).toContain('"ExposeHeaders":["Content-Range","Content-Length","ETag","Accept-Ranges"]');
   expect(error?.message).toContain('AllowedOrigins');
 });
+
+test('telling a missing CORS rule costs a few megabytes at most, never the object', async ({ harness: page }) => {
+  const { RangeServer } = await import('../test/support/range-server.js');
+  const { bigSlide } = await import('../test/support/big-slide.js');
+  const big = bigSlide(11);
+  const noCors = new RangeServer({ root: big.dir, cors: false });
+  const url = await noCors.start();
+  try {
+    const code = await page.evaluate(
+      (u) =>
+        harness.openSlide(u).then(
+          () => 'opened',
+          (e: { code: string }) => e.code,
+        ),
+      `${url}/${big.file}`,
+    );
+    expect(code).toBe('cors_blocked');
+    // The check's opaque (no-cors) request goes without its Range header, so its answer is the whole 190 MB object:
+    // it is abandoned as soon as its headers are in (it went on for its 5 s timeout, 70 MB, before).
+    const whole = noCors.log.filter((r) => r.range === undefined);
+    expect(whole.length).toBeGreaterThan(0);
+    await expect.poll(() => whole.every((r) => r.sent !== undefined), { timeout: 15_000 }).toBe(true);
+    // What goes out before the abort reaches the server is what loopback carries in a few milliseconds (0.1–7 MB here);
+    // left to its timeout it was 65 MB, what the browser buffers of a body nobody reads.
+    for (const r of whole) expect(r.sent).toBeLessThan(24 * 1024 * 1024);
+  } finally {
+    await noCors.stop();
+  }
+});

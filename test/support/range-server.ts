@@ -10,7 +10,10 @@ export interface LoggedRequest {
   path: string;
   range?: string;
   status: number;
+  /** The answer's length. */
   bytes: number;
+  /** Bytes that went out on the connection, known once the answer is done or the client went away. */
+  sent?: number;
 }
 
 export interface RangeServerOptions {
@@ -60,6 +63,8 @@ export class RangeServer {
   }
 
   #handle(req: IncomingMessage, res: ServerResponse): void {
+    // The connection may have carried earlier answers (keep-alive): this one's bytes are counted from here.
+    const sentBefore = req.socket.bytesWritten;
     if (this.#options.cors !== false) {
       res.setHeader('Access-Control-Allow-Origin', '*');
       res.setHeader('Access-Control-Allow-Headers', 'Range');
@@ -73,7 +78,7 @@ export class RangeServer {
     try {
       path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     } catch {
-      this.#send(req, res, req.url ?? '', 400, 0);
+      this.#send(req, res, sentBefore, req.url ?? '', 400, 0);
       return;
     }
     const file = normalize(join(this.#root, path.endsWith('/') ? `${path}index.html` : path));
@@ -84,21 +89,25 @@ export class RangeServer {
       if (!stat.isFile()) throw new Error('not a file');
       size = stat.size;
     } catch {
-      this.#send(req, res, path, 404, 0);
+      this.#send(req, res, sentBefore, path, 404, 0);
       return;
     }
     const cacheControl = this.#options.cacheControl?.(path);
     if (cacheControl) res.setHeader('Cache-Control', cacheControl);
     const { status, bytes } = answerRange(req, res, file, size, { etag: this.etag, ...(this.#options.ignoreRange ? { range: undefined } : {}) });
-    this.#record(req, path, status, bytes);
+    this.#record(req, res, sentBefore, path, status, bytes);
   }
 
-  #send(req: IncomingMessage, res: ServerResponse, path: string, status: number, bytes: number): void {
-    this.#record(req, path, status, bytes);
+  #send(req: IncomingMessage, res: ServerResponse, sentBefore: number, path: string, status: number, bytes: number): void {
+    this.#record(req, res, sentBefore, path, status, bytes);
     res.writeHead(status).end();
   }
 
-  #record(req: IncomingMessage, path: string, status: number, bytes: number): void {
-    if (this.#options.log !== false) this.log.push({ at: Date.now(), path, status, bytes, ...(req.headers.range ? { range: req.headers.range } : {}) });
+  #record(req: IncomingMessage, res: ServerResponse, sentBefore: number, path: string, status: number, bytes: number): void {
+    if (this.#options.log === false) return;
+    const entry: LoggedRequest = { at: Date.now(), path, status, bytes, ...(req.headers.range ? { range: req.headers.range } : {}) };
+    this.log.push(entry);
+    const socket = req.socket;
+    res.on('close', () => (entry.sent = socket.bytesWritten - sentBefore));
   }
 }
