@@ -1,7 +1,6 @@
-import { headerSegments, JpegMarker, parseJpegFrame } from './jpeg-header.js';
+import { JpegMarker, parseJpegFrame } from './jpeg-header.js';
 import type { EncodedTile } from './types.js';
 
-const RST0 = 0xd0;
 /** JPEG's image sides and restart interval are 16-bit fields. */
 const MAX_16BIT = 0xffff;
 
@@ -27,6 +26,7 @@ export function joinedJpegStrips(strips: readonly EncodedStrip[], width: number,
   // (by up to 32 levels in the tests): only streams of full-resolution components (8×8 MCUs) are joined.
   if (frame.width !== width || frame.mcuWidth !== 8 || frame.mcuHeight !== 8 || rows <= 0 || rows % frame.mcuHeight !== 0) return undefined;
   const interval = Math.ceil(width / frame.mcuWidth) * (rows / frame.mcuHeight);
+  if (width > MAX_16BIT || interval > MAX_16BIT) return undefined;
   const header = first.bytes.subarray(0, frame.headerLength);
   const scans: Uint8Array[] = [];
   let storedHeight = 0;
@@ -41,13 +41,13 @@ export function joinedJpegStrips(strips: readonly EncodedStrip[], width: number,
     scans.push(bytes.subarray(frame.headerLength, end));
     storedHeight = strip.top + sofHeight;
   }
-  if (width > MAX_16BIT || storedHeight > MAX_16BIT || interval > MAX_16BIT || storedHeight < height) return undefined;
-  const sos = headerSegments(first.bytes).find((s) => s.marker === JpegMarker.SOS)!;
+  if (storedHeight > MAX_16BIT || storedHeight < height) return undefined;
+  const { sosPos } = frame;
   const dri = Uint8Array.of(0xff, JpegMarker.DRI, 0x00, 0x04, interval >> 8, interval & 0xff);
   const out = new Uint8Array(header.length + dri.length + scans.reduce((sum, scan) => sum + scan.length + 2, 0));
-  out.set(header.subarray(0, sos.pos));
-  out.set(dri, sos.pos);
-  out.set(header.subarray(sos.pos), sos.pos + dri.length);
+  out.set(header.subarray(0, sosPos));
+  out.set(dri, sosPos);
+  out.set(header.subarray(sosPos), sosPos + dri.length);
   out[frame.sofPos + 5] = storedHeight >> 8;
   out[frame.sofPos + 6] = storedHeight & 0xff;
   let at = header.length + dri.length;
@@ -55,7 +55,7 @@ export function joinedJpegStrips(strips: readonly EncodedStrip[], width: number,
     out.set(scan, at);
     at += scan.length;
     out[at] = 0xff;
-    out[at + 1] = i === scans.length - 1 ? JpegMarker.EOI : RST0 + (i & 7);
+    out[at + 1] = i === scans.length - 1 ? JpegMarker.EOI : JpegMarker.RST0 + (i & 7);
     at += 2;
   }
   return { ...first, bytes: out, height, stored: { width: first.stored.width, height: storedHeight }, top: 0 };

@@ -13,6 +13,9 @@ export const JpegMarker = {
   DQT: 0xdb,
   DRI: 0xdd,
   APP14: 0xee,
+  /** Restart markers RST0–RST7: each interval ends in the next, cycling. */
+  RST0: 0xd0,
+  RST7: 0xd7,
 } as const;
 
 /** One marker segment before the entropy-coded data: its marker, where its 0xFF sits, and its length field. */
@@ -68,6 +71,8 @@ export interface JpegFrame {
   restartInterval: number;
   /** Offset of the SOF segment's 0xFF, to rewrite the size in a copy of the header. */
   sofPos: number;
+  /** Offset of the SOS segment's 0xFF: where a DRI segment goes in a copy of the header. */
+  sosPos: number;
   /** Bytes of SOI through the end of the SOS segment: what precedes the entropy-coded data. */
   headerLength: number;
 }
@@ -100,6 +105,7 @@ export function parseJpegFrame(jpeg: Uint8Array): JpegFrame | undefined {
     mcuHeight: components === 1 ? 8 : 8 * maxV,
     restartInterval: dri ? (jpeg[dri.pos + 4]! << 8) | jpeg[dri.pos + 5]! : 0,
     sofPos: sof.pos,
+    sosPos: sos.pos,
     headerLength: sos.pos + 2 + sos.length,
   };
 }

@@ -1,8 +1,7 @@
 import { SlideError } from '../errors.js';
 import { JpegMarker } from './jpeg-header.js';
 
-const RST0 = 0xd0;
-const RST7 = 0xd7;
+const { RST0, RST7 } = JpegMarker;
 
 export interface RestartRun {
   /** The level JPEG's bytes from SOI through its SOS segment. */

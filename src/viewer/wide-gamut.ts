@@ -28,7 +28,8 @@ type DrawerClass = new (
  * with a plain `getContext('2d')` right after making the canvas; asked first, with the colour space, the canvas keeps
  * that context and the drawer is handed it. The WebGL drawer renders in a WebGL canvas of its own and copies it into
  * that one: its drawing buffer and its texture uploads are set to Display P3 too, or the tiles' wider colours would be
- * clipped to sRGB on the way (again after OpenSeadragon recreates a lost context). Tiles converted to Display P3 in the workers are then drawn without another conversion.
+ * clipped to sRGB on the way (again after OpenSeadragon recreates a lost context). Tiles converted to Display P3 in the
+ * workers are then drawn without another conversion.
  */
 function displayP3Drawer(kind: 'webgl' | 'canvas'): OpenSeadragon.DrawerConstructor {
   const Base = (kind === 'webgl' ? OpenSeadragon.WebGLDrawer : OpenSeadragon.CanvasDrawer) as unknown as DrawerClass;
