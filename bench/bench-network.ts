@@ -31,12 +31,16 @@ export async function waitShown(page: Page, navigate: () => Promise<unknown>, ti
 }
 
 /**
- * The warm reload: the same page again, IndexedDB kept (the HTTP cache stays off). It waits a second first, as a reader
- * would: the last tiles' cache writes reach IndexedDB 100–200 ms after their reads (the main thread is busy drawing
- * then), and a reload at the very moment the view appears aborts them, so the DICOM Part 10 rows counted 3–5
+ * A warm reload: the same page again, IndexedDB kept, and its first full viewport (ms from navigation) with the slide
+ * requests `requests()` counted meanwhile; undefined when the page did not show it. It waits a second first, as a
+ * reader would: the last tiles' cache writes reach IndexedDB 100–200 ms after their reads (the main thread is busy
+ * drawing then), and a reload at the very moment the view appears aborts them, so the DICOM Part 10 rows counted 3–5
  * requests on reload that a flushed cache does not make.
  */
-export async function warmReloadShown(page: Page): Promise<boolean> {
+export async function warmReload(page: Page, requests: () => number): Promise<{ viewportMs: number; requests: number } | undefined> {
   await page.waitForTimeout(1000);
-  return waitShown(page, () => page.reload());
+  const before = requests();
+  if (!(await waitShown(page, () => page.reload()))) return undefined;
+  const viewportMs = await page.evaluate(() => (window as any).bench.marks.fullViewport as number);
+  return { viewportMs, requests: requests() - before };
 }

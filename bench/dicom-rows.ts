@@ -12,7 +12,7 @@ import { dicomFiles, referenceJson, REPO_ROOT } from '../test/support/fixtures.j
 import { startOrthanc } from '../test/support/orthanc.js';
 import { RangeServer } from '../test/support/range-server.js';
 import { median, type RunMetrics } from './report.js';
-import { benchNetwork, waitShown, warmReloadShown } from './bench-network.js';
+import { benchNetwork, waitShown, warmReload } from './bench-network.js';
 
 /** The series both viewers show: the CMU slide through OrthancWSIDicomizer (the peer refuses the other fixture series: it has no optical path). */
 const SERIES = 'cmu-dicomizer';
@@ -58,12 +58,10 @@ async function run(browser: Browser, url: string, proxies: FaultProxy[], warm: b
     longestTaskMs: cold.longTasks.max,
     heapBytes: cold.heap,
   };
-  if (warm) {
-    const reloadedAt = seen();
-    if (await warmReloadShown(page)) {
-      metrics.warmViewportMs = await page.evaluate(() => (window as any).bench.marks.fullViewport as number);
-      metrics.warmRequests = seen() - reloadedAt;
-    }
+  const reloaded = warm ? await warmReload(page, seen) : undefined;
+  if (reloaded) {
+    metrics.warmViewportMs = reloaded.viewportMs;
+    metrics.warmRequests = reloaded.requests;
   }
   await context.close();
   return metrics;

@@ -17,7 +17,7 @@ import { dicomRows, dicomTable } from './dicom-rows.js';
 import { today, writeResult } from './results-files.js';
 import { bigSlide } from '../test/support/big-slide.js';
 import { serveBenchPages } from './bench-pages.js';
-import { benchNetwork, waitShown, warmReloadShown } from './bench-network.js';
+import { benchNetwork, waitShown, warmReload } from './bench-network.js';
 
 const argv = process.argv.slice(2);
 const flag = (name: string) => argv.includes(`--${name}`);
@@ -119,20 +119,18 @@ async function measure(browser: Browser, server: RangeServer, viewer: Runner, sl
     ...(after.tileBytes !== undefined ? { encodedTileBytes: after.tileBytes } : {}),
   };
   if (viewer === 'ours') {
-    const before = server.log.length;
-    if (await warmReloadShown(page)) {
-      const warm = await page.evaluate(() => (window as any).bench.marks.fullViewport as number);
-      metrics.warmViewportMs = warm;
-      metrics.warmRequests = server.log.slice(before).filter((r) => r.path === slidePath).length;
+    const slideRequests = () => server.log.filter((r) => r.path === slidePath).length;
+    const warm = await warmReload(page, slideRequests);
+    if (warm) {
+      metrics.warmViewportMs = warm.viewportMs;
+      metrics.warmRequests = warm.requests;
       // And as a returning reader's browser has it: the page's scripts in the HTTP cache too (slide reads never
       // are: they skip it). One reload with the cache on fills it, the next is measured.
       await cdp.send('Network.setCacheDisabled', { cacheDisabled: false });
-      if (await warmReloadShown(page)) {
-        const beforeCached = server.log.length;
-        if (await warmReloadShown(page)) {
-          metrics.cachedPageViewportMs = await page.evaluate(() => (window as any).bench.marks.fullViewport as number);
-          metrics.cachedPageRequests = server.log.slice(beforeCached).filter((r) => r.path === slidePath).length;
-        }
+      const cached = (await warmReload(page, slideRequests)) && (await warmReload(page, slideRequests));
+      if (cached) {
+        metrics.cachedPageViewportMs = cached.viewportMs;
+        metrics.cachedPageRequests = cached.requests;
       }
     }
   }
