@@ -12,20 +12,19 @@ test.describe('the viewer when decode workers die', () => {
       const pool = new harness.DecoderPool(() => (made++ === 0 ? harness.crashingWorker() : harness.decodeWorker()), { size: 2 });
       const failed: string[] = [];
       const loadedAfterFailing: string[] = [];
-      // Tiles only as OpenSeadragon asks for them: read ahead, they would die before this page could listen
-      // (fetch-ahead.spec.ts covers a worker dying then).
+      // Listening from the start: the home view's tiles are read ahead while the viewer is built, so the first ones
+      // can die before createViewer resolves.
       const viewer = await harness.createViewer(document.getElementById('viewer'), url, {
         pool,
         prefetch: false,
-        fetchAhead: false,
         osd: { animationTime: 0 },
-      });
-      viewer.on('tile-failed', (e: { level: number; x: number; y: number; error: { code: string } }) =>
-        failed.push(`${e.level}/${e.x}/${e.y} ${e.error.code}`),
-      );
-      viewer.on('tile-loaded', (t: { level: number; x: number; y: number }) => {
-        const key = `${t.level}/${t.x}/${t.y}`;
-        if (failed.some((f) => f.startsWith(`${key} `))) loadedAfterFailing.push(key);
+        on: {
+          'tile-failed': (e: { level: number; x: number; y: number; error: { code: string } }) => failed.push(`${e.level}/${e.x}/${e.y} ${e.error.code}`),
+          'tile-loaded': (t: { level: number; x: number; y: number }) => {
+            const key = `${t.level}/${t.x}/${t.y}`;
+            if (failed.some((f) => f.startsWith(`${key} `))) loadedAfterFailing.push(key);
+          },
+        },
       });
       const item = () => viewer.osd.world.getItemAt(0);
       while (!item()?.getFullyLoaded() || failed.length === 0) await new Promise((r) => setTimeout(r, 50));
