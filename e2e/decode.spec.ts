@@ -94,6 +94,66 @@ test.describe('WebP tiles in the browser (the native decoder, as JPEG)', () => {
   }
 });
 
+/**
+ * Decodes a tile without chroma subsampling (CMU-1's, RGB-coded as Aperio writes them) and a 4:2:0 one with the
+ * browser's JPEG routes in the page, counting ImageDecoder's uses, and compares each with the same bytes through
+ * createImageBitmap(Blob); then converts a tile of icc-adobergb-cmu.svs from its profile. A string, so tsx adds no
+ * helpers to code that runs in the page.
+ */
+const JPEG_ROUTES = `(async ({ realBase, generatedBase, withoutImageDecoder }) => {
+  if (withoutImageDecoder) delete globalThis.ImageDecoder;
+  let made = 0;
+  const Original = globalThis.ImageDecoder;
+  if (Original) globalThis.ImageDecoder = class extends Original { constructor(init) { super(init); made++; } };
+  const pixels = (bitmap) => {
+    const context = new OffscreenCanvas(bitmap.width, bitmap.height).getContext('2d');
+    context.drawImage(bitmap, 0, 0);
+    return context.getImageData(0, 0, bitmap.width, bitmap.height).data;
+  };
+  const maxDifference = (a, b) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
+  const { nativeBitmap, convertedJpegBitmap } = harness.jpegRoutes;
+  const out = {};
+  for (const [name, url] of [['unsubsampled', realBase + '/CMU-1-Small-Region.svs'], ['subsampled', generatedBase + '/aperio-jpeg-ycbcr-240.svs']]) {
+    const tile = await (await harness.openSlide(url)).readTile(0, 1, 1);
+    const before = made;
+    const decoded = pixels(await nativeBitmap(tile));
+    const viaBlob = pixels(await createImageBitmap(new Blob([tile.bytes], { type: 'image/jpeg' }), { colorSpaceConversion: 'none', premultiplyAlpha: 'none' }));
+    out[name] = { imageDecoders: made - before, difference: maxDifference(decoded, viaBlob) };
+  }
+  const managed = await harness.openSlide(generatedBase + '/icc-adobergb-cmu.svs');
+  const tile = await managed.readTile(0, 1, 1);
+  const segments = harness.colourRoute.jpegIccSegments(await managed.colourProfile.read());
+  const before = made;
+  const converted = pixels(await convertedJpegBitmap(tile, segments, 'srgb'));
+  out.converted = { imageDecoders: made - before, changed: maxDifference(converted, pixels(await nativeBitmap(tile))) };
+  return out;
+})`;
+
+test.describe("the browser's JPEG decoder", () => {
+  test('JPEGs without chroma subsampling go through ImageDecoder, subsampled ones through createImageBitmap, with the same pixels', async ({
+    harness: page,
+    servers,
+  }) => {
+    const args = { realBase: servers.slides.real.url, generatedBase: servers.slides.generated.url, withoutImageDecoder: false };
+    const result = await page.evaluate(`${JPEG_ROUTES}(${JSON.stringify(args)})`);
+    expect(result).toEqual({
+      unsubsampled: { imageDecoders: 1, difference: 0 },
+      // 4:2:0 would come out of ImageDecoder as YUV planes, upsampled otherwise than libjpeg does.
+      subsampled: { imageDecoders: 0, difference: 0 },
+      // The profile applied as the decoder decodes (how well it matches LittleCMS is colour.spec's to check).
+      converted: { imageDecoders: 1, changed: expect.any(Number) },
+    });
+    expect((result as { converted: { changed: number } }).converted.changed).toBeGreaterThan(10);
+  });
+
+  test('without ImageDecoder (Safari) every JPEG goes through createImageBitmap', async ({ harness: page, servers }) => {
+    const args = { realBase: servers.slides.real.url, generatedBase: servers.slides.generated.url, withoutImageDecoder: true };
+    const result = await page.evaluate(`${JPEG_ROUTES}(${JSON.stringify(args)})`);
+    expect(result).toMatchObject({ unsubsampled: { difference: 0 }, subsampled: { difference: 0 } });
+    expect((result as { converted: { changed: number } }).converted.changed).toBeGreaterThan(10);
+  });
+});
+
 test.describe('the worker pool', () => {
   test('transfers tile bytes instead of copying them, and errors keep their code across the boundary', async ({ harness: page, servers }) => {
     const result = await page.evaluate(async (base) => {

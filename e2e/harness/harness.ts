@@ -2,6 +2,7 @@ import OpenSeadragon from 'openseadragon';
 import * as wsi from '../../src/viewer.js';
 import * as s3 from '../../src/s3.js';
 import { fromCognitoIdentityPool } from '@aws-sdk/credential-providers';
+import { convertedJpegBitmap, nativeBitmap } from '../../src/codec/browser-codecs.js';
 import { browserAgrees } from '../../src/colour/browser-jpeg-colour.js';
 import { iccTransform } from '../../src/colour/icc-transform.js';
 import { jpegIccSegments } from '../../src/colour/jpeg-icc.js';
@@ -17,6 +18,8 @@ const harness = {
   OpenSeadragon,
   // The colour route's parts, so a test can show the check that guards the browser's own conversion can fail.
   colourRoute: { browserAgrees, iccTransform, jpegIccSegments, littleCms },
+  // The browser's JPEG decode routes, so a test can tell which one a tile takes.
+  jpegRoutes: { nativeBitmap, convertedJpegBitmap },
   // With short times, so a test need not wait the viewer's own ten seconds of idleness.
   forgetIdleTileRecords,
   crashingWorker: () => new Worker(new URL('./crashing.worker.ts', import.meta.url), { type: 'module' }),

@@ -34,9 +34,11 @@ export function hasIccProfile(jpeg: Uint8Array): boolean {
 }
 
 /** The JPEG with the profile's segments put right after its SOI, where a decoder looks for them. */
-export function withIccSegments(jpeg: Uint8Array, segments: Uint8Array): Blob {
-  if (jpeg[0] !== 0xff || jpeg[1] !== JpegMarker.SOI) return new Blob([jpeg as Uint8Array<ArrayBuffer>], { type: 'image/jpeg' });
-  return new Blob([jpeg.subarray(0, 2) as Uint8Array<ArrayBuffer>, segments as Uint8Array<ArrayBuffer>, jpeg.subarray(2) as Uint8Array<ArrayBuffer>], {
-    type: 'image/jpeg',
-  });
+export function withIccSegments(jpeg: Uint8Array, segments: Uint8Array): Uint8Array {
+  if (jpeg[0] !== 0xff || jpeg[1] !== JpegMarker.SOI) return jpeg;
+  const out = new Uint8Array(jpeg.length + segments.length);
+  out.set(jpeg.subarray(0, 2));
+  out.set(segments, 2);
+  out.set(jpeg.subarray(2), 2 + segments.length);
+  return out;
 }
