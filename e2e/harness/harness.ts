@@ -3,7 +3,7 @@ import * as wsi from '../../src/viewer.js';
 import * as s3 from '../../src/s3.js';
 import { fromCognitoIdentityPool } from '@aws-sdk/credential-providers';
 import { convertedJpegBitmap, nativeBitmap } from '../../src/codec/browser-codecs.js';
-import { browserAgrees } from '../../src/colour/browser-jpeg-colour.js';
+import { browserAgrees, withBrowserJpegRoute } from '../../src/colour/browser-jpeg-colour.js';
 import { iccTransform } from '../../src/colour/icc-transform.js';
 import { jpegIccSegments } from '../../src/colour/jpeg-icc.js';
 import { littleCms } from '../../src/colour/slide-colour.js';
@@ -17,7 +17,7 @@ const harness = {
   fromCognitoIdentityPool,
   OpenSeadragon,
   // The colour route's parts, so a test can show the check that guards the browser's own conversion can fail.
-  colourRoute: { browserAgrees, iccTransform, jpegIccSegments, littleCms },
+  colourRoute: { browserAgrees, withBrowserJpegRoute, iccTransform, jpegIccSegments, littleCms },
   // The browser's JPEG decode routes, so a test can tell which one a tile takes.
   jpegRoutes: { nativeBitmap, convertedJpegBitmap },
   // With short times, so a test need not wait the viewer's own ten seconds of idleness.

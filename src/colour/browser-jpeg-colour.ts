@@ -1,10 +1,11 @@
 import { bitmapPixels, convertedJpegBitmap, nativeBitmap } from '../codec/browser-codecs.js';
 import type { ColourTransform } from './colour-transform.js';
+import { withoutTextTags } from './icc-without-text.js';
 import { jpegIccSegments } from './jpeg-icc.js';
 
 /**
- * Profiles up to this size ride in every JPEG tile (each tile's blob copies them). A larger one (GT450 scanners embed
- * 13 MB LUT profiles) would cost more to copy and parse per tile than LittleCMS costs to apply.
+ * Profiles up to this size (without their text tags) ride in every JPEG tile (each tile copies them). A larger one
+ * (GT450 scanners embed 13 MB LUT profiles) would cost more to copy and parse per tile than LittleCMS costs to apply.
  */
 const MAX_EMBEDDED_PROFILE = 256 * 1024;
 /** The probe: 16 steps of each channel, 0, 17 … 255, so primaries, greys and the gamut's corners are all in it. */
@@ -39,8 +40,9 @@ async function probeJpeg(quality: number): Promise<Uint8Array> {
  * otherwise (another rendering intent in a LUT profile, a tag it does not know) keeps LittleCMS.
  */
 export async function withBrowserJpegRoute(transform: ColourTransform, profile: Uint8Array): Promise<ColourTransform> {
-  if (transform.identity || profile.length > MAX_EMBEDDED_PROFILE) return transform;
-  const segments = jpegIccSegments(profile);
+  const carried = withoutTextTags(profile) ?? profile;
+  if (transform.identity || carried.length > MAX_EMBEDDED_PROFILE) return transform;
+  const segments = jpegIccSegments(carried);
   if (!segments) return transform;
   return (await browserAgrees(transform, segments)) ? { ...transform, jpegIccSegments: segments } : transform;
 }
