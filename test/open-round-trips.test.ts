@@ -53,11 +53,12 @@ describe('opening a TIFF-family slide takes at most two round trips', () => {
     });
   }
 
-  it('the big libvips pyramid (N=11, 8 directories, each after its level’s data; 4 below the tail) opens in 5 round trips', async () => {
+  it('the big libvips pyramid (N=11, 8 directories, each after its level’s data; 4 in the tail) opens in 2 round trips', async () => {
     const source = new RoundTripSource(new NodeFileSource(bigSlide(11).path));
     const slide = await openSlide(source);
-    // The header and both ends, then directories 0, 1, 2 and 3, each found only from the one before it.
-    expect(source.rounds).toBe(5);
+    // The header and both ends, then directory 0; directories 1–3, found only one from another, are read behind the
+    // open (see predicted-levels.test.ts).
+    expect(source.rounds).toBe(2);
     expect(overlaps(source.log.flat())).toBe(false);
     expect(slide.levels).toHaveLength(8);
     await slide.close();
