@@ -64,6 +64,8 @@ export class TiffSlide extends SlideBase {
   /** Other planes' level directories, found on first use. */
   readonly #planeDirs = new Map<string, DirectoryInfo[]>();
   readonly #associatedDirs: Map<AssociatedName, DirectoryInfo>;
+  /** The reader's walk of directories behind the open, which `close` lets finish so the cache keeps what it read. */
+  readonly #walked: Promise<void>;
 
   /** Live counters of the reads below this slide: what a network panel shows. */
   readonly io: SlideIoStats;
@@ -76,6 +78,7 @@ export class TiffSlide extends SlideBase {
     this.#channelDirs = layout.channels ?? [layout.levels];
     this.#planeLevels = layout.planeLevels;
     this.#associatedDirs = layout.associated;
+    this.#walked = tiff.walked;
   }
 
   ioStats(): SlideIoSnapshot {
@@ -113,8 +116,12 @@ export class TiffSlide extends SlideBase {
     return info ? { width: info.width, height: info.height } : undefined;
   }
 
-  /** Finishes pending cache writes and releases the underlying source (a Node file handle). */
+  /**
+   * Finishes the directories' walk and pending cache writes, and releases the underlying source (a Node file handle).
+   * A reload then reads from the cache every range this visit read, those of levels predicted at the open too.
+   */
   async close(): Promise<void> {
+    await this.#walked;
     await this.#data.close?.();
   }
 

@@ -58,14 +58,23 @@ export class TiffReader {
   readonly fileSize: number;
   /** The main IFD chain in file order. */
   readonly ifds: Ifd[];
+  /**
+   * Settles (never rejects) once every directory has been read: at once, unless levels were predicted and their
+   * directories are still being walked behind the open (see predictedChain).
+   */
+  readonly walked: Promise<void>;
 
-  private constructor(ctx: TiffContext, ifds: Ifd[]) {
+  private constructor(ctx: TiffContext, ifds: Ifd[], walked: Promise<unknown> = Promise.resolve()) {
     this.source = ctx.source;
     this.littleEndian = ctx.littleEndian;
     this.bigTiff = ctx.bigTiff;
     this.ndpi = ctx.ndpi;
     this.fileSize = ctx.fileSize;
     this.ifds = ifds;
+    this.walked = walked.then(
+      () => undefined,
+      () => undefined,
+    );
   }
 
   static async open(source: RangeSource, opts: TiffReaderOptions = {}): Promise<TiffReader> {
@@ -78,7 +87,8 @@ export class TiffReader {
     const [first] = await walker.chain(ctx.firstIfd, TEXT_PROPERTY_TAGS, false);
     if (first!.next === 0) return new TiffReader(ctx, [first!]);
     const predicted = await predictedChain(ctx, first!, opts);
-    return new TiffReader(ctx, predicted ?? [first!, ...(await walker.chain(first!.next))]);
+    if (predicted) return new TiffReader(ctx, predicted.ifds, predicted.walked);
+    return new TiffReader(ctx, [first!, ...(await walker.chain(first!.next))]);
   }
 }
 
@@ -122,7 +132,7 @@ export function readTail(source: RangeSource, fileSize: number, opts: ReadOption
  * within the bytes read already, NDPI, SubIFD pyramids, Aperio (its thumbnail sits between the levels), levels that are
  * not halvings.
  */
-async function predictedChain(ctx: TiffContext, first: Ifd, opts: ReadOptions): Promise<Ifd[] | undefined> {
+async function predictedChain(ctx: TiffContext, first: Ifd, opts: ReadOptions): Promise<{ ifds: Ifd[]; walked: Promise<unknown> } | undefined> {
   const { source, fileSize } = ctx;
   const tailStart = Math.max(0, fileSize - TAIL_READ_AHEAD);
   const next = first.next;
@@ -138,7 +148,7 @@ async function predictedChain(ctx: TiffContext, first: Ifd, opts: ReadOptions): 
   // Not bound to the open's signal: the slide outlives the open, and its predicted levels wait for this walk.
   const gap = new DirectoryWalker(ctx, {}).chain(next, [], true, head);
   const predicted = sizes.map((size) => new PredictedIfd(ctx, first, size, realLevel(gap, first, size, ctx)));
-  return [first, ...predicted, ...tail];
+  return { ifds: [first, ...predicted, ...tail], walked: gap };
 }
 
 /** Structure tags two levels of one pyramid share. */
