@@ -147,8 +147,10 @@ const sum = (log: LoggedRequest[]) => log.reduce((s, r) => s + r.bytes, 0);
 async function openRounds(path: string): Promise<number> {
   const source = new RoundTripSource(new NodeFileSource(path));
   const slide = await openSlide(source);
+  // Counted before close, which lets the walk of predicted levels' directories (behind the open) finish.
+  const rounds = source.rounds;
   await slide.close();
-  return source.rounds;
+  return rounds;
 }
 
 async function main(): Promise<void> {
