@@ -1,12 +1,14 @@
 /**
- * `npm run fuzz -- [--cases N] [--seconds N] [--seed S]`: mutation fuzzing over the fixtures, until N cases are done
- * or the time is up (whichever comes first; without either, 60 s); prints the outcomes and every finding to replay.
+ * `npm run fuzz -- [--cases N] [--seconds N] [--seed S] [--big]`: mutation fuzzing over the fixtures (with `--big`,
+ * over make-big-slide N=11 instead: the only layout whose middle levels the open predicts), until N cases are done or
+ * the time is up (whichever comes first; without either, 60 s); prints the outcomes and every finding to replay.
  */
 import { parseArgs } from 'node:util';
+import { bigSlide } from '../support/big-slide.js';
 import { fuzz } from './fuzz.js';
 
 const { values } = parseArgs({
-  options: { cases: { type: 'string' }, seconds: { type: 'string' }, seed: { type: 'string' } },
+  options: { cases: { type: 'string' }, seconds: { type: 'string' }, seed: { type: 'string' }, big: { type: 'boolean' } },
   strict: true,
 });
 const whole = (name: string, value: string | undefined): number | undefined => {
@@ -22,6 +24,7 @@ const elapsed = () => `${((Date.now() - started) / 1000).toFixed(0)} s`;
 /** A progress line this often, so a run stopped early still says how far it got and what it saw. */
 const PROGRESS_EVERY = 500;
 const report = await fuzz({
+  ...(values.big ? { files: [bigSlide(11).path] } : {}),
   cases: cases ?? Number.MAX_SAFE_INTEGER,
   firstSeed: seed,
   ...(seconds === undefined ? {} : { deadline: started + seconds * 1000 }),

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { fixturePath } from '../support/fixtures.js';
@@ -63,6 +64,8 @@ export async function fuzzCase(
 
 /** Runs cases round-robin over the fixtures from `firstSeed` until `cases` are done or `deadline` passes. */
 export async function fuzz(options: {
+  /** Paths of the slides to mutate; the fixtures of FUZZ_FIXTURES unless given. */
+  files?: string[];
   cases: number;
   firstSeed: number;
   deadline?: number;
@@ -70,9 +73,9 @@ export async function fuzz(options: {
   onCase?: (report: FuzzReport, finding?: FuzzReport['findings'][number]) => void;
 }): Promise<FuzzReport> {
   const files = await Promise.all(
-    FUZZ_FIXTURES.map(async (file) => {
-      const bytes = new Uint8Array(readFileSync(fixturePath(file)));
-      return { file, bytes, layout: await layoutOf(bytes) };
+    (options.files ?? FUZZ_FIXTURES.map(fixturePath)).map(async (path) => {
+      const bytes = new Uint8Array(readFileSync(path));
+      return { file: basename(path), bytes, layout: await layoutOf(bytes) };
     }),
   );
   const report: FuzzReport = { cases: 0, outcomes: {}, findings: [] };
