@@ -157,6 +157,7 @@ async function main(): Promise<void> {
   }
   samples.push(await sample(page, cdp, Date.now() - started, moves, stalls));
   const longTasks = await page.evaluate(() => (window as any).bench.longTasks() as { total: number; max: number; over50: number });
+  const longFrameWork = await page.evaluate(() => (window as any).bench.longFrameWork() as Array<{ what: string; frames: number; ms: number }>);
   await browser.close();
   await server.stop();
   await pages.stop();
@@ -177,6 +178,7 @@ async function main(): Promise<void> {
     },
     growthAfterWarmup: growthAfterWarmup(samples, warmupMs / 60_000),
     longTasks,
+    longFrameWork,
     samples,
   };
   writeResult(`session-${date}.json`, report);
@@ -184,6 +186,8 @@ async function main(): Promise<void> {
   writeResult('session-latest.md', table);
   writeResult('session-latest.svg', sessionChart(samples, warmupMs / 60_000));
   console.log(table);
+  console.log('\nWhat the frames over 50 ms spent their time on (the top 15; function names as in the built bundle):');
+  for (const w of longFrameWork.slice(0, 15)) console.log(`${Math.round(w.ms)} ms in ${w.frames} frames: ${w.what}`);
 }
 
 await main();

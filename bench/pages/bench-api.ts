@@ -13,11 +13,23 @@ export interface BenchApi {
   longTasks(): { total: number; max: number; over50: number };
   /** Leaves out, from then on, the long tasks that began between `from` and `to` (page times): the driver's own work. */
   ignoreLongTasks(from: number, to: number): void;
+  /**
+   * What the frames over 50 ms spent their time on (Long Animation Frames), by script (what called it, the function and
+   * where it is in its file) and, as "rendering", the rest of the frame; the most first.
+   */
+  longFrameWork(): Array<{ what: string; frames: number; ms: number }>;
   heap(): number;
   /** OpenSeadragon's records of the tiles it has considered, by level, column and row (the long session counts them). */
   tileRecords(): unknown;
   /** Full-resolution width and height of the slide on screen. */
   size(): [number, number];
+}
+
+/** A Long Animation Frames entry (Chromium 123+), with the script attribution the DOM types do not have yet. */
+interface LongAnimationFrame {
+  startTime: number;
+  duration: number;
+  scripts: Array<{ invoker: string; sourceURL: string; sourceFunctionName: string; sourceCharPosition: number; duration: number }>;
 }
 
 /** Wires the marks and moves onto a viewer; `openedAt` is when the slide's metadata was known. */
@@ -27,6 +39,11 @@ export function benchApi(osd: OpenSeadragon.Viewer, openedAt: number): BenchApi 
   new PerformanceObserver((list) => {
     for (const e of list.getEntries()) longTasks.push({ start: e.startTime, duration: e.duration });
   }).observe({ type: 'longtask', buffered: true });
+  const longFrames: LongAnimationFrame[] = [];
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries() as unknown as LongAnimationFrame[]) if (e.duration > 50) longFrames.push(e);
+  }).observe({ type: 'long-animation-frame', buffered: true });
+  const ignoredAt = (start: number) => ignored.some(([from, to]) => start >= from && start <= to);
   const api: BenchApi = {
     marks: { metadata: openedAt },
     tilesDrawn: 0,
@@ -50,11 +67,27 @@ export function benchApi(osd: OpenSeadragon.Viewer, openedAt: number): BenchApi 
       });
     },
     longTasks() {
-      const kept = longTasks.filter((t) => !ignored.some(([from, to]) => t.start >= from && t.start <= to)).map((t) => t.duration);
+      const kept = longTasks.filter((t) => !ignoredAt(t.start)).map((t) => t.duration);
       return { total: kept.reduce((a, b) => a + b, 0), max: Math.max(0, ...kept), over50: kept.filter((d) => d > 50).length };
     },
     ignoreLongTasks(from, to) {
       ignored.push([from, to]);
+    },
+    longFrameWork() {
+      const work = new Map<string, { frames: number; ms: number }>();
+      const add = (what: string, ms: number) => {
+        const entry = work.get(what) ?? { frames: 0, ms: 0 };
+        work.set(what, { frames: entry.frames + 1, ms: entry.ms + ms });
+      };
+      for (const frame of longFrames.filter((f) => !ignoredAt(f.startTime))) {
+        let scripts = 0;
+        for (const s of frame.scripts) {
+          add(`${s.invoker} → ${s.sourceFunctionName || '(anonymous)'} (${s.sourceURL.split('/').pop()}:${s.sourceCharPosition})`, s.duration);
+          scripts += s.duration;
+        }
+        add('rendering and work outside scripts', frame.duration - scripts);
+      }
+      return [...work].map(([what, w]) => ({ what, ...w })).sort((a, b) => b.ms - a.ms);
     },
     heap: () => (performance as unknown as { memory: { usedJSHeapSize: number } }).memory.usedJSHeapSize,
     tileRecords: () => (osd.world.getItemAt(0) as unknown as { tilesMatrix: unknown }).tilesMatrix,
