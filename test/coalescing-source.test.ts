@@ -33,6 +33,20 @@ describe('CoalescingSource', () => {
     expect(source.stats).toMatchObject({ reads: 4, requests: 2, gapBytes: 0 });
   });
 
+  it('hands the callers of one merged request their bytes one task apart, so their work never makes one long task', async () => {
+    const { metrics, source } = stack();
+    const reads = [source.read(0, 10), source.read(10, 10), source.read(20, 10)];
+    const settled: number[] = [];
+    reads.forEach((r, i) => void r.then(() => settled.push(i)));
+    await reads[0];
+    // However many microtasks run after the first caller's continuation, the next one waits for a task of its own.
+    for (let i = 0; i < 50; i++) await Promise.resolve();
+    expect(settled).toEqual([0]);
+    await Promise.all(reads);
+    expect(settled).toEqual([0, 1, 2]);
+    expect(metrics.metrics.log).toHaveLength(1);
+  });
+
   it('bridges gaps up to maxGap, and never beyond maxBytes', async () => {
     // No limit on the gaps' share here: this is about maxGap and maxBytes alone.
     const { metrics, source } = stack({ maxGap: 100, maxBytes: 300, maxGapShare: Number.POSITIVE_INFINITY });

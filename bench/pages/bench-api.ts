@@ -15,7 +15,7 @@ export interface BenchApi {
   ignoreLongTasks(from: number, to: number): void;
   /**
    * What the frames over 50 ms spent their time on (Long Animation Frames), by script (what called it, the function and
-   * where it is in its file) and, as "rendering", the rest of the frame; the most first.
+   * where it is in its file), style, layout and paint, and the rest of the frame; the most first.
    */
   longFrameWork(): Array<{ what: string; frames: number; ms: number }>;
   heap(): number;
@@ -29,6 +29,7 @@ export interface BenchApi {
 interface LongAnimationFrame {
   startTime: number;
   duration: number;
+  styleAndLayoutStart: number;
   scripts: Array<{ invoker: string; sourceURL: string; sourceFunctionName: string; sourceCharPosition: number; duration: number }>;
 }
 
@@ -85,7 +86,12 @@ export function benchApi(osd: OpenSeadragon.Viewer, openedAt: number): BenchApi 
           add(`${s.invoker} → ${s.sourceFunctionName || '(anonymous)'} (${s.sourceURL.split('/').pop()}:${s.sourceCharPosition})`, s.duration);
           scripts += s.duration;
         }
-        add('rendering and work outside scripts', frame.duration - scripts);
+        // From styleAndLayoutStart to the frame's end: style, layout, paint and the canvas's rasterising (in software
+        // where there is no GPU).
+        const end = frame.startTime + frame.duration;
+        const styleLayoutPaint = frame.styleAndLayoutStart > 0 ? end - frame.styleAndLayoutStart : 0;
+        add('style, layout and paint', styleLayoutPaint);
+        add('other work outside scripts', frame.duration - scripts - styleLayoutPaint);
       }
       return [...work].map(([what, w]) => ({ what, ...w })).sort((a, b) => b.ms - a.ms);
     },
