@@ -157,7 +157,7 @@ async function main(): Promise<void> {
   }
   samples.push(await sample(page, cdp, Date.now() - started, moves, stalls));
   const longTasks = await page.evaluate(() => (window as any).bench.longTasks() as { total: number; max: number; over50: number });
-  const longFrameWork = await page.evaluate(() => (window as any).bench.longFrameWork() as Array<{ what: string; frames: number; ms: number }>);
+  const longFrameWork = await page.evaluate(() => (window as any).bench.longFrameWork() as Array<{ what: string; frames: number; ms: number; at: number[] }>);
   await browser.close();
   await server.stop();
   await pages.stop();
@@ -187,7 +187,7 @@ async function main(): Promise<void> {
   writeResult('session-latest.svg', sessionChart(samples, warmupMs / 60_000));
   console.log(table);
   console.log('\nWhat the frames over 50 ms spent their time on (the top 15; function names as in the built bundle):');
-  for (const w of longFrameWork.slice(0, 15)) console.log(`${Math.round(w.ms)} ms in ${w.frames} frames: ${w.what}`);
+  for (const w of longFrameWork.slice(0, 15)) console.log(`${Math.round(w.ms)} ms in ${w.frames} frames: ${w.what} (at ${w.at.slice(0, 5).join(', ')} ms)`);
 }
 
 await main();

@@ -15,9 +15,10 @@ export interface BenchApi {
   ignoreLongTasks(from: number, to: number): void;
   /**
    * What the frames over 50 ms spent their time on (Long Animation Frames), by script (what called it, the function and
-   * where it is in its file), style, layout and paint, and the rest of the frame; the most first.
+   * where it is in its file), style, layout and paint, and the rest of the frame; the most first, each with when its
+   * frames began (ms since the page started).
    */
-  longFrameWork(): Array<{ what: string; frames: number; ms: number }>;
+  longFrameWork(): Array<{ what: string; frames: number; ms: number; at: number[] }>;
   heap(): number;
   /** OpenSeadragon's records of the tiles it has considered, by level, column and row (the long session counts them). */
   tileRecords(): unknown;
@@ -75,12 +76,12 @@ export function benchApi(osd: OpenSeadragon.Viewer, openedAt: number): BenchApi 
       ignored.push([from, to]);
     },
     longFrameWork() {
-      const work = new Map<string, { frames: number; ms: number }>();
-      const add = (what: string, ms: number) => {
-        const entry = work.get(what) ?? { frames: 0, ms: 0 };
-        work.set(what, { frames: entry.frames + 1, ms: entry.ms + ms });
-      };
+      const work = new Map<string, { frames: number; ms: number; at: number[] }>();
       for (const frame of longFrames.filter((f) => !ignoredAt(f.startTime))) {
+        const add = (what: string, ms: number) => {
+          const entry = work.get(what) ?? { frames: 0, ms: 0, at: [] };
+          work.set(what, { frames: entry.frames + 1, ms: entry.ms + ms, at: [...entry.at, Math.round(frame.startTime)] });
+        };
         let scripts = 0;
         for (const s of frame.scripts) {
           add(`${s.invoker} → ${s.sourceFunctionName || '(anonymous)'} (${s.sourceURL.split('/').pop()}:${s.sourceCharPosition})`, s.duration);
