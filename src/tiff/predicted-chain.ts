@@ -9,8 +9,9 @@ import { Tag } from './tags.js';
 
 /**
  * The main chain without walking the directories between the first and the tail's, where that walk would cost a round
- * trip per directory: libvips and tifffile write each level's directory after its tiles, so the small levels' are all
- * in the tail (read with the header) while the chain to them runs through the large levels'. Where the tail holds a
+ * trip per directory: libvips and tifffile write each level's directory next to its tiles (libvips after them, tifffile
+ * before), so the small levels' are all in the tail (read with the header) while the chain to them runs through the
+ * large levels'. Where the tail holds a
  * chain of its own and its first directory is the first level halved k ≥ 2 times (each side rounded down, or each up,
  * as those writers do), with the same tiles, the k − 1 levels between are predicted (PredictedIfd) and the open goes
  * on without them; the walk from the first directory to the tail's goes on behind, and each predicted level's tile

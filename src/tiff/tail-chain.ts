@@ -44,8 +44,8 @@ function u64(view: ByteView, pos: number): number | undefined {
 /**
  * The first directory of the chain that ends in the file's last bytes, found without the directories before it: the
  * chain's directories that lie in `tail` (the file's bytes from `tailStart` to its end), the first being the one no
- * other points to and the last the one whose next pointer is 0. libvips and tifffile write each level's directory after
- * its tiles, so the small levels' directories are all in the tail while the chain to them runs through the large
+ * other points to and the last the one whose next pointer is 0. libvips and tifffile write each level's directory next
+ * to its tiles, so the small levels' directories are all in the tail while the chain to them runs through the large
  * levels, a round trip per directory. Undefined unless exactly one such chain is found (classic TIFF and BigTIFF;
  * never NDPI, whose directories are read otherwise).
  */
