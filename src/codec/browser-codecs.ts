@@ -45,11 +45,12 @@ function undecodable(kind: 'jpeg' | 'webp', cause: unknown): SlideError {
 }
 
 /**
- * A JPEG through ImageDecoder, cut to `crop` (a padded edge tile's true size) on the way if given; undefined if it
- * came out in YUV planes after all. With `convert` the decoder converts from the profile the JPEG carries to sRGB as it
- * decodes; without, the stored values come out.
+ * A JPEG through ImageDecoder, cut to `crop` (a padded edge tile's true size) on the way if given; undefined where
+ * ImageDecoder is not used for it (see decodesWithImageDecoder) or it came out in YUV planes after all. With `convert`
+ * the decoder converts from the profile the JPEG carries to sRGB as it decodes; without, the stored values come out.
  */
-async function imageDecoderBitmap(bytes: Uint8Array, convert: boolean, crop?: { width: number; height: number }): Promise<ImageBitmap | undefined> {
+async function viaImageDecoder(bytes: Uint8Array, convert: boolean, crop?: { width: number; height: number }): Promise<ImageBitmap | undefined> {
+  if (!(await decodesWithImageDecoder(bytes))) return undefined;
   const decoder = new ImageDecoder({ data: bytes, type: MIME.jpeg, colorSpaceConversion: convert ? 'default' : 'none' });
   try {
     const { image } = await decoder.decode();
@@ -67,23 +68,24 @@ async function imageDecoderBitmap(bytes: Uint8Array, convert: boolean, crop?: { 
   }
 }
 
+/** The bytes decoded by `createImageBitmap` from a Blob, the route every browser has; a failure is `corrupt`. */
+async function viaBlob(bytes: Uint8Array, kind: 'jpeg' | 'webp', options: ImageBitmapOptions): Promise<ImageBitmap> {
+  try {
+    return await createImageBitmap(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: MIME[kind] }), options);
+  } catch (cause) {
+    throw undecodable(kind, cause);
+  }
+}
+
 /**
  * The browser's own decoders (libjpeg-turbo and libwebp in Chromium), off the main thread: the stored values as they
  * are, at the tile's full decoded size.
  */
 export async function nativeBitmap(tile: Pick<EncodedTile, 'codec' | 'bytes'>): Promise<ImageBitmap> {
   const kind = tile.codec === 'webp' ? 'webp' : 'jpeg';
-  const decoded = kind === 'jpeg' && (await decodesWithImageDecoder(tile.bytes)) ? await imageDecoderBitmap(tile.bytes, false) : undefined;
-  if (decoded) return decoded;
-  try {
-    // JPEG is opaque, so premultiplying changes no value; converting an unpremultiplied bitmap costs Skia ~25% more.
-    return await createImageBitmap(new Blob([tile.bytes as Uint8Array<ArrayBuffer>], { type: MIME[kind] }), {
-      colorSpaceConversion: 'none',
-      premultiplyAlpha: 'none',
-    });
-  } catch (cause) {
-    throw undecodable(kind, cause);
-  }
+  const decoded = kind === 'jpeg' ? await viaImageDecoder(tile.bytes, false) : undefined;
+  // JPEG is opaque, so premultiplying changes no value; converting an unpremultiplied bitmap costs Skia ~25% more.
+  return decoded ?? viaBlob(tile.bytes, kind, { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
 }
 
 /**
@@ -99,14 +101,9 @@ export async function convertedJpegBitmap(
   signal?: AbortSignal,
 ): Promise<ImageBitmap> {
   const bytes = withIccSegments(tile.bytes, iccSegments);
-  const decoded = output === 'srgb' && (await decodesWithImageDecoder(tile.bytes)) ? await imageDecoderBitmap(bytes, true, tile) : undefined;
+  const decoded = output === 'srgb' ? await viaImageDecoder(bytes, true, tile) : undefined;
   if (decoded) return decoded;
-  let tagged: ImageBitmap;
-  try {
-    tagged = await createImageBitmap(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: MIME.jpeg }), { colorSpaceConversion: 'default' });
-  } catch (cause) {
-    throw undecodable('jpeg', cause);
-  }
+  const tagged = await viaBlob(bytes, 'jpeg', { colorSpaceConversion: 'default' });
   try {
     throwIfAborted(signal);
     const canvas = new OffscreenCanvas(tile.width, tile.height);
