@@ -45,6 +45,11 @@ export async function predictedChain(
 /** Structure tags two levels of one pyramid share. */
 const SHARED_STRUCTURE = [Tag.TileWidth, Tag.TileLength, Tag.Compression, Tag.SamplesPerPixel, Tag.Photometric, Tag.PlanarConfiguration];
 
+/** Whether `ifd` is a tiled image with `first`'s tiles and samples: a level of the same pyramid, whatever its size. */
+function sameTilesAs(first: Ifd, ifd: Ifd): boolean {
+  return ifd.has(Tag.TileOffsets) && SHARED_STRUCTURE.every((tag) => ifd.number(tag) === first.number(tag));
+}
+
 /**
  * The sizes of the levels between `first` and `smaller` when `smaller` is `first` halved k ≥ 2 times, rounding down
  * every time or up every time, with the same tiles and samples; undefined otherwise.
@@ -52,8 +57,7 @@ const SHARED_STRUCTURE = [Tag.TileWidth, Tag.TileLength, Tag.Compression, Tag.Sa
 function levelsBetween(first: Ifd, smaller: Ifd): Array<{ width: number; height: number }> | undefined {
   const [width, height] = [first.number(Tag.ImageWidth), first.number(Tag.ImageLength)];
   const [w, h] = [smaller.number(Tag.ImageWidth), smaller.number(Tag.ImageLength)];
-  if (!width || !height || !w || !h || !smaller.has(Tag.TileOffsets)) return undefined;
-  if (SHARED_STRUCTURE.some((tag) => first.number(tag) !== smaller.number(tag))) return undefined;
+  if (!width || !height || !w || !h || !sameTilesAs(first, smaller)) return undefined;
   for (const round of [Math.floor, Math.ceil]) {
     for (let k = 2; 2 ** k <= width; k++) {
       if (round(width / 2 ** k) !== w || round(height / 2 ** k) !== h) continue;
@@ -68,12 +72,7 @@ function levelsBetween(first: Ifd, smaller: Ifd): Array<{ width: number; height:
  * if there is none.
  */
 async function realLevel(gap: Promise<Ifd[]>, first: Ifd, size: { width: number; height: number }, ctx: TiffContext): Promise<Ifd> {
-  const matches = (ifd: Ifd) =>
-    ifd.has(Tag.TileOffsets) &&
-    ifd.number(Tag.ImageWidth) === size.width &&
-    ifd.number(Tag.ImageLength) === size.height &&
-    SHARED_STRUCTURE.every((tag) => ifd.number(tag) === first.number(tag));
-  const found = (await gap).find(matches);
+  const found = (await gap).find((ifd) => ifd.number(Tag.ImageWidth) === size.width && ifd.number(Tag.ImageLength) === size.height && sameTilesAs(first, ifd));
   if (found) return found;
   throw new SlideError(
     'corrupt',

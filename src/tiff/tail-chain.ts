@@ -6,7 +6,7 @@ import { fieldSize, Tag } from './tags.js';
 const MIN_ENTRIES = 6;
 const MAX_ENTRIES = 256;
 /** Tags a tiled image's directory cannot do without. */
-const REQUIRED = [Tag.ImageWidth, Tag.ImageLength, Tag.TileWidth, Tag.TileLength, Tag.TileOffsets, Tag.TileByteCounts];
+const REQUIRED = new Set<number>([Tag.ImageWidth, Tag.ImageLength, Tag.TileWidth, Tag.TileLength, Tag.TileOffsets, Tag.TileByteCounts]);
 
 /**
  * Where a tiled image's directory would be at `pos` of `bytes`: its next pointer, or undefined if the bytes there are
@@ -28,10 +28,10 @@ function directoryAt(view: ByteView, pos: number, bigTiff: boolean): number | un
   for (let at = pos + countSize; at < end; at += entrySize) {
     const tag = view.u16(at);
     if (tag <= previous || fieldSize(view.u16(at + 2)) === undefined) return undefined;
-    if ((REQUIRED as readonly number[]).includes(tag)) required++;
+    if (REQUIRED.has(tag)) required++;
     previous = tag;
   }
-  if (required !== REQUIRED.length) return undefined;
+  if (required !== REQUIRED.size) return undefined;
   return bigTiff ? u64(view, end) : view.u32(end);
 }
 

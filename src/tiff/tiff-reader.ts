@@ -56,11 +56,11 @@ export class TiffReader {
     readTail(source, fileSize, opts);
     const ctx = await readHeader(source, fileSize, opts);
     const walker = new DirectoryWalker(ctx, opts);
-    const [first] = await walker.chain(ctx.firstIfd, TEXT_PROPERTY_TAGS, false);
-    if (first!.next === 0) return new TiffReader(ctx, [first!]);
-    const predicted = await predictedChain(ctx, first!, Math.max(0, fileSize - TAIL_READ_AHEAD), opts);
+    const first = (await walker.chain(ctx.firstIfd, TEXT_PROPERTY_TAGS, false))[0]!;
+    if (first.next === 0) return new TiffReader(ctx, [first]);
+    const predicted = await predictedChain(ctx, first, tailStart(fileSize), opts);
     if (predicted) return new TiffReader(ctx, predicted.ifds, predicted.walked);
-    return new TiffReader(ctx, [first!, ...(await walker.chain(first!.next))]);
+    return new TiffReader(ctx, [first, ...(await walker.chain(first.next))]);
   }
 }
 
@@ -89,8 +89,13 @@ export function readEnds(source: RangeSource, fileSize: number, opts: ReadOption
  * shares its request. Handled here: the reads that need these bytes report any failure.
  */
 export function readTail(source: RangeSource, fileSize: number, opts: ReadOptions): void {
-  const start = Math.max(0, fileSize - TAIL_READ_AHEAD);
+  const start = tailStart(fileSize);
   source.read(start, fileSize - start, opts).catch(() => undefined);
+}
+
+/** Where the tail read begins in a file of this size. */
+function tailStart(fileSize: number): number {
+  return Math.max(0, fileSize - TAIL_READ_AHEAD);
 }
 
 interface HeaderContext extends TiffContext {
