@@ -77,22 +77,25 @@ export function benchApi(osd: OpenSeadragon.Viewer, openedAt: number): BenchApi 
     },
     longFrameWork() {
       const work = new Map<string, { frames: number; ms: number; at: number[] }>();
+      const add = (what: string, ms: number, start: number) => {
+        const entry = work.get(what) ?? { frames: 0, ms: 0, at: [] };
+        entry.frames++;
+        entry.ms += ms;
+        entry.at.push(Math.round(start));
+        work.set(what, entry);
+      };
       for (const frame of longFrames.filter((f) => !ignoredAt(f.startTime))) {
-        const add = (what: string, ms: number) => {
-          const entry = work.get(what) ?? { frames: 0, ms: 0, at: [] };
-          work.set(what, { frames: entry.frames + 1, ms: entry.ms + ms, at: [...entry.at, Math.round(frame.startTime)] });
-        };
         let scripts = 0;
         for (const s of frame.scripts) {
-          add(`${s.invoker} → ${s.sourceFunctionName || '(anonymous)'} (${s.sourceURL.split('/').pop()}:${s.sourceCharPosition})`, s.duration);
+          add(`${s.invoker} → ${s.sourceFunctionName || '(anonymous)'} (${s.sourceURL.split('/').pop()}:${s.sourceCharPosition})`, s.duration, frame.startTime);
           scripts += s.duration;
         }
         // From styleAndLayoutStart to the frame's end: style, layout, paint and the canvas's rasterising (in software
         // where there is no GPU).
         const end = frame.startTime + frame.duration;
         const styleLayoutPaint = frame.styleAndLayoutStart > 0 ? end - frame.styleAndLayoutStart : 0;
-        add('style, layout and paint', styleLayoutPaint);
-        add('other work outside scripts', frame.duration - scripts - styleLayoutPaint);
+        add('style, layout and paint', styleLayoutPaint, frame.startTime);
+        add('other work outside scripts', frame.duration - scripts - styleLayoutPaint, frame.startTime);
       }
       return [...work].map(([what, w]) => ({ what, ...w })).sort((a, b) => b.ms - a.ms);
     },
