@@ -5,17 +5,19 @@ declare const harness: any;
 
 const SLIDE = 'aperio-jpeg-ycbcr-240.svs'; // 8880×11868, 7 levels, about 2,500 tiles
 
-/** Opens the viewer in the harness page; records every settle of every OpenSeadragon job. */
+/** Opens the viewer in the harness page; records every settle of every OpenSeadragon job, and the bitmaps handed to it. */
 async function openViewer(page: Page, url: string, osd: object = {}, prefetch: object | false = false): Promise<void> {
   await page.evaluate(
     async ({ url, osd, prefetch }) => {
       const w = window as any;
       w.settles = new Map();
+      w.bitmaps = [];
       const proto = harness.OpenSeadragon.ImageJob.prototype;
       for (const name of ['finish', 'fail']) {
         const original = proto[name];
         proto[name] = function (this: object, ...args: unknown[]) {
           w.settles.set(this, (w.settles.get(this) ?? 0) + 1);
+          if (args[0] instanceof ImageBitmap) w.bitmaps.push(args[0]);
           return original.apply(this, args);
         };
       }
@@ -139,11 +141,17 @@ test.describe('viewer network behaviour', () => {
     expect(loaded).toBeGreaterThanOrEqual(2000);
     const after = await page.evaluate(() => {
       const w = window as any;
-      return { cached: w.viewer.osd.tileCache.numTilesLoaded(), pool: w.viewer.pool.stats };
+      // A closed bitmap has no size: its pixels are gone.
+      const open = w.bitmaps.filter((b: ImageBitmap) => b.width > 0).length;
+      return { cached: w.viewer.osd.tileCache.numTilesLoaded(), pool: w.viewer.pool.stats, handed: w.bitmaps.length, open };
     });
     const heapAfter = await heapAfterGc();
     console.info(`JS heap after GC: ${(heapBefore / 1e6).toFixed(1)} MB before, ${(heapAfter / 1e6).toFixed(1)} MB after ${loaded} tiles`);
     expect(after.cached).toBeLessThanOrEqual(cacheCap);
+    // Their pixels are not in the heap either: each bitmap OpenSeadragon lets go of is closed at once, not left to the
+    // collector (which does not count them).
+    expect(after.handed).toBeGreaterThanOrEqual(2000);
+    expect(after.open).toBeLessThanOrEqual(cacheCap);
     // Decoded tiles live in ImageBitmaps outside the JS heap; the heap itself must not grow with tiles seen.
     expect(heapAfter - heapBefore).toBeLessThan(40 * 1024 * 1024);
     expect(after.pool.queued + after.pool.running).toBe(0);

@@ -25,6 +25,7 @@ export function tilesToCheck<T extends TileAt>(tiles: T[]): T[] {
  * the canvas origin), as RGB values in `space`: the part of the tile inside the 1280×800 canvas. `options` go to
  * createViewer (colour, colourSpace, OpenSeadragon's drawer). With `from: 'drawer input'`, the tile as the drawer was
  * handed it (its cached canvas) instead of the screen: the canvas drawer stretches tiles by a pixel on screen. With
+ * `from: 'tile-drawing handler'`, the tile's context as a 'tile-drawing' handler is handed it. With
  * `from: 'canvas after a lost context'`, the screen after the WebGL drawer has recreated its context as it does when a
  * draw meets a lost one.
  */
@@ -34,7 +35,7 @@ export async function drawnTile(
   t: TileAt,
   options: object,
   space: 'srgb' | 'display-p3' = 'srgb',
-  from: 'canvas' | 'drawer input' | 'canvas after a lost context' = 'canvas',
+  from: 'canvas' | 'drawer input' | 'tile-drawing handler' | 'canvas after a lost context' = 'canvas',
 ): Promise<RgbImage> {
   const base64: string = await page.evaluate(
     async ({ url, t, options, space, from }) => {
@@ -73,7 +74,17 @@ export async function drawnTile(
       const height = Math.min(t.height, canvas.height);
       const drawn = item.getTilesToDraw().map((info: any) => info.tile);
       const tile = drawn.find((d: any) => viewer.tileSource.levelMap.toSlide(d.level) === t.level && d.x === t.x && d.y === t.y);
-      const context: CanvasRenderingContext2D = from === 'drawer input' ? osd.drawer.getDataToDraw(tile) : canvas.getContext('2d')!;
+      let handed: CanvasRenderingContext2D | undefined;
+      if (from === 'tile-drawing handler') {
+        osd.addHandler('tile-drawing', (event: any) => {
+          if (event.tile === tile) handed = event.rendered;
+        });
+        osd.forceRedraw();
+        await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+        if (!handed) throw new Error('no tile-drawing event for the tile');
+      }
+      const context: CanvasRenderingContext2D =
+        from === 'drawer input' ? osd.drawer.getDataToDraw(tile) : from === 'tile-drawing handler' ? handed! : canvas.getContext('2d')!;
       const data = context.getImageData(0, 0, width, height, { colorSpace: space }).data;
       viewer.destroy();
       let s = '';

@@ -7,6 +7,7 @@ import { createDecoderPool } from '../workers/default-pool.js';
 import type { DecoderPool, DecoderPoolStats } from '../workers/pool.js';
 import type { TileCacheStats } from './tile-bytes-cache.js';
 import { Emitter } from '../emitter.js';
+import { bitmapCanvasDrawer, withBitmapCanvasDrawer } from './bitmap-canvas-drawer.js';
 import { preferredDrawer } from './drawer-choice.js';
 import { bindFullScreenKey } from './full-screen.js';
 import { forgetIdleTileRecords, muteStaleTileErrors } from './osd-workarounds.js';
@@ -277,17 +278,17 @@ export async function createViewer(
     // OpenSeadragon starts one tile per frame by default, so a viewport's requests trickle out a frame apart and
     // never meet in the same tick to be merged; starting as many as may run lets touching tiles share a request.
     maxTilesPerFrame: loaderLimit,
-    drawer,
     // The minimap needs no exact pixels, and a second WebGL context is one too many on some machines.
-    navigatorDrawer: 'canvas',
+    navigatorDrawer: output === 'display-p3' ? 'canvas' : bitmapCanvasDrawer(),
     immediateRender: false,
     blendTime: 0,
     maxZoomPixelRatio: 4,
     visibilityRatio: 0.2,
     ...(options.keyboard === false ? { keyboardNavEnabled: false } : {}),
     ...options.osd,
-    // A Display P3 canvas needs drawers that make one, whichever drawers the host named.
-    ...(output === 'display-p3' ? { drawer: displayP3Drawers(drawer) } : {}),
+    // A Display P3 canvas needs drawers that make one, whichever drawers the host named; otherwise the canvas drawer
+    // takes the workers' bitmaps as they are.
+    drawer: output === 'display-p3' ? displayP3Drawers(drawer) : withBitmapCanvasDrawer(drawer),
   } as OpenSeadragon.Options);
 
   retries.attach(
