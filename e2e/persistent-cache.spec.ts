@@ -217,4 +217,115 @@ test.describe('persistent cache (IndexedDB)', () => {
     expect(result.other.width).toBe(1440);
     expect([result.other.length, result.other.head]).toEqual([result.uncached.length, result.uncached.head]);
   });
+
+  test("a returning reader's usage records (20,000 here) are read after the first viewport, not during it", async ({ harness: page, servers }) => {
+    const { url } = servers.slides.generated;
+    await openAndSettle(page, `${url}/${SLIDE}`);
+    // A full cache's worth of usage records, as a long-time reader's browser holds them.
+    await page.evaluate(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const open = indexedDB.open('wsi-stream-usage');
+          open.onerror = () => reject(open.error);
+          open.onsuccess = () => {
+            const tx = open.result.transaction('usage', 'readwrite');
+            const store = tx.objectStore('usage');
+            for (let i = 0; i < 20_000; i++) store.put({ size: 15_000, used: Date.now() - 60_000 - i }, `https://elsewhere.test/slide-${i % 40}.svs|"e"|${i * 15_000}|15000`);
+            tx.oncomplete = () => {
+              open.result.close();
+              resolve();
+            };
+          };
+        }),
+    );
+    await reload(page);
+    await page.evaluate(() => {
+      const w = window as any;
+      w.usageReads = [];
+      for (const name of ['getAll', 'getAllKeys', 'openCursor'] as const) {
+        const original = IDBObjectStore.prototype[name] as (...args: unknown[]) => IDBRequest;
+        (IDBObjectStore.prototype as any)[name] = function (this: IDBObjectStore, ...args: unknown[]) {
+          if (this.name === 'usage') w.usageReads.push(performance.now());
+          return original.apply(this, args);
+        };
+      }
+    });
+    const second = await page.evaluate(async (url) => {
+      const w = window as any;
+      const viewer = await harness.createViewer(document.getElementById('viewer'), url, { navigator: false, prefetch: false, osd: { animationTime: 0 } });
+      const item = viewer.osd.world.getItemAt(0);
+      await new Promise<void>((resolve) => {
+        const check = () => (item.getFullyLoaded() ? resolve() : setTimeout(check, 30));
+        check();
+      });
+      return { hits: viewer.stats().persistentCacheHits, requests: viewer.stats().requests, readsBefore: w.usageReads.length, shownAt: performance.now() };
+    }, `${url}/${SLIDE}`);
+    expect(second.hits).toBeGreaterThan(0);
+    expect(second.requests).toBe(0);
+    expect(second.readsBefore).toBe(0);
+    // They are read once the hits' recency is written, a second on: the cap is still kept.
+    await expect.poll(() => page.evaluate(() => (window as any).usageReads.length), { timeout: 5_000 }).toBeGreaterThan(0);
+    expect(await page.evaluate(() => (window as any).usageReads[0])).toBeGreaterThan(second.shownAt);
+  });
+
+  test('the cap holds: beyond it the least recently used entries go, and every entry kept has its usage record', async ({ harness: page, servers }) => {
+    const { url } = servers.slides.generated;
+    const cap = 1024 * 1024;
+    const kept = await page.evaluate(
+      async ({ url, cap }) => {
+        const viewer = await harness.createViewer(document.getElementById('viewer'), url, {
+          navigator: false,
+          prefetch: false,
+          osd: { animationTime: 0 },
+          open: { persistentCache: { maxBytes: cap, dbName: 'capped' } },
+        });
+        const item = viewer.osd.world.getItemAt(0);
+        const settled = () =>
+          new Promise<void>((resolve) => {
+            const check = () => (item.getFullyLoaded() ? resolve() : setTimeout(check, 30));
+            setTimeout(check, 50);
+          });
+        await settled();
+        // Full resolution here and there: tiles past the tail read, stored one range each.
+        viewer.osd.viewport.zoomTo(item.imageToViewportZoom(1), undefined, true);
+        for (const [x, y] of [[1000, 1000], [3000, 2000], [5000, 4000], [7000, 6000], [2000, 8000], [6000, 10000]]) {
+          viewer.osd.viewport.panTo(item.imageToViewportCoordinates(x, y), true);
+          await settled();
+        }
+        // Closing the slide writes what is pending, the usage records and the eviction with them.
+        await viewer.slide.close();
+        const read = (db: string, store: string) =>
+          new Promise<Map<string, unknown>>((resolve, reject) => {
+            const open = indexedDB.open(db);
+            open.onerror = () => reject(open.error);
+            open.onsuccess = () => {
+              const tx = open.result.transaction(store);
+              const keys = tx.objectStore(store).getAllKeys();
+              const values = tx.objectStore(store).getAll();
+              tx.oncomplete = () => {
+                open.result.close();
+                resolve(new Map(keys.result.map((k, i) => [String(k), values.result[i]])));
+              };
+            };
+          });
+        const ranges = await read('capped', 'ranges');
+        const usage = await read('capped-usage', 'usage');
+        const entries = [...ranges.keys()].filter((k) => !k.startsWith('manifest|'));
+        return {
+          stored: viewer.stats().persistentCacheMisses,
+          entries: entries.length,
+          bytes: entries.reduce((sum, k) => sum + ((ranges.get(k) as { bytes: Uint8Array }).bytes.length ?? 0), 0),
+          withoutUsage: entries.filter((k) => !usage.has(k)).length,
+          usageWithoutEntry: [...usage.keys()].filter((k) => !ranges.has(k)).length,
+        };
+      },
+      { url: `${url}/${SLIDE}`, cap },
+    );
+    // More was stored than the cap allows (the open's tail alone is 0.5 MB), and some of it stayed.
+    expect(kept.stored).toBeGreaterThan(6);
+    expect(kept.entries).toBeGreaterThan(0);
+    expect(kept.bytes).toBeLessThanOrEqual(cap);
+    expect(kept.withoutUsage).toBe(0);
+    expect(kept.usageWithoutEntry).toBe(0);
+  });
 });

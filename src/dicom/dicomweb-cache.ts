@@ -51,7 +51,7 @@ export class DicomWebCache {
       const hit = valid(cached, uid, part);
       if (hit) {
         this.stats.hits++;
-        void this.#store.touch(key, hit.bytes.length);
+        this.#store.touch(key, hit.bytes.length);
         return hit;
       }
       this.stats.dropped++;

@@ -79,7 +79,7 @@ export class PersistentCache extends SourceWrapper {
       const bytes = this.#validate(cached, offset, length, etag);
       if (bytes) {
         this.stats.hits++;
-        void this.#store.touch(key, length);
+        this.#store.touch(key, length);
         return bytes;
       }
       this.stats.dropped++;
