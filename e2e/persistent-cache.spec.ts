@@ -230,7 +230,8 @@ test.describe('persistent cache (IndexedDB)', () => {
           open.onsuccess = () => {
             const tx = open.result.transaction('usage', 'readwrite');
             const store = tx.objectStore('usage');
-            for (let i = 0; i < 20_000; i++) store.put({ size: 15_000, used: Date.now() - 60_000 - i }, `https://elsewhere.test/slide-${i % 40}.svs|"e"|${i * 15_000}|15000`);
+            for (let i = 0; i < 20_000; i++)
+              store.put({ size: 15_000, used: Date.now() - 60_000 - i }, `https://elsewhere.test/slide-${i % 40}.svs|"e"|${i * 15_000}|15000`);
             tx.oncomplete = () => {
               open.result.close();
               resolve();
@@ -288,7 +289,14 @@ test.describe('persistent cache (IndexedDB)', () => {
         await settled();
         // Full resolution here and there: tiles past the tail read, stored one range each.
         viewer.osd.viewport.zoomTo(item.imageToViewportZoom(1), undefined, true);
-        for (const [x, y] of [[1000, 1000], [3000, 2000], [5000, 4000], [7000, 6000], [2000, 8000], [6000, 10000]]) {
+        for (const [x, y] of [
+          [1000, 1000],
+          [3000, 2000],
+          [5000, 4000],
+          [7000, 6000],
+          [2000, 8000],
+          [6000, 10000],
+        ]) {
           viewer.osd.viewport.panTo(item.imageToViewportCoordinates(x, y), true);
           await settled();
         }
