@@ -206,6 +206,21 @@ test.describe('the worker pool', () => {
     expect(result.after).toBe(240);
   });
 
+  test('a worker is handed 16 jobs at once by default; the rest wait in the pool', async ({ harness: page, servers }) => {
+    const result = await page.evaluate(async (base) => {
+      const pool = harness.createDecoderPool({ size: 1 });
+      const slide = await harness.openSlide(`${base}/aperio-jpeg-ycbcr-240.svs`);
+      const tiles = await Promise.all(Array.from({ length: 20 }, (_, i) => slide.readTile(0, i, 3)));
+      const jobs = tiles.map((t: unknown) => pool.decodeBitmap(t));
+      const handed = { running: pool.stats.running, queued: pool.stats.queued };
+      for (const bitmap of await Promise.all(jobs)) bitmap.close();
+      const settled = { running: pool.stats.running, queued: pool.stats.queued, completed: pool.stats.completed };
+      pool.terminate();
+      return { handed, settled };
+    }, servers.slides.generated.url);
+    expect(result).toEqual({ handed: { running: 16, queued: 4 }, settled: { running: 0, queued: 0, completed: 20 } });
+  });
+
   test('a worker that dies fails its job with worker_failed and is replaced', async ({ harness: page, servers }) => {
     const result = await page.evaluate(async (base) => {
       let first = true;
