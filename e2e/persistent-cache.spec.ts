@@ -336,4 +336,51 @@ test.describe('persistent cache (IndexedDB)', () => {
     expect(kept.withoutUsage).toBe(0);
     expect(kept.usageWithoutEntry).toBe(0);
   });
+
+  test('an object replaced since it was cached: its entries and their usage records are dropped, none left counting against the cap', async ({
+    harness: page,
+    servers,
+  }) => {
+    const proxy = new FaultProxy(servers.slides.generated.url);
+    const url = `${await proxy.start()}/${SLIDE}`;
+    try {
+      await openAndSettle(page, url);
+      const keysOf = (db: string, store: string) =>
+        page.evaluate(
+          ({ db, store, name }) =>
+            new Promise<string[]>((resolve, reject) => {
+              const open = indexedDB.open(db);
+              open.onerror = () => reject(open.error);
+              open.onsuccess = () => {
+                const keys = open.result.transaction(store).objectStore(store).getAllKeys();
+                keys.onsuccess = () => {
+                  open.result.close();
+                  resolve(keys.result.map(String).filter((k) => k.includes(name)));
+                };
+              };
+            }),
+          { db, store, name: SLIDE },
+        );
+      expect((await keysOf('wsi-stream-usage', 'usage')).length).toBeGreaterThan(0);
+      await reload(page);
+      // Every answer from now on says the object is another version.
+      proxy.inject(...Array.from({ length: 50 }, () => ({ kind: 'etag' as const, etag: '"v2"' })));
+      const code = await page.evaluate(async (url) => {
+        const viewer = await harness.createViewer(document.getElementById('viewer'), url, { navigator: false, prefetch: false, osd: { animationTime: 0 } });
+        const failed = new Promise<string>((resolve) => viewer.on('tile-failed', (e: { error: { code: string } }) => resolve(e.error.code)));
+        // Full resolution: tiles never read before, so the first request goes out and meets the new ETag.
+        const item = viewer.osd.world.getItemAt(0);
+        viewer.osd.viewport.zoomTo(item.imageToViewportZoom(1), undefined, true);
+        viewer.osd.viewport.panTo(item.imageToViewportCoordinates(4000, 6000), true);
+        const code = await failed;
+        await viewer.slide.close();
+        return code;
+      }, url);
+      expect(code).toBe('object_changed');
+      expect(await keysOf('wsi-stream-usage', 'usage')).toEqual([]);
+      expect((await keysOf('wsi-stream', 'ranges')).filter((k) => !k.startsWith('manifest|'))).toEqual([]);
+    } finally {
+      await proxy.stop();
+    }
+  });
 });

@@ -74,10 +74,13 @@ export class IdbStore {
 
   /** Drops every entry whose key starts with `prefix`, and the extra keys given (a manifest). */
   async deletePrefix(prefix: string, extra: string[] = []): Promise<void> {
+    for (const k of [...this.#touched.keys()]) if (k.startsWith(prefix)) this.#touched.delete(k);
     const usage = await this.#loadUsage();
     const stale = [...usage.keys()].filter((k) => k.startsWith(prefix));
     for (const k of stale) usage.delete(k);
     await this.#guard(() => delMany([...stale, ...extra], this.#stores!.data));
+    // Their usage records too: left behind, they would count as kept bytes in every later session.
+    await this.#guard(() => delMany(stale, this.#stores!.usage));
   }
 
   /**
