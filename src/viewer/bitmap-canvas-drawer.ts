@@ -1,5 +1,5 @@
 import OpenSeadragon from 'openseadragon';
-import type { DrawerOption } from './wide-gamut.js';
+import { type DrawerOption, replaceNamedDrawers } from './drawer-choice.js';
 
 /** What OpenSeadragon's canvas drawer reads of a tile's drawing data: its `.canvas`, drawn with drawImage. */
 type Drawable = { canvas: CanvasImageSource & { width: number; height: number } };
@@ -12,9 +12,11 @@ type CanvasDrawerClass = new (
   getDataToDraw(tile: unknown): unknown;
 };
 
+/** Each bitmap's drawable, made on its first draw: the bitmap itself as `.canvas`, or for 'tile-drawing' handlers a copy. */
 const wrapped = new WeakMap<ImageBitmap, Drawable>();
 const copied = new WeakMap<ImageBitmap, Drawable>();
-let closesBitmaps = false;
+
+let drawerClass: OpenSeadragon.DrawerConstructor | undefined;
 
 /**
  * OpenSeadragon's canvas drawer, drawing the workers' ImageBitmaps as they come. The stock drawer takes only
@@ -23,35 +25,44 @@ let closesBitmaps = false;
  * bulk (a first viewport, a zoom). Of the data it draws, that drawer reads only `.canvas`, handed to drawImage, which
  * takes a bitmap as well; so a bitmap goes in as `{ canvas: bitmap }`. A page listening for 'tile-drawing' is handed
  * what OpenSeadragon documents there, a tile's 2D context (its handlers may read or alter the pixels): for them each
- * bitmap is copied into one, once.
+ * bitmap is copied into one, once. One class for every viewer of the page, made on first use.
  */
 export function bitmapCanvasDrawer(): OpenSeadragon.DrawerConstructor {
+  if (drawerClass) return drawerClass;
   learnBitmapDestroy();
   const Base = OpenSeadragon.CanvasDrawer as unknown as CanvasDrawerClass;
-  return class BitmapCanvasDrawer extends Base {
+  drawerClass = class BitmapCanvasDrawer extends Base {
     override getSupportedDataFormats(): string[] {
       return ['imageBitmap', 'context2d'];
     }
 
+    /** Called per tile per frame: no allocation once a bitmap has its drawable. */
     override getDataToDraw(tile: unknown): unknown {
       const data = super.getDataToDraw(tile);
       if (!(data instanceof ImageBitmap)) return data;
       // Asked on every draw: a 'tile-drawing' handler may be added at any time.
-      const [made, make] = this.viewer.numberOfHandlers('tile-drawing') > 0 ? [copied, contextOf] : [wrapped, (canvas: ImageBitmap) => ({ canvas })];
-      let drawable = made.get(data);
-      if (!drawable) {
-        drawable = make(data);
-        made.set(data, drawable);
-      }
-      return drawable;
+      return this.viewer.numberOfHandlers('tile-drawing') > 0 ? drawableOf(copied, data, contextOf) : drawableOf(wrapped, data, asCanvas);
     }
   } as unknown as OpenSeadragon.DrawerConstructor;
+  return drawerClass;
 }
 
 /** The drawer candidates with OpenSeadragon's canvas drawer, where named, drawing bitmaps as they come. */
 export function withBitmapCanvasDrawer(drawer: DrawerOption): DrawerOption {
-  const candidates = Array.isArray(drawer) ? drawer : [drawer];
-  return candidates.map((candidate) => (candidate === 'canvas' ? bitmapCanvasDrawer() : candidate));
+  return replaceNamedDrawers(drawer, (name) => (name === 'canvas' ? bitmapCanvasDrawer() : undefined));
+}
+
+function drawableOf(made: WeakMap<ImageBitmap, Drawable>, bitmap: ImageBitmap, make: (bitmap: ImageBitmap) => Drawable): Drawable {
+  let drawable = made.get(bitmap);
+  if (!drawable) {
+    drawable = make(bitmap);
+    made.set(bitmap, drawable);
+  }
+  return drawable;
+}
+
+function asCanvas(bitmap: ImageBitmap): Drawable {
+  return { canvas: bitmap };
 }
 
 function contextOf(bitmap: ImageBitmap): CanvasRenderingContext2D {
@@ -65,11 +76,10 @@ function contextOf(bitmap: ImageBitmap): CanvasRenderingContext2D {
 
 /**
  * A bitmap OpenSeadragon drops from its cache is closed at once: its pixels live outside the JavaScript heap, whose
- * collector does not count them (a converted tile's canvas OpenSeadragon empties itself).
+ * collector does not count them (a converted tile's canvas OpenSeadragon empties itself). The converter is OpenSeadragon's,
+ * global to the page: taught once, with the class.
  */
 function learnBitmapDestroy(): void {
-  if (closesBitmaps) return;
-  closesBitmaps = true;
   const converter = OpenSeadragon.converter as unknown as { learnDestroy(type: string, destroy: (data: ImageBitmap) => void): void };
   converter.learnDestroy('imageBitmap', (bitmap) => bitmap.close());
 }

@@ -1,3 +1,17 @@
+import type OpenSeadragon from 'openseadragon';
+
+/** What OpenSeadragon takes as its `drawer`: a name, a drawer class, or a list of candidates, the first supported used. */
+export type DrawerOption = NonNullable<OpenSeadragon.Options['drawer']>;
+
+/**
+ * The drawer candidates with each one named by OpenSeadragon ('webgl', 'canvas') replaced by the class `replace` gives
+ * for it, where it gives one; a host's own drawer class is kept as given.
+ */
+export function replaceNamedDrawers(drawer: DrawerOption, replace: (name: string) => OpenSeadragon.DrawerConstructor | undefined): DrawerOption {
+  const candidates = Array.isArray(drawer) ? drawer : [drawer];
+  return candidates.map((candidate) => (typeof candidate === 'string' ? (replace(candidate) ?? candidate) : candidate));
+}
+
 /**
  * The OpenSeadragon drawer to use. WebGL draws tiles at their exact size (native pixels stay exact at 1:1),
  * but where WebGL is emulated in software (SwiftShader, llvmpipe: headless browsers, VMs without a GPU)

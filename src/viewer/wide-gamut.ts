@@ -1,4 +1,5 @@
 import OpenSeadragon from 'openseadragon';
+import { type DrawerOption, replaceNamedDrawers } from './drawer-choice.js';
 import type { OutputColourSpace } from '../colour/output-space.js';
 
 /**
@@ -65,12 +66,9 @@ function renderInDisplayP3(rendering: HTMLCanvasElement | undefined): void {
   gl.unpackColorSpace = 'display-p3';
 }
 
-export type DrawerOption = NonNullable<OpenSeadragon.Options['drawer']>;
-
 /** The drawer candidates, each named drawer made to draw in Display P3 (a host's own drawer class is kept as given). */
 export function displayP3Drawers(drawer: DrawerOption): DrawerOption {
-  const candidates = Array.isArray(drawer) ? drawer : [drawer];
-  return candidates.map((candidate) => (candidate === 'webgl' || candidate === 'canvas' ? displayP3Drawer(candidate) : candidate));
+  return replaceNamedDrawers(drawer, (name) => (name === 'webgl' || name === 'canvas' ? displayP3Drawer(name) : undefined));
 }
 
 /**
