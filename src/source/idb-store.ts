@@ -29,8 +29,9 @@ export class IdbStore {
   #usage?: Promise<Map<string, Usage>>;
   #disabled = typeof indexedDB === 'undefined';
   readonly #writes = new Set<Promise<unknown>>();
-  readonly #touched = new Map<string, Usage>();
-  #touchTimer?: ReturnType<typeof setTimeout>;
+  /** Usage records for the next usage write; `stored` where the record is in IndexedDB already (a new entry's). */
+  readonly #pendingUsage = new Map<string, { record: Usage; stored: boolean }>();
+  #usageTimer?: ReturnType<typeof setTimeout>;
   #lookups: Array<{ key: string; resolve(value: unknown): void }> = [];
 
   constructor(stats: IdbStoreStats, options: { maxBytes?: number; dbName?: string } = {}) {
@@ -74,7 +75,7 @@ export class IdbStore {
 
   /** Drops every entry whose key starts with `prefix`, and the extra keys given (a manifest). */
   async deletePrefix(prefix: string, extra: string[] = []): Promise<void> {
-    for (const k of [...this.#touched.keys()]) if (k.startsWith(prefix)) this.#touched.delete(k);
+    for (const k of [...this.#pendingUsage.keys()]) if (k.startsWith(prefix)) this.#pendingUsage.delete(k);
     const usage = await this.#loadUsage();
     const stale = [...usage.keys()].filter((k) => k.startsWith(prefix));
     for (const k of stale) usage.delete(k);
@@ -88,15 +89,15 @@ export class IdbStore {
    * orders eviction, so touches are gathered and written together once a second (see #writeUsage).
    */
   touch(key: string, size: number): void {
-    this.#noteUsage(key, { size, used: Date.now() });
+    this.#noteUsage(key, { size, used: Date.now() }, false);
   }
 
   /** Resolves when every pending write has reached IndexedDB (before a reload, in tests). */
   async flush(): Promise<void> {
     // A write that lands notes its usage for the next usage write: that one is made at once too.
     for (;;) {
-      if (this.#touchTimer !== undefined) {
-        clearTimeout(this.#touchTimer);
+      if (this.#usageTimer !== undefined) {
+        clearTimeout(this.#usageTimer);
         this.#writeUsage();
       }
       if (this.#writes.size === 0) return;
@@ -122,12 +123,13 @@ export class IdbStore {
    */
   async #put(key: string, value: unknown, size: number): Promise<void> {
     const record = { size, used: Date.now() };
-    await this.#guard(async () => {
+    const stored = await this.#guard(async () => {
       await set(key, value, this.#stores!.data);
       await set(key, record, this.#stores!.usage);
       this.#stats.bytesStored += size;
+      return true;
     });
-    this.#noteUsage(key, record);
+    this.#noteUsage(key, record, stored === true);
   }
 
   /** Least recently used first, down to 80% of the cap, so eviction does not run on every write. */
@@ -146,9 +148,9 @@ export class IdbStore {
     await this.#guard(() => delMany(victims, this.#stores!.usage));
   }
 
-  #noteUsage(key: string, record: Usage): void {
-    this.#touched.set(key, record);
-    this.#touchTimer ??= setTimeout(() => this.#writeUsage(), 1000);
+  #noteUsage(key: string, record: Usage, stored: boolean): void {
+    this.#pendingUsage.set(key, { record, stored });
+    this.#usageTimer ??= setTimeout(() => this.#writeUsage(), 1000);
   }
 
   /**
@@ -157,15 +159,17 @@ export class IdbStore {
    * read) are read here, the first time, never on the read path: a reload's first viewport no longer waits behind them.
    */
   #writeUsage(): void {
-    this.#touchTimer = undefined;
-    const batch = [...this.#touched];
-    this.#touched.clear();
+    this.#usageTimer = undefined;
+    const batch = [...this.#pendingUsage];
+    this.#pendingUsage.clear();
     if (batch.length === 0) return;
+    // Only touches go out: a new entry's record went to IndexedDB with the entry.
+    const touches = batch.filter(([, pending]) => !pending.stored).map(([key, { record }]) => [key, record] as [string, Usage]);
     this.#track(
       (async () => {
         const usage = await this.#loadUsage();
-        for (const [key, record] of batch) usage.set(key, record);
-        await this.#guard(() => setMany(batch, this.#stores!.usage));
+        for (const [key, { record }] of batch) usage.set(key, record);
+        if (touches.length > 0) await this.#guard(() => setMany(touches, this.#stores!.usage));
         await this.#evict(usage);
       })(),
     );
