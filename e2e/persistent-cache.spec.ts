@@ -14,6 +14,27 @@ async function reload(page: Page): Promise<void> {
   await expect(page).toHaveTitle('ready');
 }
 
+/** The keys an IndexedDB store of the page holds, each with the length of its value's `bytes` where it has some. */
+function storedKeys(page: Page, db: string, store: string): Promise<Array<{ key: string; bytes?: number }>> {
+  return page.evaluate(
+    ({ db, store }) =>
+      new Promise<Array<{ key: string; bytes?: number }>>((resolve, reject) => {
+        const open = indexedDB.open(db);
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const tx = open.result.transaction(store);
+          const keys = tx.objectStore(store).getAllKeys();
+          const values = tx.objectStore(store).getAll();
+          tx.oncomplete = () => {
+            open.result.close();
+            resolve(keys.result.map((k, i) => ({ key: String(k), bytes: (values.result[i] as { bytes?: Uint8Array })?.bytes?.length })));
+          };
+        };
+      }),
+    { db, store },
+  );
+}
+
 test.describe('persistent cache (IndexedDB)', () => {
   // CMU-1's thumbnail strips run into the open's tail read: their reads ask the network only for the bytes past it,
   // and a reload must ask those same ranges of IndexedDB.
@@ -272,7 +293,7 @@ test.describe('persistent cache (IndexedDB)', () => {
   test('the cap holds: beyond it the least recently used entries go, and every entry kept has its usage record', async ({ harness: page, servers }) => {
     const { url } = servers.slides.generated;
     const cap = 1024 * 1024;
-    const kept = await page.evaluate(
+    const stored = await page.evaluate(
       async ({ url, cap }) => {
         const viewer = await harness.createViewer(document.getElementById('viewer'), url, {
           navigator: false,
@@ -302,33 +323,20 @@ test.describe('persistent cache (IndexedDB)', () => {
         }
         // Closing the slide writes what is pending, the usage records and the eviction with them.
         await viewer.slide.close();
-        const read = (db: string, store: string) =>
-          new Promise<Map<string, unknown>>((resolve, reject) => {
-            const open = indexedDB.open(db);
-            open.onerror = () => reject(open.error);
-            open.onsuccess = () => {
-              const tx = open.result.transaction(store);
-              const keys = tx.objectStore(store).getAllKeys();
-              const values = tx.objectStore(store).getAll();
-              tx.oncomplete = () => {
-                open.result.close();
-                resolve(new Map(keys.result.map((k, i) => [String(k), values.result[i]])));
-              };
-            };
-          });
-        const ranges = await read('capped', 'ranges');
-        const usage = await read('capped-usage', 'usage');
-        const entries = [...ranges.keys()].filter((k) => !k.startsWith('manifest|'));
-        return {
-          stored: viewer.stats().persistentCacheMisses,
-          entries: entries.length,
-          bytes: entries.reduce((sum, k) => sum + ((ranges.get(k) as { bytes: Uint8Array }).bytes.length ?? 0), 0),
-          withoutUsage: entries.filter((k) => !usage.has(k)).length,
-          usageWithoutEntry: [...usage.keys()].filter((k) => !ranges.has(k)).length,
-        };
+        return viewer.stats().persistentCacheMisses as number;
       },
       { url: `${url}/${SLIDE}`, cap },
     );
+    const ranges = (await storedKeys(page, 'capped', 'ranges')).filter((e) => !e.key.startsWith('manifest|'));
+    const usage = new Set((await storedKeys(page, 'capped-usage', 'usage')).map((e) => e.key));
+    const entries = new Set(ranges.map((e) => e.key));
+    const kept = {
+      stored,
+      entries: ranges.length,
+      bytes: ranges.reduce((sum, e) => sum + (e.bytes ?? 0), 0),
+      withoutUsage: [...entries].filter((k) => !usage.has(k)).length,
+      usageWithoutEntry: [...usage].filter((k) => !entries.has(k)).length,
+    };
     // More was stored than the cap allows (the open's tail alone is 0.5 MB), and some of it stayed.
     expect(kept.stored).toBeGreaterThan(6);
     expect(kept.entries).toBeGreaterThan(0);
@@ -345,22 +353,7 @@ test.describe('persistent cache (IndexedDB)', () => {
     const url = `${await proxy.start()}/${SLIDE}`;
     try {
       await openAndSettle(page, url);
-      const keysOf = (db: string, store: string) =>
-        page.evaluate(
-          ({ db, store, name }) =>
-            new Promise<string[]>((resolve, reject) => {
-              const open = indexedDB.open(db);
-              open.onerror = () => reject(open.error);
-              open.onsuccess = () => {
-                const keys = open.result.transaction(store).objectStore(store).getAllKeys();
-                keys.onsuccess = () => {
-                  open.result.close();
-                  resolve(keys.result.map(String).filter((k) => k.includes(name)));
-                };
-              };
-            }),
-          { db, store, name: SLIDE },
-        );
+      const keysOf = async (db: string, store: string) => (await storedKeys(page, db, store)).map((e) => e.key).filter((k) => k.includes(SLIDE));
       expect((await keysOf('wsi-stream-usage', 'usage')).length).toBeGreaterThan(0);
       await reload(page);
       // Every answer from now on says the object is another version.
