@@ -12,11 +12,11 @@ import { FIXTURES } from '../test/support/fixtures.js';
 import { RangeServer } from '../test/support/range-server.js';
 import { serveBenchPages } from './bench-pages.js';
 import { benchNetwork, waitShown } from './bench-network.js';
+import { middle as median } from './report.js';
 
 const argv = process.argv.slice(2);
 const runs = argv.includes('--runs') ? Number(argv[argv.indexOf('--runs') + 1]) : 8;
 const slides = [{ dir: `${FIXTURES}/real`, file: 'CMU-1-Small-Region.svs' }, { dir: `${FIXTURES}/generated`, file: 'aperio-jpeg-ycbcr-240.svs' }, bigSlide(11)];
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 const { server: pages, url: pagesUrl } = await serveBenchPages();
 const browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });

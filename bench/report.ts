@@ -36,6 +36,11 @@ export interface SlideResult {
   peerDefault?: RunMetrics;
 }
 
+/** The middle of `values` (the upper one of an even count). */
+export function middle(values: number[]): number {
+  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+}
+
 /** Per-metric medians over runs; a viewer that could not show the slide in some run is reported as not shown. */
 export function median(runs: RunMetrics[]): RunMetrics {
   if (runs.length === 0 || runs.some((r) => !r.shown)) return { shown: false };

@@ -1,0 +1,80 @@
+/**
+ * Our viewer alone, many times, for changes smaller than `npm run bench`'s spread between runs (its medians of 3 move by
+ * 20–40 ms): `npm run bench:reload [-- --loads N] [--fill N]`. On the bench page (cross-origin slides, 40 ms and
+ * 100 Mbit/s through CDP, a fresh context per load), each slide is opened cold `--loads` times (5); after each, with the
+ * page's scripts let into the HTTP cache, reloaded three times and the last two timed (the first fills that cache), as
+ * bench's "warm, page cached" column does. Prints the medians of the first full viewport: cold from navigation and from
+ * the first request for the slide, and warm; and the longest main-thread task of the cold loads. `--fill N` first gives
+ * the persistent cache N usage records of other slides, as a long-time reader's browser holds them.
+ */
+import { chromium } from '@playwright/test';
+import { CHROMIUM_ARGS, chromiumPath } from '../e2e/support/chromium.js';
+import { FIXTURES } from '../test/support/fixtures.js';
+import { RangeServer } from '../test/support/range-server.js';
+import { serveBenchPages } from './bench-pages.js';
+import { benchNetwork, waitShown, warmReload } from './bench-network.js';
+import { middle as median } from './report.js';
+
+const argv = process.argv.slice(2);
+const value = (name: string, fallback: number) => (argv.includes(`--${name}`) ? Number(argv[argv.indexOf(`--${name}`) + 1]) : fallback);
+const loads = value('loads', 5);
+const fill = value('fill', 0);
+const slides = ['real/CMU-1-Small-Region.svs', 'generated/aperio-jpeg-ycbcr-240.svs'];
+
+/** `count` usage records of slides elsewhere, each 10 kB, so that together they stay under the cache's 256 MiB. */
+const FILL_USAGE = (count: number) => `new Promise((resolve, reject) => {
+  const open = indexedDB.open('wsi-stream-usage');
+  open.onerror = () => reject(open.error);
+  open.onsuccess = () => {
+    const tx = open.result.transaction('usage', 'readwrite');
+    const store = tx.objectStore('usage');
+    for (let i = 0; i < ${count}; i++) store.put({ size: 10000, used: Date.now() - 60000 - i }, 'https://elsewhere.test/slide-' + (i % 40) + '.svs|"e"|' + i * 10000 + '|10000');
+    tx.oncomplete = () => { open.result.close(); resolve(); };
+  };
+})`;
+
+const { server: pages, url: pagesUrl } = await serveBenchPages();
+const server = new RangeServer({ root: FIXTURES });
+const base = await server.start();
+const browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
+console.log(
+  `first full viewport, 40 ms / 100 Mbit/s, medians of ${loads} cold loads and ${2 * loads} warm reloads${fill ? `, ${fill} usage records kept` : ''}`,
+);
+console.log('| slide | cold ms | cold, from the first request ms | warm, page cached ms | longest task ms |');
+console.log('|---|---|---|---|---|');
+for (const slide of slides) {
+  const cold: number[] = [];
+  const fromRequest: number[] = [];
+  const warm: number[] = [];
+  let longest = 0;
+  for (let load = 0; load < loads; load++) {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    const cdp = await benchNetwork(page, { latencyMs: 40, mbps: 100 });
+    const first = server.log.length;
+    if (!(await waitShown(page, () => page.goto(`${pagesUrl}/bench/pages/ours.html?slide=${encodeURIComponent(`${base}/${slide}`)}`)))) {
+      throw new Error(`${slide} was not shown`);
+    }
+    const origin = await page.evaluate(() => performance.timeOrigin);
+    const shownAt = await page.evaluate(() => (window as any).bench.marks.fullViewport as number);
+    cold.push(shownAt);
+    fromRequest.push(shownAt - (server.log.slice(first).find((r) => r.path === `/${slide}`)!.at - origin));
+    longest = Math.max(longest, await page.evaluate(() => (window as any).bench.longTasks().max as number));
+    if (fill) await page.evaluate(FILL_USAGE(fill));
+    const requests = () => server.log.filter((r) => r.path === `/${slide}`).length;
+    await cdp.send('Network.setCacheDisabled', { cacheDisabled: false });
+    await warmReload(page, requests);
+    for (let i = 0; i < 2; i++) {
+      const reloaded = await warmReload(page, requests);
+      if (reloaded) warm.push(reloaded.viewportMs);
+    }
+    await context.close();
+  }
+  console.log(
+    `| ${slide.split('/')[1]} | ${Math.round(median(cold))} | ${Math.round(median(fromRequest))} | ${Math.round(median(warm))} | ${Math.round(longest)} |`,
+  );
+  console.log(`  cold ${cold.map(Math.round).join(', ')}; warm ${warm.map(Math.round).join(', ')}`);
+}
+await browser.close();
+await server.stop();
+await pages.stop();
