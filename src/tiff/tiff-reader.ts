@@ -55,6 +55,7 @@ export class TiffReader {
     // bytes cached); opened alone, the tail goes out with the header.
     readTail(source, fileSize, opts);
     const ctx = await readHeader(source, fileSize, opts);
+    readUpToTail(source, ctx.firstIfd, fileSize, opts);
     const walker = new DirectoryWalker(ctx, opts);
     const first = (await walker.chain(ctx.firstIfd, TEXT_PROPERTY_TAGS, false))[0]!;
     if (first.next === 0) return new TiffReader(ctx, [first]);
@@ -91,6 +92,19 @@ export function readEnds(source: RangeSource, fileSize: number, opts: ReadOption
 export function readTail(source: RangeSource, fileSize: number, opts: ReadOptions): void {
   const start = tailStart(fileSize);
   source.read(start, fileSize - start, opts).catch(() => undefined);
+}
+
+/**
+ * The bytes from the first directory up to the tail read, read with that directory when they are fewer than a round
+ * trip is worth (the coalescer's rule for bridging a gap): Aperio writes the first level's directory after its tiles and
+ * the smaller images (thumbnail, label, macro) after that, so on a small slide the strips the first viewport shows come
+ * in the round trip that reads the first directory, instead of one after the open. Tile reads take them from the
+ * metadata cache. Handled here, like the tail read: the reads that need these bytes report any failure.
+ */
+function readUpToTail(source: RangeSource, firstIfd: number, fileSize: number, opts: ReadOptions): void {
+  const end = tailStart(fileSize);
+  if (firstIfd >= end || end - firstIfd > ROUND_TRIP_BYTES) return;
+  source.read(firstIfd, end - firstIfd, opts).catch(() => undefined);
 }
 
 /** Where the tail read begins in a file of this size. */
