@@ -36,8 +36,8 @@ function storedKeys(page: Page, db: string, store: string): Promise<Array<{ key:
 }
 
 test.describe('persistent cache (IndexedDB)', () => {
-  // CMU-1's thumbnail strips run into the open's tail read: their reads ask the network only for the bytes past it,
-  // and a reload must ask those same ranges of IndexedDB.
+  // CMU-1's thumbnail strips come with the open's reads (its first directory read up to the tail read), through the
+  // metadata cache: a reload must find those same ranges in IndexedDB.
   for (const [name, where] of [
     [SLIDE, 'generated'],
     ['CMU-1-Small-Region.svs', 'real'],

@@ -227,10 +227,13 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
   /** The embedded thumbnail as one bitmap: its strips (one request) decoded in the pool and stacked. */
   async #overview(signal: AbortSignal): Promise<ImageBitmap> {
     const image = await this.slide.readAssociated('thumbnail', { signal });
-    const canvas = new OffscreenCanvas(image.width, image.height);
-    const context = canvas.getContext('2d')!;
     const options = await this.#decodeOptions(signal);
     const strips = await Promise.all(image.strips.map((strip) => this.#pool.decodeBitmap(strip, options)));
+    // Strips joined into one JPEG (as Aperio's are) decode to the whole image: nothing to stack.
+    const only = strips.length === 1 ? strips[0]! : undefined;
+    if (only && image.strips[0]!.top === 0 && only.width === image.width && only.height === image.height) return only;
+    const canvas = new OffscreenCanvas(image.width, image.height);
+    const context = canvas.getContext('2d')!;
     strips.forEach((bitmap, i) => {
       context.drawImage(bitmap, 0, image.strips[i]!.top);
       bitmap.close();
