@@ -94,12 +94,30 @@ describe('finding the chain that ends in the tail (tailChainHead)', () => {
   ];
   const ctx = { littleEndian: true, bigTiff: false, ndpi: false };
 
-  it('finds the first directory of the chain, in either TIFF, from any start', () => {
+  it('finds the first directory of the chain, in either TIFF and byte order, from any start', () => {
     for (const bigTiff of [false, true]) {
-      const { bytes, ifdOffsets } = buildTiffWithOffsets([{ entries: tiled(1024) }, { entries: tiled(512) }, { entries: tiled(256) }], { bigTiff });
-      expect(tailChainHead(bytes, 0, { ...ctx, bigTiff })).toBe(ifdOffsets[0]);
-      const from = ifdOffsets[1]! - 2;
-      expect(tailChainHead(bytes.subarray(from), from, { ...ctx, bigTiff })).toBe(ifdOffsets[1]);
+      for (const littleEndian of [true, false]) {
+        const { bytes, ifdOffsets } = buildTiffWithOffsets([{ entries: tiled(1024) }, { entries: tiled(512) }, { entries: tiled(256) }], {
+          bigTiff,
+          littleEndian,
+        });
+        const order = { ...ctx, bigTiff, littleEndian };
+        expect(tailChainHead(bytes, 0, order)).toBe(ifdOffsets[0]);
+        // Tails that start on an even and on an odd byte (directories stay on even offsets of the file).
+        for (const from of [ifdOffsets[1]! - 2, ifdOffsets[1]! - 1]) expect(tailChainHead(bytes.subarray(from), from, order)).toBe(ifdOffsets[1]);
+      }
+    }
+  });
+
+  it('finds directories of 7 and of 256 entries (the most it accepts) amid tile data without zero bytes', () => {
+    const filler = (n: number) => Array.from({ length: n }, (_, i) => ({ tag: 400 + i, type: 3, values: [1] }));
+    const sized = (count: number) => [...tiled(512), ...filler(count - 7)].sort((a, b) => a.tag - b.tag);
+    const payload = new Uint8Array(64 * 1024).map((_, i) => 1 + ((i * 2654435761) >>> 24) % 255);
+    for (const count of [7, 256]) {
+      for (const bigTiff of [false, true]) {
+        const { bytes, ifdOffsets } = buildTiffWithOffsets([{ entries: sized(count) }], { bigTiff, payload });
+        expect(tailChainHead(bytes, 0, { ...ctx, bigTiff })).toBe(ifdOffsets[0]);
+      }
     }
   });
 
