@@ -48,6 +48,8 @@ export class AnnotationOverlay {
   /** The previous frame's scale: tiles pay off only while the zoom holds still. */
   #lastScale = Number.NaN;
   #scheduled = 0;
+  /** Nothing has been painted since the canvas was made: it stays unsized (no backing store) until something is. */
+  #untouched = true;
 
   constructor(osd: OpenSeadragon.Viewer, set: AnnotationSet) {
     this.#osd = osd;
@@ -85,6 +87,10 @@ export class AnnotationOverlay {
   }
 
   draw(): void {
+    // A slide without annotations never pays for the canvas: sizing it makes a screen-sized backing store and its first
+    // clear, a few milliseconds in the first viewport's first frame.
+    if (this.#untouched && this.#set.size === 0 && !this.draft && !this.ruler) return;
+    this.#untouched = false;
     const started = performance.now();
     const win = this.canvas.ownerDocument.defaultView!;
     const dpr = win.devicePixelRatio || 1;
