@@ -253,6 +253,22 @@ test.describe('annotations in the viewer', () => {
     expect(JSON.parse(readFileSync(file, 'utf8')).features).toHaveLength(8);
   });
 
+  test('a slide without annotations leaves the overlay canvas unsized; the first shape sizes it and is drawn', async ({ harness: page, servers }) => {
+    await open(page, servers.slideUrl(CMU), {});
+    const canvas = () =>
+      page.evaluate(() => {
+        const c = document.querySelector('canvas.wsi-annotations') as HTMLCanvasElement;
+        return { width: c.width, frames: (window as any).viewer.annotations.renderStats().frames };
+      });
+    // Frames pass (the home view is drawn) without the overlay making a screen-sized backing store.
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    expect(await canvas()).toEqual({ width: 300, frames: 0 });
+    await page.evaluate(() => (window as any).viewer.annotations.add({ geometry: { kind: 'circle', center: { x: 900, y: 1200 }, radius: 50 } }));
+    await expect.poll(async () => (await canvas()).frames).toBeGreaterThan(0);
+    expect((await canvas()).width).toBeGreaterThan(300);
+    await expect.poll(() => page.evaluate(() => (window as any).viewer.annotations.renderStats().shapesDrawn)).toBe(1);
+  });
+
   test('no annotation operation requests slide bytes; shapes stay in IndexedDB across a reload', async ({ harness: page, servers }) => {
     const server = servers.slides.real.server;
     await open(page, servers.slideUrl(CMU), {});

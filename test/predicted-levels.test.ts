@@ -112,7 +112,7 @@ describe('finding the chain that ends in the tail (tailChainHead)', () => {
   it('finds directories of 7 and of 256 entries (the most it accepts) amid tile data without zero bytes', () => {
     const filler = (n: number) => Array.from({ length: n }, (_, i) => ({ tag: 400 + i, type: 3, values: [1] }));
     const sized = (count: number) => [...tiled(512), ...filler(count - 7)].sort((a, b) => a.tag - b.tag);
-    const payload = new Uint8Array(64 * 1024).map((_, i) => 1 + ((i * 2654435761) >>> 24) % 255);
+    const payload = new Uint8Array(64 * 1024).map((_, i) => 1 + (((i * 2654435761) >>> 24) % 255));
     for (const count of [7, 256]) {
       for (const bigTiff of [false, true]) {
         const { bytes, ifdOffsets } = buildTiffWithOffsets([{ entries: sized(count) }], { bigTiff, payload });
