@@ -224,7 +224,7 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
     return early;
   }
 
-  /** The embedded thumbnail as one bitmap: its strips (one request) decoded in the pool and stacked. */
+  /** The embedded thumbnail as one bitmap: its strips (one request) decoded in the pool and stacked, or joined and decoded whole. */
   async #overview(signal: AbortSignal): Promise<ImageBitmap> {
     const image = await this.slide.readAssociated('thumbnail', { signal });
     const options = await this.#decodeOptions(signal);
