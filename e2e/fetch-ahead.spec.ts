@@ -86,4 +86,28 @@ test.describe('tiles fetched ahead of OpenSeadragon', () => {
     expect(result.replaced).toBe(1);
     expect(result.bannerHidden).toBe(true);
   });
+
+  test('a probe sent early (sendEarlyProbe, cross-origin) is the open’s first request: asked for once, without a preflight', async ({
+    harness: page,
+    servers,
+  }) => {
+    const { server, url } = servers.slides.real;
+    const before = server.log.length;
+    const preflights = server.preflights.length;
+    const drawn = await page.evaluate(async (slide) => {
+      harness.sendEarlyProbe(slide);
+      const viewer = await harness.createViewer(document.getElementById('viewer'), slide, { navigator: false, prefetch: false });
+      await new Promise<void>((resolve) => {
+        const check = () => (viewer.osd.world.getItemAt(0).getFullyLoaded() ? resolve() : setTimeout(check, 30));
+        check();
+      });
+      const stats = viewer.stats();
+      viewer.destroy();
+      return stats.tilesLoaded;
+    }, `${url}/CMU-1-Small-Region.svs`);
+    expect(drawn).toBeGreaterThan(0);
+    const log = server.log.slice(before).filter((r) => r.path === '/CMU-1-Small-Region.svs');
+    expect(log.filter((r) => r.range === 'bytes=0-8191')).toHaveLength(1);
+    expect(server.preflights.slice(preflights)).toEqual([]);
+  });
 });

@@ -3,6 +3,7 @@ export type { RangeSource, ReadOptions } from './source/range-source.js';
 export { MemorySource } from './source/memory-source.js';
 export { BlobSource } from './source/blob-source.js';
 export { HttpSource, type HttpSourceOptions, type HttpSourceStats } from './source/http-source.js';
+export { sendEarlyProbe, type EarlyProbeOptions } from './source/early-probe.js';
 export type { RetryOptions } from './source/retry.js';
 export { presignedUrlSource } from './source/presigned-url-source.js';
 export { CachedUrl, type ExpiringUrl, type UrlFetcher, type UrlProvider } from './source/url-provider.js';

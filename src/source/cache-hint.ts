@@ -6,6 +6,9 @@
  */
 const PREFIX = 'wsi-stream-cached|';
 
+/** The IndexedDB database the persistent cache uses unless the host names another. */
+export const DEFAULT_CACHE_DB = 'wsi-stream';
+
 /** Whether IndexedDB may hold something of `id`; undefined where no localStorage can say (workers, Node, sandboxes). */
 export function mayBeCached(dbName: string, id: string, storage = localStorageOrUndefined()): boolean | undefined {
   if (!storage) return undefined;

@@ -6,6 +6,8 @@ import { s3Error } from './s3-errors.js';
 import { abandonOnAbort } from './shared-abort.js';
 import { concatBytes } from './concat-bytes.js';
 import type { UrlProvider } from './url-provider.js';
+import { urlIdentity } from './url-identity.js';
+import { takeEarlyProbe } from './early-probe.js';
 import { backoffDelay, isTransient, sleep, type RetryOptions } from './retry.js';
 
 export interface HttpSourceOptions {
@@ -53,11 +55,6 @@ function parseContentRange(header: string | null): { start?: number; end?: numbe
     ...(m[1] !== undefined ? { start: Number(m[1]), end: Number(m[2]) } : {}),
     ...(m[3] !== '*' ? { total: Number(m[3]) } : {}),
   };
-}
-
-export function urlIdentity(url: string): string {
-  const u = new URL(url, typeof location === 'undefined' ? undefined : location.href);
-  return `${u.origin}${u.pathname}`;
 }
 
 /** An error answer's body is read for its S3 error code, up to this much. */
@@ -236,11 +233,23 @@ export class HttpSource implements RangeSource {
     const range = offset === SUFFIX ? `bytes=-${length}` : `bytes=${offset}-${offset + length - 1}`;
     const init: RequestInit = { headers: { ...this.#headers, Range: range }, signal, cache: 'no-store' };
     try {
+      const early = this.#earlyProbe(url, offset, length);
+      if (early) return await abandonOnAbort(early, signal, this.id);
       return await this.#fetch(url, init);
     } catch (cause) {
       if (signal.aborted) throw abortError(signal, this.id);
       throw await this.#networkError(url, cause);
     }
+  }
+
+  /**
+   * The answer to this source's probe if a page sent it before the viewer's code loaded (`sendEarlyProbe`): the same
+   * request this source would send, so taken over as it is; its failures then go the way of this source's own. Only for
+   * a plain URL read with the default fetch and probe, whose request the early one is.
+   */
+  #earlyProbe(url: string, offset: number, length: number): Promise<Response> | undefined {
+    const plain = this.#fetch === DEFAULT_FETCH && Object.keys(this.#headers).length === 0;
+    return plain && offset === 0 && length === this.#probeLength ? takeEarlyProbe(url, length) : undefined;
   }
 
   /**
@@ -345,7 +354,8 @@ export class HttpSource implements RangeSource {
     }
     this.#size = total;
 
-    const bytes = new Uint8Array(await response.arrayBuffer());
+    // Bound to the try's signal here too: an early probe's answer (sendEarlyProbe) was fetched without it.
+    const bytes = new Uint8Array(await abandonOnAbort(response.arrayBuffer(), signal, this.id));
     throwIfAborted(signal, this.id);
     const expected = Math.min(length, total - offset);
     if (bytes.length !== expected || (!short && expected !== length)) {

@@ -1,3 +1,4 @@
+import { DEFAULT_CACHE_DB } from './cache-hint.js';
 import { createStore, del, delMany, entries, get, getMany, set, setMany, type UseStore } from 'idb-keyval';
 
 /** What an IndexedDB byte cache counts, shared with the cache built on it (which counts its own hits and misses). */
@@ -37,7 +38,7 @@ export class IdbStore {
   constructor(stats: IdbStoreStats, options: { maxBytes?: number; dbName?: string } = {}) {
     this.#stats = stats;
     this.#maxBytes = options.maxBytes ?? DEFAULT_MAX;
-    this.dbName = options.dbName ?? 'wsi-stream';
+    this.dbName = options.dbName ?? DEFAULT_CACHE_DB;
   }
 
   /**

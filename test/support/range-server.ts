@@ -35,6 +35,8 @@ export interface RangeServerOptions {
  */
 export class RangeServer {
   readonly log: LoggedRequest[] = [];
+  /** The paths CORS preflights (OPTIONS) asked about: a request a page could have sent without one costs a round trip. */
+  readonly preflights: string[] = [];
   /** The ETag every file is served with; a test changes it to simulate an object replaced mid-session. */
   etag = '"v1"';
   readonly #options: RangeServerOptions;
@@ -71,6 +73,7 @@ export class RangeServer {
       res.setHeader('Access-Control-Expose-Headers', 'Content-Range, Content-Length, ETag, Accept-Ranges');
     }
     if (req.method === 'OPTIONS') {
+      this.preflights.push(new URL(req.url ?? '/', 'http://x').pathname);
       res.writeHead(204).end();
       return;
     }
