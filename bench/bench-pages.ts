@@ -6,10 +6,12 @@ import { copyPeerAssets } from './dicom-rows.js';
 
 /** Builds the benchmark pages (ours and the peers') and serves them; the caller stops the server. */
 export async function serveBenchPages(): Promise<{ server: RangeServer; url: string }> {
-  execFileSync(process.execPath, [join(REPO_ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'bench/vite.config.ts', '--logLevel', 'warn'], {
-    cwd: REPO_ROOT,
-    stdio: 'inherit',
-  });
+  for (const config of ['bench/vite.config.ts', 'bench/vite.early.config.ts']) {
+    execFileSync(process.execPath, [join(REPO_ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', config, '--logLevel', 'warn'], {
+      cwd: REPO_ROOT,
+      stdio: 'inherit',
+    });
+  }
   copyPeerAssets(join(REPO_ROOT, 'build/bench'));
   // As a static host serves a Vite build: the hashed assets for a year, the pages checked on every visit. The
   // benchmarks turn the HTTP cache off for every visit but one (the warm reload with the page cached).

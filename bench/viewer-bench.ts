@@ -67,7 +67,7 @@ async function measure(browser: Browser, server: RangeServer, viewer: Runner, sl
   const page = await context.newPage();
   const cdp = await benchNetwork(page, { latencyMs: latency, mbps });
   const first = server.log.length;
-  const pageName = viewer === 'ours' ? 'ours.html?' : `peer.html?drawer=${viewer.slice('peer-'.length)}&`;
+  const pageName = viewer === 'ours' ? 'ours.html?' : viewer === 'ours-early' ? 'ours.html?early&' : `peer.html?drawer=${viewer.slice('peer-'.length)}&`;
   const url = `${pagesUrl}/bench/pages/${pageName}slide=${encodeURIComponent(slideUrl)}`;
   const shown = await waitShown(page, () => page.goto(url));
   const origin = await page.evaluate(() => performance.timeOrigin);
@@ -81,6 +81,22 @@ async function measure(browser: Browser, server: RangeServer, viewer: Runner, sl
   const firstRequest = requestsSince(first)[0];
   const open = requestsSince(first, marks.metadata);
   const viewport = requestsSince(first, marks.fullViewport);
+  const opened = {
+    shown: true,
+    metadataMs: marks.metadata,
+    firstTileMs: marks.firstTile,
+    firstViewportMs: marks.fullViewport,
+    ...(firstRequest ? { firstRequestMs: firstRequest.at - origin } : {}),
+    openRequests: open.length,
+    openBytes: sum(open),
+    viewportRequests: viewport.length,
+    viewportBytes: sum(viewport),
+  };
+  // The early probe changes only how the page starts: its sequence and reloads are ours' own.
+  if (viewer === 'ours-early') {
+    await context.close();
+    return opened;
+  }
   const seqStart = server.log.length;
   const [width, height] = await page.evaluate(() => (window as any).bench.size() as [number, number]);
   const started = Date.now();
@@ -100,16 +116,8 @@ async function measure(browser: Browser, server: RangeServer, viewer: Runner, sl
     };
   });
   const metrics: RunMetrics = {
-    shown: true,
-    metadataMs: marks.metadata,
-    firstTileMs: marks.firstTile,
-    firstViewportMs: marks.fullViewport,
-    ...(firstRequest ? { firstRequestMs: firstRequest.at - origin } : {}),
+    ...opened,
     sequenceMs,
-    openRequests: open.length,
-    openBytes: sum(open),
-    viewportRequests: viewport.length,
-    viewportBytes: sum(viewport),
     sequenceRequests: sequence.length,
     sequenceBytes: sum(sequence),
     longTaskMs: after.longTasks.total,
@@ -138,8 +146,11 @@ async function measure(browser: Browser, server: RangeServer, viewer: Runner, sl
   return metrics;
 }
 
-/** Our viewer, and the peer with each of OpenSeadragon's drawers (webgl is its default). */
-type Runner = 'ours' | 'peer-canvas' | 'peer-webgl';
+/**
+ * Our viewer; our viewer on a page that sends the slide's first request while the viewer's code loads
+ * (`wsi-stream/early`); and the peer with each of OpenSeadragon's drawers (webgl is its default).
+ */
+type Runner = 'ours' | 'ours-early' | 'peer-canvas' | 'peer-webgl';
 
 const sum = (log: LoggedRequest[]) => log.reduce((s, r) => s + r.bytes, 0);
 
@@ -160,10 +171,10 @@ async function main(): Promise<void> {
   for (const slide of slides()) {
     const server = new RangeServer({ root: slide.dir });
     const base = await server.start();
-    const runsBy: Record<Runner, RunMetrics[]> = { ours: [], 'peer-canvas': [], 'peer-webgl': [] };
+    const runsBy: Record<Runner, RunMetrics[]> = { ours: [], 'ours-early': [], 'peer-canvas': [], 'peer-webgl': [] };
     for (let i = 0; i < runs; i++) {
       // Alternate who goes first, so no one always runs on a warmer machine.
-      const order: Runner[] = i % 2 === 0 ? ['ours', 'peer-canvas', 'peer-webgl'] : ['peer-webgl', 'peer-canvas', 'ours'];
+      const order: Runner[] = i % 2 === 0 ? ['ours', 'ours-early', 'peer-canvas', 'peer-webgl'] : ['peer-webgl', 'peer-canvas', 'ours-early', 'ours'];
       for (const viewer of order) {
         runsBy[viewer].push(await measure(browser, server, viewer, `${base}/${slide.file}`, `/${slide.file}`, pagesUrl));
       }
@@ -182,6 +193,7 @@ async function main(): Promise<void> {
     results.push({
       slide: slide.name,
       ours,
+      oursEarly: median(runsBy['ours-early']),
       floor,
       peer: canvasBest ? canvas : webgl,
       peerDrawer: canvasBest ? 'canvas' : 'webgl',
