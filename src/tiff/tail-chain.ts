@@ -10,7 +10,7 @@ const REQUIRED = new Set<number>([Tag.ImageWidth, Tag.ImageLength, Tag.TileWidth
 
 /**
  * Where a tiled image's directory would be at `pos` of `bytes`: its next pointer, or undefined if the bytes there are
- * not one. The test is strict, as it is run on every word of compressed tile data: a plausible entry count, the whole
+ * not one. The test is strict, as it is run on words of compressed tile data: a plausible entry count, the whole
  * directory in the bytes, tags strictly ascending (TIFF 6.0 asks writers for that), every field type known and the
  * tiled image's tags all present.
  */
@@ -19,8 +19,8 @@ function directoryAt(view: ByteView, pos: number, bigTiff: boolean): number | un
   const entrySize = bigTiff ? 20 : 12;
   const nextSize = bigTiff ? 8 : 4;
   if (pos + countSize > view.bytes.length) return undefined;
-  const count = bigTiff ? u64(view, pos) : view.u16(pos);
-  if (count === undefined || count < MIN_ENTRIES || count > MAX_ENTRIES) return undefined;
+  const count = entryCount(view, pos, countSize);
+  if (count === undefined) return undefined;
   const end = pos + countSize + count * entrySize;
   if (end + nextSize > view.bytes.length) return undefined;
   let previous = -1;
@@ -35,13 +35,15 @@ function directoryAt(view: ByteView, pos: number, bigTiff: boolean): number | un
   return bigTiff ? u64(view, end) : view.u32(end);
 }
 
-/** Whether the entry count at `pos` (2 bytes, or BigTIFF's 8) lies within MIN_ENTRIES..MAX_ENTRIES, read from the bytes. */
-function plausibleCount(bytes: Uint8Array, pos: number, size: number, littleEndian: boolean): boolean {
-  const low = littleEndian ? bytes[pos]! : bytes[pos + size - 1]!;
-  const second = littleEndian ? bytes[pos + 1]! : bytes[pos + size - 2]!;
-  for (let i = 2; i < size; i++) if (bytes[littleEndian ? pos + i : pos + size - 1 - i] !== 0) return false;
-  const count = second * 256 + low;
-  return count >= MIN_ENTRIES && count <= MAX_ENTRIES;
+/**
+ * The entry count at `pos` (2 bytes, or BigTIFF's 8) if it lies within MIN_ENTRIES..MAX_ENTRIES, read from the bytes
+ * themselves: almost every word tried fails here, and a BigTIFF count through the typed reads is two 32-bit reads.
+ */
+function entryCount(view: ByteView, pos: number, size: number): number | undefined {
+  const { bytes, littleEndian } = view;
+  for (let i = 2; i < size; i++) if (bytes[littleEndian ? pos + i : pos + size - 1 - i] !== 0) return undefined;
+  const count = (littleEndian ? bytes[pos + 1]! : bytes[pos + size - 2]!) * 256 + (littleEndian ? bytes[pos]! : bytes[pos + size - 1]!);
+  return count >= MIN_ENTRIES && count <= MAX_ENTRIES ? count : undefined;
 }
 
 /** A BigTIFF count or offset, or undefined past 2^53 (ByteView's u64 would throw, and random bytes often are). */
@@ -74,7 +76,6 @@ export function tailChainHead(tail: Uint8Array, tailStart: number, ctx: Pick<Tif
     const zero = tail.indexOf(0, pos);
     if (zero < 0) break;
     for (pos = aligned(Math.max(pos, zero - countBytes + 1)); pos <= zero && pos + countBytes <= tail.length; pos += 2) {
-      if (!plausibleCount(tail, pos, countBytes, ctx.littleEndian)) continue;
       const pointer = directoryAt(view, pos, ctx.bigTiff);
       if (pointer !== undefined) next.set(tailStart + pos, pointer);
     }
