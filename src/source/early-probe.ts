@@ -3,12 +3,12 @@ import { HEAD_READ_AHEAD } from './round-trip-bytes.js';
 import { urlIdentity } from './url-identity.js';
 
 /**
- * The probes sent early, by URL, with their length. Kept on the global object under a registered symbol: the early
- * script and the viewer's bundle may be two copies of this module.
+ * The answers to probes sent early, by URL. Kept on the global object under a registered symbol: the early script and
+ * the viewer's bundle may be two copies of this module.
  */
 const REGISTRY = Symbol.for('wsi-stream.early-probes');
 
-type Registry = Map<string, { length: number; answer: Promise<Response> }>;
+type Registry = Map<string, Promise<Response>>;
 
 function registry(): Registry {
   const global = globalThis as { [REGISTRY]?: Registry };
@@ -42,13 +42,13 @@ export function sendEarlyProbe(url: string, options: EarlyProbeOptions = {}): vo
   const answer = fetch(url, { headers: { Range: `bytes=0-${HEAD_READ_AHEAD - 1}` }, cache: 'no-store' });
   // Its failure is the open's to report: the open asks again in its own way.
   answer.catch(() => undefined);
-  registry().set(url, { length: HEAD_READ_AHEAD, answer });
+  registry().set(url, answer);
 }
 
-/** The early probe of `url` of this length, handed over once; undefined if none was sent. */
-export function takeEarlyProbe(url: string, length: number): Promise<Response> | undefined {
-  const probe = registry().get(url);
-  if (!probe || probe.length !== length) return undefined;
+/** The early answer to this request of `url`, handed over once; undefined if it is not the probe or none was sent. */
+export function takeEarlyProbe(url: string, offset: number, length: number): Promise<Response> | undefined {
+  if (offset !== 0 || length !== HEAD_READ_AHEAD) return undefined;
+  const answer = registry().get(url);
   registry().delete(url);
-  return probe.answer;
+  return answer;
 }

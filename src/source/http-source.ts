@@ -243,13 +243,12 @@ export class HttpSource implements RangeSource {
   }
 
   /**
-   * The answer to this source's probe if a page sent it before the viewer's code loaded (`sendEarlyProbe`): the same
-   * request this source would send, so taken over as it is; its failures then go the way of this source's own. Only for
-   * a plain URL read with the default fetch and probe, whose request the early one is.
+   * The answer to this request if a page sent the same one before the viewer's code loaded (`sendEarlyProbe`), taken over
+   * as it is; its failures then go the way of this source's own. Only for a plain URL read with the default fetch.
    */
   #earlyProbe(url: string, offset: number, length: number): Promise<Response> | undefined {
     const plain = this.#fetch === DEFAULT_FETCH && Object.keys(this.#headers).length === 0;
-    return plain && offset === 0 && length === this.#probeLength ? takeEarlyProbe(url, length) : undefined;
+    return plain ? takeEarlyProbe(url, offset, length) : undefined;
   }
 
   /**
