@@ -7,6 +7,7 @@
  * the first request for the slide, and warm; and the longest main-thread task of the cold loads. `--fill N` first gives
  * the persistent cache N usage records of other slides, as a long-time reader's browser holds them.
  */
+import { parseArgs } from 'node:util';
 import { chromium } from '@playwright/test';
 import { CHROMIUM_ARGS, chromiumPath } from '../e2e/support/chromium.js';
 import { FIXTURES } from '../test/support/fixtures.js';
@@ -15,10 +16,14 @@ import { serveBenchPages } from './bench-pages.js';
 import { benchNetwork, waitShown, warmReload } from './bench-network.js';
 import { middle as median } from './report.js';
 
-const argv = process.argv.slice(2);
-const value = (name: string, fallback: number) => (argv.includes(`--${name}`) ? Number(argv[argv.indexOf(`--${name}`) + 1]) : fallback);
-const loads = value('loads', 5);
-const fill = value('fill', 0);
+const { values } = parseArgs({ options: { loads: { type: 'string', default: '5' }, fill: { type: 'string', default: '0' } }, strict: true });
+const count = (name: keyof typeof values): number => {
+  const value = Number(values[name]);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`--${name} must be a whole number, not "${values[name]}".`);
+  return value;
+};
+const loads = Math.max(1, count('loads'));
+const fill = count('fill');
 const slides = ['real/CMU-1-Small-Region.svs', 'generated/aperio-jpeg-ycbcr-240.svs'];
 
 /** `count` usage records of slides elsewhere, each 10 kB, so that together they stay under the cache's 256 MiB. */
