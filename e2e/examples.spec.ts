@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, type Page, test } from '@playwright/test';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { decode } from 'fast-png';
@@ -10,11 +10,14 @@ import { EXAMPLES_DIR, installPackedLibrary, stageExample } from './support/pack
 const CDN_SCRIPT = 'https://cdn.jsdelivr.net/npm/wsi-stream@0.1/dist/browser/wsi-stream.iife.js';
 // CMU-1-Small-Region: level 0 and the number of levels OpenSlide reports.
 const EXPECTED = /^2220 × 2967 px, 1 levels, [1-9]\d* tiles loaded$/;
+// The JPEG 2000 (33005) fixture: the same image in two levels.
+const EXPECTED_JP2K = /^2220 × 2967 px, 2 levels, [1-9]\d* tiles loaded$/;
 
 let pages: RangeServer;
 let pagesUrl: string;
 let slides: RangeServer;
 let slideUrl: string;
+let jp2kUrl: string;
 
 test.describe.configure({ mode: 'serial' });
 
@@ -33,8 +36,10 @@ test.beforeAll(async () => {
   const html = readFileSync(resolve(scriptTag, 'index.html'), 'utf8');
   expect(html).toContain(CDN_SCRIPT);
   writeFileSync(resolve(scriptTag, 'index.html'), html.replace(CDN_SCRIPT, `${cdnUrl}/node_modules/wsi-stream/dist/browser/wsi-stream.iife.js`));
-  slides = new RangeServer({ root: `${FIXTURES}/real` });
-  slideUrl = `${await slides.start()}/CMU-1-Small-Region.svs`;
+  slides = new RangeServer({ root: FIXTURES });
+  const slidesUrl = await slides.start();
+  slideUrl = `${slidesUrl}/real/CMU-1-Small-Region.svs`;
+  jp2kUrl = `${slidesUrl}/generated/aperio-jp2k-33005-256.svs`;
 });
 
 test.afterAll(async () => {
@@ -48,21 +53,35 @@ for (const [name, path] of [
   ['script tag (package on another origin)', 'script-tag/index.html'],
 ] as const) {
   test(`the ${name} example renders a slide`, async ({ page }) => {
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    const workers: string[] = [];
-    page.on('worker', (w) => workers.push(w.url()));
-    await page.goto(`${pagesUrl}/${path}?slide=${encodeURIComponent(slideUrl)}`);
-    await expect(page.locator('output')).toHaveText(EXPECTED, { timeout: 30_000 });
-    expect(workers.length).toBeGreaterThan(0);
-    // From another origin the worker can only start through a same-origin blob that imports the CDN's script.
-    if (path.startsWith('script-tag')) expect(workers.every((url) => url.startsWith('blob:'))).toBe(true);
-    // Tiles were decoded by the worker and drawn: the view holds tissue, not the empty background.
-    const shot = decode(await page.locator('.openseadragon-canvas').first().screenshot());
-    const colours = new Set<number>();
-    for (let i = 0; i < shot.data.length; i += 4 * 97) colours.add((shot.data[i]! << 16) | (shot.data[i + 1]! << 8) | shot.data[i + 2]!);
-    const drawn = colours.size;
-    expect(drawn).toBeGreaterThan(100);
-    expect(errors).toEqual([]);
+    await rendersSlide(page, path, slideUrl, EXPECTED);
   });
+}
+
+// The worker's JPEG 2000 glue and WASM are inlined into its one file: the WASM is fetched from a data: URL.
+for (const [name, path] of [
+  ['React', 'react/dist/index.html'],
+  ['script tag (package on another origin)', 'script-tag/index.html'],
+] as const) {
+  test(`the ${name} example renders a JPEG 2000 slide with the worker's inlined OpenJPEG`, async ({ page }) => {
+    await rendersSlide(page, path, jp2kUrl, EXPECTED_JP2K);
+  });
+}
+
+/** Opens an example page on a slide and checks it was drawn from worker-decoded tiles, with no page error. */
+async function rendersSlide(page: Page, path: string, slide: string, expected: RegExp): Promise<void> {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  const workers: string[] = [];
+  page.on('worker', (w) => workers.push(w.url()));
+  await page.goto(`${pagesUrl}/${path}?slide=${encodeURIComponent(slide)}`);
+  await expect(page.locator('output')).toHaveText(expected, { timeout: 30_000 });
+  expect(workers.length).toBeGreaterThan(0);
+  // From another origin the worker can only start through a same-origin blob that imports the CDN's script.
+  if (path.startsWith('script-tag')) expect(workers.every((url) => url.startsWith('blob:'))).toBe(true);
+  // Tiles were decoded by the worker and drawn: the view holds tissue, not the empty background.
+  const shot = decode(await page.locator('.openseadragon-canvas').first().screenshot());
+  const colours = new Set<number>();
+  for (let i = 0; i < shot.data.length; i += 4 * 97) colours.add((shot.data[i]! << 16) | (shot.data[i + 1]! << 8) | shot.data[i + 2]!);
+  expect(colours.size).toBeGreaterThan(100);
+  expect(errors).toEqual([]);
 }

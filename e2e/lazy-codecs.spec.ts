@@ -1,4 +1,6 @@
+import { statSync } from 'node:fs';
 import type { Page } from '@playwright/test';
+import { fixturePath } from '../test/support/fixtures.js';
 import { expect, test } from './support/fixtures.js';
 
 declare const harness: any;
@@ -6,15 +8,8 @@ declare const harness: any;
 /** The codec and colour modules a page fetched: their chunks and WASM, by the names the bundler keeps. */
 const LAZY = /(openjpeg|openjph|charls|lcms)[^/]*\.(js|wasm)$/i;
 
-/** Opens a slide in the harness viewer, waits until its view is drawn, and returns the lazy modules fetched meanwhile. */
-async function lazyModulesFetched(page: Page, url: string, options: object = {}): Promise<string[]> {
-  const fetched: string[] = [];
-  // The context sees the decode workers' requests too.
-  const listen = (request: { url(): string }) => {
-    const match = LAZY.exec(new URL(request.url()).pathname);
-    if (match) fetched.push(match[0].replace(/-[\w-]+\./, '.'));
-  };
-  page.context().on('request', listen);
+/** Opens a slide in the harness viewer and waits until its view is drawn. */
+async function openAndDraw(page: Page, url: string, options: object = {}): Promise<void> {
   await page.evaluate(
     async ({ url, options }) => {
       const w = window as any;
@@ -27,6 +22,18 @@ async function lazyModulesFetched(page: Page, url: string, options: object = {})
     },
     { url, options },
   );
+}
+
+/** Opens a slide in the harness viewer, waits until its view is drawn, and returns the lazy modules fetched meanwhile. */
+async function lazyModulesFetched(page: Page, url: string, options: object = {}): Promise<string[]> {
+  const fetched: string[] = [];
+  // The context sees the decode workers' requests too.
+  const listen = (request: { url(): string }) => {
+    const match = LAZY.exec(new URL(request.url()).pathname);
+    if (match) fetched.push(match[0].replace(/-[\w-]+\./, '.'));
+  };
+  page.context().on('request', listen);
+  await openAndDraw(page, url, options);
   page.context().off('request', listen);
   return [...new Set(fetched)].sort();
 }
@@ -48,5 +55,67 @@ test.describe('codecs and LittleCMS load only for the slides that need them', ()
     const managed = await lazyModulesFetched(page, url);
     expect(managed.length).toBeGreaterThan(0);
     expect(managed.every((name) => name.startsWith('lcms'))).toBe(true);
+  });
+});
+
+const JP2K = 'aperio-jp2k-33005-256.svs';
+const OPENJPEG_WASM = /openjpeg[^/]*\.wasm$/i;
+
+test.describe('the JPEG 2000 decoder loads beside the open, and its failures are reported', () => {
+  test("OpenJPEG's WASM is fetched once the first directory names JPEG 2000, while the slide's tail is still held", async ({ harness: page, servers }) => {
+    const size = statSync(fixturePath(JP2K)).size;
+    let wasmRequested!: () => void;
+    const wasm = new Promise<void>((resolve) => (wasmRequested = resolve));
+    let heldTails = 0;
+    let wasmWhileHeld = false;
+    page.context().on('request', (request) => {
+      if (!OPENJPEG_WASM.test(new URL(request.url()).pathname)) return;
+      wasmWhileHeld ||= heldTails > 0;
+      wasmRequested();
+    });
+    // The tail read ends at the file's last byte. Before the viewer warmed codecs, OpenJPEG was fetched only for the
+    // first tile, after the open had read the tail: held here, it would never come (the guard lets the tail go).
+    await page.context().route(`**/${JP2K}`, async (route) => {
+      const range = route.request().headers().range ?? '';
+      if (!range.endsWith(`-${size - 1}`) && !/^bytes=-\d+$/.test(range)) return route.continue();
+      heldTails++;
+      await Promise.race([wasm, new Promise((resolve) => setTimeout(resolve, 5000))]);
+      heldTails--;
+      return route.continue();
+    });
+    await openAndDraw(page, servers.slideUrl(JP2K));
+    expect(wasmWhileHeld).toBe(true);
+  });
+
+  test('OpenJPEG served without the application/wasm type still decodes (compiled from its bytes, not streamed)', async ({ harness: page, servers }) => {
+    let relabelled = 0;
+    await page.context().route(OPENJPEG_WASM, async (route) => {
+      const response = await route.fetch();
+      relabelled++;
+      await route.fulfill({ response, headers: { ...response.headers(), 'content-type': 'application/octet-stream' } });
+    });
+    await openAndDraw(page, servers.slideUrl(JP2K));
+    expect(relabelled).toBeGreaterThan(0);
+    const stats = await page.evaluate(() => (window as any).lazyViewer.stats());
+    expect(stats.tilesLoaded).toBeGreaterThan(0);
+    expect([stats.tilesFailed, stats.decoder.failed]).toEqual([0, 0]);
+  });
+
+  test("a WASM asset that cannot be fetched fails the slide's tiles as unsupported_compression; nothing hangs", async ({ harness: page, servers }) => {
+    await page.context().route(OPENJPEG_WASM, (route) => route.fulfill({ status: 404, body: 'gone' }));
+    const outcome = await page.evaluate(async (url) => {
+      const slide = await harness.openSlide(url);
+      const pool = harness.createDecoderPool();
+      try {
+        pool.warmCodec('jp2k');
+        return await pool.decodeBitmap(await slide.readTile(1, 0, 0)).then(
+          () => 'decoded',
+          (e: { code: string; message: string }) => `${e.code}: ${e.message}`,
+        );
+      } finally {
+        pool.terminate();
+      }
+    }, servers.slideUrl(JP2K));
+    expect(outcome).toMatch(/^unsupported_compression: .*OpenJPEG.*404/);
   });
 });

@@ -131,10 +131,35 @@ async function decodeNative(tile: EncodedTile): Promise<DecodedSamples> {
   }
 }
 
-/** A WASM codec's glue (a chunk of its own, loaded on the first tile that needs it) pointed at its wasm asset. */
+/**
+ * A WASM codec's compiled module, from its asset's URL: streamed into the compiler as it arrives where the server
+ * labels it `application/wasm` (every host Vite's output is meant for), else compiled once all of it has come.
+ */
+async function compiledWasm(wasmUrl: string): Promise<WebAssembly.Module> {
+  const response = await fetch(wasmUrl, { credentials: 'same-origin' });
+  if (!response.ok) throw new Error(`${wasmUrl} answered HTTP ${response.status}`);
+  if (response.headers.get('content-type')?.split(';')[0]?.trim() === 'application/wasm') return WebAssembly.compileStreaming(response);
+  return WebAssembly.compile(await response.arrayBuffer());
+}
+
+/**
+ * A WASM codec's glue (a chunk of its own, loaded on the first tile that needs it or when warmed) on its wasm asset.
+ * The asset is fetched and compiled beside the glue, not after it: left to itself the glue asks for it only once it
+ * has loaded and run, a round trip later (JPEG 2000's first tiles waited about 200 ms for the two, in sequence).
+ */
 async function loadWasm<M>(glue: Promise<{ default: unknown }>, wasmUrl: string): Promise<M> {
+  const compiled = compiledWasm(wasmUrl);
+  // The glue waits for the instance and would wait forever for one that failed: its failure ends the load instead.
+  let failed!: (cause: unknown) => void;
+  const failure = new Promise<never>((_, reject) => (failed = reject));
+  failure.catch(() => undefined);
+  compiled.catch(failed);
   const factory = (await glue).default as (o: object) => Promise<M>;
-  return factory({ locateFile: (file: string) => (file.endsWith('.wasm') ? wasmUrl : file), print: () => undefined, printErr: () => undefined });
+  const instantiateWasm = (imports: WebAssembly.Imports, receive: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void) => {
+    compiled.then(async (module) => receive(await WebAssembly.instantiate(module, imports), module)).catch(failed);
+    return {};
+  };
+  return Promise.race([factory({ instantiateWasm, print: () => undefined, printErr: () => undefined }), failure]);
 }
 
 /** The codecs of the browser worker: the lossless ones, the browser's JPEG and WebP (straight to a bitmap when drawing), OpenJPEG, OpenJPH and CharLS in WASM. */

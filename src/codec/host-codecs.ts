@@ -22,7 +22,7 @@ export function hostCodecs(native: NativeCodecs, wasm: WasmLoaders): CodecRegist
   return new CodecRegistry()
     .register('jpeg', () => native.jpeg)
     .register('webp', () => native.webp)
-    .register('jp2k', () => ({ samples: jp2k }))
-    .register('htj2k', () => ({ samples: htj2k }))
-    .register('jpegls', () => ({ samples: jpegls }));
+    .register('jp2k', () => jp2k)
+    .register('htj2k', () => htj2k)
+    .register('jpegls', () => jpegls);
 }

@@ -14,6 +14,8 @@ export type BitmapDecoder = (tile: EncodedTile, opts: ReadOptions) => Promise<Im
 export interface Codec {
   samples: TileDecoder;
   bitmap?: BitmapDecoder;
+  /** Loads what the first decode would wait for (a WASM module), ahead of the first tile. */
+  warm?: () => Promise<void>;
 }
 
 /**
@@ -60,6 +62,18 @@ export class CodecRegistry {
       this.#loaded.set(name, codec);
     }
     return codec;
+  }
+
+  /**
+   * Loads a codec's decoder now, while the tiles that need it are still being read. Never rejects: a decoder that
+   * cannot load says why on the first tile that needs it.
+   */
+  async warm(name: TileCodec): Promise<void> {
+    try {
+      await (await this.codec(name)).warm?.();
+    } catch {
+      // Reported by the decode that needs it.
+    }
   }
 
   /** RGBA pixels of one tile at its true size (reduced where the tile says), converted by `opts.colour` when given; a missing tile is transparent. */

@@ -1,6 +1,7 @@
 import { SlideError } from '../errors.js';
 import type { EncodedTile } from '../slide/types.js';
-import type { DecodedSamples, TileDecoder } from './types.js';
+import type { Codec } from './registry.js';
+import type { DecodedSamples } from './types.js';
 
 /** The decoder objects of the Cornerstone WASM codecs (OpenJPEG, OpenJPH, CharLS) share this shape. */
 export interface WasmImageDecoder {
@@ -28,7 +29,7 @@ export interface OpenJphModule {
   HTJ2KDecoder: new () => WasmImageDecoder;
 }
 
-/** A WASM codec: its name for messages, how a host loads it (on the first tile that needs it), and how to make a decoder. */
+/** A WASM codec: its name for messages, how a host loads it (on the first tile that needs it, or when warmed), and how to make a decoder. */
 export interface WasmCodec<M> {
   name: string;
   load: () => Promise<M>;
@@ -47,14 +48,15 @@ function interleave(planar: Uint8Array, pixels: number, components: number): Uin
  * says whether the codestream holds YCbCr (Aperio 33003, converted after decoding) or RGB (33005, DICOM). The decoder
  * returns every component at full size, interleaved, as opj_decompress and dcmdjpls do.
  */
-export function wasmDecoder<M>(codec: WasmCodec<M>): TileDecoder {
+export function wasmDecoder<M>(codec: WasmCodec<M>): Codec {
   let module: Promise<M> | undefined;
-  return async (tile: EncodedTile): Promise<DecodedSamples> => {
-    module ??= codec.load().catch((cause: unknown) => {
+  const load = (): Promise<M> =>
+    (module ??= codec.load().catch((cause: unknown) => {
       module = undefined;
       throw new SlideError('unsupported_compression', `The ${codec.name} decoder failed to load: ${String(cause)}.`, { cause });
-    });
-    const decoder = codec.create(await module);
+    }));
+  const samples = async (tile: EncodedTile): Promise<DecodedSamples> => {
+    const decoder = codec.create(await load());
     try {
       decoder.getEncodedBuffer(tile.bytes.length).set(tile.bytes);
       try {
@@ -84,4 +86,5 @@ export function wasmDecoder<M>(codec: WasmCodec<M>): TileDecoder {
       decoder.delete();
     }
   };
+  return { samples, warm: async () => void (await load()) };
 }

@@ -86,6 +86,11 @@ const COMPRESSION_NAMES: Record<number, string> = {
   34925: 'LZMA (34925)',
 };
 
+/** The codec of a TIFF Compression value, when it is one wsi-stream decodes (see codecOf for the checks and messages). */
+export function codecOfCompression(compression: number): TileCodec | undefined {
+  return CODECS[compression];
+}
+
 /** The codec for a directory's compression, or `unsupported_compression` naming what was found. */
 export function codecOf(info: DirectoryInfo, sourceId: string): TileCodec {
   if (info.compression === Compression.JPEG && info.layout.bitsPerSample !== 8) {
@@ -95,7 +100,7 @@ export function codecOf(info: DirectoryInfo, sourceId: string): TileCodec {
       { source: sourceId },
     );
   }
-  const codec = CODECS[info.compression];
+  const codec = codecOfCompression(info.compression);
   if (codec) return codec;
   const name = COMPRESSION_NAMES[info.compression] ?? `compression ${info.compression}`;
   throw new SlideError(

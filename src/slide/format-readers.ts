@@ -6,17 +6,25 @@ import { isDicomPart10 } from '../dicom/dicom-header.js';
 import { DicomSlide } from '../dicom/dicom-slide.js';
 import { NdpiSlide } from './ndpi-slide.js';
 import { TiffSlide } from './tiff-slide.js';
-import type { Slide } from './types.js';
+import type { Slide, TileCodec } from './types.js';
+import { codecOfCompression } from './directory.js';
+import type { Ifd } from '../tiff/ifd.js';
+import { Compression, Tag } from '../tiff/tags.js';
 
 /** The first bytes of a file, enough for every detector (DICOM's magic sits at 128): read through the metadata cache, so they cost no extra request. */
 export const HEAD_BYTES = 132;
+
+export interface FormatOpenOptions extends ReadOptions {
+  /** Told a codec the slide's tiles use as soon as the reader knows it, before the open ends (see OpenSlideOptions). */
+  onTileCodec?: (codec: TileCodec) => void;
+}
 
 /** One slide format: a cheap test of a file's first bytes, and the reader that opens it. */
 export interface FormatReader {
   /** For messages. */
   readonly name: string;
   detect(head: Uint8Array): boolean;
-  open(sources: SlideSources, opts: ReadOptions): Promise<Slide>;
+  open(sources: SlideSources, opts: FormatOpenOptions): Promise<Slide>;
 }
 
 /**
@@ -30,8 +38,13 @@ export const tiffFormat: FormatReader = {
     const version = order === 'II' ? (head[2] ?? 0) | ((head[3] ?? 0) << 8) : ((head[2] ?? 0) << 8) | (head[3] ?? 0);
     return (order === 'II' || order === 'MM') && (version === 42 || version === 43);
   },
-  async open(sources, opts) {
-    const tiff = await TiffReader.open(sources.meta, opts);
+  async open(sources, { onTileCodec, ...opts }) {
+    // The first directory is the first level (or an NDPI's JPEG): its codec is the one the first viewport decodes.
+    const onFirstDirectory = (ifd: Ifd) => {
+      const codec = codecOfCompression(ifd.number(Tag.Compression) ?? Compression.None);
+      if (codec) onTileCodec?.(codec);
+    };
+    const tiff = await TiffReader.open(sources.meta, { ...opts, onFirstDirectory });
     if (tiff.ndpi) return NdpiSlide.open(tiff, sources.data, sources.io, opts);
     return new TiffSlide(tiff, sources.data, sources.io);
   },

@@ -7,7 +7,7 @@ import { type DicomWebOptions, openDicomWebSeries } from '../dicom/dicomweb.js';
 import { tailRequestLength } from '../tiff/tiff-reader.js';
 import { detectFormat } from './format-readers.js';
 import { type SlideSourceOptions, slideSources } from './slide-io.js';
-import type { Slide } from './types.js';
+import type { Slide, TileCodec } from './types.js';
 
 export type SlideInput = string | URL | Blob | RangeSource;
 
@@ -17,6 +17,11 @@ export interface OpenSlideOptions extends SlideSourceOptions {
   http?: HttpSourceOptions;
   /** For `dicomweb:` inputs: auth hooks (a bearer token, cookies). */
   dicomweb?: DicomWebOptions;
+  /**
+   * Told a codec the slide's tiles use as soon as the open knows it, before the open ends: a TIFF's from its first
+   * directory. The viewer loads that codec's decoder then (JPEG 2000's WASM), while the open reads the rest.
+   */
+  onTileCodec?: (codec: TileCodec) => void;
 }
 
 /** A URL, Blob/File or any RangeSource, as the source the reader stacks its caches on. */
@@ -57,5 +62,5 @@ export async function openSlide(input: SlideInput | readonly SlideInput[], optio
   }
   const sources = slideSources(toSource(input as SlideInput, options), options);
   const reader = await detectFormat(sources, opts);
-  return reader.open(sources, opts);
+  return reader.open(sources, options.onTileCodec ? { ...opts, onTileCodec: options.onTileCodec } : opts);
 }

@@ -18,7 +18,10 @@ export const TEXT_PROPERTY_TAGS = [Tag.DocumentName, Tag.Make, Tag.Model, Tag.So
  */
 export const TAIL_READ_AHEAD = ROUND_TRIP_BYTES;
 
-export interface TiffReaderOptions extends ReadOptions {}
+export interface TiffReaderOptions extends ReadOptions {
+  /** Told the first directory as soon as it is read, while the open goes on to the others. */
+  onFirstDirectory?: (ifd: Ifd) => void;
+}
 
 /** A TIFF or BigTIFF file: its directory chain (with SubIFDs attached to their parents). */
 export class TiffReader {
@@ -58,6 +61,7 @@ export class TiffReader {
     readUpToTail(source, ctx.firstIfd, fileSize, opts);
     const walker = new DirectoryWalker(ctx, opts);
     const first = (await walker.chain(ctx.firstIfd, TEXT_PROPERTY_TAGS, false))[0]!;
+    opts.onFirstDirectory?.(first);
     if (first.next === 0) return new TiffReader(ctx, [first]);
     const predicted = await predictedChain(ctx, first, tailStart(fileSize), opts);
     if (predicted) return new TiffReader(ctx, predicted.ifds, predicted.walked);

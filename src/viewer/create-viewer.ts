@@ -2,7 +2,7 @@ import OpenSeadragon from 'openseadragon';
 import type { OutputColourSpace } from '../colour/output-space.js';
 import type { SlideError } from '../errors.js';
 import { isSlide, openSlide, type OpenSlideOptions, type SlideInput } from '../slide/open-slide.js';
-import type { Slide } from '../slide/types.js';
+import type { Slide, TileCodec } from '../slide/types.js';
 import { createDecoderPool } from '../workers/default-pool.js';
 import type { DecoderPool, DecoderPoolStats } from '../workers/pool.js';
 import type { TileCacheStats } from './tile-bytes-cache.js';
@@ -168,8 +168,13 @@ export async function createViewer(
   let slide: Slide;
   let drawer: DrawerOption;
   try {
-    // Slides seen before reopen from IndexedDB unless the host says otherwise.
-    slide = isSlide(input) ? input : await openSlide(input, { persistentCache: true, ...options.open });
+    // Slides seen before reopen from IndexedDB unless the host says otherwise. The workers load the slide's decoder
+    // (JPEG 2000's WASM) as soon as the open names it, not when the first tile needs it.
+    const onTileCodec = (codec: TileCodec) => {
+      pool.warmCodec(codec);
+      options.open?.onTileCodec?.(codec);
+    };
+    slide = isSlide(input) ? input : await openSlide(input, { persistentCache: true, ...options.open, onTileCodec });
     drawer = await choosingDrawer;
   } catch (error) {
     if (!options.pool) pool.terminate();

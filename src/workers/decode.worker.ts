@@ -53,6 +53,9 @@ const api: DecodeWorkerApi = {
   cancel(id) {
     jobs.get(id)?.abort();
   },
+  warmCodec(codec) {
+    return codecs.warm(codec);
+  },
   async warmColour() {
     // A failure to load shows where it matters: in setProfile, with the reason.
     await littleCms().catch(() => undefined);

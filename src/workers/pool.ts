@@ -3,7 +3,7 @@ import type { SamplePlane } from '../codec/plane.js';
 import type { DecodedImage } from '../codec/types.js';
 import type { OutputColourSpace } from '../colour/output-space.js';
 import { SlideError, abortError } from '../errors.js';
-import type { EncodedTile } from '../slide/types.js';
+import type { EncodedTile, TileCodec } from '../slide/types.js';
 import type { DecodeOutput, DecodeWorkerApi, WorkerResult } from './protocol.js';
 
 export interface DecoderPoolOptions {
@@ -101,6 +101,14 @@ export class DecoderPool {
     const result = await this.#submit(tile, 'plane', opts);
     if (result.kind !== 'plane') throw new SlideError('worker_failed', 'The decode worker answered with the wrong kind of result.');
     return result.plane;
+  }
+
+  /**
+   * Loads a codec's decoder in every worker, ahead of the tiles that will need it: JPEG 2000's WASM compiles while the
+   * open reads the rest of the slide's directories. Only codecs a slide uses are loaded (see `OpenSlideOptions.onTileCodec`).
+   */
+  warmCodec(codec: TileCodec): void {
+    for (const slot of this.#slots) void slot.api.warmCodec(codec).catch(() => undefined);
   }
 
   /** Starts LittleCMS in every worker, ahead of a profile whose bytes are still on their way. */

@@ -2,7 +2,7 @@ import type { SamplePlane } from '../codec/plane.js';
 import type { OutputColourSpace } from '../colour/output-space.js';
 import type { DecodedImage } from '../codec/types.js';
 import type { SlideErrorCode } from '../errors.js';
-import type { EncodedTile } from '../slide/types.js';
+import type { EncodedTile, TileCodec } from '../slide/types.js';
 
 /** What a failed job sends back: the SlideError's code and message survive the worker boundary. */
 export interface WorkerFailure {
@@ -23,6 +23,8 @@ export interface DecodeWorkerApi {
   decode(id: number, tile: EncodedTile, output: DecodeOutput, profile?: number): Promise<WorkerResult | WorkerFailure>;
   /** Builds the transform from an ICC profile to `output`, kept under `id`: its description, or why it cannot be used. */
   setProfile(id: number, profile: Uint8Array, output: OutputColourSpace): Promise<{ description: string } | WorkerFailure>;
+  /** Loads a codec's decoder now (a WASM module compiles while the slide's tiles are still being read). */
+  warmCodec(codec: TileCodec): Promise<void>;
   /** Loads LittleCMS now (its WASM compiles while the profile's bytes are still being read). */
   warmColour(): Promise<void>;
   /** Marks a job unwanted: the worker skips its remaining stages and answers `aborted`. */
