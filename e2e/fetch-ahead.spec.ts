@@ -1,3 +1,4 @@
+import type { Page } from '@playwright/test';
 import { fixture } from '../test/support/fixtures.js';
 import { expect, test } from './support/fixtures.js';
 
@@ -8,7 +9,14 @@ declare const harness: any;
  * tiles OpenSeadragon then asks for at home, or it spends bytes nobody draws (or leaves the wait where it was).
  */
 test.describe('tiles fetched ahead of OpenSeadragon', () => {
-  for (const name of ['CMU-1-Small-Region.svs', 'aperio-jpeg-ycbcr-240.svs', 'boxes.tiff', 'test3-TRITC-2-560.ndpi', 'ome-brightfield-cmu.ome.tif']) {
+  for (const name of [
+    'CMU-1-Small-Region.svs',
+    'aperio-jpeg-ycbcr-240.svs',
+    'aperio-jp2k-33005-256.svs',
+    'boxes.tiff',
+    'test3-TRITC-2-560.ndpi',
+    'ome-brightfield-cmu.ome.tif',
+  ]) {
     test(`${name}: exactly the tiles OpenSeadragon asks for at home, no byte read twice`, async ({ harness: page, servers }) => {
       const { server } = servers.slides[fixture(name).id.startsWith('real/') ? 'real' : 'generated'];
       const before = server.log.length;
@@ -17,12 +25,12 @@ test.describe('tiles fetched ahead of OpenSeadragon', () => {
         const ahead: string[] = [];
         const asked: string[] = [];
         const { fetchAhead, downloadTileStart } = proto;
-        proto.fetchAhead = function (levels: number[], signal: AbortSignal) {
+        proto.fetchAhead = function (levels: number[], ...rest: unknown[]) {
           for (const level of levels) {
             const { tilesX, tilesY } = this.levels[level];
             for (let y = 0; y < tilesY; y++) for (let x = 0; x < tilesX; x++) ahead.push(`${level}/${x}/${y}`);
           }
-          return fetchAhead.call(this, levels, signal);
+          return fetchAhead.call(this, levels, ...rest);
         };
         proto.downloadTileStart = function (job: any) {
           const t = job.postData;
@@ -55,6 +63,52 @@ test.describe('tiles fetched ahead of OpenSeadragon', () => {
       for (let i = 1; i < ranges.length; i++) expect(ranges[i]![0], JSON.stringify(ranges)).toBeGreaterThanOrEqual(ranges[i - 1]![1]);
     });
   }
+
+  /** The decodes a viewer's pool was handed on opening `url`, each with whether OpenSeadragon had drawn a frame yet. */
+  const decodesOnOpening = (page: Page, url: string) =>
+    page.evaluate(async (url) => {
+      const w = window as any;
+      // 'update-viewport' is raised after each frame OpenSeadragon draws.
+      let drawn = false;
+      const viewerProto = harness.OpenSeadragon.Viewer.prototype;
+      const { raiseEvent } = viewerProto;
+      viewerProto.raiseEvent = function (name: string, ...rest: unknown[]) {
+        if (name === 'update-viewport') drawn = true;
+        return raiseEvent.call(this, name, ...rest);
+      };
+      const pool = harness.createDecoderPool();
+      const log: Array<{ codec: string; drawn: boolean }> = [];
+      const { decodeBitmap } = pool;
+      pool.decodeBitmap = (tile: { codec: string }, ...rest: unknown[]) => {
+        log.push({ codec: tile.codec, drawn });
+        return decodeBitmap.call(pool, tile, ...rest);
+      };
+      try {
+        w.decodedViewer?.destroy();
+        w.decodedViewer = await harness.createViewer(document.getElementById('viewer'), url, {
+          pool,
+          navigator: false,
+          prefetch: false,
+          osd: { animationTime: 0 },
+        });
+        while (!w.decodedViewer.osd.world.getItemAt(0)?.getFullyLoaded()) await new Promise((r) => setTimeout(r, 30));
+        return { log, failed: w.decodedViewer.stats().tilesFailed as number };
+      } finally {
+        viewerProto.raiseEvent = raiseEvent;
+      }
+    }, url);
+
+  test("JPEG 2000 tiles read ahead are decoded once OpenSeadragon's first frame is drawn; JPEG tiles at once", async ({ harness: page, servers }) => {
+    const jp2k = await decodesOnOpening(page, servers.slideUrl('aperio-jp2k-33005-256.svs'));
+    // The home view's level-1 tiles (3×3), read ahead with the open's tail, none decoded beside the first frame.
+    expect(jp2k.log.map((s) => s.codec)).toEqual(Array(9).fill('jp2k'));
+    expect(jp2k.log.filter((s) => !s.drawn)).toEqual([]);
+    expect(jp2k.failed).toBe(0);
+    // The browser decodes JPEG in a millisecond or two: those go to the workers while OpenSeadragon is being built.
+    const jpeg = await decodesOnOpening(page, servers.slideUrl('CMU-1-Small-Region.svs'));
+    expect(jpeg.log.filter((s) => s.codec === 'jpeg' && !s.drawn).length).toBeGreaterThan(0);
+    expect(jpeg.failed).toBe(0);
+  });
 
   test('a viewer destroyed while its home view is still being fetched ahead: no error, no tile drawn after', async ({ harness: page, servers }) => {
     const loadedAfter = await page.evaluate(async (url) => {

@@ -14,7 +14,10 @@ export interface WasmLoaders {
   openJph: () => Promise<OpenJphModule>;
 }
 
-/** A host's codecs: the shared lossless ones, the host's native JPEG and WebP decoders, and OpenJPEG, OpenJPH and CharLS in WASM. */
+/**
+ * A host's codecs: the shared lossless ones, the host's native JPEG and WebP decoders, and OpenJPEG, OpenJPH and CharLS
+ * in WASM (the codecs listed in DECODED_IN_WASM).
+ */
 export function hostCodecs(native: NativeCodecs, wasm: WasmLoaders): CodecRegistry {
   const jp2k = wasmDecoder({ name: 'JPEG 2000 (OpenJPEG WASM)', load: wasm.openJpeg, create: (m) => new m.J2KDecoder() });
   const htj2k = wasmDecoder({ name: 'HTJ2K (OpenJPH WASM)', load: wasm.openJph, create: (m) => new m.HTJ2KDecoder() });

@@ -235,10 +235,13 @@ export async function createViewer(
   let colour: Awaited<typeof colourReady> = { state: slide.colourProfile ? { profileBytes: slide.colourProfile.size } : {} };
   tileSource.colourProfile = colourWanted === 'icc' && slide.colourProfile ? colourReady.then((c) => c.profileId) : undefined;
   // The home view's tiles are fetched now, while OpenSeadragon is built, unless the page opens on a view of its own.
+  // Those a worker decodes in WASM are decoded once OpenSeadragon's first frame is over (see fetchAhead).
   const ahead = new AbortController();
+  let firstFrameDrawn!: () => void;
+  const afterFirstFrame = new Promise<void>((resolve) => (firstFrameDrawn = resolve));
   if (options.fetchAhead !== false && !parseHash(doc.location.hash)) {
     const minPixelRatio = options.osd?.minPixelRatio ?? OpenSeadragon.DEFAULT_SETTINGS.minPixelRatio ?? 0.5;
-    tileSource.fetchAhead(homeViewLevels(tileSource.levels, osdHost.clientWidth, osdHost.clientHeight, minPixelRatio), ahead.signal);
+    tileSource.fetchAhead(homeViewLevels(tileSource.levels, osdHost.clientWidth, osdHost.clientHeight, minPixelRatio), ahead.signal, afterFirstFrame);
   }
   // The mode shown is whichever profile the tile source decodes with: one place, nothing to keep in step.
   const colourState = (): ColourState => ({ ...colour.state, mode: tileSource.colourProfile === undefined ? 'none' : 'icc', output });
@@ -296,6 +299,8 @@ export async function createViewer(
     drawer: output === 'display-p3' ? displayP3Drawers(drawer) : withBitmapCanvasDrawer(drawer),
   } as OpenSeadragon.Options);
 
+  // The first 'update-viewport' is raised inside the first frame's work: the decodes start in the task after it.
+  osd.addOnceHandler('update-viewport', () => setTimeout(firstFrameDrawn));
   retries.attach(
     osd,
     (tile) => tileKey({ level: tileSource.levelMap.toSlide(tile.level), x: tile.x, y: tile.y }),
