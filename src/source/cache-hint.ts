@@ -1,3 +1,5 @@
+import { localStorageOrUndefined } from '../local-storage.js';
+
 /**
  * A synchronous note, in localStorage, of the slides an IndexedDB cache has kept something of. Opening IndexedDB and
  * looking a slide up costs a cold page tens of milliseconds before its first request; with this note a slide never
@@ -25,14 +27,5 @@ export function noteCached(dbName: string, id: string, storage = localStorageOrU
     storage?.setItem(`${PREFIX}${dbName}|${id}`, '1');
   } catch {
     // Unnoted, the slide's next open reads from the source instead of IndexedDB: slower, never wrong.
-  }
-}
-
-/** Merely touching `localStorage` throws in sandboxed frames and with storage blocked. */
-function localStorageOrUndefined(): Storage | undefined {
-  try {
-    return typeof localStorage === 'undefined' ? undefined : localStorage;
-  } catch {
-    return undefined;
   }
 }

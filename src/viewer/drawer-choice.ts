@@ -1,4 +1,5 @@
 import type OpenSeadragon from 'openseadragon';
+import { localStorageOrUndefined } from '../local-storage.js';
 
 /** What OpenSeadragon takes as its `drawer`: a name, a drawer class, or a list of candidates, the first supported used. */
 export type DrawerOption = NonNullable<OpenSeadragon.Options['drawer']>;
@@ -21,7 +22,7 @@ export function replaceNamedDrawers(drawer: DrawerOption, replace: (name: string
 export function preferredDrawer(doc: Document): Array<'webgl' | 'canvas'> {
   let choice = chosen.get(doc);
   if (!choice) {
-    choice = probeDrawer(doc);
+    choice = rememberedChoice() ?? remember(probeDrawer(doc));
     chosen.set(doc, choice);
   }
   return [...choice];
@@ -29,6 +30,35 @@ export function preferredDrawer(doc: Document): Array<'webgl' | 'canvas'> {
 
 /** One probe per page: a WebGL context costs tens of milliseconds to create. */
 const chosen = new WeakMap<Document, Array<'webgl' | 'canvas'>>();
+
+/**
+ * The probe's answer is kept in localStorage for this browser, named by its user agent string (a new version probes
+ * again): a reload skips the WebGL context, about 10 ms of main thread before the first frame (the 4:2:0 fixture's
+ * warm reload: 201 → 190 ms, `npm run bench:reload`). A stale answer costs speed or exactness at 1:1, never a tile.
+ */
+const REMEMBERED = 'wsi-stream-drawer';
+
+function rememberedChoice(): Array<'webgl' | 'canvas'> | undefined {
+  try {
+    const stored: unknown = JSON.parse(localStorageOrUndefined()?.getItem(REMEMBERED) ?? 'null');
+    if (typeof stored !== 'object' || stored === null) return undefined;
+    const { userAgent, drawers } = stored as { userAgent?: unknown; drawers?: unknown };
+    if (userAgent !== navigator.userAgent || !Array.isArray(drawers)) return undefined;
+    const known = drawers.filter((d): d is 'webgl' | 'canvas' => d === 'webgl' || d === 'canvas');
+    return known.length === drawers.length && known.includes('canvas') ? known : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function remember(drawers: Array<'webgl' | 'canvas'>): Array<'webgl' | 'canvas'> {
+  try {
+    localStorageOrUndefined()?.setItem(REMEMBERED, JSON.stringify({ userAgent: navigator.userAgent, drawers }));
+  } catch {
+    // Unremembered (storage full or refused): the next page probes again.
+  }
+  return drawers;
+}
 
 function probeDrawer(doc: Document): Array<'webgl' | 'canvas'> {
   try {
