@@ -35,7 +35,8 @@ test.describe('the drawer probe', () => {
     expect(first.webglContexts).toBeGreaterThan(0);
     expect(first.remembered).toEqual({ userAgent, drawers: first.drawer === 'webgl' ? ['webgl', 'canvas'] : ['canvas'] });
     const again = await openCounting(page, url);
-    // Headless Chromium without a GPU: WebGL is software here, so the canvas drawer, and no context at all on reload.
+    // The tests run Chromium with --disable-gpu (CHROMIUM_ARGS): WebGL is software or absent on every machine, so the
+    // canvas drawer, and on reload no WebGL context asked for at all.
     expect(again).toEqual({ ...first, webglContexts: 0 });
     expect(first.drawer).toBe('canvas');
   });
