@@ -1,6 +1,6 @@
-import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { hostCodecs } from '../src/codec/host-codecs.js';
+import { NODE_WASM_LOADERS } from '../src/codec/node-codecs.js';
 import type { OpenJpegModule } from '../src/codec/wasm-decoder.js';
 import { NodeFileSource, openSlide, SlideError, type TileCodec } from '../src/node.js';
 import { openFixture } from './support/open-fixture.js';
@@ -80,8 +80,7 @@ describe('the open tells the tile codec from the first directory, before the tai
 });
 
 describe('warming a codec loads its decoder once, ahead of the first tile', () => {
-  const realOpenJpeg = () =>
-    createRequire(import.meta.url)('@cornerstonejs/codec-openjpeg/decodewasmjs')({ print: () => undefined, printErr: () => undefined });
+  const realOpenJpeg = NODE_WASM_LOADERS.openJpeg;
 
   function countingCodecs(load: () => Promise<OpenJpegModule>) {
     const counts = { openJpeg: 0 };

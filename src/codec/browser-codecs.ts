@@ -149,17 +149,17 @@ async function compiledWasm(wasmUrl: string): Promise<WebAssembly.Module> {
  */
 async function loadWasm<M>(glue: Promise<{ default: unknown }>, wasmUrl: string): Promise<M> {
   const compiled = compiledWasm(wasmUrl);
-  // The glue waits for the instance and would wait forever for one that failed: its failure ends the load instead.
-  let failed!: (cause: unknown) => void;
-  const failure = new Promise<never>((_, reject) => (failed = reject));
-  failure.catch(() => undefined);
-  compiled.catch(failed);
+  // Reported through the glue's instantiateWasm below; moot if the glue itself fails to load.
+  compiled.catch(() => undefined);
   const factory = (await glue).default as (o: object) => Promise<M>;
-  const instantiateWasm = (imports: WebAssembly.Imports, receive: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void) => {
-    compiled.then(async (module) => receive(await WebAssembly.instantiate(module, imports), module)).catch(failed);
-    return {};
-  };
-  return Promise.race([factory({ instantiateWasm, print: () => undefined, printErr: () => undefined }), failure]);
+  return new Promise<M>((resolve, reject) => {
+    // The glue waits for the instance and would wait for ever for one that failed: that failure ends the load instead.
+    const instantiateWasm = (imports: WebAssembly.Imports, receive: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void) => {
+      compiled.then(async (module) => receive(await WebAssembly.instantiate(module, imports), module)).catch(reject);
+      return {};
+    };
+    factory({ instantiateWasm, print: () => undefined, printErr: () => undefined }).then(resolve, reject);
+  });
 }
 
 /** The codecs of the browser worker: the lossless ones, the browser's JPEG and WebP (straight to a bitmap when drawing), OpenJPEG, OpenJPH and CharLS in WASM. */

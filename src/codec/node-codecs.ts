@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { SlideError } from '../errors.js';
 import { loadSharp } from '../optional-dependency.js';
 import type { EncodedTile } from '../slide/types.js';
-import { hostCodecs } from './host-codecs.js';
+import { hostCodecs, type WasmLoaders } from './host-codecs.js';
 import type { CharlsModule, OpenJpegModule, OpenJphModule } from './wasm-decoder.js';
 import type { CodecRegistry } from './registry.js';
 import type { DecodedSamples } from './types.js';
@@ -39,14 +39,14 @@ async function loadWasm<M>(glue: string): Promise<M> {
   return factory({ print: () => undefined, printErr: () => undefined });
 }
 
+/** How Node loads the WASM codecs. */
+export const NODE_WASM_LOADERS: WasmLoaders = {
+  openJpeg: () => loadWasm<OpenJpegModule>('@cornerstonejs/codec-openjpeg/decodewasmjs'),
+  charls: () => loadWasm<CharlsModule>('@cornerstonejs/codec-charls/decodewasmjs'),
+  openJph: () => loadWasm<OpenJphModule>('@cornerstonejs/codec-openjph/wasmjs'),
+};
+
 /** The codecs of the Node host: CLI, sidecar and tests. */
 export function nodeCodecs(): CodecRegistry {
-  return hostCodecs(
-    { jpeg: { samples: decodeWithSharp }, webp: { samples: decodeWithSharp } },
-    {
-      openJpeg: () => loadWasm<OpenJpegModule>('@cornerstonejs/codec-openjpeg/decodewasmjs'),
-      charls: () => loadWasm<CharlsModule>('@cornerstonejs/codec-charls/decodewasmjs'),
-      openJph: () => loadWasm<OpenJphModule>('@cornerstonejs/codec-openjph/wasmjs'),
-    },
-  );
+  return hostCodecs({ jpeg: { samples: decodeWithSharp }, webp: { samples: decodeWithSharp } }, NODE_WASM_LOADERS);
 }
