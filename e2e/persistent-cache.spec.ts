@@ -345,6 +345,67 @@ test.describe('persistent cache (IndexedDB)', () => {
     expect(kept.usageWithoutEntry).toBe(0);
   });
 
+  test('evicting thousands of entries deletes at most 256 keys in one task, so no eviction is a long frame', async ({ harness: page, servers }) => {
+    const { url } = servers.slides.generated;
+    // A cache far over its cap: 5,000 old entries' usage records, as a long session's browser holds them.
+    await page.evaluate(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const open = indexedDB.open('evicting-usage');
+          open.onupgradeneeded = () => open.result.createObjectStore('usage');
+          open.onerror = () => reject(open.error);
+          open.onsuccess = () => {
+            const tx = open.result.transaction('usage', 'readwrite');
+            const store = tx.objectStore('usage');
+            for (let i = 0; i < 5_000; i++) store.put({ size: 15_000, used: 1 + i }, `https://elsewhere.test/slide.svs|"e"|${i * 15_000}|15000`);
+            tx.oncomplete = () => {
+              open.result.close();
+              resolve();
+            };
+          };
+        }),
+    );
+    const deletes = await page.evaluate(async (url) => {
+      // Deletes counted per task: the first of a task posts a message, which runs once that task has ended.
+      const bursts: number[] = [];
+      let burst = 0;
+      const original = IDBObjectStore.prototype.delete;
+      IDBObjectStore.prototype.delete = function (this: IDBObjectStore, key: IDBValidKey | IDBKeyRange) {
+        if (burst === 0) {
+          const { port1, port2 } = new MessageChannel();
+          port1.onmessage = () => {
+            bursts.push(burst);
+            burst = 0;
+            port1.close();
+          };
+          port2.postMessage(undefined);
+        }
+        burst++;
+        return original.call(this, key);
+      };
+      const viewer = await harness.createViewer(document.getElementById('viewer'), url, {
+        navigator: false,
+        prefetch: false,
+        osd: { animationTime: 0 },
+        open: { persistentCache: { maxBytes: 4 * 1024 * 1024, dbName: 'evicting' } },
+      });
+      const item = viewer.osd.world.getItemAt(0);
+      await new Promise<void>((resolve) => {
+        const check = () => (item.getFullyLoaded() ? resolve() : setTimeout(check, 30));
+        check();
+      });
+      // Closing writes the usage records, and the eviction runs to its end.
+      await viewer.slide.close();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      return bursts;
+    }, `${url}/${SLIDE}`);
+    // Down to 80% of 4 MiB: nearly all 5,000 old entries go, each from both stores.
+    expect(deletes.reduce((a, b) => a + b, 0)).toBeGreaterThan(9_000);
+    expect(Math.max(...deletes)).toBeLessThanOrEqual(256);
+    const left = await storedKeys(page, 'evicting-usage', 'usage');
+    expect(left.filter((e) => e.key.startsWith('https://elsewhere.test/')).length).toBeLessThan(300);
+  });
+
   test('an object replaced since it was cached: its entries and their usage records are dropped, none left counting against the cap', async ({
     harness: page,
     servers,
