@@ -406,6 +406,68 @@ test.describe('persistent cache (IndexedDB)', () => {
     expect(left.filter((e) => e.key.startsWith('https://elsewhere.test/')).length).toBeLessThan(300);
   });
 
+  test('a range written again while an eviction goes on is kept, with its usage record', async ({ harness: page }) => {
+    const kept = await page.evaluate(async () => {
+      const request = <T>(r: IDBRequest<T>) =>
+        new Promise<T>((resolve, reject) => {
+          r.onsuccess = () => resolve(r.result);
+          r.onerror = () => reject(r.error);
+        });
+      const openDb = (name: string, store: string) => {
+        const open = indexedDB.open(name);
+        open.onupgradeneeded = () => open.result.createObjectStore(store);
+        return request(open);
+      };
+      const [data, usage] = await Promise.all([openDb('racing', 'ranges'), openDb('racing-usage', 'usage')]);
+      // 1,000 old entries of 10 kB each, the oldest first: ten times a 1 MB cap, so the eviction takes several batches.
+      const seed = (db: IDBDatabase, store: string, value: (i: number) => unknown) =>
+        new Promise<void>((resolve) => {
+          const tx = db.transaction(store, 'readwrite');
+          for (let i = 0; i < 1_000; i++) tx.objectStore(store).put(value(i), `k${i}`);
+          tx.oncomplete = () => resolve();
+        });
+      await seed(data, 'ranges', (i) => ({ old: i }));
+      await seed(usage, 'usage', (i) => ({ size: 10_000, used: 1 + i }));
+      const store = new harness.IdbStore({ errors: 0, bytesStored: 0 }, { maxBytes: 1_000_000, dbName: 'racing' });
+      // As the eviction's first batch goes out, k600 (due in its third) is read again and stored anew.
+      const original = IDBObjectStore.prototype.delete;
+      let written = false;
+      IDBObjectStore.prototype.delete = function (this: IDBObjectStore, key: IDBValidKey | IDBKeyRange) {
+        if (!written) {
+          written = true;
+          store.put('k600', { fresh: true }, 10_000);
+        }
+        return original.call(this, key);
+      };
+      store.put('new', { fresh: true }, 10_000);
+      await store.flush();
+      IDBObjectStore.prototype.delete = original;
+      const read = (db: IDBDatabase, name: string, key: string) => request(db.transaction(name).objectStore(name).get(key));
+      const dataKeys = new Set((await request(data.transaction('ranges').objectStore('ranges').getAllKeys())).map(String));
+      const usageKeys = new Set((await request(usage.transaction('usage').objectStore('usage').getAllKeys())).map(String));
+      const result = {
+        written,
+        k600: await read(data, 'ranges', 'k600'),
+        k600Usage: await read(usage, 'usage', 'k600'),
+        k0: await read(data, 'ranges', 'k0'),
+        entries: dataKeys.size,
+        withoutUsage: [...dataKeys].filter((k) => !usageKeys.has(k)).length,
+        usageWithoutEntry: [...usageKeys].filter((k) => !dataKeys.has(k)).length,
+      };
+      data.close();
+      usage.close();
+      return result;
+    });
+    expect(kept.written).toBe(true);
+    // The eviction ran: the oldest went, and what is left fits the cap.
+    expect(kept.k0).toBeUndefined();
+    expect(kept.entries).toBeLessThanOrEqual(100);
+    expect(kept.k600).toEqual({ fresh: true });
+    expect(kept.k600Usage).toMatchObject({ size: 10_000 });
+    expect(kept.withoutUsage).toBe(0);
+    expect(kept.usageWithoutEntry).toBe(0);
+  });
+
   test('an object replaced since it was cached: its entries and their usage records are dropped, none left counting against the cap', async ({
     harness: page,
     servers,

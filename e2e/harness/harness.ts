@@ -8,6 +8,7 @@ import { iccTransform } from '../../src/colour/icc-transform.js';
 import { jpegIccSegments } from '../../src/colour/jpeg-icc.js';
 import { littleCms } from '../../src/colour/slide-colour.js';
 import { forgetIdleTileRecords } from '../../src/viewer/osd-workarounds.js';
+import { IdbStore } from '../../src/source/idb-store.js';
 
 /** What the browser tests drive: the library's browser entry, and a worker that crashes on its first job. */
 const harness = {
@@ -22,6 +23,8 @@ const harness = {
   jpegRoutes: { nativeBitmap, convertedJpegBitmap },
   // With short times, so a test need not wait the viewer's own ten seconds of idleness.
   forgetIdleTileRecords,
+  // The IndexedDB store under the persistent cache, so a test can write to it while an eviction goes on.
+  IdbStore,
   crashingWorker: () => new Worker(new URL('./crashing.worker.ts', import.meta.url), { type: 'module' }),
   decodeWorker: () => new Worker(new URL('../../src/workers/decode.worker.ts', import.meta.url), { type: 'module' }),
 };

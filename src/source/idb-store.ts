@@ -42,6 +42,8 @@ export class IdbStore {
   readonly #pendingUsage = new Map<string, { record: Usage; stored: boolean }>();
   #usageTimer?: ReturnType<typeof setTimeout>;
   #lookups: Array<{ key: string; resolve(value: unknown): void }> = [];
+  /** Keys whose put has begun and whose usage is not yet noted: an eviction under way must not delete them. */
+  readonly #writing = new Set<string>();
 
   constructor(stats: IdbStoreStats, options: { maxBytes?: number; dbName?: string } = {}) {
     this.#stats = stats;
@@ -130,14 +132,19 @@ export class IdbStore {
    * evicted); the in-memory usage and the eviction wait for the next usage write, like a touch.
    */
   async #put(key: string, value: unknown, size: number): Promise<void> {
-    const record = { size, used: Date.now() };
-    const stored = await this.#guard(async () => {
-      await set(key, value, this.#stores!.data);
-      await set(key, record, this.#stores!.usage);
-      this.#stats.bytesStored += size;
-      return true;
-    });
-    this.#noteUsage(key, record, stored === true);
+    this.#writing.add(key);
+    try {
+      const record = { size, used: Date.now() };
+      const stored = await this.#guard(async () => {
+        await set(key, value, this.#stores!.data);
+        await set(key, record, this.#stores!.usage);
+        this.#stats.bytesStored += size;
+        return true;
+      });
+      this.#noteUsage(key, record, stored === true);
+    } finally {
+      this.#writing.delete(key);
+    }
   }
 
   /** Least recently used first, down to 80% of the cap, so eviction does not run on every write. */
@@ -155,11 +162,18 @@ export class IdbStore {
     await this.#deleteEverywhere(victims);
   }
 
-  /** Entries and their usage records, DELETE_BATCH keys at a time, a task apart. */
+  /**
+   * Entries and their usage records, DELETE_BATCH keys at a time, a task apart. A key written or used again since it
+   * was chosen (a range read again while the eviction goes on) is kept: deleting it would drop a fresh entry, or leave
+   * it without the usage record that lets it be evicted.
+   */
   async #deleteEverywhere(keys: readonly string[]): Promise<void> {
+    const usage = await this.#loadUsage();
+    const reused = (key: string) => this.#writing.has(key) || this.#pendingUsage.has(key) || usage.has(key);
     for (let from = 0; from < keys.length; from += DELETE_BATCH) {
       if (from > 0) await nextTask();
-      const batch = keys.slice(from, from + DELETE_BATCH);
+      const batch = keys.slice(from, from + DELETE_BATCH).filter((key) => !reused(key));
+      if (batch.length === 0) continue;
       await this.#guard(() => delMany(batch, this.#stores!.data));
       await this.#guard(() => delMany(batch, this.#stores!.usage));
     }
