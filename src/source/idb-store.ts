@@ -91,7 +91,7 @@ export class IdbStore {
     const stale = [...usage.keys()].filter((k) => k.startsWith(prefix));
     for (const k of stale) usage.delete(k);
     // Their usage records too: left behind, they would count as kept bytes in every later session.
-    await this.#deleteEverywhere([...stale, ...extra]);
+    await this.#deleteEverywhere([...stale, ...extra], usage);
   }
 
   /**
@@ -159,16 +159,15 @@ export class IdbStore {
       total -= u.size;
       usage.delete(key);
     }
-    await this.#deleteEverywhere(victims);
+    await this.#deleteEverywhere(victims, usage);
   }
 
   /**
    * Entries and their usage records, DELETE_BATCH keys at a time, a task apart. A key written or used again since it
    * was chosen (a range read again while the eviction goes on) is kept: deleting it would drop a fresh entry, or leave
-   * it without the usage record that lets it be evicted.
+   * it without the usage record that lets it be evicted. `usage` is the in-memory usage, which the caller has loaded.
    */
-  async #deleteEverywhere(keys: readonly string[]): Promise<void> {
-    const usage = await this.#loadUsage();
+  async #deleteEverywhere(keys: readonly string[], usage: Map<string, Usage>): Promise<void> {
     const reused = (key: string) => this.#writing.has(key) || this.#pendingUsage.has(key) || usage.has(key);
     for (let from = 0; from < keys.length; from += DELETE_BATCH) {
       if (from > 0) await nextTask();
