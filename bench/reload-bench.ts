@@ -1,30 +1,52 @@
 /**
  * Our viewer alone, many times, for changes smaller than `npm run bench`'s spread between runs (its medians of 3 move by
- * 20–40 ms): `npm run bench:reload [-- --loads N] [--fill N]`. On the bench page (cross-origin slides, 40 ms and
- * 100 Mbit/s through CDP, a fresh context per load), each slide is opened cold `--loads` times (5); after each, with the
- * page's scripts let into the HTTP cache, reloaded three times and the last two timed (the first fills that cache), as
- * bench's "warm, page cached" column does. Prints the medians of the first full viewport: cold from navigation and from
- * the first request for the slide, and warm; and the longest main-thread task of the cold loads. `--fill N` first gives
- * the persistent cache N usage records of other slides, as a long-time reader's browser holds them.
+ * 20–40 ms): `npm run bench:reload [-- --loads N] [--fill N] [--defaults] [--slides LIST]`. On the bench page
+ * (cross-origin slides, 40 ms and 100 Mbit/s through CDP, a fresh context per load), each slide is opened cold `--loads`
+ * times (5); after each, with the page's scripts let into the HTTP cache, reloaded three times and the last two timed
+ * (the first fills that cache), as bench's "warm, page cached" column does. Prints the medians of the first full
+ * viewport: cold from navigation and from the first request for the slide, and warm; the longest main-thread task of
+ * the cold loads and how many cold loads had one over 50 ms.
+ * - `--fill N` first gives the persistent cache N usage records of other slides, as a long-time reader's browser holds
+ *   them.
+ * - `--defaults` loads the page with the viewer's defaults (navigator, panel, prefetch: `createViewer` as a user gets
+ *   it) instead of the bench's like-for-like settings.
+ * - `--slides` names the slides, comma-separated: fixture paths (`real/CMU-1-Small-Region.svs`) or `N=11` and `N=40`
+ *   for make-big-slide's pyramids (N=40 is 2.6 GB, made once in bench/.slides).
  */
 import { parseArgs } from 'node:util';
 import { chromium } from '@playwright/test';
 import { CHROMIUM_ARGS, chromiumPath } from '../e2e/support/chromium.js';
+import { bigSlide } from '../test/support/big-slide.js';
 import { FIXTURES } from '../test/support/fixtures.js';
 import { RangeServer } from '../test/support/range-server.js';
 import { serveBenchPages } from './bench-pages.js';
 import { benchNetwork, waitShown, warmReload } from './bench-network.js';
 import { middle as median } from './report.js';
 
-const { values } = parseArgs({ options: { loads: { type: 'string', default: '5' }, fill: { type: 'string', default: '0' } }, strict: true });
-const count = (name: keyof typeof values): number => {
+const { values } = parseArgs({
+  options: {
+    loads: { type: 'string', default: '5' },
+    fill: { type: 'string', default: '0' },
+    defaults: { type: 'boolean', default: false },
+    slides: { type: 'string', default: 'real/CMU-1-Small-Region.svs,generated/aperio-jpeg-ycbcr-240.svs' },
+  },
+  strict: true,
+});
+const count = (name: 'loads' | 'fill'): number => {
   const value = Number(values[name]);
   if (!Number.isInteger(value) || value < 0) throw new Error(`--${name} must be a whole number, not "${values[name]}".`);
   return value;
 };
 const loads = Math.max(1, count('loads'));
 const fill = count('fill');
-const slides = ['real/CMU-1-Small-Region.svs', 'generated/aperio-jpeg-ycbcr-240.svs'];
+/** Each slide's folder (the Range server's root) and its path under it. */
+const slides = values.slides.split(',').map((name) => {
+  const big = /^N=(\d+)$/.exec(name);
+  if (!big) return { name, root: FIXTURES, path: name };
+  const made = bigSlide(Number(big[1]));
+  return { name: made.name, root: made.dir, path: made.file };
+});
+const query = values.defaults ? 'session&' : '';
 
 /** `count` usage records of slides elsewhere, each 10 kB, so that together they stay under the cache's 256 MiB. */
 const FILL_USAGE = (count: number) => `new Promise((resolve, reject) => {
@@ -39,32 +61,35 @@ const FILL_USAGE = (count: number) => `new Promise((resolve, reject) => {
 })`;
 
 const { server: pages, url: pagesUrl } = await serveBenchPages();
-const server = new RangeServer({ root: FIXTURES });
-const base = await server.start();
 const browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
 console.log(
-  `first full viewport, 40 ms / 100 Mbit/s, medians of ${loads} cold loads and ${2 * loads} warm reloads${fill ? `, ${fill} usage records kept` : ''}`,
+  `first full viewport, 40 ms / 100 Mbit/s, medians of ${loads} cold loads and ${2 * loads} warm reloads${fill ? `, ${fill} usage records kept` : ''}, ${
+    values.defaults ? "the viewer's defaults" : "the bench's settings (no navigator, panel or prefetch)"
+  }`,
 );
-console.log('| slide | cold ms | cold, from the first request ms | warm, page cached ms | longest task ms |');
-console.log('|---|---|---|---|---|');
-for (const slide of slides) {
+console.log('| slide | cold ms | cold, from the first request ms | warm, page cached ms | longest task ms | cold loads with a task over 50 ms |');
+console.log('|---|---|---|---|---|---|');
+for (const { name, root, path } of slides) {
+  const server = new RangeServer({ root });
+  const base = await server.start();
+  const slide = path;
   const cold: number[] = [];
   const fromRequest: number[] = [];
   const warm: number[] = [];
-  let longest = 0;
+  const longTasks: number[] = [];
   for (let load = 0; load < loads; load++) {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
     const cdp = await benchNetwork(page, { latencyMs: 40, mbps: 100 });
     const first = server.log.length;
-    if (!(await waitShown(page, () => page.goto(`${pagesUrl}/bench/pages/ours.html?slide=${encodeURIComponent(`${base}/${slide}`)}`)))) {
+    if (!(await waitShown(page, () => page.goto(`${pagesUrl}/bench/pages/ours.html?${query}slide=${encodeURIComponent(`${base}/${slide}`)}`)))) {
       throw new Error(`${slide} was not shown`);
     }
     const origin = await page.evaluate(() => performance.timeOrigin);
     const shownAt = await page.evaluate(() => (window as any).bench.marks.fullViewport as number);
     cold.push(shownAt);
     fromRequest.push(shownAt - (server.log.slice(first).find((r) => r.path === `/${slide}`)!.at - origin));
-    longest = Math.max(longest, await page.evaluate(() => (window as any).bench.longTasks().max as number));
+    longTasks.push(await page.evaluate(() => (window as any).bench.longTasks().max as number));
     if (fill) await page.evaluate(FILL_USAGE(fill));
     const requests = () => server.log.filter((r) => r.path === `/${slide}`).length;
     await cdp.send('Network.setCacheDisabled', { cacheDisabled: false });
@@ -75,11 +100,14 @@ for (const slide of slides) {
     }
     await context.close();
   }
+  await server.stop();
+  const over50 = longTasks.filter((ms) => ms > 50).length;
   console.log(
-    `| ${slide.split('/')[1]} | ${Math.round(median(cold))} | ${Math.round(median(fromRequest))} | ${Math.round(median(warm))} | ${Math.round(longest)} |`,
+    `| ${name.split('/').pop()} | ${Math.round(median(cold))} | ${Math.round(median(fromRequest))} | ${Math.round(median(warm))} | ${Math.round(Math.max(...longTasks))} | ${over50} of ${loads} |`,
   );
-  console.log(`  cold ${cold.map(Math.round).join(', ')}; warm ${warm.map(Math.round).join(', ')}`);
+  console.log(
+    `  cold ${cold.map(Math.round).join(', ')}; warm ${warm.map(Math.round).join(', ')}; longest task per cold load ${longTasks.map(Math.round).join(', ')}`,
+  );
 }
 await browser.close();
-await server.stop();
 await pages.stop();
