@@ -6,7 +6,7 @@ import { expect, test } from './support/fixtures.js';
 declare const harness: any;
 
 /** The codec and colour modules a page fetched: their chunks and WASM, by the names the bundler keeps. */
-const LAZY = /(openjpeg|openjph|charls|lcms)[^/]*\.(js|wasm)$/i;
+const LAZY = /(openjpeg|openjph|charls|zstddec|lcms)[^/]*\.(js|wasm)$/i;
 
 /** Opens a slide in the harness viewer and waits until its view is drawn. */
 async function openAndDraw(page: Page, url: string, options: object = {}): Promise<void> {
@@ -47,6 +47,14 @@ test.describe('codecs and LittleCMS load only for the slides that need them', ()
     const fetched = await lazyModulesFetched(page, servers.slideUrl('aperio-jp2k-33005-256.svs'));
     expect(fetched.length).toBeGreaterThan(0);
     expect(fetched.every((name) => name.startsWith('openjpeg'))).toBe(true);
+  });
+
+  test('a ZSTD slide fetches the ZSTD decoder and nothing else, and draws every tile with it', async ({ harness: page, servers }) => {
+    const fetched = await lazyModulesFetched(page, servers.slideUrl('yb10kx5k.zstd.tiff'));
+    expect(fetched.length).toBeGreaterThan(0);
+    expect(fetched.every((name) => name.startsWith('zstddec'))).toBe(true);
+    const stats = await page.evaluate(() => (window as any).lazyViewer.stats());
+    expect([stats.tilesLoaded > 0, stats.tilesFailed]).toEqual([true, 0]);
   });
 
   test('a slide with a profile fetches LittleCMS with colour management on, and not with it off', async ({ harness: page, servers }) => {

@@ -6,6 +6,7 @@ import { reduceImage } from './reduce.js';
 import { toRgba, transparent } from './rgba.js';
 import { decodeSamples } from './samples-decoder.js';
 import type { DecodedImage, DecodeOptions, TileDecoder } from './types.js';
+import { loadZstd } from './zstd.js';
 
 /** A host's direct route from a tile to an ImageBitmap (the browser's own JPEG decoder): no pixel copy at all. */
 export type BitmapDecoder = (tile: EncodedTile, opts: ReadOptions) => Promise<ImageBitmap>;
@@ -43,6 +44,8 @@ export class CodecRegistry {
 
   constructor() {
     for (const codec of LOSSLESS) this.register(codec, () => ({ samples: decodeSamples }));
+    // ZSTD's decoder is WASM of its own, loaded ahead like JPEG 2000's.
+    this.register('zstd', () => ({ samples: decodeSamples, warm: async () => void (await loadZstd()) }));
   }
 
   register(codec: TileCodec, loader: CodecLoader): this {

@@ -1,11 +1,10 @@
-import { decompress as zstdDecompress } from 'fzstd';
 import { SlideError } from '../errors.js';
 import type { EncodedTile } from '../slide/types.js';
 import { inflate } from './inflate.js';
 import { decodeLzw } from './lzw.js';
 import { decodePackBits } from './packbits.js';
 import { undoHorizontalPredictor } from './rgba.js';
-import { ZSTD_MAX_BLOCK, zstdBounds } from './zstd-bounds.js';
+import { decompressZstd } from './zstd.js';
 import type { DecodedSamples } from './types.js';
 
 /** Decodes the lossless TIFF codecs whose output is plain interleaved samples. */
@@ -48,7 +47,7 @@ export async function decompressBlock(tile: EncodedTile, expected: number): Prom
       samples = decodePackBits(tile.bytes, expected);
       break;
     case 'zstd':
-      samples = decompressZstd(tile.bytes, expected);
+      samples = await decompressZstd(tile.bytes, expected);
       break;
     default:
       throw new SlideError('unsupported_compression', `No sample decoder for ${tile.codec}.`);
@@ -58,21 +57,4 @@ export async function decompressBlock(tile: EncodedTile, expected: number): Prom
     throw new SlideError('corrupt', `A ${tile.codec} tile decoded to ${samples.length} bytes; ${expected} were expected. The file is damaged.`);
   }
   return samples;
-}
-
-/**
- * fzstd writing into a buffer of our own is bounded but 3.6 times slower (`npm run bench:zstd`, a 1024² tile: 227 ms
- * against 63 ms when it sizes its own buffers). So it sizes its own when the frame headers promise that is bounded too (output
- * and window within reach of the tile's size), and writes into `expected` bytes only when they do not.
- */
-function decompressZstd(input: Uint8Array, expected: number): Uint8Array {
-  const { outputBound, largestBuffer } = zstdBounds(input);
-  const ownBuffers = outputBound <= expected + ZSTD_MAX_BLOCK && largestBuffer <= Math.max(2 * expected, 16 * 1024 * 1024);
-  try {
-    if (!ownBuffers) return zstdDecompress(input, new Uint8Array(expected));
-    const out = zstdDecompress(input);
-    return out.length > expected ? out.subarray(0, expected) : out;
-  } catch (cause) {
-    throw new SlideError('corrupt', `ZSTD data is corrupt (${cause instanceof Error ? cause.message : String(cause)}). The file is damaged.`, { cause });
-  }
 }

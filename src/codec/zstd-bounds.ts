@@ -6,19 +6,16 @@ export const ZSTD_MAX_BLOCK = 128 * 1024;
 export interface ZstdBounds {
   /** The most the frames can decompress to, from their block headers alone. */
   outputBound: number;
-  /** The largest buffer a frame asks its decoder for: its window size, or its declared content size. */
-  largestBuffer: number;
 }
 
 /**
  * Walks the frame and block headers of ZSTD data (RFC 8878) without decompressing, so a hostile tile is refused
- * before any buffer is made for it: a 300-byte frame may declare a 2 GB window or content size, and its blocks say
- * how much they can regenerate. Structure that is not ZSTD is `corrupt`.
+ * before any buffer is made for it: a 300-byte frame may declare a 2 GB content size, and its blocks say how much they
+ * can regenerate. Structure that is not ZSTD is `corrupt`.
  */
 export function zstdBounds(data: Uint8Array): ZstdBounds {
   let at = 0;
   let outputBound = 0;
-  let largestBuffer = 0;
   const need = (n: number) => {
     if (at + n > data.length) throw corrupt('a frame ends early');
   };
@@ -43,20 +40,12 @@ export function zstdBounds(data: Uint8Array): ZstdBounds {
     if (descriptor & 0x08) throw corrupt('a frame header sets its reserved bit');
     const singleSegment = (descriptor >> 5) & 1;
     const sizeFlag = descriptor >> 6;
-    let window = 0;
-    if (!singleSegment) {
-      need(1);
-      const w = data[at++]!;
-      const base = 2 ** (10 + (w >> 3));
-      window = base + (base / 8) * (w & 7);
-    }
-    at += [0, 1, 2, 4][descriptor & 3]!;
+    // The window descriptor (none in a single-segment frame) and the dictionary id: one-shot decoding needs neither.
+    at += 1 - singleSegment + [0, 1, 2, 4][descriptor & 3]!;
     const sizeBytes = [singleSegment, 2, 4, 8][sizeFlag]!;
     need(sizeBytes);
     const declared = sizeBytes === 0 ? undefined : le(at, sizeBytes) + (sizeBytes === 2 ? 256 : 0);
     at += sizeBytes;
-    // A single-segment frame has no window (0 here): its buffer is its declared size.
-    largestBuffer = Math.max(largestBuffer, window, declared ?? 0);
     let frameBound = 0;
     for (let last = 0; !last; ) {
       need(3);
@@ -77,7 +66,7 @@ export function zstdBounds(data: Uint8Array): ZstdBounds {
     if (descriptor & 0x04) at += 4;
     outputBound += declared ?? frameBound;
   }
-  return { outputBound, largestBuffer };
+  return { outputBound };
 }
 
 const corrupt = (what: string) => new SlideError('corrupt', `ZSTD data is corrupt: ${what}. The file is damaged.`);
