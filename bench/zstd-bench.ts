@@ -24,7 +24,7 @@ const decoders: Array<[string, (t: EncodedTile) => unknown]> = [
   ['wsi-stream (zstddec behind the header check)', (t) => decompressBlock(t, size(t))],
   ['zstddec 0.1 (WASM)', (t) => peer.decode(t.bytes, size(t))],
   ['fzstd 0.1 sizing its own buffers (ours before)', (t) => decompress(t.bytes)],
-  ['fzstd 0.1 into a caller buffer', (t) => decompress(t.bytes, new Uint8Array(size(t)))],
+  ['fzstd 0.1 into a caller buffer (ours where zstddec cannot load)', (t) => decompress(t.bytes, new Uint8Array(size(t)))],
 ];
 console.log(
   `${tiles.length} tiles of ${level.tileWidth}×${level.tileHeight}, ${(tiles.reduce((s, t) => s + t.bytes.length, 0) / 1024).toFixed(0)} kB compressed`,

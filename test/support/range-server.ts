@@ -26,6 +26,8 @@ export interface RangeServerOptions {
   ignoreRange?: boolean;
   /** The Cache-Control header for a path (none by default): the benchmark pages are served as a static host would. */
   cacheControl?: (path: string) => string | undefined;
+  /** Headers sent with every file, such as a page's Content-Security-Policy. */
+  headers?: Record<string, string>;
 }
 
 /**
@@ -97,6 +99,7 @@ export class RangeServer {
     }
     const cacheControl = this.#options.cacheControl?.(path);
     if (cacheControl) res.setHeader('Cache-Control', cacheControl);
+    for (const [name, value] of Object.entries(this.#options.headers ?? {})) res.setHeader(name, value);
     const { status, bytes } = answerRange(req, res, file, size, { etag: this.etag, ...(this.#options.ignoreRange ? { range: undefined } : {}) });
     this.#record(req, res, sentBefore, path, status, bytes);
   }
