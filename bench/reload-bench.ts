@@ -69,10 +69,9 @@ console.log(
 );
 console.log('| slide | cold ms | cold, from the first request ms | warm, page cached ms | longest task ms | cold loads with a task over 50 ms |');
 console.log('|---|---|---|---|---|---|');
-for (const { name, root, path } of slides) {
+for (const { name, root, path: slide } of slides) {
   const server = new RangeServer({ root });
   const base = await server.start();
-  const slide = path;
   const cold: number[] = [];
   const fromRequest: number[] = [];
   const warm: number[] = [];
