@@ -74,11 +74,14 @@ test.describe('the JPEG 2000 decoder loads beside the open, and its failures are
     const size = statSync(fixturePath(JP2K)).size;
     let wasmRequested!: () => void;
     const wasm = new Promise<void>((resolve) => (wasmRequested = resolve));
-    let heldTails = 0;
-    let wasmWhileHeld = false;
+    let tailsHeld = 0;
+    let tailReleased = false;
+    let wasmBeforeTail = false;
     page.context().on('request', (request) => {
       if (!OPENJPEG_WASM.test(new URL(request.url()).pathname)) return;
-      wasmWhileHeld ||= heldTails > 0;
+      // This slide's first directory is in its head, so OpenJPEG may be asked for before the tail request is even
+      // out (cross-origin, the tail goes once the size is known): what counts is that it comes before the tail's bytes.
+      wasmBeforeTail ||= !tailReleased;
       wasmRequested();
     });
     // The tail read ends at the file's last byte. Before the viewer warmed codecs, OpenJPEG was fetched only for the
@@ -86,13 +89,13 @@ test.describe('the JPEG 2000 decoder loads beside the open, and its failures are
     await page.context().route(`**/${JP2K}`, async (route) => {
       const range = route.request().headers().range ?? '';
       if (!range.endsWith(`-${size - 1}`) && !/^bytes=-\d+$/.test(range)) return route.continue();
-      heldTails++;
+      tailsHeld++;
       await Promise.race([wasm, new Promise((resolve) => setTimeout(resolve, 5000))]);
-      heldTails--;
+      tailReleased = true;
       return route.continue();
     });
     await openAndDraw(page, servers.slideUrl(JP2K));
-    expect(wasmWhileHeld).toBe(true);
+    expect([tailsHeld > 0, wasmBeforeTail]).toEqual([true, true]);
   });
 
   test('OpenJPEG served without the application/wasm type still decodes (compiled from its bytes, not streamed)', async ({ harness: page, servers }) => {
