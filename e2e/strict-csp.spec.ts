@@ -2,8 +2,7 @@ import { resolve } from 'node:path';
 import type { Page, Request } from '@playwright/test';
 import { RangeServer } from '../test/support/range-server.js';
 import { expect, test } from './support/fixtures.js';
-
-declare const harness: any;
+import { openAndSettle } from './support/open-and-settle.js';
 
 /**
  * A lab system's page may send a strict Content-Security-Policy: scripts and workers from its own origin, WebAssembly
@@ -22,7 +21,7 @@ function strictPolicy(slidesOrigins: string[]): string {
 }
 
 /**
- * Opens a slide in the harness viewer, waits until its view is drawn, and returns its stats with the ZSTD decoders whose
+ * Opens a slide and waits until its view is drawn (openAndSettle), and returns its stats with the ZSTD decoders whose
  * scripts were fetched meanwhile: zstddec's by its chunk's name, fzstd's (a chunk the bundler names after its `esm`
  * folder) by one of its messages.
  */
@@ -39,16 +38,7 @@ async function drawn(page: Page, url: string): Promise<{ stats: any; decoders: s
     );
   };
   page.context().on('requestfinished', listen);
-  const stats = await page.evaluate(async (url) => {
-    const viewer = await harness.createViewer(document.getElementById('viewer'), url, { navigator: false, osd: { animationTime: 0 } });
-    await new Promise<void>((resolve) => {
-      const check = () => (viewer.osd.world.getItemAt(0).getFullyLoaded() ? resolve() : setTimeout(check, 30));
-      check();
-    });
-    const stats = viewer.stats();
-    viewer.destroy();
-    return stats;
-  }, url);
+  const stats = await openAndSettle(page, url);
   page.context().off('requestfinished', listen);
   await Promise.all(scripts);
   return { stats, decoders: [...decoders].sort() };
