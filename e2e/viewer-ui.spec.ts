@@ -45,6 +45,54 @@ test.describe('createViewer controls', () => {
     await expect.poll(async () => Math.abs((await micrometres()) / (await expected()) - 1)).toBeLessThan(0.001);
   });
 
+  test('the navigator: bottom right, holding the slide when createViewer resolves, following the view, and a click in it pans the view', async ({
+    harness: page,
+    servers,
+  }) => {
+    await openCmu(page, servers.slides.real.url);
+    const state = () =>
+      page.evaluate(() => {
+        const osd = (window as any).viewer.osd;
+        const item = osd.navigator?.world.getItemAt(0);
+        return {
+          items: osd.navigator?.world.getItemCount() ?? 0,
+          sameSource: item?.source === osd.world.getItemAt(0).source,
+          loaded: item?.getFullyLoaded() ?? false,
+          centreX: osd.viewport.getCenter(true).x,
+        };
+      });
+    // Built a task after the viewer (see addNavigator), yet there when createViewer resolves, with the slide in it.
+    const resolved = await state();
+    expect(resolved.items).toBe(1);
+    expect(resolved.sameSource).toBe(true);
+    const navigator = page.locator('.wsi-osd .navigator');
+    await expect(navigator).toBeVisible();
+    const box = (await navigator.boundingBox())!;
+    const view = (await page.locator('.wsi-osd').boundingBox())!;
+    expect(box.x + box.width).toBeGreaterThan(view.x + view.width * 0.8);
+    expect(box.y + box.height).toBeGreaterThan(view.y + view.height * 0.8);
+    await expect.poll(async () => (await state()).loaded).toBe(true);
+
+    // Zoomed in, the navigator's outline of the view shrinks.
+    const region = page.locator('.wsi-osd .navigator .displayregion');
+    const homeWidth = (await region.boundingBox())!.width;
+    await page.evaluate(() => (window as any).viewer.osd.viewport.zoomBy(4, undefined, true));
+    await expect.poll(async () => (await region.boundingBox())!.width).toBeLessThan(homeWidth / 2);
+
+    // A click near the navigator's left edge moves the view there.
+    const before = (await state()).centreX;
+    await navigator.click({ position: { x: 6, y: box.height / 2 } });
+    await expect.poll(async () => (await state()).centreX).toBeLessThan(before - 0.1);
+  });
+
+  test('navigator: false leaves the navigator out', async ({ harness: page, servers }) => {
+    await page.evaluate(async (url) => {
+      (window as any).viewer = await harness.createViewer(document.getElementById('viewer'), url, { navigator: false });
+    }, `${servers.slides.real.url}/${CMU}`);
+    expect(await page.evaluate(() => (window as any).viewer.osd.navigator ?? null)).toBeNull();
+    await expect(page.locator('.wsi-osd .navigator')).toHaveCount(0);
+  });
+
   test('full screen: the button and the F key put the viewer on the whole screen and take it back', async ({ harness: page, servers }) => {
     await openCmu(page, servers.slides.real.url);
     const fullScreen = () => page.evaluate(() => document.fullscreenElement?.className ?? null);

@@ -11,7 +11,7 @@ import { nextTask } from '../source/next-task.js';
 import { bitmapCanvasDrawer, withBitmapCanvasDrawer } from './bitmap-canvas-drawer.js';
 import { type DrawerOption, preferredDrawer } from './drawer-choice.js';
 import { bindFullScreenKey } from './full-screen.js';
-import { forgetIdleTileRecords, muteStaleTileErrors } from './osd-workarounds.js';
+import { addNavigator, forgetIdleTileRecords, muteStaleTileErrors } from './osd-workarounds.js';
 import { toolsAndPanel } from './panel.js';
 import { type ColourMode, type ColourState, colourControl, prepareColour } from './viewer-colour.js';
 import { chooseOutputColourSpace, DISPLAY_P3_BITMAP, displayP3Drawers, learnDisplayP3Bitmaps } from './wide-gamut.js';
@@ -276,14 +276,14 @@ export async function createViewer(
 
   // OpenSeadragon is built in a task of its own, after the one that ended the open and asked for the home view's
   // tiles: with the defaults (navigator, panel) both in one task made a long task of 51–83 ms in 7 of 8 cold loads of
-  // the N=40 slide and 3 of 8 of N=11; split, 1 of 8 and none, the first viewport no later.
+  // the N=40 slide and 3 of 8 of N=11; split, 1 of 8 and none, the first viewport no later. Its navigator is built in
+  // the task after that (see addNavigator).
   await nextTask();
   const loaderLimit = options.imageLoaderLimit ?? LOADER_LIMIT;
   osd = OpenSeadragon({
     element: osdHost,
     tileSources: tileSource,
     showNavigationControl: false,
-    showNavigator: options.navigator ?? true,
     navigatorPosition: 'BOTTOM_RIGHT',
     // The overview stays visible: OpenSeadragon would fade it out whenever the pointer rests.
     autoHideControls: false,
@@ -302,6 +302,8 @@ export async function createViewer(
     // A Display P3 canvas needs drawers that make one, whichever drawers the host named; otherwise the canvas drawer
     // takes the workers' bitmaps as they are.
     drawer: output === 'display-p3' ? displayP3Drawers(drawer) : withBitmapCanvasDrawer(drawer),
+    // Built a task later, beside it (see addNavigator).
+    showNavigator: false,
   } as OpenSeadragon.Options);
 
   // The first 'update-viewport' is raised inside the first frame's work: the decodes start in the task after it.
@@ -334,6 +336,10 @@ export async function createViewer(
   labelRegion(root, osd, slide, options.label ?? slideName(slide));
 
   await new Promise<void>((resolve) => (osd.world.getItemCount() > 0 ? resolve() : osd.addOnceHandler('open', () => resolve())));
+  if (options.osd?.showNavigator ?? options.navigator ?? true) {
+    await nextTask();
+    addNavigator(osd);
+  }
   // Their stored shapes load while the first tiles are fetched (`annotations.loaded`); they never read slide bytes.
   const annotations = options.annotations === false ? undefined : attachAnnotations(osd, slide, options.annotations ?? {});
   if (annotations?.toolbarButton) buttons!.append(annotations.toolbarButton);
