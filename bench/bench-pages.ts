@@ -4,19 +4,22 @@ import { RangeServer } from '../test/support/range-server.js';
 import { REPO_ROOT } from '../test/support/fixtures.js';
 import { copyPeerAssets } from './dicom-rows.js';
 
-/** Builds the benchmark pages (ours and the peers') and serves them; the caller stops the server. */
-export async function serveBenchPages(): Promise<{ server: RangeServer; url: string }> {
+/**
+ * Builds the benchmark pages (ours and the peers') of the checkout at `repo` (this one unless another is given, as
+ * bench:reload's `--against` does) and serves them; the caller stops the server.
+ */
+export async function serveBenchPages(repo = REPO_ROOT): Promise<{ server: RangeServer; url: string }> {
   for (const config of ['bench/vite.config.ts', 'bench/vite.early.config.ts']) {
-    execFileSync(process.execPath, [join(REPO_ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', config, '--logLevel', 'warn'], {
-      cwd: REPO_ROOT,
+    execFileSync(process.execPath, [join(repo, 'node_modules/vite/bin/vite.js'), 'build', '--config', config, '--logLevel', 'warn'], {
+      cwd: repo,
       stdio: 'inherit',
     });
   }
-  copyPeerAssets(join(REPO_ROOT, 'build/bench'));
+  copyPeerAssets(join(repo, 'build/bench'));
   // As a static host serves a Vite build: the hashed assets for a year, the pages checked on every visit. The
   // benchmarks turn the HTTP cache off for every visit but one (the warm reload with the page cached).
   const server = new RangeServer({
-    root: join(REPO_ROOT, 'build/bench'),
+    root: join(repo, 'build/bench'),
     log: false,
     cacheControl: (path) => (path.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache'),
   });

@@ -1,6 +1,6 @@
 /**
  * Our viewer alone, many times, for changes smaller than `npm run bench`'s spread between runs (its medians of 3 move by
- * 20–40 ms): `npm run bench:reload [-- --loads N] [--fill N] [--defaults] [--slides LIST]`. On the bench page
+ * 20–40 ms): `npm run bench:reload [-- --loads N] [--fill N] [--defaults] [--slides LIST] [--against REV]`. On the bench page
  * (cross-origin slides, 40 ms and 100 Mbit/s through CDP, a fresh context per load), each slide is opened cold `--loads`
  * times (5); after each, with the page's scripts let into the HTTP cache, reloaded three times and the last two timed
  * (the first fills that cache), as bench's "warm, page cached" column does. Prints the medians of the first full
@@ -12,6 +12,9 @@
  *   it) instead of the bench's like-for-like settings.
  * - `--slides` names the slides, comma-separated: fixture paths (`real/CMU-1-Small-Region.svs`) or `N=11` and `N=40`
  *   for make-big-slide's pyramids (N=40 is 2.6 GB, made once in bench/.slides).
+ * - `--against REV` also builds the pages of commit REV (a git worktree, see worktree.ts) and runs them beside this
+ *   checkout's, load for load, the order switched each load: an A/B in one run, on one machine's one day, which two
+ *   runs of this script on two builds are not (this machine's speed moves by more than the changes measured).
  */
 import { parseArgs } from 'node:util';
 import { chromium } from '@playwright/test';
@@ -20,6 +23,7 @@ import { bigSlide } from '../test/support/big-slide.js';
 import { FIXTURES } from '../test/support/fixtures.js';
 import { RangeServer } from '../test/support/range-server.js';
 import { serveBenchPages } from './bench-pages.js';
+import { worktreeAt } from './worktree.js';
 import { benchNetwork, waitShown, warmReload } from './bench-network.js';
 import { middle as median } from './report.js';
 
@@ -29,6 +33,7 @@ const { values } = parseArgs({
     fill: { type: 'string', default: '0' },
     defaults: { type: 'boolean', default: false },
     slides: { type: 'string', default: 'real/CMU-1-Small-Region.svs,generated/aperio-jpeg-ycbcr-240.svs' },
+    against: { type: 'string' },
   },
   strict: true,
 });
@@ -60,53 +65,76 @@ const FILL_USAGE = (count: number) => `new Promise((resolve, reject) => {
   };
 })`;
 
-const { server: pages, url: pagesUrl } = await serveBenchPages();
+const other = values.against === undefined ? undefined : worktreeAt(values.against);
+// The other commit's checkout goes however the run ends (a failed build included): left, `git worktree list` keeps it.
+process.on('exit', () => other?.remove());
+const builds: Array<{ label: string; served: Awaited<ReturnType<typeof serveBenchPages>> }> = [{ label: 'this checkout', served: await serveBenchPages() }];
+if (other) builds.push({ label: values.against!, served: await serveBenchPages(other.dir) });
 const browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
 console.log(
   `first full viewport, 40 ms / 100 Mbit/s, medians of ${loads} cold loads and ${2 * loads} warm reloads${fill ? `, ${fill} usage records kept` : ''}, ${
     values.defaults ? "the viewer's defaults" : "the bench's settings (no navigator, panel or prefetch)"
   }`,
 );
-console.log('| slide | cold ms | cold, from the first request ms | warm, page cached ms | longest task ms | cold loads with a task over 50 ms |');
-console.log('|---|---|---|---|---|---|');
-for (const { name, root, path: slide } of slides) {
-  const server = new RangeServer({ root });
-  const base = await server.start();
-  const cold: number[] = [];
-  const fromRequest: number[] = [];
-  const warm: number[] = [];
-  const longTasks: number[] = [];
-  for (let load = 0; load < loads; load++) {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    const page = await context.newPage();
-    const cdp = await benchNetwork(page, { latencyMs: 40, mbps: 100 });
-    const first = server.log.length;
-    if (!(await waitShown(page, () => page.goto(`${pagesUrl}/bench/pages/ours.html?${query}slide=${encodeURIComponent(`${base}/${slide}`)}`)))) {
-      throw new Error(`${slide} was not shown`);
-    }
-    const origin = await page.evaluate(() => performance.timeOrigin);
-    const shownAt = await page.evaluate(() => (window as any).bench.marks.fullViewport as number);
-    cold.push(shownAt);
-    fromRequest.push(shownAt - (server.log.slice(first).find((r) => r.path === `/${slide}`)!.at - origin));
-    longTasks.push(await page.evaluate(() => (window as any).bench.longTasks().max as number));
-    if (fill) await page.evaluate(FILL_USAGE(fill));
-    const requests = () => server.log.filter((r) => r.path === `/${slide}`).length;
-    await cdp.send('Network.setCacheDisabled', { cacheDisabled: false });
-    await warmReload(page, requests);
-    for (let i = 0; i < 2; i++) {
-      const reloaded = await warmReload(page, requests);
-      if (reloaded) warm.push(reloaded.viewportMs);
-    }
-    await context.close();
-  }
-  await server.stop();
-  const over50 = longTasks.filter((ms) => ms > 50).length;
-  console.log(
-    `| ${name.split('/').pop()} | ${Math.round(median(cold))} | ${Math.round(median(fromRequest))} | ${Math.round(median(warm))} | ${Math.round(Math.max(...longTasks))} | ${over50} of ${loads} |`,
-  );
-  console.log(
-    `  cold ${cold.map(Math.round).join(', ')}; warm ${warm.map(Math.round).join(', ')}; longest task per cold load ${longTasks.map(Math.round).join(', ')}`,
-  );
+console.log('| slide | build | cold ms | cold, from the first request ms | warm, page cached ms | longest task ms | cold loads with a task over 50 ms |');
+console.log('|---|---|---|---|---|---|---|');
+
+interface Measured {
+  cold: number[];
+  fromRequest: number[];
+  warm: number[];
+  longTasks: number[];
 }
-await browser.close();
-await pages.stop();
+
+/** One cold load of the slide on a build's bench page, then its warm reloads, added to `into`. */
+async function coldAndWarm(pagesUrl: string, server: RangeServer, base: string, slide: string, into: Measured): Promise<void> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  const cdp = await benchNetwork(page, { latencyMs: 40, mbps: 100 });
+  const first = server.log.length;
+  if (!(await waitShown(page, () => page.goto(`${pagesUrl}/bench/pages/ours.html?${query}slide=${encodeURIComponent(`${base}/${slide}`)}`)))) {
+    throw new Error(`${slide} was not shown`);
+  }
+  const origin = await page.evaluate(() => performance.timeOrigin);
+  const shownAt = await page.evaluate(() => (window as any).bench.marks.fullViewport as number);
+  into.cold.push(shownAt);
+  into.fromRequest.push(shownAt - (server.log.slice(first).find((r) => r.path === `/${slide}`)!.at - origin));
+  into.longTasks.push(await page.evaluate(() => (window as any).bench.longTasks().max as number));
+  if (fill) await page.evaluate(FILL_USAGE(fill));
+  const requests = () => server.log.filter((r) => r.path === `/${slide}`).length;
+  await cdp.send('Network.setCacheDisabled', { cacheDisabled: false });
+  await warmReload(page, requests);
+  for (let i = 0; i < 2; i++) {
+    const reloaded = await warmReload(page, requests);
+    if (reloaded) into.warm.push(reloaded.viewportMs);
+  }
+  await context.close();
+}
+
+try {
+  for (const { name, root, path: slide } of slides) {
+    const server = new RangeServer({ root });
+    const base = await server.start();
+    const measured = builds.map((): Measured => ({ cold: [], fromRequest: [], warm: [], longTasks: [] }));
+    for (let load = 0; load < loads; load++) {
+      // Each build goes first in every other load: the first of a pair runs on a machine the second has not warmed.
+      const order = builds.map((_, i) => i);
+      if (load % 2 === 1) order.reverse();
+      for (const i of order) await coldAndWarm(builds[i]!.served.url, server, base, slide, measured[i]!);
+    }
+    await server.stop();
+    builds.forEach(({ label }, i) => {
+      const { cold, fromRequest, warm, longTasks } = measured[i]!;
+      const over50 = longTasks.filter((ms) => ms > 50).length;
+      console.log(
+        `| ${name.split('/').pop()} | ${label} | ${Math.round(median(cold))} | ${Math.round(median(fromRequest))} | ${Math.round(median(warm))} | ${Math.round(Math.max(...longTasks))} | ${over50} of ${loads} |`,
+      );
+      console.log(
+        `  cold ${cold.map(Math.round).join(', ')}; warm ${warm.map(Math.round).join(', ')}; longest task per cold load ${longTasks.map(Math.round).join(', ')}`,
+      );
+    });
+  }
+} finally {
+  await browser.close();
+  for (const { served } of builds) await served.server.stop();
+}

@@ -84,14 +84,15 @@ function forgetIdle(image: OpenSeadragon.TiledImage, touchedBefore: number): voi
 }
 
 /** The viewer's own copy of its navigator settings (a Viewer keeps every option it was given as a property). */
-type NavigatorSettings = OpenSeadragon.Options & { navigator?: OpenSeadragon.Navigator; drawerOptions?: object };
+type NavigatorSettings = Omit<OpenSeadragon.Options, 'drawer'> & { navigator?: OpenSeadragon.Navigator; drawerOptions?: object };
 
 /**
  * Gives a viewer made with `showNavigator: false` its navigator, as OpenSeadragon 6's constructor would have made it
  * from the same settings ("Instantiate a navigator if configured" in Viewer), with the items the viewer has opened
  * (those opened later OpenSeadragon hands to `viewer.navigator` itself). The navigator is a second viewer: built
  * inside the constructor, it made the viewer's construction one task of 40–79 ms on cold loads of the N=11 slide
- * with the defaults (over 50 ms in 5 of 8); built a task later, the construction took 14–44 ms and the navigator 5–21.
+ * with the defaults; built a task later, the construction took 14–44 ms and the navigator 5–21 (loads with a task over
+ * 50 ms, interleaved: 4 of 10 before, 1 of 10 after).
  */
 export function addNavigator(osd: OpenSeadragon.Viewer): void {
   const settings = osd as unknown as NavigatorSettings;
@@ -116,7 +117,9 @@ export function addNavigator(osd: OpenSeadragon.Viewer): void {
     displayRegionColor: settings.navigatorDisplayRegionColor,
     crossOriginPolicy: settings.crossOriginPolicy,
     animationTime: settings.animationTime,
-    drawer: settings.navigatorDrawer ?? settings.drawer,
+    // Without one, OpenSeadragon would take the drawer option the viewer was given, no longer at hand once it is built
+    // (its `drawer` is then the drawer itself): createViewer always gives the viewer a navigator drawer.
+    drawer: settings.navigatorDrawer,
     drawerOptions: settings.drawerOptions,
     loadTilesWithAjax: settings.loadTilesWithAjax,
     ajaxHeaders: settings.ajaxHeaders,
