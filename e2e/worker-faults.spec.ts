@@ -36,8 +36,10 @@ test.describe('the viewer when decode workers die', () => {
     }, `${servers.slides.real.url}/${CMU}`);
     expect(result.failed.length).toBeGreaterThan(0);
     for (const failure of result.failed) expect(failure).toMatch(/ worker_failed$/);
-    // Every tile lost with the worker was asked for again and shown.
-    expect(result.loadedAfterFailing.sort()).toEqual(result.failed.map((f) => f.split(' ')[0]).sort());
+    // Every tile lost with the worker was asked for again and shown (by the navigator too, which shares the tile
+    // source: a key may be loaded twice).
+    const distinct = (keys: string[]) => [...new Set(keys)].sort();
+    expect(distinct(result.loadedAfterFailing)).toEqual(distinct(result.failed.map((f) => f.split(' ')[0]!)));
     expect(result.replaced).toBe(1);
     expect(result.loaded).toBeGreaterThanOrEqual(result.failed.length);
     expect(result.bannerHidden).toBe(true);
