@@ -1,7 +1,7 @@
 import OpenSeadragon from 'openseadragon';
 import { DECODED_IN_WASM } from '../codec/wasm-codecs.js';
+import { OneAtATimeUntil } from './one-at-a-time.js';
 import { SlideError } from '../errors.js';
-import { abandonOnAbort } from '../source/shared-abort.js';
 import type { Slide } from '../slide/types.js';
 import type { SlideLevel } from '../slide/types.js';
 import { displayLevels } from './display-levels.js';
@@ -177,12 +177,12 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
   }
 
   /** A tile as the drawer gets it: the overview, a fluorescence composite, or a tile read and decoded. */
-  #draw(tile: TilePostData, signal: AbortSignal, wasmDecodesAfter?: Promise<unknown>): Promise<ImageBitmap> {
+  #draw(tile: TilePostData, signal: AbortSignal, wasmTurns?: OneAtATimeUntil): Promise<ImageBitmap> {
     if (tile.level === this.#overviewLevel) return this.#overview(signal);
     if (this.planes) return this.#composite(this.planes, tile, signal);
-    return this.tileCache.get(tile.level, tile.x, tile.y, signal).then(async (encoded) => {
-      if (wasmDecodesAfter && DECODED_IN_WASM.has(encoded.codec)) await abandonOnAbort(wasmDecodesAfter, signal);
-      return this.#pool.decodeBitmap(encoded, await this.#decodeOptions(signal));
+    return this.tileCache.get(tile.level, tile.x, tile.y, signal).then((encoded) => {
+      const decode = async () => this.#pool.decodeBitmap(encoded, await this.#decodeOptions(signal));
+      return wasmTurns && DECODED_IN_WASM.has(encoded.codec) ? wasmTurns.run(decode, signal) : decode();
     });
   }
 
@@ -191,17 +191,20 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
    * go out and its decoding runs while the viewer is still being built, instead of after its first frame. Each tile's
    * job then takes its bitmap (or the read or decode still under way). Fluorescence slides are left out: their
    * composites wait for the channels' contrast. `signal` stops it all and frees what no job took (viewer destroyed).
-   * Tiles a worker decodes in WASM (tens of ms each) are read now but decoded once `wasmDecodesAfter` settles (the
-   * viewer's first frame): on two cores, JPEG 2000 decoding beside OpenSeadragon's first frame made that frame a long
-   * task (51–91 ms in 5 of 8 cold loads of the 33005 fixture; none with the wait, whose first viewport came 40 ms later).
+   * Tiles a worker decodes in WASM (tens of ms each) are decoded one at a time until `wasmDecodesAfter` settles (the
+   * viewer's first frame), then all together: on two cores, JPEG 2000 decoding on both workers beside OpenSeadragon's
+   * first frame made that frame a long task (51–91 ms in 5 of 8 cold loads of the 33005 fixture), and holding every
+   * decode back until the frame made the first viewport 40 ms later. One at a time, 33005's first viewport came 33 ms
+   * sooner than with every decode held back (medians of 16 interleaved cold loads; 52 ms from the first request).
    */
   fetchAhead(levels: readonly number[], signal: AbortSignal, wasmDecodesAfter?: Promise<unknown>): void {
     if (this.planes) return;
+    const wasmTurns = wasmDecodesAfter ? new OneAtATimeUntil(wasmDecodesAfter) : undefined;
     for (const level of levels) {
       const { tilesX, tilesY } = this.levels[level]!;
       for (let y = 0; y < tilesY; y++) {
         for (let x = 0; x < tilesX; x++) {
-          const drawn = this.#draw({ level, x, y }, signal, wasmDecodesAfter);
+          const drawn = this.#draw({ level, x, y }, signal, wasmTurns);
           drawn.catch(() => undefined);
           this.#early.set(`${level}/${x}/${y}`, drawn);
         }

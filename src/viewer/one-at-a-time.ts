@@ -1,0 +1,27 @@
+import { abandonOnAbort } from '../source/shared-abort.js';
+
+/**
+ * Runs tasks one after another until `until` settles, then all that are left at once: the home view's WASM decodes
+ * while OpenSeadragon builds and draws its first frame, on one worker at a time, so that on two cores the page keeps one.
+ */
+export class OneAtATimeUntil {
+  readonly #until: Promise<unknown>;
+  #previous: Promise<unknown> = Promise.resolve();
+
+  constructor(until: Promise<unknown>) {
+    this.#until = until.then(
+      () => undefined,
+      () => undefined,
+    );
+  }
+
+  /** `task`'s result, the task started once the one given before it has ended or `until` has settled. */
+  run<T>(task: () => Promise<T>, signal: AbortSignal): Promise<T> {
+    const result = abandonOnAbort(Promise.race([this.#until, this.#previous]), signal).then(task);
+    this.#previous = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
+  }
+}
