@@ -17,11 +17,16 @@ export class OneAtATimeUntil {
 
   /** `task`'s result, the task started once the one given before it has ended or `until` has settled. */
   run<T>(task: () => Promise<T>, signal: AbortSignal): Promise<T> {
-    const result = abandonOnAbort(Promise.race([this.#until, this.#previous]), signal).then(task);
-    this.#previous = result.then(
-      () => undefined,
-      () => undefined,
-    );
+    const turn = Promise.race([this.#until, this.#previous]);
+    const result = abandonOnAbort(turn, signal).then(task);
+    // The next waits for this one's turn and then its end: one aborted while it waits passes its turn on when it comes,
+    // not at once, while the one before it still runs.
+    this.#previous = turn
+      .then(() => result)
+      .then(
+        () => undefined,
+        () => undefined,
+      );
     return result;
   }
 }
