@@ -1,10 +1,10 @@
 import OpenSeadragon from 'openseadragon';
 import { DECODED_IN_WASM } from '../codec/wasm-codecs.js';
-import { OneAtATimeUntil } from './one-at-a-time.js';
 import { SlideError } from '../errors.js';
 import type { Slide } from '../slide/types.js';
 import type { SlideLevel } from '../slide/types.js';
 import { displayLevels } from './display-levels.js';
+import { OneAtATimeUntil } from './one-at-a-time.js';
 import type { DecoderPool } from '../workers/pool.js';
 import { LevelMap, tileImageRect } from './level-map.js';
 import { type ChannelSettings, compositePlanes, defaultChannelSettings } from './channel-composite.js';
@@ -191,15 +191,15 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
    * go out and its decoding runs while the viewer is still being built, instead of after its first frame. Each tile's
    * job then takes its bitmap (or the read or decode still under way). Fluorescence slides are left out: their
    * composites wait for the channels' contrast. `signal` stops it all and frees what no job took (viewer destroyed).
-   * Tiles a worker decodes in WASM (tens of ms each) are decoded one at a time until `wasmDecodesAfter` settles (the
+   * Tiles a worker decodes in WASM (tens of ms each) are decoded one at a time until `wasmOneAtATimeUntil` settles (the
    * viewer's first frame), then all together: on two cores, JPEG 2000 decoding on both workers beside OpenSeadragon's
    * first frame made that frame a long task (51–91 ms in 5 of 8 cold loads of the 33005 fixture), and holding every
    * decode back until the frame made the first viewport 40 ms later. One at a time, 33005's first viewport came 33 ms
    * sooner than with every decode held back (medians of 16 interleaved cold loads; 52 ms from the first request).
    */
-  fetchAhead(levels: readonly number[], signal: AbortSignal, wasmDecodesAfter?: Promise<unknown>): void {
+  fetchAhead(levels: readonly number[], signal: AbortSignal, wasmOneAtATimeUntil?: Promise<unknown>): void {
     if (this.planes) return;
-    const wasmTurns = wasmDecodesAfter ? new OneAtATimeUntil(wasmDecodesAfter) : undefined;
+    const wasmTurns = wasmOneAtATimeUntil ? new OneAtATimeUntil(wasmOneAtATimeUntil) : undefined;
     for (const level of levels) {
       const { tilesX, tilesY } = this.levels[level]!;
       for (let y = 0; y < tilesY; y++) {
