@@ -66,8 +66,14 @@ const FILL_USAGE = (count: number) => `new Promise((resolve, reject) => {
 })`;
 
 const other = values.against === undefined ? undefined : worktreeAt(values.against);
-// The other commit's checkout goes however the run ends (a failed build included): left, `git worktree list` keeps it.
+// The other commit's checkout goes however the run ends, a failed build or Ctrl-C included (a signal ends Node without
+// its exit handlers unless it is handled): left, `git worktree list` keeps it.
 process.on('exit', () => other?.remove());
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+] as const)
+  process.once(signal, () => process.exit(code));
 const builds: Array<{ label: string; served: Awaited<ReturnType<typeof serveBenchPages>> }> = [{ label: 'this checkout', served: await serveBenchPages() }];
 if (other) builds.push({ label: values.against!, served: await serveBenchPages(other.dir) });
 const browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
