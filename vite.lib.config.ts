@@ -12,8 +12,8 @@ export default defineConfig(({ mode }) => {
   return {
     base: './',
     publicDir: false,
-    // One self-contained worker file (the JPEG 2000 glue and its WASM inlined): an app's bundler copies it as an
-    // asset, and a chunk beside it would be left behind.
+    // One worker file (the WASM codecs' glue inlined): an app's bundler copies it as an asset, and a chunk beside it
+    // would be left behind. The codecs' WASM is the page's to load (src/codec/wasm-assets.ts).
     worker: { format: 'es', rolldownOptions: { output: { codeSplitting: false } } },
     optimizeDeps: { include: ['@cornerstonejs/codec-openjpeg/decodewasmjs'] },
     build: {

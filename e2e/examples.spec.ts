@@ -57,13 +57,22 @@ for (const [name, path] of [
   });
 }
 
-// The worker's JPEG 2000 glue and WASM are inlined into its one file: the WASM is fetched from a data: URL.
-for (const [name, path] of [
-  ['React', 'react/dist/index.html'],
-  ['script tag (package on another origin)', 'script-tag/index.html'],
+// OpenJPEG's WASM is a file beside the package's bundle, which the page fetches and compiles for its workers: the
+// React app's bundler must have found and copied it, and the script tag must fetch it from the CDN beside its script.
+for (const [name, path, wasmFrom] of [
+  ['React', 'react/dist/index.html', 'pages'],
+  ['script tag (package on another origin)', 'script-tag/index.html', 'cdn'],
 ] as const) {
-  test(`the ${name} example renders a JPEG 2000 slide with the worker's inlined OpenJPEG`, async ({ page }) => {
+  test(`the ${name} example renders a JPEG 2000 slide, OpenJPEG's WASM fetched once from beside the bundle`, async ({ page }) => {
+    const wasm: string[] = [];
+    page.context().on('request', (request) => {
+      if (/openjpeg[^/]*\.wasm$/.test(new URL(request.url()).pathname)) wasm.push(request.url());
+    });
     await rendersSlide(page, path, jp2kUrl, EXPECTED_JP2K);
+    expect(wasm).toHaveLength(1);
+    const origin = new URL(pagesUrl);
+    if (wasmFrom === 'cdn') origin.hostname = 'localhost';
+    expect(new URL(wasm[0]!).origin).toBe(origin.origin);
   });
 }
 

@@ -112,6 +112,64 @@ test.describe('the JPEG 2000 decoder loads beside the open, and its failures are
     expect([stats.tilesFailed, stats.decoder.failed]).toEqual([0, 0]);
   });
 
+  test("the page fetches and compiles OpenJPEG's WASM once, and every worker decodes with it, a replaced one too", async ({ harness: page, servers }) => {
+    const fetched: string[] = [];
+    // The context sees the workers' requests too: before, each worker fetched and compiled the WASM itself.
+    page.context().on('request', (request) => {
+      if (OPENJPEG_WASM.test(new URL(request.url()).pathname)) fetched.push(request.url());
+    });
+    const outcome = await page.evaluate(async (url) => {
+      let crash = true;
+      // The first worker dies on its first message, after the module was handed to it; its replacement must get it too.
+      const pool = new harness.DecoderPool(
+        () => {
+          const worker = crash ? harness.crashingWorker() : harness.decodeWorker();
+          crash = false;
+          return worker;
+        },
+        { size: 2, jobsPerWorker: 1 },
+      );
+      const slide = await harness.openSlide(url);
+      const decode = async (x: number) =>
+        pool.decode(await slide.readTile(0, x, 0)).then(
+          (image: { width: number }) => image.width,
+          (e: { code: string }) => e.code,
+        );
+      try {
+        // One job to each worker at once; then, the crashed worker replaced, one more each.
+        const first = await Promise.all([decode(0), decode(1)]);
+        const second = await Promise.all([decode(2), decode(3)]);
+        return { first: first.sort(), second, replaced: pool.stats.workersReplaced };
+      } finally {
+        pool.terminate();
+      }
+    }, servers.slideUrl(JP2K));
+    expect(outcome).toEqual({ first: [256, 'worker_failed'], second: [256, 256], replaced: 1 });
+    expect(fetched).toHaveLength(1);
+  });
+
+  test('a WASM compile that failed is tried again for the next tile', async ({ harness: page, servers }) => {
+    let asked = 0;
+    await page.context().route(OPENJPEG_WASM, (route) => (++asked === 1 ? route.fulfill({ status: 503, body: 'busy' }) : route.continue()));
+    const outcome = await page.evaluate(async (url) => {
+      const slide = await harness.openSlide(url);
+      const pool = harness.createDecoderPool({ size: 2 });
+      const decode = async () =>
+        pool.decode(await slide.readTile(1, 0, 0)).then(
+          (image: { width: number }) => `decoded ${image.width}`,
+          (e: { code: string; message: string }) => `${e.code}: ${e.message}`,
+        );
+      try {
+        return [await decode(), await decode()];
+      } finally {
+        pool.terminate();
+      }
+    }, servers.slideUrl(JP2K));
+    expect(outcome[0]).toMatch(/^unsupported_compression: .*OpenJPEG.*503/);
+    expect(outcome[1]).toMatch(/^decoded \d+$/);
+    expect(asked).toBe(2);
+  });
+
   test("a WASM asset that cannot be fetched fails the slide's tiles as unsupported_compression; nothing hangs", async ({ harness: page, servers }) => {
     await page.context().route(OPENJPEG_WASM, (route) => route.fulfill({ status: 404, body: 'gone' }));
     const outcome = await page.evaluate(async (url) => {

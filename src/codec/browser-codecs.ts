@@ -1,11 +1,8 @@
-import charlsWasmUrl from '@cornerstonejs/codec-charls/decodewasm?url';
-import openJpegWasmUrl from '@cornerstonejs/codec-openjpeg/decodewasm?url';
-import openJphWasmUrl from '@cornerstonejs/codec-openjph/wasm?url';
 import { hasIccProfile, withIccSegments } from '../colour/jpeg-icc.js';
 import type { OutputColourSpace } from '../colour/output-space.js';
 import { SlideError, throwIfAborted } from '../errors.js';
 import { parseJpegFrame } from '../slide/jpeg-header.js';
-import type { EncodedTile } from '../slide/types.js';
+import type { EncodedTile, TileCodec } from '../slide/types.js';
 import { hostCodecs } from './host-codecs.js';
 import type { CharlsModule, OpenJpegModule, OpenJphModule } from './wasm-decoder.js';
 import type { CodecRegistry } from './registry.js';
@@ -132,23 +129,11 @@ async function decodeNative(tile: EncodedTile): Promise<DecodedSamples> {
 }
 
 /**
- * A WASM codec's compiled module, from its asset's URL: streamed into the compiler as it arrives where the server
- * labels it `application/wasm` (every host Vite's output is meant for), else compiled once all of it has come.
+ * A WASM codec's glue (a chunk of its own, loaded on the first tile that needs it or when warmed) on the module the page
+ * compiled (see wasm-assets.ts). The glue would fetch its WASM itself once it has loaded and run, a round trip later
+ * (JPEG 2000's first tiles waited about 200 ms for the two, in sequence); here it is handed the module instead.
  */
-async function compiledWasm(wasmUrl: string): Promise<WebAssembly.Module> {
-  const response = await fetch(wasmUrl, { credentials: 'same-origin' });
-  if (!response.ok) throw new Error(`${wasmUrl} answered HTTP ${response.status}`);
-  if (response.headers.get('content-type')?.split(';')[0]?.trim() === 'application/wasm') return WebAssembly.compileStreaming(response);
-  return WebAssembly.compile(await response.arrayBuffer());
-}
-
-/**
- * A WASM codec's glue (a chunk of its own, loaded on the first tile that needs it or when warmed) on its wasm asset.
- * The asset is fetched and compiled beside the glue, not after it: left to itself the glue asks for it only once it
- * has loaded and run, a round trip later (JPEG 2000's first tiles waited about 200 ms for the two, in sequence).
- */
-async function loadWasm<M>(glue: Promise<{ default: unknown }>, wasmUrl: string): Promise<M> {
-  const compiled = compiledWasm(wasmUrl);
+async function loadWasm<M>(glue: Promise<{ default: unknown }>, compiled: Promise<WebAssembly.Module>): Promise<M> {
   // Reported through the glue's instantiateWasm below; moot if the glue itself fails to load.
   compiled.catch(() => undefined);
   const factory = (await glue).default as (o: object) => Promise<M>;
@@ -162,15 +147,18 @@ async function loadWasm<M>(glue: Promise<{ default: unknown }>, wasmUrl: string)
   });
 }
 
-/** The codecs of the browser worker: the lossless ones, the browser's JPEG and WebP (straight to a bitmap when drawing), OpenJPEG, OpenJPH and CharLS in WASM. */
-export function browserCodecs(): CodecRegistry {
+/**
+ * The codecs of the browser worker: the lossless ones, the browser's JPEG and WebP (straight to a bitmap when drawing),
+ * OpenJPEG, OpenJPH and CharLS in WASM, each on the module `compiled` gives for its codec.
+ */
+export function browserCodecs(compiled: (codec: TileCodec) => Promise<WebAssembly.Module>): CodecRegistry {
   const native = { samples: decodeNative, bitmap: nativeBitmap };
   return hostCodecs(
     { jpeg: native, webp: native },
     {
-      openJpeg: () => loadWasm<OpenJpegModule>(import('@cornerstonejs/codec-openjpeg/decodewasmjs'), openJpegWasmUrl),
-      charls: () => loadWasm<CharlsModule>(import('@cornerstonejs/codec-charls/decodewasmjs'), charlsWasmUrl),
-      openJph: () => loadWasm<OpenJphModule>(import('@cornerstonejs/codec-openjph/wasmjs'), openJphWasmUrl),
+      openJpeg: () => loadWasm<OpenJpegModule>(import('@cornerstonejs/codec-openjpeg/decodewasmjs'), compiled('jp2k')),
+      charls: () => loadWasm<CharlsModule>(import('@cornerstonejs/codec-charls/decodewasmjs'), compiled('jpegls')),
+      openJph: () => loadWasm<OpenJphModule>(import('@cornerstonejs/codec-openjph/wasmjs'), compiled('htj2k')),
     },
   );
 }

@@ -6,9 +6,11 @@ import { iccTransform } from '../colour/icc-transform.js';
 import { littleCms } from '../colour/slide-colour.js';
 import { SlideError } from '../errors.js';
 import type { EncodedTile } from '../slide/types.js';
+import { PageWasm } from './page-wasm.js';
 import type { DecodeOutput, DecodeWorkerApi, WorkerFailure, WorkerResult } from './protocol.js';
 
-const codecs = browserCodecs();
+const pageWasm = new PageWasm();
+const codecs = browserCodecs((codec) => pageWasm.module(codec));
 /** One controller per job: `cancel` aborts it, and every stage of the decode looks at its signal. */
 const jobs = new Map<number, AbortController>();
 /** ICC transforms by the pool's profile id. */
@@ -55,6 +57,12 @@ const api: DecodeWorkerApi = {
   },
   warmCodec(codec) {
     return codecs.warm(codec);
+  },
+  expectWasm(codec) {
+    pageWasm.expect(codec);
+  },
+  giveWasm(codec, module) {
+    pageWasm.give(codec, module);
   },
   async warmColour() {
     // A failure to load shows where it matters: in setProfile, with the reason.

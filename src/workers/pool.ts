@@ -2,6 +2,7 @@ import { transfer, wrap, type Remote } from 'comlink';
 import type { SamplePlane } from '../codec/plane.js';
 import type { DecodedImage } from '../codec/types.js';
 import type { OutputColourSpace } from '../colour/output-space.js';
+import { compiledCodecWasm } from '../codec/wasm-assets.js';
 import { SlideError, abortError } from '../errors.js';
 import type { EncodedTile, TileCodec } from '../slide/types.js';
 import type { DecodeOutput, DecodeWorkerApi, WorkerResult } from './protocol.js';
@@ -72,6 +73,8 @@ export class DecoderPool {
   #nextId = 1;
   #terminated = false;
   readonly #profiles = new Map<number, { profile: Uint8Array; output: OutputColourSpace }>();
+  /** WASM codecs' modules, compiled here once for every worker (see handWasm). */
+  readonly #wasm = new Map<TileCodec, Promise<WebAssembly.Module>>();
 
   constructor(createWorker: () => Worker, options: DecoderPoolOptions = {}) {
     this.#createWorker = createWorker;
@@ -108,6 +111,7 @@ export class DecoderPool {
    * open reads the rest of the slide's directories. Only codecs a slide uses are loaded (see `OpenSlideOptions.onTileCodec`).
    */
   warmCodec(codec: TileCodec): void {
+    this.#handWasm(codec);
     for (const slot of this.#slots) void slot.api.warmCodec(codec).catch(() => undefined);
   }
 
@@ -156,6 +160,7 @@ export class DecoderPool {
         signal.addEventListener('abort', onAbort, { once: true });
         job.detach = () => signal.removeEventListener('abort', onAbort);
       }
+      this.#handWasm(tile.codec);
       this.#queue.push(job);
       this.stats.queued = this.#queue.length;
       this.#dispatch();
@@ -227,9 +232,36 @@ export class DecoderPool {
       });
   }
 
+  /**
+   * Compiles a WASM codec's module here, once, and hands it to every worker: the page knows the slide's codec from its
+   * first directory, about a round trip before workers have started and could fetch the WASM themselves, and one
+   * compile serves them all. Each worker is told before any tile of the codec reaches it (a worker's calls arrive in
+   * order), so none fetches its own. A compile that fails is handed on as its reason, and tried again for the next tile.
+   */
+  #handWasm(codec: TileCodec): void {
+    if (this.#wasm.has(codec)) return;
+    const compiling = compiledCodecWasm(codec);
+    if (!compiling) return;
+    this.#wasm.set(codec, compiling);
+    compiling.catch(() => {
+      if (this.#wasm.get(codec) === compiling) this.#wasm.delete(codec);
+    });
+    for (const slot of this.#slots) this.#giveWasm(slot, codec, compiling);
+  }
+
+  #giveWasm(slot: Slot, codec: TileCodec, compiling: Promise<WebAssembly.Module>): void {
+    void slot.api.expectWasm(codec);
+    compiling.then(
+      (module) => void slot.api.giveWasm(codec, module),
+      (cause: unknown) => void slot.api.giveWasm(codec, { error: cause instanceof Error ? cause.message : String(cause) }),
+    );
+  }
+
   #spawn(): Slot {
     const worker = this.#createWorker();
     const slot: Slot = { worker, api: wrap<DecodeWorkerApi>(worker), running: new Map(), profiles: new Set() };
+    // A worker started after a module was compiled (one replacing a crashed worker) is handed it too.
+    for (const [codec, compiling] of this.#wasm) this.#giveWasm(slot, codec, compiling);
     // An uncaught error or a crash: fail its jobs with a code, and put a fresh worker in its place.
     worker.addEventListener('error', (event) => {
       event.preventDefault?.();

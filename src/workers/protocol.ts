@@ -25,6 +25,10 @@ export interface DecodeWorkerApi {
   setProfile(id: number, profile: Uint8Array, output: OutputColourSpace): Promise<{ description: string } | WorkerFailure>;
   /** Loads a codec's decoder now (a WASM module compiles while the slide's tiles are still being read). */
   warmCodec(codec: TileCodec): Promise<void>;
+  /** The page is compiling this codec's WASM module for the worker: its decoder waits for `giveWasm`. */
+  expectWasm(codec: TileCodec): void;
+  /** The codec's WASM module the page compiled, or why it could not. */
+  giveWasm(codec: TileCodec, module: WebAssembly.Module | { error: string }): void;
   /** Loads LittleCMS now (its WASM compiles while the profile's bytes are still being read). */
   warmColour(): Promise<void>;
   /** Marks a job unwanted: the worker skips its remaining stages and answers `aborted`. */
