@@ -65,4 +65,31 @@ test.describe('a page with a strict Content-Security-Policy', () => {
       await strict.stop();
     }
   });
+
+  test('JPEG 2000 draws where the page may not compile WebAssembly but its workers may: they compile its bytes', async ({ page, servers }) => {
+    // The policy without 'wasm-unsafe-eval', sent with the page alone, as by a server that sets it on its HTML: the
+    // worker's script comes without one.
+    const policy = strictPolicy(Object.values(servers.slides).map((s) => new URL(s.url).origin)).replace(" 'wasm-unsafe-eval'", '');
+    const strict = new RangeServer({
+      root: resolve(import.meta.dirname, '../build/pages'),
+      headers: (path) => (path.endsWith('.html') ? { 'Content-Security-Policy': policy } : undefined),
+    });
+    await page.goto(`${await strict.start()}/e2e/harness/index.html`);
+    try {
+      await expect(page).toHaveTitle('ready');
+      const pageCompiles = await page.evaluate(() => {
+        try {
+          new WebAssembly.Module(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]));
+          return true;
+        } catch {
+          return false;
+        }
+      });
+      expect(pageCompiles).toBe(false);
+      const stats = await openAndSettle(page, servers.slideUrl('aperio-jp2k-33005-256.svs'));
+      expect([stats.tilesLoaded > 0, stats.tilesFailed, stats.decoder.failed]).toEqual([true, 0, 0]);
+    } finally {
+      await strict.stop();
+    }
+  });
 });

@@ -12,23 +12,40 @@ import type { TileCodec } from '../slide/types.js';
  */
 const WASM_URLS: Partial<Record<TileCodec, string>> = { jp2k: openJpegWasmUrl, htj2k: openJphWasmUrl, jpegls: charlsWasmUrl };
 
+/** The smallest module there is (magic and version): compiling it tells whether this page may compile any. */
+const EMPTY_MODULE = new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
+
+/**
+ * Whether this page may compile WebAssembly: a Content-Security-Policy without `'wasm-unsafe-eval'` forbids it, while
+ * a worker runs under the policy its own script was served with, which may allow it.
+ */
+function pageMayCompileWasm(): boolean {
+  try {
+    new WebAssembly.Module(EMPTY_MODULE);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * A WASM codec's module, compiled once by the page for every worker (a WebAssembly.Module is posted, not copied: the
- * workers share its code, and what one compiles on its first call the other need not); undefined for a codec that is
- * not WASM.
+ * workers share its code, and what one compiles on its first call the other need not), or its bytes where this page
+ * may not compile WebAssembly and each worker must; undefined for a codec that is not WASM.
  */
-export function compiledCodecWasm(codec: TileCodec): Promise<WebAssembly.Module> | undefined {
+export function codecWasm(codec: TileCodec): Promise<WebAssembly.Module | ArrayBuffer> | undefined {
   const url = WASM_URLS[codec];
-  return url === undefined ? undefined : compiledWasm(url);
+  return url === undefined ? undefined : fetchedWasm(url);
 }
 
 /**
  * Streamed into the compiler as it arrives where the server labels it `application/wasm` (every host Vite's output is
  * meant for), else compiled once all of it has come.
  */
-async function compiledWasm(url: string): Promise<WebAssembly.Module> {
+async function fetchedWasm(url: string): Promise<WebAssembly.Module | ArrayBuffer> {
   const response = await fetch(url, { credentials: 'same-origin' });
   if (!response.ok) throw new Error(`${url} answered HTTP ${response.status}`);
+  if (!pageMayCompileWasm()) return response.arrayBuffer();
   if (response.headers.get('content-type')?.split(';')[0]?.trim() === 'application/wasm') return WebAssembly.compileStreaming(response);
   return WebAssembly.compile(await response.arrayBuffer());
 }

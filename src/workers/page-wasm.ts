@@ -31,15 +31,20 @@ export class PageWasm {
     this.#modules.set(codec, pending);
   }
 
-  /** The page's module for this codec, or why the page could not compile it. */
-  give(codec: TileCodec, module: WebAssembly.Module | { error: string }): void {
+  /**
+   * The page's module for this codec; its bytes, compiled here where the page's policy forbids it to (this worker's own
+   * may allow it); or why the page could not fetch it.
+   */
+  give(codec: TileCodec, module: WebAssembly.Module | ArrayBuffer | { error: string }): void {
     const pending = this.#modules.get(codec);
     if (!pending || pending.failed) return;
-    if (module instanceof WebAssembly.Module) pending.resolve(module);
-    else {
+    const fail = (error: Error) => {
       pending.failed = true;
-      pending.reject(new Error(module.error));
-    }
+      pending.reject(error);
+    };
+    if (module instanceof WebAssembly.Module) pending.resolve(module);
+    else if (module instanceof ArrayBuffer) WebAssembly.compile(module).then(pending.resolve, fail);
+    else fail(new Error(module.error));
   }
 
   /** The codec's module, once the page has compiled it; a clear error if the page never said it would. */

