@@ -57,12 +57,25 @@ test.describe('codecs and LittleCMS load only for the slides that need them', ()
     expect([stats.tilesLoaded > 0, stats.tilesFailed]).toEqual([true, 0]);
   });
 
-  test('a slide with a profile fetches LittleCMS with colour management on, and not with it off', async ({ harness: page, servers }) => {
+  test('a slide with a profile fetches LittleCMS with colour management on, and not with it off; its WASM once, by the page', async ({
+    harness: page,
+    servers,
+  }) => {
     const url = servers.slideUrl('icc-prophoto-cmu.tif');
     expect(await lazyModulesFetched(page, url, { colour: 'none' })).toEqual([]);
+    const wasm: string[] = [];
+    const listen = (request: { url(): string }) => {
+      if (/lcms[^/]*\.wasm$/.test(new URL(request.url()).pathname)) wasm.push(request.url());
+    };
+    page.context().on('request', listen);
     const managed = await lazyModulesFetched(page, url);
+    page.context().off('request', listen);
     expect(managed.length).toBeGreaterThan(0);
     expect(managed.every((name) => name.startsWith('lcms'))).toBe(true);
+    // Both workers convert colours, on the one module the page compiled; each fetched its own before.
+    expect(wasm).toHaveLength(1);
+    const { stats, colour } = await page.evaluate(() => ({ stats: (window as any).lazyViewer.stats(), colour: (window as any).lazyViewer.colour() }));
+    expect([stats.tilesLoaded > 0, stats.tilesFailed, colour.mode, typeof colour.profile, colour.problem]).toEqual([true, 0, 'icc', 'string', undefined]);
   });
 });
 

@@ -3,6 +3,7 @@ import type { OutputColourSpace } from '../colour/output-space.js';
 import { SlideError, throwIfAborted } from '../errors.js';
 import { parseJpegFrame } from '../slide/jpeg-header.js';
 import type { EncodedTile, TileCodec } from '../slide/types.js';
+import { emscriptenModule } from './emscripten-module.js';
 import { hostCodecs } from './host-codecs.js';
 import type { CharlsModule, OpenJpegModule, OpenJphModule } from './wasm-decoder.js';
 import type { CodecRegistry } from './registry.js';
@@ -129,36 +130,18 @@ async function decodeNative(tile: EncodedTile): Promise<DecodedSamples> {
 }
 
 /**
- * A WASM codec's glue (a chunk of its own, loaded on the first tile that needs it or when warmed) on the module the page
- * compiled (see wasm-assets.ts). The glue would fetch its WASM itself once it has loaded and run, a round trip later
- * (JPEG 2000's first tiles waited about 200 ms for the two, in sequence); here it is handed the module instead.
- */
-async function loadWasm<M>(glue: Promise<{ default: unknown }>, compiled: Promise<WebAssembly.Module>): Promise<M> {
-  // Reported through the glue's instantiateWasm below; moot if the glue itself fails to load.
-  compiled.catch(() => undefined);
-  const factory = (await glue).default as (o: object) => Promise<M>;
-  return new Promise<M>((resolve, reject) => {
-    // The glue waits for the instance and would wait for ever for one that failed: that failure ends the load instead.
-    const instantiateWasm = (imports: WebAssembly.Imports, receive: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void) => {
-      compiled.then(async (module) => receive(await WebAssembly.instantiate(module, imports), module)).catch(reject);
-      return {};
-    };
-    factory({ instantiateWasm, print: () => undefined, printErr: () => undefined }).then(resolve, reject);
-  });
-}
-
-/**
  * The codecs of the browser worker: the lossless ones, the browser's JPEG and WebP (straight to a bitmap when drawing),
- * OpenJPEG, OpenJPH and CharLS in WASM, each on the module `compiled` gives for its codec.
+ * OpenJPEG, OpenJPH and CharLS in WASM, each glue a chunk of its own loaded on the first tile that needs it or when
+ * warmed, on the module `compiled` gives for its codec.
  */
 export function browserCodecs(compiled: (codec: TileCodec) => Promise<WebAssembly.Module>): CodecRegistry {
   const native = { samples: decodeNative, bitmap: nativeBitmap };
   return hostCodecs(
     { jpeg: native, webp: native },
     {
-      openJpeg: () => loadWasm<OpenJpegModule>(import('@cornerstonejs/codec-openjpeg/decodewasmjs'), compiled('jp2k')),
-      charls: () => loadWasm<CharlsModule>(import('@cornerstonejs/codec-charls/decodewasmjs'), compiled('jpegls')),
-      openJph: () => loadWasm<OpenJphModule>(import('@cornerstonejs/codec-openjph/wasmjs'), compiled('htj2k')),
+      openJpeg: () => emscriptenModule<OpenJpegModule>(import('@cornerstonejs/codec-openjpeg/decodewasmjs'), compiled('jp2k')),
+      charls: () => emscriptenModule<CharlsModule>(import('@cornerstonejs/codec-charls/decodewasmjs'), compiled('jpegls')),
+      openJph: () => emscriptenModule<OpenJphModule>(import('@cornerstonejs/codec-openjph/wasmjs'), compiled('htj2k')),
     },
   );
 }

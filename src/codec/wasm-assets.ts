@@ -1,16 +1,20 @@
 import charlsWasmUrl from '@cornerstonejs/codec-charls/decodewasm?url&no-inline';
 import openJpegWasmUrl from '@cornerstonejs/codec-openjpeg/decodewasm?url&no-inline';
 import openJphWasmUrl from '@cornerstonejs/codec-openjph/wasm?url&no-inline';
+import littleCmsWasmUrl from 'lcms-wasm/dist/lcms.wasm?url&no-inline';
 import type { TileCodec } from '../slide/types.js';
 
+/** What the decode workers run in WASM: a codec (DECODED_IN_WASM), or LittleCMS for ICC profiles. */
+export type WasmName = TileCodec | 'littlecms';
+
 /**
- * The WASM binaries of the codecs the decode workers run in WASM (DECODED_IN_WASM), as files beside the page's bundle.
+ * The WASM binaries the decode workers run (the codecs of DECODED_IN_WASM, LittleCMS), as files beside the page's bundle.
  * The page, not the worker, refers to them: a library build would inline a worker's assets into the worker's one file
- * (1.3 MB of base64 in a 1.6 MB file that every page loaded, whatever its slide's codec), and an app's bundler
+ * (1.36 MB of base64 of its 1.57 MB, which every page loaded whatever its slide), and an app's bundler
  * copies the files it finds as `new URL(…, import.meta.url)` in the bundle it imports, never in a worker it copies
  * whole. `no-inline` keeps even the library build's references files.
  */
-const WASM_URLS: Partial<Record<TileCodec, string>> = { jp2k: openJpegWasmUrl, htj2k: openJphWasmUrl, jpegls: charlsWasmUrl };
+const WASM_URLS: Partial<Record<WasmName, string>> = { jp2k: openJpegWasmUrl, htj2k: openJphWasmUrl, jpegls: charlsWasmUrl, littlecms: littleCmsWasmUrl };
 
 /** The smallest module there is (magic and version): compiling it tells whether this page may compile any. */
 const EMPTY_MODULE = new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
@@ -29,12 +33,12 @@ function pageMayCompileWasm(): boolean {
 }
 
 /**
- * A WASM codec's module, compiled once by the page for every worker (a WebAssembly.Module is posted, not copied: the
- * workers share its code, and what one compiles on its first call the other need not), or its bytes where this page
+ * A WASM module the workers need, compiled once by the page for all of them (a WebAssembly.Module is posted, not copied:
+ * the workers share its code, and what one compiles on its first call the other need not), or its bytes where this page
  * may not compile WebAssembly and each worker must; undefined for a codec that is not WASM.
  */
-export function codecWasm(codec: TileCodec): Promise<WebAssembly.Module | ArrayBuffer> | undefined {
-  const url = WASM_URLS[codec];
+export function wasmForWorkers(name: WasmName): Promise<WebAssembly.Module | ArrayBuffer> | undefined {
+  const url = WASM_URLS[name];
   return url === undefined ? undefined : fetchedWasm(url);
 }
 

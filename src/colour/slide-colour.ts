@@ -1,20 +1,26 @@
+import { emscriptenModule } from '../codec/emscripten-module.js';
 import type { Slide } from '../slide/types.js';
 import type { ReadOptions } from '../source/range-source.js';
 import type { ColourTransform } from './colour-transform.js';
 import { iccTransform } from './icc-transform.js';
 
 type LcmsModule = typeof import('lcms-wasm');
-let loading: Promise<{ lcms: Awaited<ReturnType<LcmsModule['instantiate']>>; constants: LcmsModule }> | undefined;
+type Lcms = Awaited<ReturnType<LcmsModule['instantiate']>>;
+let loading: Promise<{ lcms: Lcms; constants: LcmsModule }> | undefined;
 
 /**
- * LittleCMS, loaded once, on the first slide that has a profile and wants it applied. It finds its WASM beside
- * itself (`new URL('lcms.wasm', import.meta.url)`): on disk in Node, where the bundler put it in a browser.
+ * LittleCMS, loaded once, on the first slide that has a profile and wants it applied: on `compiled` where the page
+ * compiled its WASM (a decode worker's, see wasm-assets.ts), else on the WASM it finds beside itself
+ * (`new URL('lcms.wasm', import.meta.url)`: on disk in Node, where the bundler put it in a browser page).
  */
-export function littleCms() {
-  loading ??= import('lcms-wasm').then(async (constants) => ({
-    lcms: await constants.instantiate({ print: () => undefined, printErr: () => undefined }),
-    constants,
-  }));
+export function littleCms(compiled?: Promise<WebAssembly.Module>) {
+  loading ??= (async () => {
+    const glue = import('lcms-wasm');
+    const lcms = compiled
+      ? await emscriptenModule<Lcms>(glue, compiled)
+      : await (await glue).instantiate({ print: () => undefined, printErr: () => undefined });
+    return { lcms, constants: await glue };
+  })();
   loading.catch(() => {
     loading = undefined;
   });

@@ -58,20 +58,22 @@ const api: DecodeWorkerApi = {
   warmCodec(codec) {
     return codecs.warm(codec);
   },
-  expectWasm(codec) {
-    pageWasm.expect(codec);
+  expectWasm(name) {
+    pageWasm.expect(name);
   },
-  giveWasm(codec, module) {
-    pageWasm.give(codec, module);
+  giveWasm(name, module) {
+    pageWasm.give(name, module);
   },
   async warmColour() {
     // A failure to load shows where it matters: in setProfile, with the reason.
-    await littleCms().catch(() => undefined);
+    await littleCms(pageWasm.module('littlecms')).catch(() => undefined);
   },
   async setProfile(id, profile, output) {
     let transform = profiles.get(id);
     if (!transform) {
-      transform = littleCms().then(async ({ lcms, constants }) => withBrowserJpegRoute(await iccTransform(profile, lcms, constants, output), profile));
+      transform = littleCms(pageWasm.module('littlecms')).then(async ({ lcms, constants }) =>
+        withBrowserJpegRoute(await iccTransform(profile, lcms, constants, output), profile),
+      );
       profiles.set(id, transform);
     }
     try {

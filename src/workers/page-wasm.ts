@@ -1,4 +1,4 @@
-import type { TileCodec } from '../slide/types.js';
+import type { WasmName } from '../codec/wasm-assets.js';
 
 interface Pending {
   promise: Promise<WebAssembly.Module>;
@@ -8,16 +8,16 @@ interface Pending {
 }
 
 /**
- * The WASM modules the page compiles for this worker (see DecoderPool and wasm-assets.ts), by codec. The pool says a
- * module is coming before it sends any tile of that codec, and sends the module (or why it could not compile it) once
- * it has it; a decoder that needs it meanwhile waits here.
+ * The WASM modules the page compiles for this worker (see DecoderPool and wasm-assets.ts), by name. The pool says a
+ * module is coming before it sends any tile or profile that needs it, and sends the module (or why it could not) once
+ * it has it; a decoder or LittleCMS that needs it meanwhile waits here.
  */
 export class PageWasm {
-  readonly #modules = new Map<TileCodec, Pending>();
+  readonly #modules = new Map<WasmName, Pending>();
 
-  /** The page is compiling this codec's module. After a failure it is compiled anew, and awaited anew. */
-  expect(codec: TileCodec): void {
-    const known = this.#modules.get(codec);
+  /** The page is compiling this module. After a failure it is compiled anew, and awaited anew. */
+  expect(name: WasmName): void {
+    const known = this.#modules.get(name);
     if (known && !known.failed) return;
     let resolve!: (module: WebAssembly.Module) => void;
     let reject!: (error: Error) => void;
@@ -28,15 +28,15 @@ export class PageWasm {
     // Reported to the decoder that awaits it; none may go unhandled meanwhile.
     promise.catch(() => undefined);
     const pending: Pending = { promise, resolve, reject, failed: false };
-    this.#modules.set(codec, pending);
+    this.#modules.set(name, pending);
   }
 
   /**
-   * The page's module for this codec; its bytes, compiled here where the page's policy forbids it to (this worker's own
+   * The page's module; its bytes, compiled here where the page's policy forbids it to (this worker's own
    * may allow it); or why the page could not fetch it.
    */
-  give(codec: TileCodec, module: WebAssembly.Module | ArrayBuffer | { error: string }): void {
-    const pending = this.#modules.get(codec);
+  give(name: WasmName, module: WebAssembly.Module | ArrayBuffer | { error: string }): void {
+    const pending = this.#modules.get(name);
     if (!pending || pending.failed) return;
     const fail = (error: Error) => {
       pending.failed = true;
@@ -47,8 +47,13 @@ export class PageWasm {
     else fail(new Error(module.error));
   }
 
-  /** The codec's module, once the page has compiled it; a clear error if the page never said it would. */
-  module(codec: TileCodec): Promise<WebAssembly.Module> {
-    return this.#modules.get(codec)?.promise ?? Promise.reject(new Error(`the page sent this worker no ${codec} WASM module (decode through DecoderPool)`));
+  /** The module, once the page has compiled it; a clear error if the page never said it would. */
+  module(name: WasmName): Promise<WebAssembly.Module> {
+    const pending = this.#modules.get(name);
+    if (pending) return pending.promise;
+    const missing = Promise.reject(new Error(`the page sent this worker no ${name} WASM module (decode through DecoderPool)`));
+    // Reported to whoever awaits it, if anyone does (LittleCMS, once loaded, asks again and ignores it).
+    missing.catch(() => undefined);
+    return missing;
   }
 }

@@ -2,7 +2,7 @@ import { transfer, wrap, type Remote } from 'comlink';
 import type { SamplePlane } from '../codec/plane.js';
 import type { DecodedImage } from '../codec/types.js';
 import type { OutputColourSpace } from '../colour/output-space.js';
-import { codecWasm } from '../codec/wasm-assets.js';
+import { type WasmName, wasmForWorkers } from '../codec/wasm-assets.js';
 import { SlideError, abortError } from '../errors.js';
 import type { EncodedTile, TileCodec } from '../slide/types.js';
 import type { DecodeOutput, DecodeWorkerApi, WorkerResult } from './protocol.js';
@@ -73,8 +73,8 @@ export class DecoderPool {
   #nextId = 1;
   #terminated = false;
   readonly #profiles = new Map<number, { profile: Uint8Array; output: OutputColourSpace }>();
-  /** WASM codecs' modules, compiled here once for every worker (see handWasm). */
-  readonly #wasm = new Map<TileCodec, Promise<WebAssembly.Module | ArrayBuffer>>();
+  /** The WASM modules the workers run (codecs, LittleCMS), compiled here once for all of them (see handWasm). */
+  readonly #wasm = new Map<WasmName, Promise<WebAssembly.Module | ArrayBuffer>>();
 
   constructor(createWorker: () => Worker, options: DecoderPoolOptions = {}) {
     this.#createWorker = createWorker;
@@ -117,6 +117,7 @@ export class DecoderPool {
 
   /** Starts LittleCMS in every worker, ahead of a profile whose bytes are still on their way. */
   warmColour(): void {
+    this.#handWasm('littlecms');
     for (const slot of this.#slots) void slot.api.warmColour().catch(() => undefined);
   }
 
@@ -127,6 +128,7 @@ export class DecoderPool {
    */
   async registerProfile(profile: Uint8Array, output: OutputColourSpace = 'srgb'): Promise<{ id: number; description: string }> {
     const id = this.#nextId++;
+    this.#handWasm('littlecms');
     this.#profiles.set(id, { profile, output });
     const answers = this.#slots.map((slot) => {
       slot.profiles.add(id);
@@ -233,28 +235,29 @@ export class DecoderPool {
   }
 
   /**
-   * Compiles a WASM codec's module here, once, and hands it to every worker: one fetch and one compile serve them all,
-   * and Chromium keeps the compiled code of a page's modules for the next visit, not a worker's (warm reloads of the
-   * JPEG 2000 fixtures about a third sooner). Each worker is told before any tile of the codec reaches it (a worker's calls arrive in
-   * order), so none fetches its own. Where the page's policy forbids it to compile WebAssembly, it hands the bytes and
-   * each worker compiles them. A fetch that fails is handed on as its reason, and tried again for the next tile.
+   * Compiles a WASM module the workers need (a codec's, LittleCMS's) here, once, and hands it to every worker: one
+   * fetch and one compile serve them all, and Chromium keeps the compiled code of a page's modules for the next visit,
+   * not a worker's (warm reloads of the JPEG 2000 fixtures about a third sooner). Each worker is told before any tile
+   * or profile that needs it reaches it (a worker's calls arrive in order), so none fetches its own. Where the page's
+   * policy forbids it to compile WebAssembly, it hands the bytes and each worker compiles them. A fetch that fails is
+   * handed on as its reason, and tried again for the next tile.
    */
-  #handWasm(codec: TileCodec): void {
-    if (this.#wasm.has(codec)) return;
-    const compiling = codecWasm(codec);
+  #handWasm(name: WasmName): void {
+    if (this.#wasm.has(name)) return;
+    const compiling = wasmForWorkers(name);
     if (!compiling) return;
-    this.#wasm.set(codec, compiling);
+    this.#wasm.set(name, compiling);
     compiling.catch(() => {
-      if (this.#wasm.get(codec) === compiling) this.#wasm.delete(codec);
+      if (this.#wasm.get(name) === compiling) this.#wasm.delete(name);
     });
-    for (const slot of this.#slots) this.#giveWasm(slot, codec, compiling);
+    for (const slot of this.#slots) this.#giveWasm(slot, name, compiling);
   }
 
-  #giveWasm(slot: Slot, codec: TileCodec, compiling: Promise<WebAssembly.Module | ArrayBuffer>): void {
-    void slot.api.expectWasm(codec);
+  #giveWasm(slot: Slot, name: WasmName, compiling: Promise<WebAssembly.Module | ArrayBuffer>): void {
+    void slot.api.expectWasm(name);
     compiling.then(
-      (module) => void slot.api.giveWasm(codec, module),
-      (cause: unknown) => void slot.api.giveWasm(codec, { error: cause instanceof Error ? cause.message : String(cause) }),
+      (module) => void slot.api.giveWasm(name, module),
+      (cause: unknown) => void slot.api.giveWasm(name, { error: cause instanceof Error ? cause.message : String(cause) }),
     );
   }
 
@@ -262,7 +265,7 @@ export class DecoderPool {
     const worker = this.#createWorker();
     const slot: Slot = { worker, api: wrap<DecodeWorkerApi>(worker), running: new Map(), profiles: new Set() };
     // A worker started after a module was compiled (one replacing a crashed worker) is handed it too.
-    for (const [codec, compiling] of this.#wasm) this.#giveWasm(slot, codec, compiling);
+    for (const [name, compiling] of this.#wasm) this.#giveWasm(slot, name, compiling);
     // An uncaught error or a crash: fail its jobs with a code, and put a fresh worker in its place.
     worker.addEventListener('error', (event) => {
       event.preventDefault?.();

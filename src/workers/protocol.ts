@@ -1,4 +1,5 @@
 import type { SamplePlane } from '../codec/plane.js';
+import type { WasmName } from '../codec/wasm-assets.js';
 import type { OutputColourSpace } from '../colour/output-space.js';
 import type { DecodedImage } from '../codec/types.js';
 import type { SlideErrorCode } from '../errors.js';
@@ -25,10 +26,10 @@ export interface DecodeWorkerApi {
   setProfile(id: number, profile: Uint8Array, output: OutputColourSpace): Promise<{ description: string } | WorkerFailure>;
   /** Loads a codec's decoder now (a WASM module compiles while the slide's tiles are still being read). */
   warmCodec(codec: TileCodec): Promise<void>;
-  /** The page is compiling this codec's WASM module for the worker: its decoder waits for `giveWasm`. */
-  expectWasm(codec: TileCodec): void;
-  /** The codec's WASM module the page compiled, its bytes for the worker to compile (the page may not), or why neither came. */
-  giveWasm(codec: TileCodec, module: WebAssembly.Module | ArrayBuffer | { error: string }): void;
+  /** The page is compiling a WASM module for the worker (a codec's, LittleCMS's): what needs it waits for `giveWasm`. */
+  expectWasm(name: WasmName): void;
+  /** The WASM module the page compiled, its bytes for the worker to compile (the page may not), or why neither came. */
+  giveWasm(name: WasmName, module: WebAssembly.Module | ArrayBuffer | { error: string }): void;
   /** Loads LittleCMS now (its WASM compiles while the profile's bytes are still being read). */
   warmColour(): Promise<void>;
   /** Marks a job unwanted: the worker skips its remaining stages and answers `aborted`. */
