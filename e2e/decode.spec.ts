@@ -223,15 +223,7 @@ test.describe('the worker pool', () => {
 
   test('a worker that dies fails its job with worker_failed and is replaced', async ({ harness: page, servers }) => {
     const result = await page.evaluate(async (base) => {
-      let first = true;
-      const pool = new harness.DecoderPool(
-        () => {
-          const worker = first ? harness.crashingWorker() : harness.decodeWorker();
-          first = false;
-          return worker;
-        },
-        { size: 1 },
-      );
+      const pool = harness.poolWithCrashingFirstWorker({ size: 1 });
       const slide = await harness.openSlide(`${base}/CMU-1-Small-Region.svs`);
       const crashed = await pool.decode(await slide.readTile(0, 1, 1)).then(
         () => 'done',

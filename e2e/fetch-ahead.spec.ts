@@ -136,8 +136,7 @@ test.describe('tiles fetched ahead of OpenSeadragon', () => {
 
   test('a worker that dies on a tile read ahead: the tile is asked for again and shown, the worker replaced, no banner', async ({ harness: page, servers }) => {
     const result = await page.evaluate(async (url) => {
-      let made = 0;
-      const pool = new harness.DecoderPool(() => (made++ === 0 ? harness.crashingWorker() : harness.decodeWorker()), { size: 2 });
+      const pool = harness.poolWithCrashingFirstWorker({ size: 2 });
       const viewer = await harness.createViewer(document.getElementById('viewer'), url, { pool, navigator: false, prefetch: false });
       while (!viewer.osd.world.getItemAt(0)?.getFullyLoaded()) await new Promise((r) => setTimeout(r, 50));
       const stats = viewer.stats();

@@ -132,16 +132,8 @@ test.describe('the JPEG 2000 decoder loads beside the open, and its failures are
       if (OPENJPEG_WASM.test(new URL(request.url()).pathname)) fetched.push(request.url());
     });
     const outcome = await page.evaluate(async (url) => {
-      let crash = true;
       // The first worker dies on its first message, after the module was handed to it; its replacement must get it too.
-      const pool = new harness.DecoderPool(
-        () => {
-          const worker = crash ? harness.crashingWorker() : harness.decodeWorker();
-          crash = false;
-          return worker;
-        },
-        { size: 2, jobsPerWorker: 1 },
-      );
+      const pool = harness.poolWithCrashingFirstWorker({ size: 2, jobsPerWorker: 1 });
       const slide = await harness.openSlide(url);
       const decode = async (x: number) =>
         pool.decode(await slide.readTile(0, x, 0)).then(

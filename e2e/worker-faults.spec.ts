@@ -7,9 +7,7 @@ const CMU = 'CMU-1-Small-Region.svs';
 test.describe('the viewer when decode workers die', () => {
   test('a worker that dies mid-view is replaced and the tiles it held are shown after all', async ({ harness: page, servers }) => {
     const result = await page.evaluate(async (url) => {
-      let made = 0;
-      // The first worker dies on its first job; every later one (its replacement included) decodes.
-      const pool = new harness.DecoderPool(() => (made++ === 0 ? harness.crashingWorker() : harness.decodeWorker()), { size: 2 });
+      const pool = harness.poolWithCrashingFirstWorker({ size: 2 });
       const failed: string[] = [];
       const loadedAfterFailing: string[] = [];
       // Listening from the start: the home view's tiles are read ahead while the viewer is built, so the first ones

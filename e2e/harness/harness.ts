@@ -10,7 +10,10 @@ import { littleCms } from '../../src/colour/slide-colour.js';
 import { forgetIdleTileRecords } from '../../src/viewer/osd-workarounds.js';
 import { IdbStore } from '../../src/source/idb-store.js';
 
-/** What the browser tests drive: the library's browser entry, and a worker that crashes on its first job. */
+const decodeWorker = () => new Worker(new URL('../../src/workers/decode.worker.ts', import.meta.url), { type: 'module' });
+const crashingWorker = () => new Worker(new URL('./crashing.worker.ts', import.meta.url), { type: 'module' });
+
+/** What the browser tests drive: the library's browser entry, and workers that crash on their first job. */
 const harness = {
   ...wsi,
   s3,
@@ -25,8 +28,12 @@ const harness = {
   forgetIdleTileRecords,
   // The IndexedDB store under the persistent cache, so a test can write to it while an eviction goes on.
   IdbStore,
-  crashingWorker: () => new Worker(new URL('./crashing.worker.ts', import.meta.url), { type: 'module' }),
-  decodeWorker: () => new Worker(new URL('../../src/workers/decode.worker.ts', import.meta.url), { type: 'module' }),
+  crashingWorker,
+  /** A pool whose first worker dies on its first message; every worker after it (its replacement too) decodes. */
+  poolWithCrashingFirstWorker: (options: wsi.DecoderPoolOptions) => {
+    let made = 0;
+    return new wsi.DecoderPool(() => (made++ === 0 ? crashingWorker() : decodeWorker()), options);
+  },
 };
 (globalThis as unknown as { harness: typeof harness }).harness = harness;
 document.title = 'ready';

@@ -254,10 +254,12 @@ export class DecoderPool {
   }
 
   #giveWasm(slot: Slot, name: WasmName, compiling: Promise<WebAssembly.Module | ArrayBuffer>): void {
-    void slot.api.expectWasm(name);
+    // A worker that has died cannot be told; its replacement is (see spawn).
+    const quietly = (call: Promise<void>) => void call.catch(() => undefined);
+    quietly(slot.api.expectWasm(name));
     compiling.then(
-      (module) => void slot.api.giveWasm(name, module),
-      (cause: unknown) => void slot.api.giveWasm(name, { error: cause instanceof Error ? cause.message : String(cause) }),
+      (module) => quietly(slot.api.giveWasm(name, module)),
+      (cause: unknown) => quietly(slot.api.giveWasm(name, { error: cause instanceof Error ? cause.message : String(cause) })),
     );
   }
 
