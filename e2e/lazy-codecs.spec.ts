@@ -132,7 +132,8 @@ test.describe('the JPEG 2000 decoder loads beside the open, and its failures are
       if (OPENJPEG_WASM.test(new URL(request.url()).pathname)) fetched.push(request.url());
     });
     const outcome = await page.evaluate(async (url) => {
-      // The first worker dies on its first message, after the module was handed to it; its replacement must get it too.
+      // The first worker dies on its first message (the pool's word that a module is coming); its replacement, made
+      // once the module is compiled, must be handed it too.
       const pool = harness.poolWithCrashingFirstWorker({ size: 2, jobsPerWorker: 1 });
       const slide = await harness.openSlide(url);
       const decode = async (x: number) =>
@@ -153,7 +154,7 @@ test.describe('the JPEG 2000 decoder loads beside the open, and its failures are
     expect(fetched).toHaveLength(1);
   });
 
-  test('a WASM compile that failed is tried again for the next tile', async ({ harness: page, servers }) => {
+  test('a WASM fetch that failed is tried again for the next tile', async ({ harness: page, servers }) => {
     let asked = 0;
     await page.context().route(OPENJPEG_WASM, (route) => (++asked === 1 ? route.fulfill({ status: 503, body: 'busy' }) : route.continue()));
     const outcome = await page.evaluate(async (url) => {
