@@ -16,7 +16,7 @@ export interface WasmLoaders {
 
 /**
  * A host's codecs: the shared lossless ones, the host's native JPEG and WebP decoders, and OpenJPEG, OpenJPH and CharLS
- * in WASM (the codecs listed in DECODED_IN_WASM).
+ * in WASM (the codecs listed in DECODED_IN_WASM, wasm-assets.ts).
  */
 export function hostCodecs(native: NativeCodecs, wasm: WasmLoaders): CodecRegistry {
   const jp2k = wasmDecoder({ name: 'JPEG 2000 (OpenJPEG WASM)', load: wasm.openJpeg, create: (m) => new m.J2KDecoder() });

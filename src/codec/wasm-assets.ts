@@ -7,6 +7,15 @@ import type { TileCodec } from '../slide/types.js';
 /** What the decode workers run in WASM: a codec (DECODED_IN_WASM), or LittleCMS for ICC profiles. */
 export type WasmName = TileCodec | 'littlecms';
 
+/** The codecs a decode worker runs in WASM (OpenJPEG, OpenJPH, CharLS; see host-codecs.ts), and their WASM files. */
+const CODEC_WASM_URLS = { jp2k: openJpegWasmUrl, htj2k: openJphWasmUrl, jpegls: charlsWasmUrl } as const;
+
+/**
+ * The codecs a decode worker runs in WASM on its own thread: tens of milliseconds of CPU a tile, where the browser's
+ * JPEG and WebP decoders take one or two.
+ */
+export const DECODED_IN_WASM: ReadonlySet<TileCodec> = new Set(Object.keys(CODEC_WASM_URLS) as TileCodec[]);
+
 /**
  * The WASM binaries the decode workers run (the codecs of DECODED_IN_WASM, LittleCMS), as files beside the page's bundle.
  * The page, not the worker, refers to them: a library build would inline a worker's assets into the worker's one file
@@ -14,7 +23,7 @@ export type WasmName = TileCodec | 'littlecms';
  * copies the files it finds as `new URL(…, import.meta.url)` in the bundle it imports, never in a worker it copies
  * whole. `no-inline` keeps even the library build's references files.
  */
-const WASM_URLS: Partial<Record<WasmName, string>> = { jp2k: openJpegWasmUrl, htj2k: openJphWasmUrl, jpegls: charlsWasmUrl, littlecms: littleCmsWasmUrl };
+const WASM_URLS: Partial<Record<WasmName, string>> = { ...CODEC_WASM_URLS, littlecms: littleCmsWasmUrl };
 
 /** The smallest module there is (magic and version): compiling it tells whether this page may compile any. */
 const EMPTY_MODULE = new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);

@@ -1,5 +1,5 @@
 import OpenSeadragon from 'openseadragon';
-import { DECODED_IN_WASM } from '../codec/wasm-codecs.js';
+import { DECODED_IN_WASM } from '../codec/wasm-assets.js';
 import { SlideError } from '../errors.js';
 import type { Slide } from '../slide/types.js';
 import type { SlideLevel } from '../slide/types.js';
