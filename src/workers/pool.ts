@@ -7,6 +7,14 @@ import { SlideError, abortError } from '../errors.js';
 import type { EncodedTile, TileCodec } from '../slide/types.js';
 import type { DecodeOutput, DecodeWorkerApi, WorkerResult } from './protocol.js';
 
+/**
+ * Sends a worker a call whose answer nobody waits for (a warm-up, a module or profile handed over). A worker that has
+ * died rejects it; that is no error here: its replacement is told anew (see #spawn and #run).
+ */
+function tell(call: Promise<unknown>): void {
+  call.catch(() => undefined);
+}
+
 export interface DecoderPoolOptions {
   /** Number of workers; default `navigator.hardwareConcurrency` capped at 4 (decoding a viewport rarely needs more). */
   size?: number;
@@ -112,13 +120,13 @@ export class DecoderPool {
    */
   warmCodec(codec: TileCodec): void {
     this.#handWasm(codec);
-    for (const slot of this.#slots) void slot.api.warmCodec(codec).catch(() => undefined);
+    for (const slot of this.#slots) tell(slot.api.warmCodec(codec));
   }
 
   /** Starts LittleCMS in every worker, ahead of a profile whose bytes are still on their way. */
   warmColour(): void {
     this.#handWasm('littlecms');
-    for (const slot of this.#slots) void slot.api.warmColour().catch(() => undefined);
+    for (const slot of this.#slots) tell(slot.api.warmColour());
   }
 
   /**
@@ -208,7 +216,7 @@ export class DecoderPool {
     // Comlink keeps a worker's calls in order: the profile arrives before the job that needs it.
     if (job.profile !== undefined && !slot.profiles.has(job.profile)) {
       const registered = this.#profiles.get(job.profile);
-      if (registered) void slot.api.setProfile(job.profile, registered.profile, registered.output);
+      if (registered) tell(slot.api.setProfile(job.profile, registered.profile, registered.output));
       slot.profiles.add(job.profile);
     }
     slot.api
@@ -254,12 +262,10 @@ export class DecoderPool {
   }
 
   #giveWasm(slot: Slot, name: WasmName, compiling: Promise<WebAssembly.Module | ArrayBuffer>): void {
-    // A worker that has died cannot be told; its replacement is (see spawn).
-    const quietly = (call: Promise<void>) => void call.catch(() => undefined);
-    quietly(slot.api.expectWasm(name));
+    tell(slot.api.expectWasm(name));
     compiling.then(
-      (module) => quietly(slot.api.giveWasm(name, module)),
-      (cause: unknown) => quietly(slot.api.giveWasm(name, { error: cause instanceof Error ? cause.message : String(cause) })),
+      (module) => tell(slot.api.giveWasm(name, module)),
+      (cause: unknown) => tell(slot.api.giveWasm(name, { error: cause instanceof Error ? cause.message : String(cause) })),
     );
   }
 
