@@ -181,6 +181,9 @@ test.describe('the viewer behind a failing network (fault-injecting proxy)', () 
     const during = await shown(page);
     expect(during.banner).toContain('(http_503)');
     proxy.down = false;
+    // Recovered once the banner goes: every failed tile has loaded since. The view counts as fully loaded earlier, while
+    // the tiles that failed last still wait out their pause, and a screenshot then would race their arrival.
+    await page.waitForFunction(() => (document.querySelector('.wsi-error') as HTMLElement).hidden, undefined, { timeout: 30_000 });
     await fullyLoaded(page);
     const after = await shown(page);
     expect(after.banner).toBeUndefined();
