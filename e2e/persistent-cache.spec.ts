@@ -1,6 +1,7 @@
+import { statSync } from 'node:fs';
 import type { Page } from '@playwright/test';
 import { FaultProxy } from '../test/support/fault-proxy.js';
-import { dicomFiles, referenceJson } from '../test/support/fixtures.js';
+import { dicomFiles, fixturePath, referenceJson } from '../test/support/fixtures.js';
 import { startOrthanc } from '../test/support/orthanc.js';
 import { expect, test } from './support/fixtures.js';
 import { openAndSettle } from './support/open-and-settle.js';
@@ -89,6 +90,48 @@ test.describe('persistent cache (IndexedDB)', () => {
       expect(second.persistentCacheMisses).toBe(0);
     });
   }
+
+  test('a JPEG 2000 slide seen before: the reopen is told its codec before reading anything, and asks IndexedDB for no manifest', async ({
+    harness: page,
+    servers,
+  }) => {
+    const { server, url } = servers.slides.generated;
+    const name = 'aperio-jp2k-33005-256.svs';
+    /** Opens the slide, logging when it is told a codec (during the call, before any read, or after) and IndexedDB's gets of manifests. */
+    const open = () =>
+      page.evaluate(async (url) => {
+        const told: Array<{ codec: string; beforeAnyRead: boolean }> = [];
+        const manifestGets: string[] = [];
+        const get = IDBObjectStore.prototype.get;
+        IDBObjectStore.prototype.get = function (this: IDBObjectStore, key: IDBValidKey | IDBKeyRange) {
+          if (String(key).startsWith('manifest|')) manifestGets.push(String(key));
+          return get.call(this, key);
+        };
+        let opening = true;
+        const slide = harness.openSlide(url, { persistentCache: true, onTileCodec: (codec: string) => told.push({ codec, beforeAnyRead: opening }) });
+        opening = false;
+        const opened = await slide;
+        await opened.readTile(opened.levels.length - 1, 0, 0);
+        await opened.close();
+        IDBObjectStore.prototype.get = get;
+        const note = Object.entries(localStorage).find(([k]) => k.endsWith(url));
+        return { told, manifestGets, note: note ? JSON.parse(note[1]) : undefined };
+      }, `${url}/${name}`);
+
+    const first = await open();
+    expect(first.told).toEqual([{ codec: 'jp2k', beforeAnyRead: false }]);
+    const size = statSync(fixturePath(name)).size;
+    expect(first.note).toEqual({ manifest: { size, etag: expect.any(String) }, codec: 'jp2k' });
+    expect(first.note.manifest.etag).not.toBe('');
+
+    await reload(page);
+    const before = server.requestsFor(name).length;
+    const second = await open();
+    expect(second.told).toEqual([{ codec: 'jp2k', beforeAnyRead: true }]);
+    expect(second.manifestGets).toEqual([]);
+    expect(server.requestsFor(name).length - before).toBe(0);
+    expect(second.note).toEqual(first.note);
+  });
 
   test('a slide never seen here is read from the network at once, without waiting for IndexedDB', async ({ harness: page, servers }) => {
     const { server, url } = servers.slides.generated;
@@ -487,6 +530,8 @@ test.describe('persistent cache (IndexedDB)', () => {
         return code;
       }, url);
       expect(code).toBe('object_changed');
+      // The synchronous note goes with them: the next open neither trusts the old size and ETag nor asks IndexedDB.
+      expect(await page.evaluate((name) => Object.keys(localStorage).filter((k) => k.includes(name)), SLIDE)).toEqual([]);
       expect(await keysOf('wsi-stream-usage', 'usage')).toEqual([]);
       expect((await keysOf('wsi-stream', 'ranges')).filter((k) => !k.startsWith('manifest|'))).toEqual([]);
     } finally {

@@ -6,7 +6,7 @@ import { DicomSlide } from '../dicom/dicom-slide.js';
 import { type DicomWebOptions, openDicomWebSeries } from '../dicom/dicomweb.js';
 import { tailRequestLength } from '../tiff/tiff-reader.js';
 import { detectFormat } from './format-readers.js';
-import { type SlideSourceOptions, slideSources } from './slide-io.js';
+import { type SlideSourceOptions, type SlideSources, slideSources } from './slide-io.js';
 import type { Slide, TileCodec } from './types.js';
 
 export type SlideInput = string | URL | Blob | RangeSource;
@@ -19,7 +19,9 @@ export interface OpenSlideOptions extends SlideSourceOptions {
   dicomweb?: DicomWebOptions;
   /**
    * Told a codec the slide's tiles use as soon as the open knows it, before the open ends: a TIFF's from its first
-   * directory. The viewer loads that codec's decoder then (JPEG 2000's WASM), while the open reads the rest.
+   * directory. The viewer loads that codec's decoder then (JPEG 2000's WASM), while the open reads the rest. With the
+   * persistent cache, a slide opened before is told the codec its last open found at once, before anything is read
+   * (and the codec found again only if it differs).
    */
   onTileCodec?: (codec: TileCodec) => void;
 }
@@ -61,6 +63,21 @@ export async function openSlide(input: SlideInput | readonly SlideInput[], optio
     );
   }
   const sources = slideSources(toSource(input as SlideInput, options), options);
+  const onTileCodec = codecTeller(sources, options.onTileCodec);
   const reader = await detectFormat(sources, opts);
-  return reader.open(sources, options.onTileCodec ? { ...opts, onTileCodec: options.onTileCodec } : opts);
+  return reader.open(sources, { ...opts, onTileCodec });
+}
+
+/**
+ * Tells `told` the codec the persistent cache noted at the slide's last open at once: a reopen from IndexedDB would
+ * learn it only after two lookups (the file's ends, then its first directory). The codec the open finds is noted for
+ * the next open, and told unless it was the one noted.
+ */
+function codecTeller(sources: SlideSources, told?: (codec: TileCodec) => void): (codec: TileCodec) => void {
+  const noted = sources.persistent?.notedCodec;
+  if (noted) told?.(noted);
+  return (codec) => {
+    sources.persistent?.noteCodec(codec);
+    if (codec !== noted) told?.(codec);
+  };
 }

@@ -53,6 +53,8 @@ export interface SlideSources {
   meta: BlockCache;
   data: RangeSource;
   io: SlideIoStats;
+  /** The IndexedDB cache below them, when the slide was opened with one. */
+  persistent?: PersistentCache;
 }
 
 /**
@@ -71,5 +73,6 @@ export function slideSources(source: RangeSource, options: SlideSourceOptions = 
     meta,
     data: new HeldBytesFirst(meta, reads),
     io: { requests: network.metrics, metadataCache: meta.stats, coalescing: coalesced.stats, ...(persistent ? { persistentCache: persistent.stats } : {}) },
+    ...(persistent ? { persistent } : {}),
   };
 }

@@ -31,7 +31,9 @@ export interface SampleLayout {
   littleEndian: boolean;
 }
 
-export type TileCodec = 'jpeg' | 'jp2k' | 'htj2k' | 'jpegls' | 'lzw' | 'deflate' | 'zstd' | 'packbits' | 'raw' | 'webp';
+/** Every codec a tile may be stored in (the values of TileCodec, for checking one read from elsewhere). */
+export const TILE_CODECS = ['jpeg', 'jp2k', 'htj2k', 'jpegls', 'lzw', 'deflate', 'zstd', 'packbits', 'raw', 'webp'] as const;
+export type TileCodec = (typeof TILE_CODECS)[number];
 export type TileColour = 'rgb' | 'rgba' | 'ycbcr' | 'grey' | 'grey-inverted';
 
 export interface EncodedTile {

@@ -1,5 +1,6 @@
 import { SlideError } from '../errors.js';
-import { mayBeCached, noteCached } from './cache-hint.js';
+import type { TileCodec } from '../slide/types.js';
+import { type CacheNote, cacheNote, forgetCached, mayBeCached, noteCached } from './cache-hint.js';
 import { fnv1a } from './checksum.js';
 import { IdbStore } from './idb-store.js';
 import type { RangeSource, ReadOptions } from './range-source.js';
@@ -41,9 +42,10 @@ const STORED_KEYS_KEPT = 5_000;
 
 /**
  * Ranges read before, kept in IndexedDB across page loads. Keyed by the object's identity and ETag, never by
- * URL, so renewed presigned URLs still hit. The object's size and ETag are remembered too, so a slide seen
- * before reopens with no request at all; the first request that does go out re-checks the ETag and drops
- * the slide's entries if the object changed. Without IndexedDB (Node, some private modes) reads pass through.
+ * URL, so renewed presigned URLs still hit. The object's size and ETag are remembered too (in IndexedDB, and in the
+ * synchronous note, which a reopen reads first), so a slide seen before reopens with no request at all; the first
+ * request that does go out re-checks the ETag and drops the slide's entries if the object changed. Without IndexedDB
+ * (Node, some private modes) reads pass through.
  */
 export class PersistentCache extends SourceWrapper {
   readonly stats: PersistentCacheStats = { hits: 0, misses: 0, dropped: 0, errors: 0, bytesStored: 0 };
@@ -55,19 +57,38 @@ export class PersistentCache extends SourceWrapper {
    * other read goes to the source at once, without waiting for IndexedDB to open and answer that it has nothing.
    */
   readonly #storedThisSession?: Set<string>;
+  /** The codec the last open of this slide noted, for this one to load its decoder before its first directory is read. */
+  readonly notedCodec?: TileCodec;
+  /** Whether the note names this slide (it may hold what this session learns). */
+  #noted: boolean;
+  #codec?: TileCodec;
 
   constructor(inner: RangeSource, options: PersistentCacheOptions = {}) {
     super(inner);
     this.#store = new IdbStore(this.stats, options);
-    if (mayBeCached(this.#store.dbName, this.id) === false) this.#storedThisSession = new Set();
+    const noted = mayBeCached(this.#store.dbName, this.id);
+    this.#noted = noted === true;
+    if (noted === false) this.#storedThisSession = new Set();
+    if (!this.#noted) return;
+    const { manifest, codec } = cacheNote(this.#store.dbName, this.id);
+    this.notedCodec = codec;
+    // Noted beside the entries: the reopen's first read asks IndexedDB for them, not for the manifest first.
+    if (manifest) this.#manifest = this.#checkManifest(manifest);
   }
 
   override async size(opts: ReadOptions = {}): Promise<number> {
     const manifest = await this.#readManifest();
     if (manifest) return manifest.size;
     const size = await this.inner.size(opts);
-    void this.#store.setMeta(`manifest|${this.id}`, { size, etag: this.inner.version ?? '' }).then(() => noteCached(this.#store.dbName, this.id));
+    const stored = { size, etag: this.inner.version ?? '' };
+    void this.#store.setMeta(`manifest|${this.id}`, stored).then(() => this.#note({ manifest: stored }));
     return size;
+  }
+
+  /** The codec the open found: noted for the next open (see notedCodec). */
+  noteCodec(codec: TileCodec): void {
+    this.#codec = codec;
+    if (this.#noted) this.#note({ codec });
   }
 
   async read(offset: number, length: number, opts: ReadOptions = {}): Promise<Uint8Array> {
@@ -125,7 +146,15 @@ export class PersistentCache extends SourceWrapper {
 
   /** Drops every entry of this id: they are of another version of the object. */
   #dropEntries(): Promise<void> {
+    this.#noted = false;
+    forgetCached(this.#store.dbName, this.id);
     return this.#store.deletePrefix(`${this.id}|`, [`manifest|${this.id}`]);
+  }
+
+  /** Once something of the slide is in IndexedDB: the note says so, with what is learnt (the codec, found earlier, too). */
+  #note(learnt: CacheNote): void {
+    this.#noted = true;
+    noteCached(this.#store.dbName, this.id, { ...(this.#codec ? { codec: this.#codec } : {}), ...learnt });
   }
 
   async #objectChanged(etag: string): Promise<void> {
@@ -139,16 +168,22 @@ export class PersistentCache extends SourceWrapper {
   #readManifest(): Promise<Manifest | undefined> {
     if (this.#storedThisSession) return Promise.resolve(undefined);
     this.#manifest ??= this.#store.getMeta<Manifest>(`manifest|${this.id}`).then(async (m) => {
-      const manifest = m && typeof m.size === 'number' && typeof m.etag === 'string' ? m : undefined;
-      // A source that knows its version before reading (a File: size and modification time) shows at once that what
-      // is cached under its name belongs to another object; an HTTP source learns its ETag from the first answer.
-      const known = this.inner.version;
-      if (manifest && known !== undefined && known !== manifest.etag) {
-        await this.#dropEntries();
-        return undefined;
-      }
+      const manifest = m && typeof m.size === 'number' && typeof m.etag === 'string' ? await this.#checkManifest(m) : undefined;
+      // Not in the note (one written by an older version): the next open finds it there.
+      if (manifest) this.#note({ manifest: { size: manifest.size, etag: manifest.etag } });
       return manifest;
     });
     return this.#manifest;
+  }
+
+  /**
+   * A source that knows its version before reading (a File: size and modification time) shows at once that what is
+   * cached under its name belongs to another object; an HTTP source learns its ETag from the first answer.
+   */
+  async #checkManifest(manifest: Manifest): Promise<Manifest | undefined> {
+    const known = this.inner.version;
+    if (known === undefined || known === manifest.etag) return manifest;
+    await this.#dropEntries();
+    return undefined;
   }
 }
