@@ -24,21 +24,27 @@ export interface CacheNote {
 
 const key = (dbName: string, id: string) => `${PREFIX}${dbName}|${id}`;
 
-/** Whether IndexedDB may hold something of `id`; undefined where no localStorage can say (workers, Node, sandboxes). */
-export function mayBeCached(dbName: string, id: string, storage = localStorageOrUndefined()): boolean | undefined {
+/** The note's text; null where there is none; undefined where no localStorage can say (workers, Node, sandboxes). */
+function noteText(dbName: string, id: string, storage: Storage | undefined): string | null | undefined {
   if (!storage) return undefined;
   try {
-    return storage.getItem(key(dbName, id)) !== null;
+    return storage.getItem(key(dbName, id));
   } catch {
     return undefined;
   }
+}
+
+/** Whether IndexedDB may hold something of `id`; undefined where no localStorage can say. */
+export function mayBeCached(dbName: string, id: string, storage = localStorageOrUndefined()): boolean | undefined {
+  const text = noteText(dbName, id, storage);
+  return text === undefined ? undefined : text !== null;
 }
 
 /** What the note of `id` tells; empty for no note, an older note ('1') or one that does not parse. */
 export function cacheNote(dbName: string, id: string, storage = localStorageOrUndefined()): CacheNote {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(storage?.getItem(key(dbName, id)) ?? '{}');
+    parsed = JSON.parse(noteText(dbName, id, storage) ?? '{}');
   } catch {
     return {};
   }
