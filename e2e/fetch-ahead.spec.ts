@@ -1,5 +1,7 @@
 import type { Page } from '@playwright/test';
+import { statSync } from 'node:fs';
 import { fixture } from '../test/support/fixtures.js';
+import { tailRequest } from '../src/tiff/tail-read.js';
 import { expect, test } from './support/fixtures.js';
 
 declare const harness: any;
@@ -171,6 +173,42 @@ test.describe('tiles fetched ahead of OpenSeadragon', () => {
     expect(drawn).toBeGreaterThan(0);
     const log = server.log.slice(before).filter((r) => r.path === '/CMU-1-Small-Region.svs');
     expect(log.filter((r) => r.range === 'bytes=0-8191')).toHaveLength(1);
+    expect(server.preflights.slice(preflights)).toEqual([]);
+  });
+
+  test('the early script sends the tail too once the first answer tells the size (cross-origin): the open takes both over', async ({
+    harness: page,
+    servers,
+  }) => {
+    const { server, url } = servers.slides.real;
+    const name = 'CMU-1-Small-Region.svs';
+    const size = statSync(fixture(name).path).size;
+    const tail = `bytes=${tailRequest(size).offset}-${size - 1}`;
+    const before = server.log.length;
+    const preflights = server.preflights.length;
+    const ranges = () =>
+      server.log
+        .slice(before)
+        .filter((r) => r.path === `/${name}`)
+        .map((r) => r.range);
+    await page.evaluate((slide) => harness.sendEarlyProbe(slide), `${url}/${name}`);
+    // Both ends asked for before the viewer exists: the page's code had not loaded yet, as far as the slide knows.
+    await expect.poll(ranges).toEqual(['bytes=0-8191', tail]);
+    const drawn = await page.evaluate(async (slide) => {
+      const viewer = await harness.createViewer(document.getElementById('viewer'), slide, { navigator: false, prefetch: false });
+      await new Promise<void>((resolve) => {
+        const check = () => (viewer.osd.world.getItemAt(0).getFullyLoaded() ? resolve() : setTimeout(check, 30));
+        check();
+      });
+      const stats = viewer.stats();
+      viewer.destroy();
+      return stats.tilesLoaded;
+    }, `${url}/${name}`);
+    expect(drawn).toBeGreaterThan(0);
+    const asked = ranges();
+    expect(asked.filter((r) => r === 'bytes=0-8191')).toHaveLength(1);
+    expect(asked.filter((r) => r === tail)).toHaveLength(1);
+    expect(asked.some((r) => r?.startsWith('bytes=-'))).toBe(false);
     expect(server.preflights.slice(preflights)).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { HttpSource, openSlide, sendEarlyProbe } from '../src/node.js';
 import { HEAD_READ_AHEAD } from '../src/source/round-trip-bytes.js';
+import { tailRequest, tailRequestLength } from '../src/tiff/tail-read.js';
 import { FIXTURES } from './support/fixtures.js';
 import { RangeServer } from './support/range-server.js';
 
@@ -23,6 +24,20 @@ afterEach(() => {
 let n = 0;
 const freshUrl = () => `${base}/${FILE}?case=${++n}`;
 const requests = (since: number) => server.log.slice(since).filter((r) => r.path === `/${FILE}`);
+const SIZE = 1938955;
+const SUFFIX_TAIL = `bytes=-${tailRequestLength(FILE)}`;
+const TAIL = `bytes=${tailRequest(SIZE).offset}-${SIZE - 1}`;
+
+/** Waits until the server has been asked for `range` since `since` (the early script's requests go out on their own). */
+async function asked(since: number, range: string): Promise<void> {
+  for (let waited = 0; !requests(since).some((r) => r.range === range); waited += 10) {
+    if (waited > 5_000) throw new Error(`${range} was never asked for`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** A page on another origin than the slide's server, where a suffix range would cost a preflight. */
+const crossOrigin = () => vi.stubGlobal('location', { origin: 'http://page.test', href: 'http://page.test/viewer.html' });
 
 describe('sendEarlyProbe', () => {
   it('the open takes its answer over: the first bytes are asked for once, and the open makes no other request than it would', async () => {
@@ -40,6 +55,79 @@ describe('sendEarlyProbe', () => {
     const withEarly = requests(before);
     expect(withEarly.filter((r) => r.range === PROBE)).toHaveLength(1);
     expect(withEarly.map((r) => r.range).sort()).toEqual(without.map((r) => r.range).sort());
+  });
+
+  it('sends the tail with the first bytes as a suffix range where that costs no preflight; the open takes both over', async () => {
+    const plain = server.log.length;
+    await (await openSlide(freshUrl())).close();
+    const without = requests(plain).map((r) => r.range);
+    expect(without).toContain(SUFFIX_TAIL);
+
+    const before = server.log.length;
+    const url = freshUrl();
+    sendEarlyProbe(url);
+    await asked(before, SUFFIX_TAIL);
+    const slide = await openSlide(url);
+    await slide.close();
+    const withEarly = requests(before).map((r) => r.range);
+    expect(withEarly.filter((r) => r === SUFFIX_TAIL)).toHaveLength(1);
+    expect(withEarly.sort()).toEqual(without.sort());
+  });
+
+  it('cross-origin: the tail goes out as soon as the first answer tells the size, and the open takes it over', async () => {
+    crossOrigin();
+    const plain = server.log.length;
+    await (await openSlide(freshUrl())).close();
+    const without = requests(plain).map((r) => r.range);
+    // What a cross-origin open asks for itself: the tail with a start, no suffix range.
+    expect(without).toContain(TAIL);
+    expect(without.some((r) => r?.startsWith('bytes=-'))).toBe(false);
+
+    const before = server.log.length;
+    const url = freshUrl();
+    sendEarlyProbe(url);
+    await asked(before, TAIL);
+    expect(requests(before).map((r) => r.range)).toEqual([PROBE, TAIL]);
+    const slide = await openSlide(url);
+    expect(slide.width).toBe(2220);
+    await slide.close();
+    const withEarly = requests(before).map((r) => r.range);
+    expect(withEarly.filter((r) => r === TAIL)).toHaveLength(1);
+    expect(withEarly.sort()).toEqual(without.sort());
+  });
+
+  it('cross-origin: an open that takes the first request over before it answers sends the tail itself, once', async () => {
+    crossOrigin();
+    const before = server.log.length;
+    const url = freshUrl();
+    sendEarlyProbe(url);
+    const slide = await openSlide(url);
+    await slide.close();
+    await new Promise((r) => setTimeout(r, 100));
+    const ranges = requests(before).map((r) => r.range);
+    expect(ranges.filter((r) => r === PROBE)).toHaveLength(1);
+    expect(ranges.filter((r) => r === TAIL)).toHaveLength(1);
+  });
+
+  it('no early tail for a DICOM file (its reader never reads the ends ahead) or a file whose tail overlaps its first bytes', async () => {
+    for (const stub of [() => undefined, crossOrigin]) {
+      stub();
+      const fetch = vi.spyOn(globalThis, 'fetch');
+      const dicom = `${base}/instance.dcm?case=${++n}`;
+      sendEarlyProbe(dicom);
+      const small = `${base}/small.svs?case=${++n}`;
+      sendEarlyProbe(small);
+      // The answers, then the task in which a cross-origin tail would be sent.
+      await Promise.allSettled(fetch.mock.results.map((result) => result.value));
+      await new Promise((r) => setTimeout(r, 50));
+      const urls = fetch.mock.calls.map(([input, init]) => `${String(input)} ${(init?.headers as Record<string, string> | undefined)?.Range}`);
+      expect(urls.filter((u) => u.startsWith(dicom))).toEqual([`${dicom} ${PROBE}`]);
+      // Node and same-origin pages send a small file's suffix with the probe (the open would); cross-origin, nothing more.
+      const smallRanges = urls.filter((u) => u.startsWith(small)).map((u) => u.split(' ')[1]);
+      expect(smallRanges).toEqual(stub === crossOrigin ? [PROBE] : [PROBE, SUFFIX_TAIL]);
+      fetch.mockRestore();
+      vi.unstubAllGlobals();
+    }
   });
 
   it('sends nothing for what is opened through another URL (s3://, dicomweb:) or is not a URL', () => {

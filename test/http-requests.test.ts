@@ -4,7 +4,7 @@ import { openFixture } from './support/open-fixture.js';
 import { NodeFileSource, openSlide, Tag, TiffReader } from '../src/node.js';
 import { FIXTURES, fixture, fixturePath, references } from './support/fixtures.js';
 import { RangeServer, type LoggedRequest } from './support/range-server.js';
-import { TAIL_READ_AHEAD, tailRequestLength } from '../src/tiff/tiff-reader.js';
+import { TAIL_READ_AHEAD, tailRequestLength } from '../src/tiff/tail-read.js';
 import { HEAD_READ_AHEAD } from '../src/source/round-trip-bytes.js';
 
 /** Request counts and bytes are the product: counted at the server, which is what the network sees. */

@@ -4,7 +4,7 @@ import { HttpSource, openSlide } from '../src/index.js';
 import { NodeFileSource } from '../src/source/node-file-source.js';
 import type { RangeSource } from '../src/source/range-source.js';
 import { HEAD_READ_AHEAD } from '../src/source/round-trip-bytes.js';
-import { tailRequestLength } from '../src/tiff/tiff-reader.js';
+import { tailRequestLength } from '../src/tiff/tail-read.js';
 import { bigSlide } from './support/big-slide.js';
 import { catalogue } from './support/fixtures.js';
 import { RangeServer } from './support/range-server.js';

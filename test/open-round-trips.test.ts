@@ -4,7 +4,7 @@ import { SlideError } from '../src/errors.js';
 import { openSlide } from '../src/index.js';
 import { MemorySource } from '../src/source/memory-source.js';
 import { NodeFileSource } from '../src/source/node-file-source.js';
-import { TAIL_READ_AHEAD } from '../src/tiff/tiff-reader.js';
+import { TAIL_READ_AHEAD } from '../src/tiff/tail-read.js';
 import { bigSlide } from './support/big-slide.js';
 import { catalogue } from './support/fixtures.js';
 import { RoundTripSource } from './support/round-trip-source.js';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { FORMAT_READERS, isSlide, MemorySource, MetricsSource, NodeFileSource, openSlide, Tag, TiffReader } from '../src/node.js';
 import { fixturePath, fixturesOf, referenceJson, references } from './support/fixtures.js';
-import { TAIL_READ_AHEAD } from '../src/tiff/tiff-reader.js';
+import { TAIL_READ_AHEAD } from '../src/tiff/tail-read.js';
 import { ROUND_TRIP_BYTES } from '../src/source/round-trip-bytes.js';
 
 interface IccReference {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { BlockCache, MemorySource, MetricsSource, openSlide, SlideError, standaloneJpeg, Tag, TiffReader } from '../src/index.js';
-import { TAIL_READ_AHEAD } from '../src/tiff/tiff-reader.js';
+import { TAIL_READ_AHEAD } from '../src/tiff/tail-read.js';
 import { fixturePath } from './support/fixtures.js';
 import { buildTiff, buildTiffWithOffsets, PAYLOAD_OFFSET, type BuilderEntry, type BuilderIfd } from './support/tiff-builder.js';
 

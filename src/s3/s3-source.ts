@@ -2,7 +2,7 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { SlideError } from '../errors.js';
 import { HttpSource, type HttpSourceOptions } from '../source/http-source.js';
-import { tailRequestLength } from '../tiff/tiff-reader.js';
+import { tailRequestLength } from '../tiff/tail-read.js';
 import { CachedUrl, type ExpiringUrl, type UrlFetcher } from '../source/url-provider.js';
 import { s3Client, type S3Location } from './client.js';
 

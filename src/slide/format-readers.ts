@@ -1,6 +1,7 @@
 import { SlideError } from '../errors.js';
 import type { ReadOptions } from '../source/range-source.js';
-import { namedAsDicom, readEnds, TiffReader } from '../tiff/tiff-reader.js';
+import { readEnds, TiffReader } from '../tiff/tiff-reader.js';
+import { namedAsDicom } from '../tiff/tail-read.js';
 import type { SlideSources } from './slide-io.js';
 import { isDicomPart10 } from '../dicom/dicom-header.js';
 import { DicomSlide } from '../dicom/dicom-slide.js';

@@ -4,7 +4,7 @@ import { HttpSource, type HttpSourceOptions } from '../source/http-source.js';
 import type { RangeSource } from '../source/range-source.js';
 import { DicomSlide } from '../dicom/dicom-slide.js';
 import { type DicomWebOptions, openDicomWebSeries } from '../dicom/dicomweb.js';
-import { tailRequestLength } from '../tiff/tiff-reader.js';
+import { tailRequestLength } from '../tiff/tail-read.js';
 import { detectFormat } from './format-readers.js';
 import { type SlideSourceOptions, type SlideSources, slideSources } from './slide-io.js';
 import type { Slide, TileCodec } from './types.js';

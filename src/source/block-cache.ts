@@ -3,6 +3,7 @@ import { LruMap } from './lru.js';
 import { checkRange, outOfBounds, type RangeSource, type ReadOptions } from './range-source.js';
 import { abandonOnAbort, SharedAbort } from './shared-abort.js';
 import { SourceWrapper } from './source-wrapper.js';
+import { METADATA_BLOCK_BYTES } from './round-trip-bytes.js';
 
 export interface BlockCacheOptions {
   /** Alignment and unit of caching. Small, because TIFF metadata is small and scattered; tile bytes bypass this cache. */
@@ -52,7 +53,7 @@ export class BlockCache extends SourceWrapper {
 
   constructor(inner: RangeSource, options: BlockCacheOptions = {}) {
     super(inner);
-    this.blockSize = options.blockSize ?? 4096;
+    this.blockSize = options.blockSize ?? METADATA_BLOCK_BYTES;
     if (!Number.isSafeInteger(this.blockSize) || this.blockSize < 1)
       throw new SlideError('invalid_argument', `blockSize must be a positive integer, not ${this.blockSize}.`);
     this.#blocks = new LruMap(options.maxBytes ?? 32 * 1024 * 1024);

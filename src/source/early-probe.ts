@@ -1,14 +1,23 @@
 import { DEFAULT_CACHE_DB, mayBeCached } from './cache-hint.js';
 import { HEAD_READ_AHEAD } from './round-trip-bytes.js';
+import { SUFFIX, suffixPreflighted } from './suffix-range.js';
+import { tailRequest, tailRequestLength } from '../tiff/tail-read.js';
 import { urlIdentity } from './url-identity.js';
 
-/**
- * The answers to probes sent early, by URL. Kept on the global object under a registered symbol: the early script and
- * the viewer's bundle may be two copies of this module.
- */
-const REGISTRY = Symbol.for('wsi-stream.early-probes');
+/** A request sent early, for the open to take over: its range (`offset` SUFFIX for `bytes=-length`) and its answer. */
+interface EarlyRead {
+  offset: number;
+  length: number;
+  answer: Promise<Response>;
+}
 
-type Registry = Map<string, Promise<Response>>;
+/**
+ * The requests sent early, by URL. Kept on the global object under a registered symbol: the early script and the
+ * viewer's bundle may be two copies of this module.
+ */
+const REGISTRY = Symbol.for('wsi-stream.early-reads');
+
+type Registry = Map<string, EarlyRead[]>;
 
 function registry(): Registry {
   const global = globalThis as { [REGISTRY]?: Registry };
@@ -21,12 +30,21 @@ export interface EarlyProbeOptions {
   dbName?: string;
 }
 
+/** The object's size from a ranged answer's `Content-Range` (`bytes 0-8191/2378748`). */
+function totalSize(response: Response): number | undefined {
+  const total = /\/(\d+)\s*$/.exec(response.headers.get('Content-Range') ?? '')?.[1];
+  return response.status === 206 && total !== undefined ? Number(total) : undefined;
+}
+
 /**
- * Sends now the first request the viewer's open makes of `url` (its first bytes, which hold a TIFF's header and tell
- * the object's size), for the open to take over. Call it from a small script that runs while the viewer's code still
- * loads: a cold page then has the slide's header when the viewer starts, instead of a round trip after. Not sent for
- * a slide the persistent cache may hold (that open reads IndexedDB, not the network), nor twice for one URL. The
- * request is the one the viewer would send (a CORS-safelisted `Range`, no other header), so it costs no preflight.
+ * Sends now the first requests the viewer's open makes of `url`, for the open to take over: its first bytes (which
+ * hold a TIFF's header and tell the object's size) and its end (where writers put the small levels' directories and
+ * tiles). Call it from a small script that runs while the viewer's code still loads: a cold page then has both ends of
+ * the slide when the viewer starts, instead of one and two round trips after. The end goes out with the first bytes as
+ * a suffix range where that costs no preflight (Node, a same-origin page), else, cross-origin, as soon as the first
+ * answer tells the size — unless the open has taken that answer over by then, and sends it itself. Not sent for a slide
+ * the persistent cache may hold (that open reads IndexedDB, not the network), nor twice for one URL. Each request is
+ * the one the viewer would send (a CORS-safelisted `Range`, no other header), so none costs a preflight.
  */
 export function sendEarlyProbe(url: string, options: EarlyProbeOptions = {}): void {
   if (typeof fetch !== 'function' || registry().has(url)) return;
@@ -39,16 +57,43 @@ export function sendEarlyProbe(url: string, options: EarlyProbeOptions = {}): vo
   }
   // s3://, dicomweb: and the like are opened through requests of another URL.
   if (!/^https?:/i.test(id) || mayBeCached(options.dbName ?? DEFAULT_CACHE_DB, id)) return;
-  const answer = fetch(url, { headers: { Range: `bytes=0-${HEAD_READ_AHEAD - 1}` }, cache: 'no-store' });
-  // Its failure is the open's to report: the open asks again in its own way.
-  answer.catch(() => undefined);
-  registry().set(url, answer);
+  const reads: EarlyRead[] = [];
+  registry().set(url, reads);
+  const send = (offset: number, length: number): Promise<Response> => {
+    const range = offset === SUFFIX ? `bytes=-${length}` : `bytes=${offset}-${offset + length - 1}`;
+    const answer = fetch(url, { headers: { Range: range }, cache: 'no-store' });
+    // Its failure is the open's to report: the open asks again in its own way.
+    answer.catch(() => undefined);
+    reads.push({ offset, length, answer });
+    return answer;
+  };
+  const probe = send(0, HEAD_READ_AHEAD);
+  const tailLength = tailRequestLength(id);
+  if (tailLength === 0) return;
+  if (!suffixPreflighted(url)) {
+    send(SUFFIX, tailLength);
+    return;
+  }
+  probe.then(
+    (response) => {
+      const size = totalSize(response);
+      // Taken over already: the open sends its own tail read.
+      if (size === undefined || !reads.some((read) => read.answer === probe)) return;
+      const tail = tailRequest(size);
+      // A small file's tail overlaps the first bytes, and the open reads it another way.
+      if (tail.offset >= HEAD_READ_AHEAD) send(tail.offset, tail.length);
+    },
+    () => undefined,
+  );
 }
 
-/** The early answer to this request of `url`, handed over once; undefined if it is not the probe or none was sent. */
-export function takeEarlyProbe(url: string, offset: number, length: number): Promise<Response> | undefined {
-  if (offset !== 0 || length !== HEAD_READ_AHEAD) return undefined;
-  const answer = registry().get(url);
-  registry().delete(url);
-  return answer;
+/** The early answer to this request of `url` (offset SUFFIX for a suffix range), handed over once; undefined if none was sent. */
+export function takeEarlyRead(url: string, offset: number, length: number): Promise<Response> | undefined {
+  const reads = registry().get(url);
+  const i = reads?.findIndex((read) => read.offset === offset && read.length === length) ?? -1;
+  if (!reads || i < 0) return undefined;
+  const [read] = reads.splice(i, 1);
+  // All taken: the URL may be sent early again (a page that opens it anew).
+  if (reads.length === 0) registry().delete(url);
+  return read!.answer;
 }

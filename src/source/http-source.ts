@@ -7,7 +7,8 @@ import { abandonOnAbort } from './shared-abort.js';
 import { concatBytes } from './concat-bytes.js';
 import type { UrlProvider } from './url-provider.js';
 import { urlIdentity } from './url-identity.js';
-import { takeEarlyProbe } from './early-probe.js';
+import { takeEarlyRead } from './early-probe.js';
+import { SUFFIX, suffixPreflighted } from './suffix-range.js';
 import { backoffDelay, isTransient, sleep, type RetryOptions } from './retry.js';
 
 export interface HttpSourceOptions {
@@ -42,8 +43,6 @@ export interface HttpSourceStats {
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
-/** The offset that marks a suffix request (`bytes=-N`: the last N bytes). */
-const SUFFIX = -1;
 /** fetch bound once, so `this.#fetch === DEFAULT_FETCH` tells whether a test or host replaced it. */
 const DEFAULT_FETCH: typeof fetch = (input, init) => globalThis.fetch(input, init);
 
@@ -130,7 +129,7 @@ export class HttpSource implements RangeSource {
   async #fetchTail(opts: ReadOptions): Promise<{ start: number; bytes: Uint8Array } | undefined> {
     try {
       const url = typeof this.#url === 'string' ? this.#url : await this.#url.get(opts.signal);
-      if (preflighted(url, this.#headers)) return undefined;
+      if (suffixPreflighted(url, this.#headers)) return undefined;
       return await this.#fetchRange(SUFFIX, this.#tailLength, opts, true);
     } catch {
       return undefined;
@@ -248,7 +247,7 @@ export class HttpSource implements RangeSource {
    */
   #earlyProbe(url: string, offset: number, length: number): Promise<Response> | undefined {
     const plain = this.#fetch === DEFAULT_FETCH && Object.keys(this.#headers).length === 0;
-    return plain ? takeEarlyProbe(url, offset, length) : undefined;
+    return plain ? takeEarlyRead(url, offset, length) : undefined;
   }
 
   /**
@@ -400,16 +399,6 @@ async function readAround(
     to < offset + length ? fetch(to, offset + length - to) : undefined,
   ]);
   return concatBytes([before, inside, after].filter((part) => part !== undefined));
-}
-
-/**
- * Whether a suffix range to this URL would cost a CORS preflight (a round trip before it, and so no gain): in a
- * browser, cross-origin, where only ranges with a start (`bytes=N-M`) are CORS-safelisted and no other header already
- * makes every request preflighted. Node and same-origin pages send it as it is.
- */
-function preflighted(url: string, headers: Record<string, string>): boolean {
-  if (typeof location === 'undefined' || typeof location.origin !== 'string') return false;
-  return new URL(url, location.href).origin !== location.origin && Object.keys(headers).length === 0;
 }
 
 /** The start of an error answer's body (S3 explains itself in XML there). */

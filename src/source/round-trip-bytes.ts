@@ -11,3 +11,6 @@ export const ROUND_TRIP_BYTES = 512 * 1024;
  * of its own otherwise. An HTTP source's first request (which also learns the size) reads this much.
  */
 export const HEAD_READ_AHEAD = 8 * 1024;
+
+/** The metadata cache's block: it reads whole aligned blocks, so a read becomes a request from the block it starts in. */
+export const METADATA_BLOCK_BYTES = 4 * 1024;

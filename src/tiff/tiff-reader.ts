@@ -2,6 +2,7 @@ import { SlideError } from '../errors.js';
 import type { RangeSource, ReadOptions } from '../source/range-source.js';
 import { HEAD_READ_AHEAD, ROUND_TRIP_BYTES } from '../source/round-trip-bytes.js';
 import { ByteView } from './byte-view.js';
+import { tailStart } from './tail-read.js';
 import { DirectoryWalker } from './directory-walker.js';
 import type { Ifd, TiffContext } from './ifd.js';
 import { predictedChain } from './predicted-chain.js';
@@ -9,14 +10,6 @@ import { Tag } from './tags.js';
 
 /** Text tags OpenSlide reports as `tiff.*` properties (first directory only). */
 export const TEXT_PROPERTY_TAGS = [Tag.DocumentName, Tag.Make, Tag.Model, Tag.Software, Tag.DateTime, Tag.Artist, Tag.HostComputer, Tag.Copyright] as const;
-
-/**
- * The end of the file is read while the header is: scanners, libvips and tifffile put the small levels' directories,
- * offset arrays and tiles last, so this one request saves a round trip per directory it holds, and the first
- * viewport's tiles often come with it. The size is what one round trip is worth: reading it costs about as much as the
- * one round trip it must save to pay for itself.
- */
-export const TAIL_READ_AHEAD = ROUND_TRIP_BYTES;
 
 export interface TiffReaderOptions extends ReadOptions {
   /** Told the first directory as soon as it is read, while the open goes on to the others. */
@@ -69,20 +62,6 @@ export class TiffReader {
   }
 }
 
-/** A file named `.dcm` (query and fragment aside) is DICOM, whose reader never wants the file's ends read ahead. */
-export function namedAsDicom(id: string): boolean {
-  return /\.dcm$/i.test(id.split(/[?#]/)[0]!);
-}
-
-/**
- * What a source that must learn the size first should ask of the file's end beside its first request (an HTTP
- * source's suffix range), for a file of this name: the tail read, from the block boundary at or before it (the
- * metadata cache reads whole 4 KiB blocks); nothing for a DICOM file.
- */
-export function tailRequestLength(id: string): number {
-  return namedAsDicom(id) ? 0 : TAIL_READ_AHEAD + 4096;
-}
-
 /** Both ends of a file, read in one round trip (see TAIL_READ_AHEAD and HEAD_READ_AHEAD) through the metadata cache. */
 export function readEnds(source: RangeSource, fileSize: number, opts: ReadOptions): void {
   source.read(0, Math.min(fileSize, HEAD_READ_AHEAD), opts).catch(() => undefined);
@@ -109,11 +88,6 @@ function readUpToTail(source: RangeSource, firstIfd: number, fileSize: number, o
   const end = tailStart(fileSize);
   if (firstIfd >= end || end - firstIfd > ROUND_TRIP_BYTES) return;
   source.read(firstIfd, end - firstIfd, opts).catch(() => undefined);
-}
-
-/** Where the tail read begins in a file of this size. */
-function tailStart(fileSize: number): number {
-  return Math.max(0, fileSize - TAIL_READ_AHEAD);
 }
 
 interface HeaderContext extends TiffContext {

@@ -1,0 +1,12 @@
+/** The offset that marks a suffix request (`bytes=-N`: the last N bytes) where a read names its range. */
+export const SUFFIX = -1;
+
+/**
+ * Whether a suffix range to this URL would cost a CORS preflight (a round trip before it, and so no gain): in a
+ * browser, cross-origin, where only ranges with a start (`bytes=N-M`) are CORS-safelisted and no other header already
+ * makes every request preflighted. Node and same-origin pages send it as it is.
+ */
+export function suffixPreflighted(url: string, headers: Record<string, string> = {}): boolean {
+  if (typeof location === 'undefined' || typeof location.origin !== 'string') return false;
+  return new URL(url, location.href).origin !== location.origin && Object.keys(headers).length === 0;
+}
