@@ -13,7 +13,8 @@ interface EarlyRead {
 
 /**
  * The requests sent early, by URL. Kept on the global object under a registered symbol: the early script and the
- * viewer's bundle may be two copies of this module.
+ * viewer's bundle may be two copies of this module. (Named anew when its entries changed shape: an early script and a
+ * viewer of two versions ignore each other's requests rather than misread them.)
  */
 const REGISTRY = Symbol.for('wsi-stream.early-reads');
 

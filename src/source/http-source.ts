@@ -232,7 +232,7 @@ export class HttpSource implements RangeSource {
     const range = offset === SUFFIX ? `bytes=-${length}` : `bytes=${offset}-${offset + length - 1}`;
     const init: RequestInit = { headers: { ...this.#headers, Range: range }, signal, cache: 'no-store' };
     try {
-      const early = this.#earlyProbe(url, offset, length);
+      const early = this.#earlyRead(url, offset, length);
       if (early) return await abandonOnAbort(early, signal, this.id);
       return await this.#fetch(url, init);
     } catch (cause) {
@@ -242,10 +242,11 @@ export class HttpSource implements RangeSource {
   }
 
   /**
-   * The answer to this request if a page sent the same one before the viewer's code loaded (`sendEarlyProbe`), taken over
-   * as it is; its failures then go the way of this source's own. Only for a plain URL read with the default fetch.
+   * The answer to this request if a page sent the same one before the viewer's code loaded (`sendEarlyProbe`: the probe,
+   * the tail), taken over as it is; its failures then go the way of this source's own. Only for a plain URL read with the
+   * default fetch.
    */
-  #earlyProbe(url: string, offset: number, length: number): Promise<Response> | undefined {
+  #earlyRead(url: string, offset: number, length: number): Promise<Response> | undefined {
     const plain = this.#fetch === DEFAULT_FETCH && Object.keys(this.#headers).length === 0;
     return plain ? takeEarlyRead(url, offset, length) : undefined;
   }
