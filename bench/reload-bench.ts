@@ -1,6 +1,6 @@
 /**
  * Our viewer alone, many times, for changes smaller than `npm run bench`'s spread between runs (its medians of 3 move by
- * 20–40 ms): `npm run bench:reload [-- --loads N] [--fill N] [--defaults] [--slides LIST] [--against REV]`. On the bench page
+ * 20–40 ms): `npm run bench:reload [-- --loads N] [--fill N] [--defaults] [--early] [--slides LIST] [--against REV]`. On the bench page
  * (cross-origin slides, 40 ms and 100 Mbit/s through CDP, a fresh context per load), each slide is opened cold `--loads`
  * times (5); after each, with the page's scripts let into the HTTP cache, reloaded three times and the last two timed
  * (the first fills that cache), as bench's "warm, page cached" column does. Prints the medians of the first full
@@ -10,6 +10,8 @@
  *   them.
  * - `--defaults` loads the page with the viewer's defaults (navigator, panel, prefetch: `createViewer` as a user gets
  *   it) instead of the bench's like-for-like settings.
+ * - `--early` loads the page that sends the slide's first requests from its early script (`wsi-stream/early`), as the
+ *   bench's "with wsi-stream/early" column does; "from the first request" then counts from the early script's.
  * - `--slides` names the slides, comma-separated: fixture paths (`real/CMU-1-Small-Region.svs`) or `N=11` and `N=40`
  *   for make-big-slide's pyramids (N=40 is 2.6 GB, made once in bench/.slides).
  * - `--against REV` also builds the pages of commit REV (a git worktree, see worktree.ts) and runs them beside this
@@ -32,6 +34,7 @@ const { values } = parseArgs({
     loads: { type: 'string', default: '5' },
     fill: { type: 'string', default: '0' },
     defaults: { type: 'boolean', default: false },
+    early: { type: 'boolean', default: false },
     slides: { type: 'string', default: 'real/CMU-1-Small-Region.svs,generated/aperio-jpeg-ycbcr-240.svs' },
     against: { type: 'string' },
   },
@@ -51,7 +54,7 @@ const slides = values.slides.split(',').map((name) => {
   const made = bigSlide(Number(big[1]));
   return { name: made.name, root: made.dir, path: made.file };
 });
-const query = values.defaults ? 'session&' : '';
+const query = `${values.defaults ? 'session&' : ''}${values.early ? 'early&' : ''}`;
 
 /** `count` usage records of slides elsewhere, each 10 kB, so that together they stay under the cache's 256 MiB. */
 const FILL_USAGE = (count: number) => `new Promise((resolve, reject) => {
@@ -80,7 +83,7 @@ const browser = await chromium.launch({ executablePath: chromiumPath(), args: CH
 console.log(
   `first full viewport, 40 ms / 100 Mbit/s, medians of ${loads} cold loads and ${2 * loads} warm reloads${fill ? `, ${fill} usage records kept` : ''}, ${
     values.defaults ? "the viewer's defaults" : "the bench's settings (no navigator, panel or prefetch)"
-  }`,
+  }${values.early ? ', the page with wsi-stream/early' : ''}`,
 );
 console.log('| slide | build | cold ms | cold, from the first request ms | warm, page cached ms | longest task ms | cold loads with a task over 50 ms |');
 console.log('|---|---|---|---|---|---|---|');
