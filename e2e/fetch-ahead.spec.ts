@@ -6,6 +6,24 @@ import { expect, test } from './support/fixtures.js';
 
 declare const harness: any;
 
+/** Opens `slide` in a viewer (after `sendEarlyProbe` when `early`), waits for the home view, and says how many tiles it drew. */
+function tilesLoadedOnce(page: Page, slide: string, early: boolean): Promise<number> {
+  return page.evaluate(
+    async ({ slide, early }) => {
+      if (early) harness.sendEarlyProbe(slide);
+      const viewer = await harness.createViewer(document.getElementById('viewer'), slide, { navigator: false, prefetch: false });
+      await new Promise<void>((resolve) => {
+        const check = () => (viewer.osd.world.getItemAt(0).getFullyLoaded() ? resolve() : setTimeout(check, 30));
+        check();
+      });
+      const stats = viewer.stats();
+      viewer.destroy();
+      return stats.tilesLoaded as number;
+    },
+    { slide, early },
+  );
+}
+
 /**
  * The viewer reads and decodes the home view's tiles before OpenSeadragon asks (fetchAhead): it must guess exactly the
  * tiles OpenSeadragon then asks for at home, or it spends bytes nobody draws (or leaves the wait where it was).
@@ -159,17 +177,7 @@ test.describe('tiles fetched ahead of OpenSeadragon', () => {
     const { server, url } = servers.slides.real;
     const before = server.log.length;
     const preflights = server.preflights.length;
-    const drawn = await page.evaluate(async (slide) => {
-      harness.sendEarlyProbe(slide);
-      const viewer = await harness.createViewer(document.getElementById('viewer'), slide, { navigator: false, prefetch: false });
-      await new Promise<void>((resolve) => {
-        const check = () => (viewer.osd.world.getItemAt(0).getFullyLoaded() ? resolve() : setTimeout(check, 30));
-        check();
-      });
-      const stats = viewer.stats();
-      viewer.destroy();
-      return stats.tilesLoaded;
-    }, `${url}/CMU-1-Small-Region.svs`);
+    const drawn = await tilesLoadedOnce(page, `${url}/CMU-1-Small-Region.svs`, true);
     expect(drawn).toBeGreaterThan(0);
     const log = server.log.slice(before).filter((r) => r.path === '/CMU-1-Small-Region.svs');
     expect(log.filter((r) => r.range === 'bytes=0-8191')).toHaveLength(1);
@@ -194,16 +202,7 @@ test.describe('tiles fetched ahead of OpenSeadragon', () => {
     await page.evaluate((slide) => harness.sendEarlyProbe(slide), `${url}/${name}`);
     // Both ends asked for before the viewer exists: the page's code had not loaded yet, as far as the slide knows.
     await expect.poll(ranges).toEqual(['bytes=0-8191', tail]);
-    const drawn = await page.evaluate(async (slide) => {
-      const viewer = await harness.createViewer(document.getElementById('viewer'), slide, { navigator: false, prefetch: false });
-      await new Promise<void>((resolve) => {
-        const check = () => (viewer.osd.world.getItemAt(0).getFullyLoaded() ? resolve() : setTimeout(check, 30));
-        check();
-      });
-      const stats = viewer.stats();
-      viewer.destroy();
-      return stats.tilesLoaded;
-    }, `${url}/${name}`);
+    const drawn = await tilesLoadedOnce(page, `${url}/${name}`, false);
     expect(drawn).toBeGreaterThan(0);
     const asked = ranges();
     expect(asked.filter((r) => r === 'bytes=0-8191')).toHaveLength(1);
