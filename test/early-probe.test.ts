@@ -36,49 +36,51 @@ async function asked(since: number, range: string): Promise<void> {
   }
 }
 
+/** The ranges a plain open of the fixture asks for (no early script), under whatever origin the test stubs. */
+async function plainOpenRanges(): Promise<Array<string | undefined>> {
+  const since = server.log.length;
+  await (await openSlide(freshUrl())).close();
+  return requests(since).map((r) => r.range);
+}
+
+/** Opens `url` and closes it; the ranges asked for since `since`, the early script's included. */
+async function rangesOfOpen(url: string, since: number): Promise<Array<string | undefined>> {
+  const slide = await openSlide(url);
+  expect(slide.width).toBe(2220);
+  await slide.close();
+  return requests(since).map((r) => r.range);
+}
+
 /** A page on another origin than the slide's server, where a suffix range would cost a preflight. */
 const crossOrigin = () => vi.stubGlobal('location', { origin: 'http://page.test', href: 'http://page.test/viewer.html' });
 
 describe('sendEarlyProbe', () => {
   it('the open takes its answer over: the first bytes are asked for once, and the open makes no other request than it would', async () => {
-    const plain = server.log.length;
-    await (await openSlide(freshUrl())).close();
-    const without = requests(plain);
-
+    const without = await plainOpenRanges();
     const before = server.log.length;
     const url = freshUrl();
     sendEarlyProbe(url);
     sendEarlyProbe(url);
-    const slide = await openSlide(url);
-    expect(slide.width).toBe(2220);
-    await slide.close();
-    const withEarly = requests(before);
-    expect(withEarly.filter((r) => r.range === PROBE)).toHaveLength(1);
-    expect(withEarly.map((r) => r.range).sort()).toEqual(without.map((r) => r.range).sort());
+    const withEarly = await rangesOfOpen(url, before);
+    expect(withEarly.filter((r) => r === PROBE)).toHaveLength(1);
+    expect(withEarly.sort()).toEqual(without.sort());
   });
 
   it('sends the tail with the first bytes as a suffix range where that costs no preflight; the open takes both over', async () => {
-    const plain = server.log.length;
-    await (await openSlide(freshUrl())).close();
-    const without = requests(plain).map((r) => r.range);
+    const without = await plainOpenRanges();
     expect(without).toContain(SUFFIX_TAIL);
-
     const before = server.log.length;
     const url = freshUrl();
     sendEarlyProbe(url);
     await asked(before, SUFFIX_TAIL);
-    const slide = await openSlide(url);
-    await slide.close();
-    const withEarly = requests(before).map((r) => r.range);
+    const withEarly = await rangesOfOpen(url, before);
     expect(withEarly.filter((r) => r === SUFFIX_TAIL)).toHaveLength(1);
     expect(withEarly.sort()).toEqual(without.sort());
   });
 
   it('cross-origin: the tail goes out as soon as the first answer tells the size, and the open takes it over', async () => {
     crossOrigin();
-    const plain = server.log.length;
-    await (await openSlide(freshUrl())).close();
-    const without = requests(plain).map((r) => r.range);
+    const without = await plainOpenRanges();
     // What a cross-origin open asks for itself: the tail with a start, no suffix range.
     expect(without).toContain(TAIL);
     expect(without.some((r) => r?.startsWith('bytes=-'))).toBe(false);
@@ -88,10 +90,7 @@ describe('sendEarlyProbe', () => {
     sendEarlyProbe(url);
     await asked(before, TAIL);
     expect(requests(before).map((r) => r.range)).toEqual([PROBE, TAIL]);
-    const slide = await openSlide(url);
-    expect(slide.width).toBe(2220);
-    await slide.close();
-    const withEarly = requests(before).map((r) => r.range);
+    const withEarly = await rangesOfOpen(url, before);
     expect(withEarly.filter((r) => r === TAIL)).toHaveLength(1);
     expect(withEarly.sort()).toEqual(without.sort());
   });
@@ -101,8 +100,7 @@ describe('sendEarlyProbe', () => {
     const before = server.log.length;
     const url = freshUrl();
     sendEarlyProbe(url);
-    const slide = await openSlide(url);
-    await slide.close();
+    await rangesOfOpen(url, before);
     await new Promise((r) => setTimeout(r, 100));
     const ranges = requests(before).map((r) => r.range);
     expect(ranges.filter((r) => r === PROBE)).toHaveLength(1);

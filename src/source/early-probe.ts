@@ -1,6 +1,6 @@
 import { DEFAULT_CACHE_DB, mayBeCached } from './cache-hint.js';
 import { HEAD_READ_AHEAD } from './round-trip-bytes.js';
-import { SUFFIX, suffixPreflighted } from './suffix-range.js';
+import { parseContentRange, rangeHeader, SUFFIX, suffixPreflighted } from './range-header.js';
 import { tailRequest, tailRequestLength } from '../tiff/tail-read.js';
 import { urlIdentity } from './url-identity.js';
 
@@ -31,12 +31,6 @@ export interface EarlyProbeOptions {
   dbName?: string;
 }
 
-/** The object's size from a ranged answer's `Content-Range` (`bytes 0-8191/2378748`). */
-function totalSize(response: Response): number | undefined {
-  const total = /\/(\d+)\s*$/.exec(response.headers.get('Content-Range') ?? '')?.[1];
-  return response.status === 206 && total !== undefined ? Number(total) : undefined;
-}
-
 /**
  * Sends now the first requests the viewer's open makes of `url`, for the open to take over: its first bytes (which
  * hold a TIFF's header and tell the object's size) and its end (where writers put the small levels' directories and
@@ -61,8 +55,7 @@ export function sendEarlyProbe(url: string, options: EarlyProbeOptions = {}): vo
   const reads: EarlyRead[] = [];
   registry().set(url, reads);
   const send = (offset: number, length: number): Promise<Response> => {
-    const range = offset === SUFFIX ? `bytes=-${length}` : `bytes=${offset}-${offset + length - 1}`;
-    const answer = fetch(url, { headers: { Range: range }, cache: 'no-store' });
+    const answer = fetch(url, { headers: { Range: rangeHeader(offset, length) }, cache: 'no-store' });
     // Its failure is the open's to report: the open asks again in its own way.
     answer.catch(() => undefined);
     reads.push({ offset, length, answer });
@@ -77,7 +70,8 @@ export function sendEarlyProbe(url: string, options: EarlyProbeOptions = {}): vo
   }
   probe.then(
     (response) => {
-      const size = totalSize(response);
+      // The object's size, from a ranged answer only (a server that ignores ranges sends the whole object).
+      const size = response.status === 206 ? parseContentRange(response.headers.get('Content-Range')).total : undefined;
       // Taken over already: the open sends its own tail read.
       if (size === undefined || !reads.some((read) => read.answer === probe)) return;
       const tail = tailRequest(size);

@@ -8,7 +8,7 @@ import { concatBytes } from './concat-bytes.js';
 import type { UrlProvider } from './url-provider.js';
 import { urlIdentity } from './url-identity.js';
 import { takeEarlyRead } from './early-probe.js';
-import { SUFFIX, suffixPreflighted } from './suffix-range.js';
+import { parseContentRange, rangeHeader, SUFFIX, suffixPreflighted } from './range-header.js';
 import { backoffDelay, isTransient, sleep, type RetryOptions } from './retry.js';
 
 export interface HttpSourceOptions {
@@ -45,16 +45,6 @@ export interface HttpSourceStats {
 const DEFAULT_TIMEOUT_MS = 30_000;
 /** fetch bound once, so `this.#fetch === DEFAULT_FETCH` tells whether a test or host replaced it. */
 const DEFAULT_FETCH: typeof fetch = (input, init) => globalThis.fetch(input, init);
-
-/** Parses `bytes a-b/total` or `bytes * /total`. */
-function parseContentRange(header: string | null): { start?: number; end?: number; total?: number } {
-  const m = header ? /^bytes\s+(?:(\d+)-(\d+)|\*)\/(\d+|\*)$/i.exec(header.trim()) : null;
-  if (!m) return {};
-  return {
-    ...(m[1] !== undefined ? { start: Number(m[1]), end: Number(m[2]) } : {}),
-    ...(m[3] !== '*' ? { total: Number(m[3]) } : {}),
-  };
-}
 
 /** An error answer's body is read for its S3 error code, up to this much. */
 const MAX_ERROR_BODY = 8 * 1024;
@@ -229,8 +219,7 @@ export class HttpSource implements RangeSource {
     throwIfAborted(signal, this.id);
     // Past the browser's HTTP cache: it stitches partial answers of one URL together, and an object replaced
     // under it must show up here as a new ETag, never as a tile of old and new bytes. Our own caches key by ETag.
-    const range = offset === SUFFIX ? `bytes=-${length}` : `bytes=${offset}-${offset + length - 1}`;
-    const init: RequestInit = { headers: { ...this.#headers, Range: range }, signal, cache: 'no-store' };
+    const init: RequestInit = { headers: { ...this.#headers, Range: rangeHeader(offset, length) }, signal, cache: 'no-store' };
     try {
       const early = this.#earlyRead(url, offset, length);
       if (early) return await abandonOnAbort(early, signal, this.id);
