@@ -7,6 +7,7 @@ import { emscriptenModule } from './emscripten-module.js';
 import { hostCodecs } from './host-codecs.js';
 import type { CharlsModule, OpenJpegModule, OpenJphModule } from './wasm-decoder.js';
 import type { CodecRegistry } from './registry.js';
+import { pixelSpace, pixelsBitmap } from './pixels-bitmap.js';
 import type { DecodedSamples, DecodeOptions } from './types.js';
 
 const MIME = { jpeg: 'image/jpeg', webp: 'image/webp' } as const;
@@ -169,8 +170,5 @@ export async function decodeBitmap(codecs: CodecRegistry, tile: EncodedTile, opt
   }
   const image = await codecs.decode(tile, opts);
   throwIfAborted(opts.signal);
-  // Converted pixels are in the transform's output space; the bitmap is tagged with it, so a Display P3 canvas draws
-  // them as they are (and an sRGB one would convert them).
-  const colorSpace = converting ? opts.colour!.output : 'srgb';
-  return createImageBitmap(new ImageData(image.data as Uint8ClampedArray<ArrayBuffer>, image.width, image.height, { colorSpace }));
+  return pixelsBitmap({ ...image, colorSpace: pixelSpace(opts.colour) });
 }

@@ -1,12 +1,18 @@
 import type { ReadOptions } from '../source/range-source.js';
 import type { ColourTransform } from '../colour/colour-transform.js';
 import type { EncodedTile } from '../slide/types.js';
+import type { OutputColourSpace } from '../colour/output-space.js';
 
 /** Decoded pixels: RGBA, 8 bits per channel, row-major, at the tile's true (edge-cropped) size. */
 export interface DecodedImage {
   width: number;
   height: number;
   data: Uint8ClampedArray;
+}
+
+/** Decoded pixels as the decode workers hand them out, with the space their values are in (an ICC transform's output, else sRGB). */
+export interface TilePixels extends DecodedImage {
+  colorSpace: OutputColourSpace;
 }
 
 /** Samples as a codec produced them, before cropping and conversion to RGBA. */

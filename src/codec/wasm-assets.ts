@@ -25,6 +25,14 @@ export const DECODED_IN_WASM: ReadonlySet<TileCodec> = new Set(Object.keys(CODEC
  */
 const WASM_URLS: Partial<Record<WasmName, string>> = { ...CODEC_WASM_URLS, littlecms: littleCmsWasmUrl };
 
+/**
+ * The URL of a WASM binary (undefined for a codec that is not WASM). Bundlers name the file by a hash of its content, so
+ * the URL changes with the decoder it holds.
+ */
+export function wasmFile(name: WasmName): string | undefined {
+  return WASM_URLS[name];
+}
+
 /** The smallest module there is (magic and version): compiling it tells whether this page may compile any. */
 const EMPTY_MODULE = new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
 
@@ -47,7 +55,7 @@ function pageMayCompileWasm(): boolean {
  * may not compile WebAssembly and each worker must; undefined for a codec that is not WASM.
  */
 export function wasmForWorkers(name: WasmName): Promise<WebAssembly.Module | ArrayBuffer> | undefined {
-  const url = WASM_URLS[name];
+  const url = wasmFile(name);
   return url === undefined ? undefined : fetchedWasm(url);
 }
 

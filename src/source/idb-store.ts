@@ -75,9 +75,14 @@ export class IdbStore {
     return write;
   }
 
-  /** Keeps `value` (which holds `size` bytes) under `key`, evicting the least recently used beyond the cap. */
-  put(key: string, value: unknown, size: number): void {
-    this.#track(this.#put(key, value, size));
+  /**
+   * Keeps `value` (which holds `size` bytes) under `key`, evicting the least recently used beyond the cap. Resolves
+   * once it is written (true) or the store has given up on it.
+   */
+  put(key: string, value: unknown, size: number): Promise<boolean> {
+    const write = this.#put(key, value, size);
+    this.#track(write);
+    return write;
   }
 
   delete(key: string): void {
@@ -131,7 +136,7 @@ export class IdbStore {
    * The value, then its usage record (at once, so an entry outlives a closed tab with the record that lets it be
    * evicted); the in-memory usage and the eviction wait for the next usage write, like a touch.
    */
-  async #put(key: string, value: unknown, size: number): Promise<void> {
+  async #put(key: string, value: unknown, size: number): Promise<boolean> {
     this.#writing.add(key);
     try {
       const record = { size, used: Date.now() };
@@ -142,6 +147,7 @@ export class IdbStore {
         return true;
       });
       this.#noteUsage(key, record, stored === true);
+      return stored === true;
     } finally {
       this.#writing.delete(key);
     }

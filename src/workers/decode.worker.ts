@@ -1,5 +1,6 @@
 import { expose, transfer } from 'comlink';
 import { browserCodecs, decodeBitmap } from '../codec/browser-codecs.js';
+import { pixelSpace } from '../codec/pixels-bitmap.js';
 import { withBrowserJpegRoute } from '../colour/browser-jpeg-colour.js';
 import type { ColourTransform } from '../colour/colour-transform.js';
 import { iccTransform } from '../colour/icc-transform.js';
@@ -36,7 +37,7 @@ async function run(tile: EncodedTile, output: DecodeOutput, signal: AbortSignal,
     const plane = await codecs.decodePlane(tile, opts);
     return transfer({ kind: 'plane', plane }, [plane.values.buffer as ArrayBuffer]);
   }
-  const image = await codecs.decode(tile, opts);
+  const image = { ...(await codecs.decode(tile, opts)), colorSpace: pixelSpace(colour) };
   return transfer({ kind: 'rgba', image }, [image.data.buffer as ArrayBuffer]);
 }
 

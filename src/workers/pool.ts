@@ -1,6 +1,6 @@
 import { transfer, wrap, type Remote } from 'comlink';
 import type { SamplePlane } from '../codec/plane.js';
-import type { DecodedImage } from '../codec/types.js';
+import type { TilePixels } from '../codec/types.js';
 import type { OutputColourSpace } from '../colour/output-space.js';
 import { type WasmName, wasmForWorkers } from '../codec/wasm-assets.js';
 import { SlideError, abortError } from '../errors.js';
@@ -93,8 +93,11 @@ export class DecoderPool {
     this.stats.workers = size;
   }
 
-  /** RGBA pixels at the tile's true size. The tile's bytes are transferred to the worker (its buffer is detached). */
-  async decode(tile: EncodedTile, opts: DecodeJobOptions = {}): Promise<DecodedImage> {
+  /**
+   * RGBA pixels at the tile's true size, and the space they are in. The tile's bytes are transferred to the worker (its
+   * buffer is detached).
+   */
+  async decode(tile: EncodedTile, opts: DecodeJobOptions = {}): Promise<TilePixels> {
     const result = await this.#submit(tile, 'rgba', opts);
     if (result.kind !== 'rgba') throw new SlideError('worker_failed', 'The decode worker answered with the wrong kind of result.');
     return result.image;

@@ -1,7 +1,7 @@
 import type { SamplePlane } from '../codec/plane.js';
 import type { WasmName } from '../codec/wasm-assets.js';
 import type { OutputColourSpace } from '../colour/output-space.js';
-import type { DecodedImage } from '../codec/types.js';
+import type { TilePixels } from '../codec/types.js';
 import type { SlideErrorCode } from '../errors.js';
 import type { EncodedTile, TileCodec } from '../slide/types.js';
 
@@ -14,7 +14,7 @@ export type DecodeOutput = 'rgba' | 'bitmap' | 'plane';
 
 /** A decoded tile as an ImageBitmap (cheapest for drawing), RGBA pixels (for analysis and tests), or one channel's stored values (for compositing). */
 export type WorkerResult =
-  | { kind: 'rgba'; image: DecodedImage }
+  | { kind: 'rgba'; image: TilePixels }
   | { kind: 'bitmap'; bitmap: ImageBitmap; width: number; height: number }
   | { kind: 'plane'; plane: SamplePlane };
 
