@@ -101,13 +101,16 @@ test.describe('tiles fetched ahead of OpenSeadragon', () => {
       };
       const pool = harness.createDecoderPool();
       const log: Array<{ codec: string; drawn: boolean; underWay: number }> = [];
-      const { decodeBitmap } = pool;
       let underWay = 0;
-      pool.decodeBitmap = (tile: { codec: string }, ...rest: unknown[]) => {
-        underWay++;
-        log.push({ codec: tile.codec, drawn, underWay });
-        return decodeBitmap.call(pool, tile, ...rest).finally(() => underWay--);
-      };
+      // Tiles come back as bitmaps, or (JPEG 2000 home-view tiles, whose pixels the viewer keeps) as pixels.
+      for (const method of ['decodeBitmap', 'decode']) {
+        const decode = pool[method];
+        pool[method] = (tile: { codec: string }, ...rest: unknown[]) => {
+          underWay++;
+          log.push({ codec: tile.codec, drawn, underWay });
+          return decode.call(pool, tile, ...rest).finally(() => underWay--);
+        };
+      }
       try {
         w.decodedViewer?.destroy();
         w.decodedViewer = await harness.createViewer(document.getElementById('viewer'), url, {

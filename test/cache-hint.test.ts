@@ -48,6 +48,10 @@ describe('the synchronous note of slides kept in IndexedDB', () => {
     expect(cacheNote('wsi-stream', 'x', s)).toEqual({ manifest: { size: 1234, etag: '"e1"' }, codec: 'jp2k' });
     noteCached('wsi-stream', 'x', { manifest: { size: 99, etag: '' } }, s);
     expect(cacheNote('wsi-stream', 'x', s)).toEqual({ manifest: { size: 99, etag: '' }, codec: 'jp2k' });
+    // The viewer's note that it kept home-view pixels survives the open's later notes.
+    noteCached('wsi-stream', 'x', { homeViewPixels: true }, s);
+    noteCached('wsi-stream', 'x', { codec: 'jp2k' }, s);
+    expect(cacheNote('wsi-stream', 'x', s)).toEqual({ manifest: { size: 99, etag: '' }, codec: 'jp2k', homeViewPixels: true });
     expect(cacheNote('wsi-stream', 'y', s)).toEqual({});
     expect(cacheNote('other-db', 'x', s)).toEqual({});
   });
@@ -66,6 +70,7 @@ describe('the synchronous note of slides kept in IndexedDB', () => {
     expect(noted('{"manifest":{"size":1.5,"etag":"e"}}')).toEqual({});
     expect(noted('{"manifest":{"size":12,"etag":7}}')).toEqual({});
     expect(noted('{"manifest":{"size":12,"etag":"e"},"codec":"gif"}')).toEqual({ manifest: { size: 12, etag: 'e' } });
+    expect(noted('{"homeViewPixels":"yes"}')).toEqual({});
     // Still noted: IndexedDB is asked, as before.
     expect(mayBeCached('wsi-stream', 'x', s)).toBe(true);
     expect(cacheNote('wsi-stream', 'x', undefined)).toEqual({});

@@ -20,6 +20,8 @@ export interface CacheNote {
   manifest?: { size: number; etag: string };
   /** The codec of the tiles its first viewport decoded. */
   codec?: TileCodec;
+  /** The viewer has kept decoded home-view tiles of it (in `<dbName>-pixels`: see HomeViewPixels). */
+  homeViewPixels?: true;
 }
 
 const key = (dbName: string, id: string) => `${PREFIX}${dbName}|${id}`;
@@ -48,11 +50,12 @@ export function cacheNote(dbName: string, id: string, storage = localStorageOrUn
   } catch {
     return {};
   }
-  const note = (parsed ?? {}) as { manifest?: { size?: unknown; etag?: unknown }; codec?: unknown };
+  const note = (parsed ?? {}) as { manifest?: { size?: unknown; etag?: unknown }; codec?: unknown; homeViewPixels?: unknown };
   const { size, etag } = note.manifest ?? {};
   return {
     ...(typeof size === 'number' && Number.isSafeInteger(size) && size >= 0 && typeof etag === 'string' ? { manifest: { size, etag } } : {}),
     ...((TILE_CODECS as readonly unknown[]).includes(note.codec) ? { codec: note.codec as TileCodec } : {}),
+    ...(note.homeViewPixels === true ? { homeViewPixels: true as const } : {}),
   };
 }
 

@@ -11,6 +11,12 @@ export interface PersistentCacheOptions {
   maxBytes?: number;
   /** IndexedDB database name, for hosts that run several caches. */
   dbName?: string;
+  /**
+   * For the viewer: bytes of decoded home-view tiles kept across visits (slides a worker decodes in WASM: JPEG 2000,
+   * HTJ2K, JPEG-LS), in a database of their own (`<dbName>-pixels`), least recently used evicted beyond it. Default 64
+   * MiB; 0 keeps none.
+   */
+  homeViewPixelBytes?: number;
 }
 
 export interface PersistentCacheStats {

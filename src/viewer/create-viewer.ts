@@ -16,6 +16,7 @@ import { toolsAndPanel } from './panel.js';
 import { type ColourMode, type ColourState, colourControl, prepareColour } from './viewer-colour.js';
 import { chooseOutputColourSpace, DISPLAY_P3_BITMAP, displayP3Drawers, learnDisplayP3Bitmaps } from './wide-gamut.js';
 import { type ChannelControls, channelControls, channelPanel } from './viewer-channels.js';
+import { type HomeViewPixelStats, homeViewPixels } from './home-view-pixels.js';
 import { prefetchWhenIdle, type PrefetchOptions } from './prefetch.js';
 import { labelRegion, slideName } from './region-label.js';
 import { scaleBarElement } from './scale-bar.js';
@@ -51,6 +52,8 @@ export interface ViewerStats {
   tilesFailed: number;
   tilesAborted: number;
   decoder: DecoderPoolStats;
+  /** The home view's decoded tiles kept across visits (slides decoded in WASM), where the viewer opened the slide with its persistent cache. */
+  homeViewPixels?: HomeViewPixelStats;
 }
 
 export interface ViewerEvents extends Record<string, unknown> {
@@ -206,6 +209,7 @@ export async function createViewer(
       tilesFailed: counts.failed,
       tilesAborted: counts.aborted,
       decoder: { ...pool.stats },
+      ...(tileSource.homeViewPixels ? { homeViewPixels: { ...tileSource.homeViewPixels.stats } } : {}),
     };
   };
   let osd: OpenSeadragon.Viewer | undefined;
@@ -235,6 +239,8 @@ export async function createViewer(
     learnDisplayP3Bitmaps();
     tileSource.bitmapType = DISPLAY_P3_BITMAP;
   }
+  // A slide the viewer opened with its persistent cache keeps its home view's pixels beside it (see HomeViewPixels).
+  if (!isSlide(input)) tileSource.homeViewPixels = homeViewPixels(slide.sourceId, output, options.open?.persistentCache ?? true);
   const colourReady = prepareColour(slide, pool, colourWanted, output);
   let colour: Awaited<typeof colourReady> = { state: slide.colourProfile ? { profileBytes: slide.colourProfile.size } : {} };
   tileSource.colourProfile = colourWanted === 'icc' && slide.colourProfile ? colourReady.then((c) => c.profileId) : undefined;

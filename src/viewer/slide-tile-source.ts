@@ -1,4 +1,5 @@
 import OpenSeadragon from 'openseadragon';
+import { pixelsBitmap } from '../codec/pixels-bitmap.js';
 import { DECODED_IN_WASM } from '../codec/wasm-assets.js';
 import { SlideError } from '../errors.js';
 import type { Slide } from '../slide/types.js';
@@ -10,6 +11,7 @@ import { LevelMap, tileImageRect } from './level-map.js';
 import { type ChannelSettings, compositePlanes, defaultChannelSettings } from './channel-composite.js';
 import { ChannelPlanes } from './channel-planes.js';
 import { TileBytesCache } from './tile-bytes-cache.js';
+import type { HomeViewPixels } from './home-view-pixels.js';
 
 /** Marks jobs we settle because the viewer no longer wants the tile, so the viewer can let OSD retry them later. */
 export const STALE_TILE = 'wsi-stream: tile no longer wanted';
@@ -59,6 +61,8 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
   readonly planes?: ChannelPlanes;
   /** Bumped on every change of `channels`, so a composite drawn with old settings is never taken for a new one. */
   channelVersion = 0;
+  /** Where the home view's tiles decoded in WASM are kept across visits (see fetchAhead), when the viewer keeps them. */
+  homeViewPixels?: HomeViewPixels;
 
   constructor(slide: Slide, pool: DecoderPool, events: TileEvents = {}, tileCacheBytes?: number) {
     const { levels, overview } = displayLevels(slide);
@@ -176,14 +180,32 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
     return createImageBitmap(new ImageData(rgba as Uint8ClampedArray<ArrayBuffer>, width, height));
   }
 
-  /** A tile as the drawer gets it: the overview, a fluorescence composite, or a tile read and decoded. */
-  #draw(tile: TilePostData, signal: AbortSignal, wasmTurns?: OneAtATimeUntil): Promise<ImageBitmap> {
+  /**
+   * A tile as the drawer gets it: the overview, a fluorescence composite, or a tile read and decoded. With `keeper`,
+   * a tile a worker decodes in WASM comes back as pixels, which are kept there for the next visit and made a bitmap here.
+   */
+  #draw(tile: TilePostData, signal: AbortSignal, wasmTurns?: OneAtATimeUntil, keeper?: HomeViewPixels): Promise<ImageBitmap> {
     if (tile.level === this.#overviewLevel) return this.#overview(signal);
     if (this.planes) return this.#composite(this.planes, tile, signal);
     return this.tileCache.get(tile.level, tile.x, tile.y, signal).then((encoded) => {
-      const decode = async () => this.#pool.decodeBitmap(encoded, await this.#decodeOptions(signal));
-      return wasmTurns && DECODED_IN_WASM.has(encoded.codec) ? wasmTurns.run(decode, signal) : decode();
+      const inWasm = DECODED_IN_WASM.has(encoded.codec);
+      const decode = async () => {
+        const options = await this.#decodeOptions(signal);
+        if (!keeper || !inWasm) return this.#pool.decodeBitmap(encoded, options);
+        const pixels = await this.#pool.decode(encoded, options);
+        keeper.keep(tile, encoded.codec, pixels, options.profile !== undefined);
+        return pixelsBitmap(pixels);
+      };
+      return wasmTurns && inWasm ? wasmTurns.run(decode, signal) : decode();
     });
+  }
+
+  /** A home-view tile: from the pixels kept at an earlier visit (no read, no decode) where there are some, else drawn and kept. */
+  async #drawAhead(tile: TilePostData, signal: AbortSignal, wasmTurns?: OneAtATimeUntil): Promise<ImageBitmap> {
+    const keeper = this.homeViewPixels;
+    if (!keeper || tile.level === this.#overviewLevel) return this.#draw(tile, signal, wasmTurns);
+    const kept = await keeper.bitmap(tile, this.colourProfile !== undefined, signal);
+    return kept ?? this.#draw(tile, signal, wasmTurns, keeper);
   }
 
   /**
@@ -196,6 +218,7 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
    * first frame made that frame a long task (51–91 ms in 5 of 8 cold loads of the 33005 fixture), and holding every
    * decode back until the frame made the first viewport 40 ms later. One at a time, 33005's first viewport came 33 ms
    * sooner than with every decode held back (medians of 16 interleaved cold loads; 52 ms from the first request).
+   * Those tiles' pixels are kept across visits where `homeViewPixels` is set (see HomeViewPixels).
    */
   fetchAhead(levels: readonly number[], signal: AbortSignal, wasmOneAtATimeUntil?: Promise<unknown>): void {
     if (this.planes) return;
@@ -204,12 +227,13 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
       const { tilesX, tilesY } = this.levels[level]!;
       for (let y = 0; y < tilesY; y++) {
         for (let x = 0; x < tilesX; x++) {
-          const drawn = this.#draw({ level, x, y }, signal, wasmTurns);
+          const drawn = this.#drawAhead({ level, x, y }, signal, wasmTurns);
           drawn.catch(() => undefined);
           this.#early.set(`${level}/${x}/${y}`, drawn);
         }
       }
     }
+    this.homeViewPixels?.writeAfter(Promise.allSettled(this.#early.values()));
     signal.addEventListener(
       'abort',
       () => {
