@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
-
-/** The package's version (Node only): from package.json, one level up from both src/ and dist/. */
-export const PACKAGE_VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+/**
+ * The package's version, written here rather than read from package.json at run time so the browser build has it too
+ * (the viewer's kept pixels name the version that made them). `test/package-version.test.ts` keeps it equal to
+ * package.json's.
+ */
+export const PACKAGE_VERSION = '0.1.0';

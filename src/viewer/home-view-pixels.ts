@@ -2,6 +2,7 @@ import { pixelsBitmap } from '../codec/pixels-bitmap.js';
 import type { TilePixels } from '../codec/types.js';
 import { wasmFile } from '../codec/wasm-assets.js';
 import type { OutputColourSpace } from '../colour/output-space.js';
+import { PACKAGE_VERSION } from '../package-version.js';
 import { throwIfAborted } from '../errors.js';
 import { DEFAULT_CACHE_DB, cacheNote, noteCached } from '../source/cache-hint.js';
 import { fnv1a } from '../source/checksum.js';
@@ -42,7 +43,7 @@ interface Entry {
   v: typeof FORMAT;
   key: string;
   codec: TileCodec;
-  /** The WASM files that decoded (and colour-converted) the pixels: a new decoder's pixels replace these. */
+  /** What decoded (and colour-converted) the pixels (see decoderOf): another version's or decoder's are not shown. */
   decoder: string;
   width: number;
   height: number;
@@ -56,10 +57,15 @@ function pixelSum(data: Uint8ClampedArray): number {
   return fnv1a(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
 }
 
-/** The WASM that made a tile's pixels: its codec's, and LittleCMS's where an ICC profile converted them. */
+/**
+ * What made a tile's pixels: this package's version and the WASM files that ran, its codec's and LittleCMS's where an
+ * ICC profile converted them (an app's bundler names those files by their content's hash; the npm package's own build
+ * and the script-tag bundle do not, hence the version too).
+ */
 function decoderOf(codec: TileCodec, colourManaged: boolean): string | undefined {
   const codecWasm = wasmFile(codec);
-  return codecWasm && (colourManaged ? `${codecWasm} ${wasmFile('littlecms')}` : codecWasm);
+  if (codecWasm === undefined) return undefined;
+  return `wsi-stream ${PACKAGE_VERSION} ${codecWasm}${colourManaged ? ` ${wasmFile('littlecms')}` : ''}`;
 }
 
 /**
@@ -69,8 +75,8 @@ function decoderOf(codec: TileCodec, colourManaged: boolean): string | undefined
  * read and a bitmap. Only the home view is kept (a few MB a slide): a reload opens on it, and the persistent cache holds
  * every other tile's bytes. Entries are keyed by the slide's identity, size and ETag as the persistent cache last
  * noted them (a slide that changed, or was never noted, is never looked up), the tile and the colour mode, and name
- * the decoder that made them (its WASM file, whose name carries its hash) and our format: pixels are only ever shown by
- * the decoder and the code that made them.
+ * what made them (this package's version, the WASM files) and our format: pixels are only ever shown by the decoder and
+ * the code that made them.
  */
 export class HomeViewPixels {
   readonly stats: HomeViewPixelStats = { hits: 0, misses: 0, dropped: 0, kept: 0, errors: 0, bytesStored: 0 };
