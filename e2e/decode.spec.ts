@@ -221,6 +221,24 @@ test.describe('the worker pool', () => {
     expect(result).toEqual({ handed: { running: 16, queued: 4 }, settled: { running: 0, queued: 0, completed: 20 } });
   });
 
+  test('a job given a worker waits for it however busy, without holding up jobs behind it that any worker may run', async ({ harness: page, servers }) => {
+    const result = await page.evaluate(async (base) => {
+      const pool = harness.createDecoderPool({ size: 2, jobsPerWorker: 1 });
+      const slide = await harness.openSlide(`${base}/aperio-jpeg-ycbcr-240.svs`);
+      const tiles = await Promise.all(Array.from({ length: 4 }, (_, i) => slide.readTile(0, i, 3)));
+      const pinned = tiles.slice(0, 3).map((t: unknown) => pool.decodeBitmap(t, { worker: 2 }));
+      // Worker 2 of 2 is worker 0: one of the three runs, two wait, and worker 1 stays free.
+      const onOne = { running: pool.stats.running, queued: pool.stats.queued };
+      const free = pool.decodeBitmap(tiles[3]);
+      const passed = { running: pool.stats.running, queued: pool.stats.queued };
+      for (const bitmap of await Promise.all([...pinned, free])) bitmap.close();
+      const settled = { running: pool.stats.running, queued: pool.stats.queued, completed: pool.stats.completed };
+      pool.terminate();
+      return { onOne, passed, settled };
+    }, servers.slides.generated.url);
+    expect(result).toEqual({ onOne: { running: 1, queued: 2 }, passed: { running: 2, queued: 2 }, settled: { running: 0, queued: 0, completed: 4 } });
+  });
+
   test('a worker that dies fails its job with worker_failed and is replaced', async ({ harness: page, servers }) => {
     const result = await page.evaluate(async (base) => {
       const pool = harness.poolWithCrashingFirstWorker({ size: 1 });

@@ -245,7 +245,7 @@ export async function createViewer(
   let colour: Awaited<typeof colourReady> = { state: slide.colourProfile ? { profileBytes: slide.colourProfile.size } : {} };
   tileSource.colourProfile = colourWanted === 'icc' && slide.colourProfile ? colourReady.then((c) => c.profileId) : undefined;
   // The home view's tiles are fetched now, while OpenSeadragon is built, unless the page opens on a view of its own.
-  // Those a worker decodes in WASM are decoded one at a time until OpenSeadragon's first frame is over (see fetchAhead).
+  // Those a worker decodes in WASM are decoded on one worker until OpenSeadragon's first frame is over (see fetchAhead).
   const ahead = new AbortController();
   let firstFrameDrawn!: () => void;
   const afterFirstFrame = new Promise<void>((resolve) => (firstFrameDrawn = resolve));

@@ -5,7 +5,7 @@ import { SlideError } from '../errors.js';
 import type { Slide } from '../slide/types.js';
 import type { SlideLevel } from '../slide/types.js';
 import { displayLevels } from './display-levels.js';
-import { OneAtATimeUntil } from './one-at-a-time.js';
+import { OneWorkerUntil } from './one-worker-until.js';
 import type { DecoderPool } from '../workers/pool.js';
 import { LevelMap, tileImageRect } from './level-map.js';
 import { type ChannelSettings, compositePlanes, defaultChannelSettings } from './channel-composite.js';
@@ -184,13 +184,13 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
    * A tile as the drawer gets it: the overview, a fluorescence composite, or a tile read and decoded. With `keeper`,
    * a tile a worker decodes in WASM comes back as pixels, which are kept there for the next visit and made a bitmap here.
    */
-  #draw(tile: TilePostData, signal: AbortSignal, wasmTurns?: OneAtATimeUntil, keeper?: HomeViewPixels): Promise<ImageBitmap> {
+  #draw(tile: TilePostData, signal: AbortSignal, wasmTurns?: OneWorkerUntil, keeper?: HomeViewPixels): Promise<ImageBitmap> {
     if (tile.level === this.#overviewLevel) return this.#overview(signal);
     if (this.planes) return this.#composite(this.planes, tile, signal);
     return this.tileCache.get(tile.level, tile.x, tile.y, signal).then((encoded) => {
       const inWasm = DECODED_IN_WASM.has(encoded.codec);
-      const decode = async () => {
-        const options = await this.#decodeOptions(signal);
+      const decode = async (worker?: number) => {
+        const options = { ...(await this.#decodeOptions(signal)), ...(worker === undefined ? {} : { worker }) };
         if (!keeper || !inWasm) return this.#pool.decodeBitmap(encoded, options);
         const pixels = await this.#pool.decode(encoded, options);
         keeper.keep(tile, encoded.codec, pixels, options.profile !== undefined);
@@ -201,7 +201,7 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
   }
 
   /** A home-view tile: from the pixels kept at an earlier visit (no read, no decode) where there are some, else drawn and kept. */
-  async #drawAhead(tile: TilePostData, signal: AbortSignal, wasmTurns?: OneAtATimeUntil): Promise<ImageBitmap> {
+  async #drawAhead(tile: TilePostData, signal: AbortSignal, wasmTurns?: OneWorkerUntil): Promise<ImageBitmap> {
     const keeper = this.homeViewPixels;
     if (!keeper || tile.level === this.#overviewLevel) return this.#draw(tile, signal, wasmTurns);
     const kept = await keeper.bitmap(tile, this.colourProfile !== undefined, signal);
@@ -213,16 +213,18 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
    * go out and its decoding runs while the viewer is still being built, instead of after its first frame. Each tile's
    * job then takes its bitmap (or the read or decode still under way). Fluorescence slides are left out: their
    * composites wait for the channels' contrast. `signal` stops it all and frees what no job took (viewer destroyed).
-   * Tiles a worker decodes in WASM (tens of ms each) are decoded one at a time until `wasmOneAtATimeUntil` settles (the
-   * viewer's first frame), then all together: on two cores, JPEG 2000 decoding on both workers beside OpenSeadragon's
-   * first frame made that frame a long task (51–91 ms in 5 of 8 cold loads of the 33005 fixture), and holding every
-   * decode back until the frame made the first viewport 40 ms later. One at a time, 33005's first viewport came 33 ms
-   * sooner than with every decode held back (medians of 16 interleaved cold loads; 52 ms from the first request).
+   * Tiles a worker decodes in WASM (tens of ms each) are decoded on one worker, two at a time, until
+   * `wasmOnOneWorkerUntil` settles (the viewer's first frame), then on both: on two cores, JPEG 2000 decoding on both
+   * workers beside OpenSeadragon's first frame made that frame a long task (51–91 ms in 5 of 8 cold loads of the 33005
+   * fixture), and holding every decode back until the frame made the first viewport 40 ms later. One at a time (the
+   * rule before this one), 33005's first viewport came 33 ms sooner than held back; two at a time on one worker, which
+   * then never waits for the main thread between tiles, 6 ms sooner again from navigation and 32 from the first request
+   * (medians of 10 cold loads), and 1 cold load of 10 of 33003 had a task over 50 ms against 3 (see OneWorkerUntil).
    * Those tiles' pixels are kept across visits where `homeViewPixels` is set (see HomeViewPixels).
    */
-  fetchAhead(levels: readonly number[], signal: AbortSignal, wasmOneAtATimeUntil?: Promise<unknown>): void {
+  fetchAhead(levels: readonly number[], signal: AbortSignal, wasmOnOneWorkerUntil?: Promise<unknown>): void {
     if (this.planes) return;
-    const wasmTurns = wasmOneAtATimeUntil ? new OneAtATimeUntil(wasmOneAtATimeUntil) : undefined;
+    const wasmTurns = wasmOnOneWorkerUntil ? new OneWorkerUntil(wasmOnOneWorkerUntil) : undefined;
     for (const level of levels) {
       const { tilesX, tilesY } = this.levels[level]!;
       for (let y = 0; y < tilesY; y++) {

@@ -34,6 +34,11 @@ export interface DecodeJobOptions {
   signal?: AbortSignal;
   /** A profile from `registerProfile`: the pixels come out converted from it to its output space. */
   profile?: number;
+  /**
+   * The worker to run on (an index, modulo the pool's size), however busy, instead of the least loaded: work kept to
+   * one core while the page needs the other (see OneWorkerUntil).
+   */
+  worker?: number;
 }
 
 export interface DecoderPoolStats {
@@ -51,6 +56,7 @@ interface Job {
   tile: EncodedTile;
   output: DecodeOutput;
   profile: number | undefined;
+  worker: number | undefined;
   settled: boolean;
   resolve(result: WorkerResult): void;
   reject(error: unknown): void;
@@ -166,7 +172,17 @@ export class DecoderPool {
     if (this.#terminated) return Promise.reject(new SlideError('invalid_argument', 'The decoder pool was terminated.'));
     if (opts.signal?.aborted) return Promise.reject(abortError(opts.signal));
     return new Promise<WorkerResult>((resolve, reject) => {
-      const job: Job = { id: this.#nextId++, tile, output, profile: opts.profile, settled: false, resolve, reject, detach: () => undefined };
+      const job: Job = {
+        id: this.#nextId++,
+        tile,
+        output,
+        profile: opts.profile,
+        worker: opts.worker,
+        settled: false,
+        resolve,
+        reject,
+        detach: () => undefined,
+      };
       const signal = opts.signal;
       if (signal) {
         const onAbort = () => this.#abort(job, signal);
@@ -201,14 +217,24 @@ export class DecoderPool {
   }
 
   #dispatch(): void {
-    while (this.#queue.length > 0) {
-      let best: Slot | undefined;
-      for (const slot of this.#slots) if (slot.running.size < this.#jobsPerWorker && (!best || slot.running.size < best.running.size)) best = slot;
-      if (!best) break;
-      this.#run(best, this.#queue.shift()!);
+    // In order, except that a job for a worker that is full waits without holding up those behind it.
+    for (let i = 0; i < this.#queue.length; ) {
+      const job = this.#queue[i]!;
+      const slot = job.worker === undefined ? this.#leastLoaded() : this.#slots[job.worker % this.#slots.length]!;
+      if (slot && slot.running.size < this.#jobsPerWorker) {
+        this.#queue.splice(i, 1);
+        this.#run(slot, job);
+      } else if (job.worker === undefined) break;
+      else i++;
     }
     this.stats.queued = this.#queue.length;
     this.stats.running = this.#slots.reduce((n, s) => n + s.running.size, 0);
+  }
+
+  #leastLoaded(): Slot | undefined {
+    let best: Slot | undefined;
+    for (const slot of this.#slots) if (slot.running.size < this.#jobsPerWorker && (!best || slot.running.size < best.running.size)) best = slot;
+    return best;
   }
 
   #run(slot: Slot, job: Job): void {
