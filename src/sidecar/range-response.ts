@@ -15,6 +15,11 @@ const CONTENT_TYPES: Record<string, string> = {
   '.tiff': 'image/tiff',
 };
 
+/** The Content-Type a file is served with, by its extension. */
+export function contentTypeOf(file: string): string {
+  return CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream';
+}
+
 /**
  * The bytes a single-range `Range` header asks for, clamped to the file (start past end: unsatisfiable); undefined
  * without one (the whole file, 200). `bytes=a-b`, `bytes=a-`, and the suffix `bytes=-n` (RFC 9110 §14.1.2: the last n
@@ -41,7 +46,7 @@ export function answerRange(
   options: { etag: string; range?: string | undefined },
 ): { status: number; bytes: number } {
   res.setHeader('ETag', options.etag);
-  res.setHeader('Content-Type', CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream');
+  res.setHeader('Content-Type', contentTypeOf(file));
   res.setHeader('Accept-Ranges', 'bytes');
   const range = 'range' in options ? options.range : req.headers.range;
   const asked = requestedRange(range, size);

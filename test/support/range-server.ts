@@ -1,8 +1,9 @@
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join, normalize, resolve, sep } from 'node:path';
-import { answerRange } from '../../src/sidecar/range-response.js';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { answerRange, contentTypeOf } from '../../src/sidecar/range-response.js';
 
 export interface LoggedRequest {
   /** When the request arrived (epoch ms): benchmarks split requests into phases by it. */
@@ -28,6 +29,12 @@ export interface RangeServerOptions {
   cacheControl?: (path: string) => string | undefined;
   /** Headers sent with every file, or with the files a function picks by path, such as a page's Content-Security-Policy. */
   headers?: Record<string, string> | ((path: string) => Record<string, string> | undefined);
+  /**
+   * Extensions (`.js`, `.wasm`…) whose files go out gzipped to a request that accepts it and asks for no range, as
+   * static hosts (GitHub Pages, CDNs) serve pages, scripts and WASM: the benchmark pages, so that every viewer's code
+   * comes as it would from such a host. Slides are never compressed.
+   */
+  compress?: readonly string[];
 }
 
 /**
@@ -44,6 +51,8 @@ export class RangeServer {
   readonly #options: RangeServerOptions;
   readonly #root: string;
   readonly #server: Server;
+  /** Gzipped files by path, made once (the pages are built before the server starts and do not change under it). */
+  readonly #gzipped = new Map<string, Buffer>();
 
   constructor(options: RangeServerOptions) {
     this.#options = options;
@@ -101,8 +110,33 @@ export class RangeServer {
     if (cacheControl) res.setHeader('Cache-Control', cacheControl);
     const headers = typeof this.#options.headers === 'function' ? this.#options.headers(path) : this.#options.headers;
     for (const [name, value] of Object.entries(headers ?? {})) res.setHeader(name, value);
+    if (this.#compresses(req, file)) {
+      this.#answerGzipped(req, res, sentBefore, path, file);
+      return;
+    }
     const { status, bytes } = answerRange(req, res, file, size, { etag: this.etag, ...(this.#options.ignoreRange ? { range: undefined } : {}) });
     this.#record(req, res, sentBefore, path, status, bytes);
+  }
+
+  #compresses(req: IncomingMessage, file: string): boolean {
+    if (!this.#options.compress?.includes(extname(file).toLowerCase()) || req.headers.range) return false;
+    return /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
+  }
+
+  #answerGzipped(req: IncomingMessage, res: ServerResponse, sentBefore: number, path: string, file: string): void {
+    let body = this.#gzipped.get(file);
+    if (!body) {
+      body = gzipSync(readFileSync(file));
+      this.#gzipped.set(file, body);
+    }
+    res.setHeader('Content-Type', contentTypeOf(file));
+    res.setHeader('Content-Encoding', 'gzip');
+    res.setHeader('Vary', 'Accept-Encoding');
+    // Another representation than the file's own bytes: another validator.
+    res.setHeader('ETag', `${this.etag.slice(0, -1)}-gzip"`);
+    res.setHeader('Content-Length', body.length);
+    this.#record(req, res, sentBefore, path, 200, body.length);
+    res.writeHead(200).end(req.method === 'HEAD' ? undefined : body);
   }
 
   #send(req: IncomingMessage, res: ServerResponse, sentBefore: number, path: string, status: number, bytes: number): void {
