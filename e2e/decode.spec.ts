@@ -233,10 +233,24 @@ test.describe('the worker pool', () => {
       const passed = { running: pool.stats.running, queued: pool.stats.queued };
       for (const bitmap of await Promise.all([...pinned, free])) bitmap.close();
       const settled = { running: pool.stats.running, queued: pool.stats.queued, completed: pool.stats.completed };
+      // A worker no index names is refused at once, never left waiting.
+      const refused = await Promise.all(
+        [-1, 0.5, Number.NaN].map((worker) =>
+          pool.decodeBitmap(tiles[0], { worker }).then(
+            () => 'decoded',
+            (e: { code: string }) => e.code,
+          ),
+        ),
+      );
       pool.terminate();
-      return { onOne, passed, settled };
+      return { onOne, passed, settled, refused };
     }, servers.slides.generated.url);
-    expect(result).toEqual({ onOne: { running: 1, queued: 2 }, passed: { running: 2, queued: 2 }, settled: { running: 0, queued: 0, completed: 4 } });
+    expect(result).toEqual({
+      onOne: { running: 1, queued: 2 },
+      passed: { running: 2, queued: 2 },
+      settled: { running: 0, queued: 0, completed: 4 },
+      refused: ['invalid_argument', 'invalid_argument', 'invalid_argument'],
+    });
   });
 
   test('a worker that dies fails its job with worker_failed and is replaced', async ({ harness: page, servers }) => {

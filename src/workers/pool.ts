@@ -171,6 +171,10 @@ export class DecoderPool {
   #submit(tile: EncodedTile, output: DecodeOutput, opts: DecodeJobOptions): Promise<WorkerResult> {
     if (this.#terminated) return Promise.reject(new SlideError('invalid_argument', 'The decoder pool was terminated.'));
     if (opts.signal?.aborted) return Promise.reject(abortError(opts.signal));
+    // Any other value names no worker, and the job would wait for it forever.
+    if (opts.worker !== undefined && !(Number.isSafeInteger(opts.worker) && opts.worker >= 0)) {
+      return Promise.reject(new SlideError('invalid_argument', `A job's worker is a worker's index (0, 1…), not ${String(opts.worker)}.`));
+    }
     return new Promise<WorkerResult>((resolve, reject) => {
       const job: Job = {
         id: this.#nextId++,
