@@ -114,7 +114,7 @@ function slideTable(results: SlideResult[], peerOf: (r: SlideResult) => RunMetri
 export function markdownTable(report: { date: string; conditions: Record<string, unknown>; results: SlideResult[] }): string {
   const c = report.conditions;
   const lines = [
-    `Benchmark ${report.date}: ${c.latencyMs} ms, ${c.mbps} Mbit/s, ${c.viewport}, medians of ${c.runs}; times from navigation start, and of the first viewport also from the first request for the slide; the floor is the network's least time for the first viewport; peer ${c.peer} on OpenSeadragon ${c.openseadragon}, at its best: with each of its drawers, the faster one shown.`,
+    `Benchmark ${report.date}: ${c.latencyMs} ms, ${c.mbps} Mbit/s, ${c.viewport}, medians of ${c.runs}; ${c.pages === 'gzip' ? 'pages, scripts and WASM served gzipped; ' : ''}times from navigation start, and of the first viewport also from the first request for the slide; the floor is the network's least time for the first viewport; peer ${c.peer} on OpenSeadragon ${c.openseadragon}, at its best: with each of its drawers, the faster one shown.`,
     '',
     ...slideTable(
       report.results,

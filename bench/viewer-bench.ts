@@ -214,7 +214,7 @@ async function main(): Promise<void> {
   const date = today();
   const report = {
     date,
-    conditions: { latencyMs: latency, mbps, viewport: '1280x800', runs, peer: 'geotiff-tilesource@2.3.2', openseadragon: '6.1.1' },
+    conditions: { latencyMs: latency, mbps, viewport: '1280x800', runs, pages: 'gzip', peer: 'geotiff-tilesource@2.3.2', openseadragon: '6.1.1' },
     results,
     dicom,
     ...(annotations ? { annotations } : {}),
