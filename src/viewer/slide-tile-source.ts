@@ -218,8 +218,8 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
    * workers beside OpenSeadragon's first frame made that frame a long task (51–91 ms in 5 of 8 cold loads of the 33005
    * fixture), and holding every decode back until the frame made the first viewport 40 ms later. One at a time (the
    * rule before this one), 33005's first viewport came 33 ms sooner than held back; two at a time on one worker, which
-   * then never waits for the main thread between tiles, 6 ms sooner again from navigation and 32 from the first request
-   * (medians of 10 cold loads), and 1 cold load of 10 of 33003 had a task over 50 ms against 3 (see OneWorkerUntil).
+   * then never waits for the main thread between tiles, 32 and 39 ms sooner again from the first request (two runs of
+   * 10 cold loads each), with as many tasks over 50 ms (see OneWorkerUntil and the README's Decoding section).
    * Those tiles' pixels are kept across visits where `homeViewPixels` is set (see HomeViewPixels).
    */
   fetchAhead(levels: readonly number[], signal: AbortSignal, wasmOnOneWorkerUntil?: Promise<unknown>): void {
