@@ -31,7 +31,7 @@ export interface RangeServerOptions {
   headers?: Record<string, string> | ((path: string) => Record<string, string> | undefined);
   /**
    * Extensions (`.js`, `.wasm`…) whose files go out gzipped to a request that accepts it and asks for no range, as
-   * static hosts (GitHub Pages, CDNs) serve pages, scripts and WASM: the benchmark pages, so that every viewer's code
+   * static hosts and CDNs commonly serve pages, scripts and WASM: the benchmark pages, so that every viewer's code
    * comes as it would from such a host. Slides are never compressed.
    */
   compress?: readonly string[];
