@@ -1,9 +1,5 @@
 import { abortError } from '../errors.js';
 
-interface Waiting {
-  start(): void;
-}
-
 /**
  * Runs tasks on one worker, `depth` at a time, until `until` settles; then those left, and any after, on whichever
  * worker is free. The home view's WASM decodes run this way while OpenSeadragon builds and draws its first frame: on
@@ -16,13 +12,14 @@ export class OneWorkerUntil {
   readonly #depth: number;
   #open = false;
   #running = 0;
-  readonly #waiting: Waiting[] = [];
+  /** Starts of the tasks waiting for a turn, in order. */
+  readonly #waiting: Array<() => void> = [];
 
   constructor(until: Promise<unknown>, depth = 2) {
     this.#depth = depth;
     const open = () => {
       this.#open = true;
-      for (const waiting of this.#waiting.splice(0)) waiting.start();
+      for (const start of this.#waiting.splice(0)) start();
     };
     until.then(open, open);
   }
@@ -33,19 +30,17 @@ export class OneWorkerUntil {
     if (this.#open) return task(undefined);
     if (this.#running < this.#depth) return this.#start(task);
     return new Promise<T>((resolve, reject) => {
-      const waiting: Waiting = {
-        start: () => {
-          signal.removeEventListener('abort', onAbort);
-          resolve(this.#open ? task(undefined) : this.#start(task));
-        },
+      const start = () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(this.#open ? task(undefined) : this.#start(task));
       };
       // One aborted while it waits leaves the queue: it never holds a turn.
       const onAbort = () => {
-        this.#waiting.splice(this.#waiting.indexOf(waiting), 1);
+        this.#waiting.splice(this.#waiting.indexOf(start), 1);
         reject(abortError(signal));
       };
       signal.addEventListener('abort', onAbort, { once: true });
-      this.#waiting.push(waiting);
+      this.#waiting.push(start);
     });
   }
 
@@ -54,7 +49,7 @@ export class OneWorkerUntil {
     const result = Promise.resolve().then(() => task(0));
     const done = () => {
       this.#running--;
-      if (!this.#open && this.#running < this.#depth) this.#waiting.shift()?.start();
+      if (!this.#open && this.#running < this.#depth) this.#waiting.shift()?.();
     };
     result.then(done, done);
     return result;
