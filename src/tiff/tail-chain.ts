@@ -6,15 +6,16 @@ import { fieldSize, Tag } from './tags.js';
 const MIN_ENTRIES = 6;
 const MAX_ENTRIES = 256;
 /** Tags a tiled image's directory cannot do without. */
-const REQUIRED = new Set<number>([Tag.ImageWidth, Tag.ImageLength, Tag.TileWidth, Tag.TileLength, Tag.TileOffsets, Tag.TileByteCounts]);
+const TILED = new Set<number>([Tag.ImageWidth, Tag.ImageLength, Tag.TileWidth, Tag.TileLength, Tag.TileOffsets, Tag.TileByteCounts]);
 
 /**
- * Where a tiled image's directory would be at `pos` of `bytes`: its next pointer, or undefined if the bytes there are
- * not one. The test is strict, as it is run on words of compressed tile data: a plausible entry count, the whole
- * directory in the bytes, tags strictly ascending (TIFF 6.0 asks writers for that), every field type known and the
- * tiled image's tags all present.
+ * Where a directory with every tag of `required` (by default a tiled image's) would be at `pos` of `bytes`: its next
+ * pointer, or undefined if the bytes there are not one. The test is strict, as it is run on words of compressed tile
+ * data: a plausible entry count, the whole directory in the bytes, tags strictly ascending (TIFF 6.0 asks writers for
+ * that), every field type known and the required tags all present. An NDPI directory parses as a classic one, its
+ * 64-bit next pointer read by its low half (the whole pointer in a file under 4 GB).
  */
-function directoryAt(view: ByteView, pos: number, bigTiff: boolean): number | undefined {
+export function directoryAt(view: ByteView, pos: number, bigTiff: boolean, required: ReadonlySet<number> = TILED): number | undefined {
   const countSize = bigTiff ? 8 : 2;
   const entrySize = bigTiff ? 20 : 12;
   const nextSize = bigTiff ? 8 : 4;
@@ -24,14 +25,14 @@ function directoryAt(view: ByteView, pos: number, bigTiff: boolean): number | un
   const end = pos + countSize + count * entrySize;
   if (end + nextSize > view.bytes.length) return undefined;
   let previous = -1;
-  let required = 0;
+  let present = 0;
   for (let at = pos + countSize; at < end; at += entrySize) {
     const tag = view.u16(at);
     if (tag <= previous || fieldSize(view.u16(at + 2)) === undefined) return undefined;
-    if (REQUIRED.has(tag)) required++;
+    if (required.has(tag)) present++;
     previous = tag;
   }
-  if (required !== REQUIRED.size) return undefined;
+  if (present !== required.size) return undefined;
   return bigTiff ? u64(view, end) : view.u32(end);
 }
 

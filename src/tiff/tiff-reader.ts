@@ -5,6 +5,7 @@ import { ByteView } from './byte-view.js';
 import { tailStart } from './tail-read.js';
 import { DirectoryWalker } from './directory-walker.js';
 import type { Ifd, TiffContext } from './ifd.js';
+import { readNdpiDirectoryAhead } from './ndpi-directory-ahead.js';
 import { predictedChain } from './predicted-chain.js';
 import { Tag } from './tags.js';
 
@@ -51,12 +52,24 @@ export class TiffReader {
     // bytes cached); opened alone, the tail goes out with the header.
     readTail(source, fileSize, opts);
     const ctx = await readHeader(source, fileSize, opts);
-    readUpToTail(source, ctx.firstIfd, fileSize, opts);
+    const tailFrom = tailStart(fileSize);
+    let firstRead = false;
+    if (!readUpToTail(source, ctx.firstIfd, fileSize, opts) && ctx.firstIfd >= HEAD_READ_AHEAD && ctx.firstIfd < tailFrom) {
+      // The first directory is read in a round trip of its own: an NDPI directory between it and the tail comes with
+      // it, where the tail arrives first (once the first directory is read, the walk asks for the next itself).
+      source.read(tailFrom, fileSize - tailFrom, opts).then(
+        (tail) => {
+          if (!firstRead) readNdpiDirectoryAhead(ctx, ctx.firstIfd, tail, tailFrom, opts);
+        },
+        () => undefined,
+      );
+    }
     const walker = new DirectoryWalker(ctx, opts);
     const first = (await walker.chain(ctx.firstIfd, TEXT_PROPERTY_TAGS, false))[0]!;
+    firstRead = true;
     opts.onFirstDirectory?.(first);
     if (first.next === 0) return new TiffReader(ctx, [first]);
-    const predicted = await predictedChain(ctx, first, tailStart(fileSize), opts);
+    const predicted = await predictedChain(ctx, first, tailFrom, opts);
     if (predicted) return new TiffReader(ctx, predicted.ifds, predicted.walked);
     return new TiffReader(ctx, [first, ...(await walker.chain(first.next))]);
   }
@@ -82,12 +95,14 @@ export function readTail(source: RangeSource, fileSize: number, opts: ReadOption
  * trip is worth (the coalescer's rule for bridging a gap): Aperio writes the first level's directory after its tiles and
  * the smaller images (thumbnail, label, macro) after that, so on a small slide the strips the first viewport shows come
  * in the round trip that reads the first directory, instead of one after the open. Tile reads take them from the
- * metadata cache. Handled here, like the tail read: the reads that need these bytes report any failure.
+ * metadata cache. Handled here, like the tail read: the reads that need these bytes report any failure. Whether it
+ * read them.
  */
-function readUpToTail(source: RangeSource, firstIfd: number, fileSize: number, opts: ReadOptions): void {
+function readUpToTail(source: RangeSource, firstIfd: number, fileSize: number, opts: ReadOptions): boolean {
   const end = tailStart(fileSize);
-  if (firstIfd >= end || end - firstIfd > ROUND_TRIP_BYTES) return;
+  if (firstIfd >= end || end - firstIfd > ROUND_TRIP_BYTES) return false;
   source.read(firstIfd, end - firstIfd, opts).catch(() => undefined);
+  return true;
 }
 
 interface HeaderContext extends TiffContext {
