@@ -3,12 +3,10 @@ import { HEAD_READ_AHEAD, METADATA_BLOCK_BYTES } from '../source/round-trip-byte
 import { ByteView } from './byte-view.js';
 import type { TiffContext } from './ifd.js';
 import { FieldType, NDPI_FORMAT_FLAG, Tag } from './tags.js';
-import { directoryAt } from './tail-chain.js';
+import { directoryAt, MAX_ENTRIES, MIN_ENTRIES } from './tail-chain.js';
 
 /** Tags every NDPI page's directory has (the macro image's too). */
 const NDPI_PAGE = new Set<number>([Tag.ImageWidth, Tag.ImageLength, Tag.StripOffsets, NDPI_FORMAT_FLAG]);
-/** Most entries a directory may have here (as tailChainHead allows). */
-const MAX_ENTRIES = 256;
 /** How far before a page's JPEG its predecessor's directory may start: 48 entries, their high halves and values. */
 const DIRECTORY_WINDOW = 2048;
 /** Read before the JPEG of the first page the tail holds: a metadata block, which holds a page's directory. */
@@ -23,8 +21,8 @@ const MAX_PAGES = 64;
  * only from the first directory's next pointer: a round trip after the one that reads the first. It lies just before
  * the tail's first page's JPEG, so that block is read now, beside the first directory (`firstIfd`). The tail's pages
  * are found backwards from the file's last directory, each one's directory just before the next one's JPEG: a few
- * thousand bytes are looked at, not the whole tail (scanning it took 3–10 ms in Node, as long as the round trip it
- * would save at 100 Mbit/s, where the tail arrives with the first directory). Nothing for a file that is not NDPI,
+ * thousand bytes are looked at, not the whole tail (scanning it, a quarter of whose bytes are zeros, took 9 ms on its
+ * first run in Node, and delayed the open as much as the round trip it would save). Nothing for a file that is not NDPI,
  * whose last directory is not at its end, past 4 GB (offsets' high halves lie outside the entries), or where the block
  * holds the first directory (the walk reads it anyway). The read is the one the walk would make (the same block,
  * through the metadata cache), so a reload from the persistent cache finds it whichever asked first; its failure is
@@ -49,7 +47,7 @@ export function readNdpiDirectoryAhead(ctx: TiffContext, firstIfd: number, tail:
 
 /** The NDPI directory that ends the bytes (its entries, 8-byte next pointer of 0 and entries' high halves), if one does. */
 function lastDirectory(view: ByteView): number | undefined {
-  for (let count = 1; count <= MAX_ENTRIES; count++) {
+  for (let count = MIN_ENTRIES; count <= MAX_ENTRIES; count++) {
     const pos = view.length - (2 + 12 * count + 8 + 4 * count);
     if (pos < 0) return undefined;
     if (view.u16(pos) === count && directoryAt(view, pos, false, NDPI_PAGE) === 0 && view.u32(pos + 2 + 12 * count + 4) === 0) return pos;

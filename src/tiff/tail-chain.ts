@@ -3,8 +3,8 @@ import type { TiffContext } from './ifd.js';
 import { fieldSize, Tag } from './tags.js';
 
 /** Entries a level's directory has at least (size, tiles, compression …) and at most (a few dozen in practice). */
-const MIN_ENTRIES = 6;
-const MAX_ENTRIES = 256;
+export const MIN_ENTRIES = 6;
+export const MAX_ENTRIES = 256;
 /** Tags a tiled image's directory cannot do without. */
 const TILED = new Set<number>([Tag.ImageWidth, Tag.ImageLength, Tag.TileWidth, Tag.TileLength, Tag.TileOffsets, Tag.TileByteCounts]);
 
