@@ -148,6 +148,48 @@ test.describe('tiles fetched ahead of OpenSeadragon', () => {
     expect(jpeg.failed).toBe(0);
   });
 
+  test('the slide’s first request goes out before the decode workers are spawned; a codec the open names meanwhile reaches them', async ({
+    harness: page,
+    servers,
+  }) => {
+    const order = await page.evaluate(async (url) => {
+      const w = window as any;
+      const events: string[] = [];
+      const { fetch: realFetch, Worker: RealWorker } = w;
+      w.fetch = (input: RequestInfo | URL, init?: RequestInit) => {
+        events.push(
+          `fetch ${String(input instanceof Request ? input.url : input)
+            .split('/')
+            .pop()}`,
+        );
+        return realFetch(input, init);
+      };
+      w.Worker = class extends RealWorker {
+        constructor(...args: ConstructorParameters<typeof Worker>) {
+          events.push('worker');
+          super(...args);
+        }
+      };
+      try {
+        const viewer = await harness.createViewer(document.getElementById('viewer'), url, { navigator: false, prefetch: false });
+        const loaded = new Promise<void>((resolve) => {
+          const check = () => (viewer.osd.world.getItemAt(0).getFullyLoaded() ? resolve() : setTimeout(check, 30));
+          check();
+        });
+        await loaded;
+        const failed = viewer.stats().tilesFailed;
+        viewer.destroy();
+        return { events, failed };
+      } finally {
+        w.fetch = realFetch;
+        w.Worker = RealWorker;
+      }
+    }, servers.slideUrl('aperio-jp2k-33005-256.svs'));
+    expect(order.events[0]).toBe('fetch aperio-jp2k-33005-256.svs');
+    expect(order.events.indexOf('worker')).toBeGreaterThan(0);
+    expect(order.failed).toBe(0);
+  });
+
   test('a viewer destroyed while its home view is still being fetched ahead: no error, no tile drawn after', async ({ harness: page, servers }) => {
     const loadedAfter = await page.evaluate(async (url) => {
       const viewer = await harness.createViewer(document.getElementById('viewer'), url, { navigator: false, prefetch: false });

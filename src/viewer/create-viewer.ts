@@ -152,6 +152,21 @@ export async function createViewer(
   options: CreateViewerOptions = {},
 ): Promise<WsiViewer> {
   const doc = element.ownerDocument;
+  // The slide's first request goes out before anything else is built: styles, elements and the workers (spawning them
+  // took 4–6 ms of main thread on cold loads, the styles 1–3) follow it. Slides seen before reopen from IndexedDB
+  // unless the host says otherwise. The workers load the slide's decoder (JPEG 2000's WASM) as soon as the open names
+  // it, not when the first tile needs it: a codec named before they exist (the one noted at the last visit) waits.
+  const named: TileCodec[] = [];
+  let warmCodec: (codec: TileCodec) => void = (codec) => named.push(codec);
+  const onTileCodec = (codec: TileCodec) => {
+    warmCodec(codec);
+    options.open?.onTileCodec?.(codec);
+  };
+  const opening = isSlide(input) ? Promise.resolve(input) : openSlide(input, { persistentCache: true, ...options.open, onTileCodec });
+  // Awaited below; handled here too, should building the viewer throw first.
+  opening.catch(() => undefined);
+  // The rest in the task after this one: the open's first read reaches `fetch` through a few promise turns.
+  await nextTask();
   ensureStyles(doc);
   muteStaleTileErrors();
   const root = doc.createElement('div');
@@ -168,17 +183,13 @@ export async function createViewer(
   // The workers start (fetch and compile their script), and the drawer is chosen (a WebGL probe, ~20 ms of main
   // thread, in a task of its own), while the slide's directories are read, not after.
   const pool = options.pool ?? createDecoderPool();
+  warmCodec = (codec) => pool.warmCodec(codec);
+  for (const codec of named) pool.warmCodec(codec);
   const choosingDrawer = new Promise<DrawerOption>((resolve) => setTimeout(() => resolve(options.osd?.drawer ?? preferredDrawer(doc))));
   let slide: Slide;
   let drawer: DrawerOption;
   try {
-    // Slides seen before reopen from IndexedDB unless the host says otherwise. The workers load the slide's decoder
-    // (JPEG 2000's WASM) as soon as the open names it, not when the first tile needs it.
-    const onTileCodec = (codec: TileCodec) => {
-      pool.warmCodec(codec);
-      options.open?.onTileCodec?.(codec);
-    };
-    slide = isSlide(input) ? input : await openSlide(input, { persistentCache: true, ...options.open, onTileCodec });
+    slide = await opening;
     drawer = await choosingDrawer;
     // The end of the open and what follows (the tile source, the home view's reads) in separate tasks: one task, they
     // made tasks of 54–94 ms on cold loads of the N=11 slide.
