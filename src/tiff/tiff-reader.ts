@@ -95,8 +95,8 @@ export function readTail(source: RangeSource, fileSize: number, opts: ReadOption
  * trip is worth (the coalescer's rule for bridging a gap): Aperio writes the first level's directory after its tiles and
  * the smaller images (thumbnail, label, macro) after that, so on a small slide the strips the first viewport shows come
  * in the round trip that reads the first directory, instead of one after the open. Tile reads take them from the
- * metadata cache. Handled here, like the tail read: the reads that need these bytes report any failure. Whether it
- * read them.
+ * metadata cache. Handled here, like the tail read: the reads that need these bytes report any failure. Returns whether
+ * it read them (if not, the first directory costs a round trip of its own).
  */
 function readUpToTail(source: RangeSource, firstIfd: number, fileSize: number, opts: ReadOptions): boolean {
   const end = tailStart(fileSize);
