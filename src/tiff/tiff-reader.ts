@@ -50,19 +50,16 @@ export class TiffReader {
     const fileSize = await source.size(opts);
     // Opened through openSlide, the format check has asked for the tail already (this joins its request or finds the
     // bytes cached); opened alone, the tail goes out with the header.
-    readTail(source, fileSize, opts);
+    const tail = readTail(source, fileSize, opts);
     const ctx = await readHeader(source, fileSize, opts);
     const tailFrom = tailStart(fileSize);
     let firstRead = false;
     if (!readUpToTail(source, ctx.firstIfd, fileSize, opts) && ctx.firstIfd >= HEAD_READ_AHEAD && ctx.firstIfd < tailFrom) {
       // The first directory is read in a round trip of its own: an NDPI directory between it and the tail comes with
       // it, where the tail arrives first (once the first directory is read, the walk asks for the next itself).
-      source.read(tailFrom, fileSize - tailFrom, opts).then(
-        (tail) => {
-          if (!firstRead) readNdpiDirectoryAhead(ctx, ctx.firstIfd, tail, tailFrom, opts);
-        },
-        () => undefined,
-      );
+      void tail.then((bytes) => {
+        if (bytes && !firstRead) readNdpiDirectoryAhead(ctx, ctx.firstIfd, bytes, tailFrom, opts);
+      });
     }
     const walker = new DirectoryWalker(ctx, opts);
     const first = (await walker.chain(ctx.firstIfd, TEXT_PROPERTY_TAGS, false))[0]!;
@@ -83,11 +80,11 @@ export function readEnds(source: RangeSource, fileSize: number, opts: ReadOption
 
 /**
  * The file's last TAIL_READ_AHEAD bytes, read through the metadata cache: a second call while the first is under way
- * shares its request. Handled here: the reads that need these bytes report any failure.
+ * shares its request. Handled here: the reads that need these bytes report any failure; undefined if it failed.
  */
-export function readTail(source: RangeSource, fileSize: number, opts: ReadOptions): void {
+export function readTail(source: RangeSource, fileSize: number, opts: ReadOptions): Promise<Uint8Array | undefined> {
   const start = tailStart(fileSize);
-  source.read(start, fileSize - start, opts).catch(() => undefined);
+  return source.read(start, fileSize - start, opts).catch(() => undefined);
 }
 
 /**
