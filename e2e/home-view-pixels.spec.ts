@@ -153,6 +153,37 @@ test.describe('the home view of a slide decoded in WASM, kept across visits', ()
     expectReferencePixels(second.tiles);
   });
 
+  test('the kept tiles are read in one IndexedDB request beside the open, not looked up one by one after it', async ({ harness: page, servers }) => {
+    const url = servers.slideUrl(JP2K);
+    const first = await visit(page, url, homeTiles);
+    const kept = first.stats.homeViewPixels.kept;
+    await keptEntries(page, kept);
+    // Every read of an object store, in order, named by its database.
+    await page.addInitScript(() => {
+      const log: string[] = [];
+      (window as any).idbReads = log;
+      for (const method of ['get', 'getAll'] as const) {
+        const original = IDBObjectStore.prototype[method] as (...args: unknown[]) => IDBRequest;
+        (IDBObjectStore.prototype as any)[method] = function (this: IDBObjectStore, ...args: unknown[]) {
+          log.push(`${this.transaction.db.name} ${method}`);
+          return original.apply(this, args);
+        };
+      }
+    });
+    await reload(page);
+    const second = await visit(page, url, homeTiles);
+    expect(second.stats.homeViewPixels).toMatchObject({ hits: kept, misses: 0 });
+    expect(second.stats.requests).toBe(0);
+    expectReferencePixels(second.tiles);
+    const reads: string[] = await page.evaluate(() => (window as any).idbReads);
+    expect(reads.filter((r) => r.startsWith(`${PIXELS_DB} `))).toEqual([`${PIXELS_DB} getAll`]);
+    // The open reads the slide's ranges in two rounds (its ends, then a directory): the pixels were asked for before
+    // the second, not after the open.
+    const rangeReads = reads.flatMap((r, i) => (r === 'wsi-stream get' ? [i] : []));
+    expect(rangeReads.length).toBeGreaterThan(1);
+    expect(reads.indexOf(`${PIXELS_DB} getAll`)).toBeLessThan(rangeReads.at(-1)!);
+  });
+
   test('a kept tile that is damaged, or was made by another decoder build, is decoded again and replaced', async ({ harness: page, servers }) => {
     const url = servers.slideUrl(JP2K);
     const first = await visit(page, url, homeTiles);

@@ -40,6 +40,16 @@ export function toSource(input: SlideInput, options: OpenSlideOptions = {}): Ran
   throw new SlideError('invalid_argument', 'openSlide needs a URL, a Blob or File, or a RangeSource.');
 }
 
+/**
+ * The source a one-file input is read from, made before the open so a caller can key what it keeps by the slide's
+ * identity (its `id` is the opened slide's `sourceId`); undefined for a DICOM series (a list of files, a `dicomweb:`
+ * URL), whose identity only its open learns.
+ */
+export function oneFileSource(input: SlideInput | readonly SlideInput[], options: OpenSlideOptions = {}): RangeSource | undefined {
+  if (Array.isArray(input) || (typeof input === 'string' && input.startsWith('dicomweb:'))) return undefined;
+  return toSource(input as SlideInput, options);
+}
+
 /** Whether a value is an opened slide (any format's), rather than something to open. */
 export function isSlide(value: unknown): value is Slide {
   return typeof value === 'object' && value !== null && typeof (value as Slide).readTile === 'function' && Array.isArray((value as Slide).levels);

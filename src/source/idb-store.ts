@@ -1,5 +1,5 @@
 import { DEFAULT_CACHE_DB } from './cache-hint.js';
-import { createStore, del, delMany, entries, get, getMany, set, setMany, type UseStore } from 'idb-keyval';
+import { createStore, del, delMany, entries, get, getMany, promisifyRequest, set, setMany, type UseStore } from 'idb-keyval';
 import { nextTask } from './next-task.js';
 
 /** What an IndexedDB byte cache counts, shared with the cache built on it (which counts its own hits and misses). */
@@ -61,6 +61,12 @@ export class IdbStore {
       if (this.#lookups.length === 0) setTimeout(() => void this.#lookupBatch(), 0);
       this.#lookups.push({ key, resolve });
     });
+  }
+
+  /** Every value whose key starts with `prefix` (one slide's few entries), in one request; none where the store is off. */
+  async valuesWithPrefix(prefix: string): Promise<unknown[]> {
+    const range = IDBKeyRange.bound(prefix, `${prefix}\uffff`);
+    return (await this.#guard(() => this.#stores!.data('readonly', (store) => promisifyRequest(store.getAll(range))))) ?? [];
   }
 
   /** A value outside the eviction accounting (a manifest), read at once. */

@@ -1,7 +1,7 @@
 import OpenSeadragon from 'openseadragon';
 import type { OutputColourSpace } from '../colour/output-space.js';
 import type { SlideError } from '../errors.js';
-import { isSlide, openSlide, type OpenSlideOptions, type SlideInput } from '../slide/open-slide.js';
+import { isSlide, oneFileSource, openSlide, type OpenSlideOptions, type SlideInput } from '../slide/open-slide.js';
 import type { Slide, TileCodec } from '../slide/types.js';
 import { createDecoderPool } from '../workers/default-pool.js';
 import type { DecoderPool, DecoderPoolStats } from '../workers/pool.js';
@@ -162,11 +162,17 @@ export async function createViewer(
     warmCodec(codec);
     options.open?.onTileCodec?.(codec);
   };
-  const opening = isSlide(input) ? Promise.resolve(input) : openSlide(input, { persistentCache: true, ...options.open, onTileCodec });
+  const source = isSlide(input) ? undefined : oneFileSource(input, options.open);
+  const persistentCache = options.open?.persistentCache ?? true;
+  const opening = isSlide(input) ? Promise.resolve(input) : openSlide(source ?? input, { persistentCache: true, ...options.open, onTileCodec });
   // Awaited below; handled here too, should building the viewer throw first.
   opening.catch(() => undefined);
   // The rest in the task after this one: the open's first read reaches `fetch` through a few promise turns.
   await nextTask();
+  // A slide the viewer opens with its persistent cache keeps its home view's pixels beside it (see HomeViewPixels):
+  // those kept at an earlier visit are read from IndexedDB beside the open's own reads.
+  const earlyKeeper = source ? homeViewPixels(source.id, persistentCache) : undefined;
+  earlyKeeper?.preload();
   ensureStyles(doc);
   muteStaleTileErrors();
   const root = doc.createElement('div');
@@ -250,8 +256,12 @@ export async function createViewer(
     learnDisplayP3Bitmaps();
     tileSource.bitmapType = DISPLAY_P3_BITMAP;
   }
-  // A slide the viewer opened with its persistent cache keeps its home view's pixels beside it (see HomeViewPixels).
-  if (!isSlide(input)) tileSource.homeViewPixels = homeViewPixels(slide.sourceId, output, options.open?.persistentCache ?? true);
+  // A DICOM series' keeper is made now: its identity is known only once it is open.
+  const keeper = source || isSlide(input) ? earlyKeeper : homeViewPixels(slide.sourceId, persistentCache);
+  if (keeper) {
+    keeper.output = output;
+    tileSource.homeViewPixels = keeper;
+  }
   const colourReady = prepareColour(slide, pool, colourWanted, output);
   let colour: Awaited<typeof colourReady> = { state: slide.colourProfile ? { profileBytes: slide.colourProfile.size } : {} };
   tileSource.colourProfile = colourWanted === 'icc' && slide.colourProfile ? colourReady.then((c) => c.profileId) : undefined;
