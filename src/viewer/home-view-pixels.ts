@@ -80,7 +80,7 @@ function decoderOf(codec: TileCodec, colourManaged: boolean): string | undefined
  */
 export class HomeViewPixels {
   readonly stats: HomeViewPixelStats = { hits: 0, misses: 0, dropped: 0, kept: 0, errors: 0, bytesStored: 0 };
-  readonly sourceId: string;
+  readonly #sourceId: string;
   /**
    * The canvas's colour space, part of a colour-managed tile's key: the viewer sets it once the slide is open (it
    * depends on the slide's profile), before any tile is looked up or kept.
@@ -91,11 +91,11 @@ export class HomeViewPixels {
   readonly #pending: Pending[] = [];
   #writing?: Promise<void>;
   #homeViewDecoded: Promise<unknown> = Promise.resolve();
-  /** Every entry kept for the slide, by key, where they were read as the viewer started (see preload). */
+  /** Every entry kept for the slide, by key, where they were read as the viewer started (see preload), until taken. */
   #preloaded?: Promise<Map<string, unknown>>;
 
   constructor(sourceId: string, options: { dbName?: string; maxBytes?: number } = {}) {
-    this.sourceId = sourceId;
+    this.#sourceId = sourceId;
     this.#noteDb = options.dbName ?? DEFAULT_CACHE_DB;
     this.#store = new IdbStore(this.stats, { dbName: `${this.#noteDb}-pixels`, maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES });
   }
@@ -110,7 +110,7 @@ export class HomeViewPixels {
   preload(): void {
     const version = this.#version('kept before');
     if (version === undefined) return;
-    const entries = this.#store.valuesWithPrefix(`${this.sourceId}|${version}|`);
+    const entries = this.#store.valuesWithPrefix(`${this.#sourceId}|${version}|`);
     this.#preloaded = entries.then((values) => new Map(values.map((value) => [(value as Partial<Entry> | null)?.key ?? '', value])));
   }
 
@@ -123,7 +123,7 @@ export class HomeViewPixels {
     if (version === undefined) return undefined;
     const key = this.#key(version, tile, colourManaged);
     // A version changed since the preload (the slide changed on the server) has other keys: they are not in the map.
-    const value = this.#preloaded ? (await this.#preloaded).get(key) : await this.#store.lookup(key);
+    const value = this.#preloaded ? takeFrom(await this.#preloaded, key) : await this.#store.lookup(key);
     throwIfAborted(signal);
     const entry = value === undefined ? undefined : this.#valid(value, key, colourManaged);
     if (!entry) {
@@ -147,6 +147,8 @@ export class HomeViewPixels {
    */
   writeAfter(decoded: Promise<unknown>): void {
     this.#homeViewDecoded = decoded;
+    // Entries the home view did not take (kept for another viewport's) are not held in memory beyond it.
+    void decoded.finally(() => (this.#preloaded = undefined));
   }
 
   /** Keeps a tile's pixels, decoded by `codec`'s WASM, for the next visit (see writeAfter); nothing for a codec not decoded in WASM. */
@@ -178,7 +180,7 @@ export class HomeViewPixels {
 
   /** Noted once an entry is there: the next visit looks its tiles up; a slide none were kept of never waits for IndexedDB. */
   #noteKept(): void {
-    if (!cacheNote(this.#noteDb, this.sourceId).homeViewPixels) noteCached(this.#noteDb, this.sourceId, { homeViewPixels: true });
+    if (!cacheNote(this.#noteDb, this.#sourceId).homeViewPixels) noteCached(this.#noteDb, this.#sourceId, { homeViewPixels: true });
   }
 
   /** An idle period (or a second later at most); the next task where the browser cannot say. */
@@ -192,14 +194,14 @@ export class HomeViewPixels {
    * checked against them), and for a lookup, while the note does not say tiles of the slide were kept.
    */
   #version(use: 'kept before' | 'to keep'): string | undefined {
-    const { manifest, homeViewPixels } = cacheNote(this.#noteDb, this.sourceId);
+    const { manifest, homeViewPixels } = cacheNote(this.#noteDb, this.#sourceId);
     if (!manifest || (use === 'kept before' && !homeViewPixels)) return undefined;
     return `${manifest.size}|${manifest.etag}`;
   }
 
   #key(version: string, tile: TilePosition, colourManaged: boolean): string {
     const mode = colourManaged ? `icc>${this.output}` : 'as-stored';
-    return `${this.sourceId}|${version}|${tile.level}/${tile.x}/${tile.y}|${mode}`;
+    return `${this.#sourceId}|${version}|${tile.level}/${tile.x}/${tile.y}|${mode}`;
   }
 
   /** Only an entry of our format, for this key, from the decoder that would decode the tile now, with intact pixels. */
@@ -212,6 +214,13 @@ export class HomeViewPixels {
     if (typeof codec !== 'string' || e.decoder !== decoderOf(codec, colourManaged) || e.sum !== pixelSum(data)) return undefined;
     return e as Entry;
   }
+}
+
+/** A map's value under `key`, removed from it: a preloaded tile's pixels are held until drawn, not after. */
+function takeFrom(map: Map<string, unknown>, key: string): unknown {
+  const value = map.get(key);
+  map.delete(key);
+  return value;
 }
 
 /** The store the viewer keeps its home view's pixels in, as the slide's persistent cache is set up; none where it is off. */
