@@ -103,7 +103,7 @@ export class HomeViewPixels {
   /**
    * Reads every tile kept for the slide (its version as noted now) in one request, before the slide is open, for the
    * lookups that follow. Looked up tile by tile once the open had placed the home view, on warm reloads of the 33005
-   * fixture they arrived 30–80 ms after the open, beside OpenSeadragon's first frame, and the view waited for them;
+   * fixture they arrived 39–96 ms after the open, beside OpenSeadragon's first frame, and the view waited for them;
    * read beside the open's own reads from IndexedDB, they are there before it ends. Nothing is read where the slide's
    * note does not say tiles of it were kept.
    */
