@@ -164,15 +164,17 @@ export async function createViewer(
   };
   const source = isSlide(input) ? undefined : oneFileSource(input, options.open);
   const persistentCache = options.open?.persistentCache ?? true;
-  const opening = isSlide(input) ? Promise.resolve(input) : openSlide(source ?? input, { persistentCache: true, ...options.open, onTileCodec });
+  const opening = isSlide(input) ? Promise.resolve(input) : openSlide(source ?? input, { ...options.open, persistentCache, onTileCodec });
   // Awaited below; handled here too, should building the viewer throw first.
   opening.catch(() => undefined);
   // The rest in the task after this one: the open's first read reaches `fetch` through a few promise turns.
   await nextTask();
   // A slide the viewer opens with its persistent cache keeps its home view's pixels beside it (see HomeViewPixels):
-  // those kept at an earlier visit are read from IndexedDB beside the open's own reads.
+  // those kept at an earlier visit are read from IndexedDB beside the open's own reads, where the home view is read
+  // ahead (only its reads take them).
+  const fetchAhead = options.fetchAhead !== false && !parseHash(doc.location.hash);
   const earlyKeeper = source ? homeViewPixels(source.id, persistentCache) : undefined;
-  earlyKeeper?.preload();
+  if (fetchAhead) earlyKeeper?.preload();
   ensureStyles(doc);
   muteStaleTileErrors();
   const root = doc.createElement('div');
@@ -270,7 +272,7 @@ export async function createViewer(
   const ahead = new AbortController();
   let firstFrameDrawn!: () => void;
   const afterFirstFrame = new Promise<void>((resolve) => (firstFrameDrawn = resolve));
-  if (options.fetchAhead !== false && !parseHash(doc.location.hash)) {
+  if (fetchAhead) {
     const minPixelRatio = options.osd?.minPixelRatio ?? OpenSeadragon.DEFAULT_SETTINGS.minPixelRatio ?? 0.5;
     tileSource.fetchAhead(homeViewLevels(tileSource.levels, osdHost.clientWidth, osdHost.clientHeight, minPixelRatio), ahead.signal, afterFirstFrame);
   }
